@@ -1,0 +1,63 @@
+// Launch: grid/block/shared memory chosen at run time, checked, then cuLaunchKernel.
+#pragma once
+
+#include "runtime/CUDA/Module.h"
+#include "runtime/Support/Status.h"
+
+#include <cstddef>
+#include <cstring>
+#include <memory>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace loom::rt {
+
+struct Dim3 {
+  unsigned x = 1, y = 1, z = 1;
+};
+
+struct LaunchConfig {
+  Dim3 grid;
+  Dim3 block;
+  unsigned dynamicSharedBytes = 0;
+};
+
+/// The limits a launch is checked against (from the Kernel and its device).
+struct LaunchLimits {
+  int maxThreadsPerBlock = 1024;   ///< of this kernel (registers, __launch_bounds__)
+  int staticSharedBytes = 0;       ///< of this kernel
+  int maxSharedBytesOptin = 49152; ///< of the device, static + dynamic
+};
+
+/// kInvalidArgument naming the kernel and the numbers when the launch cannot work: an empty or
+/// oversized grid/block, too many threads, or more shared memory than the device allows.
+Status checkLaunch(std::string_view kernelName, const LaunchConfig &config,
+                   const LaunchLimits &limits);
+
+/// Kernel parameters by value, in declaration order: `args.add(ptr).add(n)`.
+class KernelArgs {
+public:
+  template <typename T> KernelArgs &add(const T &value) {
+    static_assert(std::is_trivially_copyable_v<T>, "kernel arguments are copied bytewise");
+    auto slot = std::make_unique<std::byte[]>(sizeof(T));
+    std::memcpy(slot.get(), &value, sizeof(T));
+    pointers_.push_back(slot.get());
+    storage_.push_back(std::move(slot));
+    return *this;
+  }
+  /// The array cuLaunchKernel's kernelParams expects.
+  void **data() { return pointers_.data(); }
+  size_t size() const { return pointers_.size(); }
+
+private:
+  std::vector<std::unique_ptr<std::byte[]>> storage_;
+  std::vector<void *> pointers_;
+};
+
+/// Checks the launch, opts the kernel into > 48 KB dynamic shared memory when needed, launches
+/// on `stream` (nullptr: the legacy default stream). Asynchronous, like cuLaunchKernel.
+Status launchKernel(Kernel &kernel, const LaunchConfig &config, KernelArgs &args,
+                    CUstream stream);
+
+} // namespace loom::rt
