@@ -19,6 +19,12 @@ StatusOr<std::string> readFile(const std::string &path) {
     return Status(errno == ENOENT ? StatusCode::kNotFound : StatusCode::kIoError,
                   fmt::format("cannot open {}: {}", path, std::strerror(errno)));
   std::string bytes;
+  if (std::fseek(file, 0, SEEK_END) == 0) {
+    long size = std::ftell(file);
+    if (size > 0)
+      bytes.reserve(static_cast<size_t>(size));
+    std::rewind(file);
+  }
   char chunk[1 << 16];
   size_t got;
   while ((got = std::fread(chunk, 1, sizeof(chunk), file)) > 0)

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# gpu-pack.sh: copy what the GPU machine needs into a carried folder (default .gpu/, gitignored):
+#   bin/        stripped test binaries (gpu-labelled; --all: every test) and tools (loom-jit, ...)
+#   bin/tests.tsv  name, binary, labels (;-separated), arguments: gpu-check.sh turns it into a
+#                  CTestTestfile.cmake there, since the build tree's absolute paths do not exist
+#   kernels/    the small and large .cu files timed by gpu-check.sh
+# Usage: tools/gpu-pack.sh [--build DIR] [--dest DIR] [--all]
+# Then: run `bash tools/gpu-check.sh .gpu` on the GPU machine, carrying .gpu.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="$repo/build-rt"
+dest="$repo/.gpu"
+all=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --build) build="$(cd "$2" && pwd)"; shift 2 ;;
+    --dest) dest="$2"; shift 2 ;;
+    --all) all=1; shift ;;
+    *) echo "usage: $0 [--build DIR] [--dest DIR] [--all]" >&2; exit 2 ;;
+  esac
+done
+[[ -d "$build" ]] || { echo "gpu-pack: no build folder $build" >&2; exit 1; }
+
+rm -rf "$dest/bin" "$dest/kernels"
+mkdir -p "$dest/bin" "$dest/kernels"
+
+# Every registered test with its command and labels, from the build tree's ctest metadata.
+ctest --test-dir "$build" --show-only=json-v1 > "$dest/bin/.ctest.json"
+python3 - "$dest/bin/.ctest.json" "$all" > "$dest/bin/.tests.tsv" <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1]))
+pack_all = sys.argv[2] == "1"
+for test in data.get("tests", []):
+    command = test.get("command") or []
+    if not command:
+        continue
+    labels = []
+    for prop in test.get("properties", []):
+        if prop.get("name") == "LABELS":
+            labels = prop.get("value") or []
+    if not pack_all and "gpu" not in labels:
+        continue
+    print("\t".join([test["name"], command[0], ";".join(labels), "\x1f".join(command[1:])]))
+PY
+rm -f "$dest/bin/.ctest.json"
+
+: > "$dest/bin/tests.tsv"
+while IFS=$'\t' read -r name binary labels args; do
+  [[ -x "$binary" ]] || { echo "gpu-pack: $name: $binary is not built" >&2; exit 1; }
+  base="$(basename "$binary")"
+  [[ -e "$dest/bin/$base" ]] || strip --strip-unneeded -o "$dest/bin/$base" "$binary"
+  printf '%s\t%s\t%s\t%s\n' "$name" "$base" "$labels" "$args" >> "$dest/bin/tests.tsv"
+done < "$dest/bin/.tests.tsv"
+rm -f "$dest/bin/.tests.tsv"
+
+for tool in loom-jit loom-run loomc; do
+  found="$(find "$build" -type f -name "$tool" -perm -u+x 2>/dev/null | head -n 1)"
+  [[ -n "$found" ]] && strip --strip-unneeded -o "$dest/bin/$tool" "$found"
+done
+[[ -x "$dest/bin/loom-jit" ]] || { echo "gpu-pack: loom-jit is not built" >&2; exit 1; }
+cp "$repo"/test/gpu/kernels/*.cu "$dest/kernels/"
+
+# The GPU machine has the CUDA toolkit and libc/libstdc++ only: no fmt, GoogleTest or LLVM.
+status=0
+for file in "$dest"/bin/*; do
+  [[ -x "$file" && -f "$file" ]] || continue
+  if ldd "$file" 2>/dev/null | grep -Ei 'libfmt|libgtest|libLLVM|libMLIR|libcuda\.so|not found' \
+      | grep -v 'libnvrtc'; then
+    echo "gpu-pack: $(basename "$file") needs a library the GPU machine lacks (above)" >&2
+    status=1
+  fi
+done
+size_kib="$(du -sk "$dest" | cut -f1)"
+echo "gpu-pack: $(wc -l < "$dest/bin/tests.tsv") tests, $(ls "$dest/bin" | wc -l) files," \
+     "$((size_kib / 1024)) MiB in $dest"
+if (( size_kib > 60 * 1024 )); then
+  echo "gpu-pack: $dest is over 60 MiB; the carry limit is 64 MiB" >&2
+  status=1
+fi
+exit $status
