@@ -1,4 +1,4 @@
-// Hashing: SHA-256 for content-addressed cache keys, FNV-1a for cheap entry checksums.
+// Hashing: SHA-256 for content-addressed cache keys; fast checksums for cache entry integrity.
 #pragma once
 
 #include <array>

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace loom::rt {
 namespace {
@@ -174,6 +175,43 @@ TEST(KernelCacheTest, CorruptEntryIsDiscardedAndRebuilt) {
   ASSERT_TRUE(rewritten.isOk());
   EXPECT_TRUE(decodeCacheEntry(*rewritten).isOk());
   EXPECT_EQ(decodeCacheEntry(*rewritten)->cubin, decodeCacheEntry(goodBytes)->cubin);
+}
+
+TEST(KernelCacheTest, ConcurrentWritersNeverExposeATornEntry) {
+  testing::TempDir dir;
+  auto kernel = std::make_shared<const CompiledKernel>([] {
+    CompiledKernel big = sampleKernel();
+    big.cubin += std::string(2 << 20, '\x11'); // large enough that a torn write would show
+    return big;
+  }());
+  const std::string key(64, 'a');
+  std::atomic<bool> writing{true};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 2; ++w)
+    writers.emplace_back([&] {
+      KernelCache cache(dir.path());
+      for (int i = 0; i < 15; ++i)
+        EXPECT_TRUE(cache.store(key, kernel).isOk());
+    });
+  int hits = 0;
+  uint64_t corrupt = 0;
+  std::thread reader([&] {
+    while (writing.load()) {
+      KernelCache fresh(dir.path()); // no memory entry: every lookup reads the disk
+      if (auto hit = fresh.lookup(key)) {
+        ++hits;
+        EXPECT_EQ(hit->kernel->cubin, kernel->cubin);
+      }
+      corrupt += fresh.stats().corruptEntries;
+    }
+  });
+  for (std::thread &writer : writers)
+    writer.join();
+  writing = false;
+  reader.join();
+  EXPECT_EQ(corrupt, 0u);
+  KernelCache after(dir.path());
+  EXPECT_TRUE(after.lookup(key).has_value());
 }
 
 TEST(KernelCacheTest, MemoryOnlyCacheWritesNothing) {
