@@ -23,6 +23,13 @@ uint64_t hashBlockTokens(std::optional<uint64_t> parentHash,
   return mix(hash ^ tokens.size());
 }
 
+int64_t slotIndex(const Sequence &seq, int position, int blockSize) {
+  const std::vector<BlockId> &table = seq.blockTable();
+  assert(position >= 0 && position / blockSize < static_cast<int>(table.size()));
+  return static_cast<int64_t>(table[position / blockSize]) * blockSize +
+         position % blockSize;
+}
+
 BlockManager::BlockManager(int numBlocks, int blockSize, BlockHasher hasher)
     : blockSize_(blockSize), hasher_(std::move(hasher)), blocks_(numBlocks) {
   assert(numBlocks > 0 && blockSize > 0);
@@ -147,14 +154,6 @@ void BlockManager::free(Sequence &seq) {
     release(*it);
   table.clear();
   seq.setNumComputedTokens(0);
-}
-
-int64_t BlockManager::slotIndex(const Sequence &seq, int position) const {
-  assert(position >= 0 && position / blockSize_ <
-                              static_cast<int>(seq.blockTable().size()));
-  return static_cast<int64_t>(seq.blockTable()[position / blockSize_]) *
-             blockSize_ +
-         position % blockSize_;
 }
 
 BlockId BlockManager::takeFreeBlock() {

@@ -24,6 +24,10 @@ using BlockHasher = std::function<uint64_t(std::optional<uint64_t> parentHash,
 uint64_t hashBlockTokens(std::optional<uint64_t> parentHash,
                          std::span<const TokenId> tokens);
 
+/// The KV slot of token `position` of `seq`:
+/// `blockTable[position / blockSize] * blockSize + position % blockSize`.
+int64_t slotIndex(const Sequence &seq, int position, int blockSize);
+
 /// Prefix-cache lookups, counted over full blocks before a sequence's last
 /// token (the only blocks that can hit) and over all its tokens.
 struct PrefixCacheStats {
@@ -76,7 +80,9 @@ public:
   /// computed-token count.
   void free(Sequence &seq);
 
-  int64_t slotIndex(const Sequence &seq, int position) const;
+  int64_t slotIndex(const Sequence &seq, int position) const {
+    return rt::slotIndex(seq, position, blockSize_);
+  }
 
 private:
   struct Block {

@@ -148,6 +148,39 @@ TEST(EngineTest, CancelledRequestsStopAndFreeTheirBlocks) {
   EXPECT_EQ((*engine)->scheduler().blockManager().numFreeBlocks(), config.numBlocks);
 }
 
+TEST(EngineTest, StopsOnAStopStringSpanningGeneratedTokens) {
+  EngineConfig config = tinyConfig();
+  FakeModelRunner runner(config.numBlocks, config.blockSize, kVocab);
+  // Token t decodes to two letters, so a three-letter stop string spans tokens.
+  Detokenizer twoLetters = [](std::span<const TokenId> tokens) {
+    std::string text;
+    for (TokenId t : tokens)
+      text += std::string{char('a' + t % 26), char('a' + t / 26 % 26)};
+    return text;
+  };
+  auto engine = Engine::create(config, runner, twoLetters);
+  ASSERT_TRUE(engine.isOk());
+  SamplingParams params;
+  params.temperature = 0.0f;
+  params.maxTokens = 12;
+  params.ignoreEos = true;
+  std::vector<TokenId> prompt = {3, 1, 4, 1, 5};
+  std::vector<TokenId> free = referenceOutput(prompt, params, kVocab, 0, config.maxModelLen);
+  ASSERT_GE(free.size(), 4u);
+  std::string fullText = twoLetters(free);
+  // The last letter of generated token 2 and the first two of token 3.
+  params.stopStrings = {fullText.substr(5, 3)};
+  ASSERT_EQ(fullText.find(params.stopStrings[0]), 5u) << "pick another window";
+
+  auto seq = (*engine)->addRequest(prompt, params);
+  ASSERT_TRUE(seq->error().isOk()) << seq->error().toString();
+  ASSERT_TRUE((*engine)->runUntilDone().isOk());
+  EXPECT_EQ(seq->finishReason(), FinishReason::kStopString);
+  EXPECT_EQ(seq->numOutputTokens(), 4);
+  EXPECT_EQ(outputOf(*seq), std::vector<TokenId>(free.begin(), free.begin() + 4));
+  EXPECT_EQ(seq->outputText(), fullText.substr(0, 5));
+}
+
 struct StressCase {
   int blockSize;
   int numBlocks;

@@ -49,6 +49,10 @@ public:
     std::vector<TokenId> sampled;
     for (const ScheduledSequence &entry : batch.entries) {
       const Sequence &seq = *entry.sequence;
+      if (entry.numTokens < 1 || entry.startPosition + entry.numTokens > seq.size())
+        return Status(StatusCode::kInternal,
+                      fmt::format("request {} scheduled an empty or out-of-range chunk",
+                                  seq.id()));
       std::optional<uint64_t> previous;
       if (entry.startPosition > 0) {
         LOOM_ASSIGN_OR_RETURN(size_t slot, slotOf(seq, entry.startPosition - 1, batch.blockSize));
