@@ -35,7 +35,12 @@ StatusOr<DriverApi> loadDriver(const std::string &library) {
   }
   LOOM_CUDA_DRIVER_FUNCTIONS(LOOM_RESOLVE)
 #undef LOOM_RESOLVE
-  LOOM_CU_CHECK_WITH(api, api.cuInit(0));
+  if (CUresult init = api.cuInit(0); init != CUDA_SUCCESS) {
+    // A driver without a usable device (or with a broken install) is "unavailable" too.
+    Status reason = cuResultStatus(api, init, "cuInit(0)", __func__, __FILE__, __LINE__);
+    return Status(StatusCode::kUnavailable,
+                  fmt::format("CUDA driver {} is not usable: {}", library, reason.message()));
+  }
   LOOM_CU_CHECK_WITH(api, api.cuDriverGetVersion(&api.driverVersion));
   return api;
 }

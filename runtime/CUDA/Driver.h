@@ -76,7 +76,8 @@ struct DriverApi {
 };
 
 /// Loads `library` (normally "libcuda.so.1"), resolves every entry point and calls cuInit(0).
-/// kUnavailable "no CUDA driver found: <dlerror>" when the library cannot be opened.
+/// kUnavailable "no CUDA driver found: <dlerror>" when the library cannot be opened, and
+/// kUnavailable "CUDA driver ... is not usable: ..." when cuInit fails (e.g. no device).
 /// The handle is kept open for the life of the process.
 StatusOr<DriverApi> loadDriver(const std::string &library);
 
