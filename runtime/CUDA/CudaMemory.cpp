@@ -18,6 +18,19 @@ void CudaMemoryBackend::release(uint64_t address, size_t) {
   context_.api().cuMemFree(static_cast<CUdeviceptr>(address));
 }
 
+Status copyToDeviceSync(const Context &context, CUdeviceptr dst, const void *src,
+                        size_t bytes) {
+  const DriverApi &cu = context.api();
+  LOOM_CU_CHECK(cu.cuMemcpyHtoD(dst, src, bytes));
+  return Status::ok();
+}
+
+Status copyToHostSync(const Context &context, void *dst, CUdeviceptr src, size_t bytes) {
+  const DriverApi &cu = context.api();
+  LOOM_CU_CHECK(cu.cuMemcpyDtoH(dst, src, bytes));
+  return Status::ok();
+}
+
 StatusOr<PinnedHostBuffer> PinnedHostBuffer::allocate(const Context &context, size_t bytes) {
   const DriverApi &cu = context.api();
   void *data = nullptr;

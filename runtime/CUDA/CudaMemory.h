@@ -17,6 +17,10 @@ private:
   const Context &context_;
 };
 
+/// Synchronous copies (they return when the data has arrived); Stream has the asynchronous ones.
+Status copyToDeviceSync(const Context &context, CUdeviceptr dst, const void *src, size_t bytes);
+Status copyToHostSync(const Context &context, void *dst, CUdeviceptr src, size_t bytes);
+
 /// Page-locked host memory (cuMemHostAlloc), so copies on a stream are truly asynchronous.
 class PinnedHostBuffer {
 public:

@@ -29,11 +29,15 @@ TEST_F(AllocatorGpuTest, FreedBlockIsReusedAndHoldsNewData) {
   EXPECT_EQ(allocator.stats().misses, 1u);
 
   std::vector<float> data = randomFloats(again->size() / sizeof(float), 11);
-  ASSERT_TRUE(stream_->copyToDevice(again->address(), data.data(), data.size() * 4).isOk());
+  ASSERT_TRUE(copyToDeviceSync(*context_, again->address(), data.data(), data.size() * 4).isOk());
   std::vector<float> back(data.size());
-  ASSERT_TRUE(stream_->copyToHost(back.data(), again->address(), back.size() * 4).isOk());
-  ASSERT_TRUE(stream_->synchronize().isOk());
+  ASSERT_TRUE(copyToHostSync(*context_, back.data(), again->address(), back.size() * 4).isOk());
   EXPECT_EQ(back, data);
+  // The fill of the first use is gone where the new data landed, and still there past it.
+  unsigned char tail[4] = {};
+  ASSERT_TRUE(copyToHostSync(*context_, tail, again->address() + data.size() * 4, 4).isOk());
+  for (unsigned char byte : tail)
+    EXPECT_EQ(byte, 0xab);
 }
 
 TEST_F(AllocatorGpuTest, ImpossibleAllocationIsOutOfMemoryStatus) {
