@@ -1,0 +1,84 @@
+// Normalizer steps: Sequence, Prepend, Replace (string pattern), NFC.
+#include "frontend/Readers/Normalizer.h"
+
+#include "frontend/Readers/JsonFields.h"
+
+#include <fmt/format.h>
+
+namespace loom::frontend {
+
+std::string replaceAll(std::string_view text, std::string_view pattern,
+                       std::string_view content) {
+  std::string out;
+  size_t start = 0;
+  for (size_t hit; (hit = text.find(pattern, start)) != std::string_view::npos;
+       start = hit + pattern.size()) {
+    out.append(text.substr(start, hit - start));
+    out.append(content);
+  }
+  out.append(text.substr(start));
+  return out;
+}
+
+StatusOr<Normalizer> Normalizer::fromJson(const nlohmann::json &value,
+                                          const std::string &source) {
+  Normalizer normalizer;
+  if (!value.is_null())
+    LOOM_RETURN_IF_ERROR(addSteps(value, source, 0, normalizer.steps_));
+  return normalizer;
+}
+
+Status Normalizer::addSteps(const nlohmann::json &value, const std::string &source,
+                            int depth, std::vector<Step> &steps) {
+  JsonFields fields(value, fmt::format("{}: normalizer", source));
+  if (depth > kMaxPipelineDepth)
+    return LOOM_ERROR(StatusCode::kInvalidArgument,
+                      fmt::format("{}: Sequence nested deeper than {}", fields.source(),
+                                  kMaxPipelineDepth));
+  if (!value.is_object())
+    return fields.wrongType("normalizer", "an object", value);
+  LOOM_ASSIGN_OR_RETURN(std::string type, fields.requireString("type"));
+  if (type == "Sequence") {
+    const nlohmann::json *list = fields.find("normalizers");
+    if (!list || !list->is_array())
+      return fields.wrongType("normalizers", "a list", list ? *list : nlohmann::json());
+    for (const nlohmann::json &item : *list)
+      LOOM_RETURN_IF_ERROR(addSteps(item, source, depth + 1, steps));
+    return Status::ok();
+  }
+  if (type == "Prepend") {
+    LOOM_ASSIGN_OR_RETURN(std::string prefix, fields.requireString("prepend"));
+    steps.push_back(Prepend{std::move(prefix)});
+    return Status::ok();
+  }
+  if (type == "Replace") {
+    const nlohmann::json *pattern = fields.find("pattern");
+    if (!pattern || !pattern->is_object() || !pattern->contains("String") ||
+        !(*pattern)["String"].is_string() || (*pattern)["String"].get<std::string>().empty())
+      return fields.wrongType("pattern", "{\"String\": non-empty text}",
+                              pattern ? *pattern : nlohmann::json());
+    LOOM_ASSIGN_OR_RETURN(std::string content, fields.requireString("content"));
+    steps.push_back(Replace{(*pattern)["String"].get<std::string>(), std::move(content)});
+    return Status::ok();
+  }
+  if (type == "NFC")
+    return Status::ok();
+  return LOOM_ERROR(StatusCode::kInvalidArgument,
+                    fmt::format("{}: unsupported normalizer type '{}' (supported: "
+                                "Sequence, Prepend, Replace, NFC)", fields.source(), type));
+}
+
+std::string Normalizer::apply(std::string text) const {
+  for (const Step &step : steps_) {
+    if (const auto *prepend = std::get_if<Prepend>(&step)) {
+      if (!text.empty())
+        text = prepend->prefix + text;
+    } else {
+      const auto &replace = std::get<Replace>(step);
+      text = replaceAll(text, replace.pattern, replace.content);
+    }
+  }
+  return text;
+}
+
+} // namespace loom::frontend
