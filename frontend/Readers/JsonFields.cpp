@@ -11,8 +11,8 @@ StatusOr<nlohmann::json> parseJson(std::string_view text, std::string_view sourc
   try {
     return nlohmann::json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::exception &error) {
-    return LOOM_ERROR(StatusCode::kInvalidArgument,
-                      fmt::format("{}: malformed JSON: {}", source, error.what()));
+    return Status(StatusCode::kInvalidArgument,
+                  fmt::format("{}: malformed JSON: {}", source, error.what()));
   }
 }
 
@@ -50,15 +50,15 @@ const nlohmann::json *JsonFields::find(std::string_view key) const {
 }
 
 Status JsonFields::missing(std::string_view key) const {
-  return LOOM_ERROR(StatusCode::kInvalidArgument,
-                    fmt::format("{}: missing required field '{}'", source_, key));
+  return Status(StatusCode::kInvalidArgument,
+                fmt::format("{}: missing required field '{}'", source_, key));
 }
 
 Status JsonFields::wrongType(std::string_view key, std::string_view expected,
                              const nlohmann::json &value) const {
-  return LOOM_ERROR(StatusCode::kInvalidArgument,
-                    fmt::format("{}: field '{}' must be {}, got {}", source_, key,
-                                expected, briefJson(value)));
+  return Status(StatusCode::kInvalidArgument,
+                fmt::format("{}: field '{}' must be {}, got {}", source_, key, expected,
+                            briefJson(value)));
 }
 
 StatusOr<int64_t> JsonFields::requireInt(std::string_view key) const {

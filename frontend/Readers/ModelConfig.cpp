@@ -31,7 +31,7 @@ constexpr std::array<std::string_view, 4> kDtypes = {"float32", "float16", "bflo
                                                      "auto"};
 
 Status invalid(std::string message) {
-  return LOOM_ERROR(StatusCode::kInvalidArgument, std::move(message));
+  return Status(StatusCode::kInvalidArgument, std::move(message));
 }
 
 StatusOr<const ArchitectureInfo *> readArchitecture(const JsonFields &fields) {

@@ -43,7 +43,12 @@ struct Span {
 };
 
 /// Folds spans into pieces the way tokenizers' SplitDelimiterBehavior does.
-std::vector<Span> applyBehavior(const std::vector<Span> &spans, SplitBehavior behavior) {
+/// MergedWithNext mirrors MergedWithPrevious: a match joins the piece after it
+/// unless that piece is itself a match.
+std::vector<Span> applyBehavior(std::vector<Span> spans, SplitBehavior behavior) {
+  bool reversed = behavior == SplitBehavior::kMergedWithNext;
+  if (reversed)
+    std::reverse(spans.begin(), spans.end());
   std::vector<Span> out;
   bool previousMatch = false;
   for (const Span &span : spans) {
@@ -56,21 +61,25 @@ std::vector<Span> applyBehavior(const std::vector<Span> &spans, SplitBehavior be
     case SplitBehavior::kIsolated:
       break;
     case SplitBehavior::kMergedWithPrevious:
-      extend = span.isMatch && !previousMatch;
-      break;
     case SplitBehavior::kMergedWithNext:
-      extend = previousMatch;
+      extend = span.isMatch && !previousMatch;
       break;
     case SplitBehavior::kContiguous:
       extend = span.isMatch == previousMatch;
       break;
     }
-    if (extend && !out.empty())
-      out.back().end = span.end;
-    else
+    if (extend && !out.empty()) {
+      if (reversed)
+        out.back().begin = span.begin;
+      else
+        out.back().end = span.end;
+    } else {
       out.push_back(span);
+    }
     previousMatch = span.isMatch;
   }
+  if (reversed)
+    std::reverse(out.begin(), out.end());
   return out;
 }
 
@@ -90,7 +99,7 @@ StatusOr<std::vector<std::string>> splitText(std::string_view text, const Regex 
   if (previous < text.size())
     spans.push_back({previous, text.size(), invert});
   std::vector<std::string> pieces;
-  for (const Span &span : applyBehavior(spans, behavior))
+  for (const Span &span : applyBehavior(std::move(spans), behavior))
     if (span.end > span.begin)
       pieces.emplace_back(text.substr(span.begin, span.end - span.begin));
   return pieces;

@@ -12,7 +12,7 @@ namespace loom::frontend {
 namespace {
 
 Status invalid(std::string message) {
-  return LOOM_ERROR(StatusCode::kInvalidArgument, std::move(message));
+  return Status(StatusCode::kInvalidArgument, std::move(message));
 }
 
 /// Product of `shape` times `elementSize`, or false on overflow.
@@ -74,8 +74,9 @@ StatusOr<TensorEntry> parseEntry(const std::string &name, const nlohmann::json &
     return invalid(fmt::format("{}: data_offsets [{}, {}] run past the data section "
                                "({} bytes)", where, entry.begin, entry.end, dataBytes));
   uint64_t expected = 0;
-  if (!byteSize(entry.shape, dtypeSize(entry.dtype), expected) ||
-      expected != entry.end - entry.begin)
+  if (!byteSize(entry.shape, dtypeSize(entry.dtype), expected))
+    return invalid(fmt::format("{}: shape {} is too large", where, briefJson(*shape)));
+  if (expected != entry.end - entry.begin)
     return invalid(fmt::format("{}: shape {} of {} needs {} bytes but data_offsets "
                                "[{}, {}] hold {}", where, briefJson(*shape), dtypeText,
                                expected, entry.begin, entry.end, entry.end - entry.begin));

@@ -37,7 +37,7 @@ namespace {
 constexpr int64_t kIdSlack = 1 << 16;
 
 Status invalid(std::string message) {
-  return LOOM_ERROR(StatusCode::kInvalidArgument, std::move(message));
+  return Status(StatusCode::kInvalidArgument, std::move(message));
 }
 
 const nlohmann::json &fieldOrNull(const nlohmann::json &json, const char *key) {
