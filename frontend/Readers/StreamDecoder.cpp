@@ -25,12 +25,26 @@ StatusOr<std::string> StreamDecoder::push(int32_t id) {
   std::string delta = repairUtf8(fresh.substr(0, ready));
   emitted_ += ready;
   pending_.assign(fresh.substr(ready));
-  if (pending_.empty()) {
-    window_ = {id};
-    StatusOr<std::string> tail = tokenizer_.decodeBytes(window_, skipSpecialTokens_);
-    emitted_ = tail.isOk() ? tail->size() : 0;
-  }
+  if (pending_.empty())
+    shrinkWindow();
   return delta;
+}
+
+void StreamDecoder::shrinkWindow() {
+  // Keep the window from its last visible token on: decoders treat the first
+  // visible token specially (SentencePiece strips its space), so the window
+  // must start at a token that was already first-or-not in the full decode.
+  size_t keep = window_.size();
+  while (keep > 0 && skipSpecialTokens_ && tokenizer_.isSpecial(window_[keep - 1]))
+    --keep;
+  if (keep == 0) {
+    window_.clear(); // only skipped tokens: nothing visible was emitted from them
+    emitted_ = 0;
+    return;
+  }
+  window_.erase(window_.begin(), window_.begin() + static_cast<std::ptrdiff_t>(keep - 1));
+  StatusOr<std::string> tail = tokenizer_.decodeBytes(window_, skipSpecialTokens_);
+  emitted_ = tail.isOk() ? tail->size() : 0;
 }
 
 std::string StreamDecoder::finish() {

@@ -16,8 +16,9 @@ namespace loom::frontend {
 /// re-decodes the window, emits the new bytes up to the last complete
 /// character, and holds back a cut-off one (a byte-fallback or byte-level
 /// token can end mid-character). When nothing is held back the window shrinks
-/// to the last id, which keeps each push O(1) amortized while preserving
-/// context-dependent decoding such as the first token's stripped space.
+/// to the last visible id (and any skipped special ids after it), which keeps
+/// each push O(1) amortized while preserving context-dependent decoding such as
+/// the first token's stripped space.
 class StreamDecoder {
 public:
   explicit StreamDecoder(Tokenizer tokenizer, bool skipSpecialTokens = true)
@@ -30,6 +31,8 @@ public:
   std::string finish();
 
 private:
+  void shrinkWindow();
+
   Tokenizer tokenizer_;
   bool skipSpecialTokens_;
   std::vector<int32_t> window_;

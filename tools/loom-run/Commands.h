@@ -1,0 +1,25 @@
+// The subcommands of loom-run: each takes the arguments after its name and returns the exit code.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace loom::tools {
+
+using Arguments = std::span<const std::string_view>;
+
+/// `loom-run tokenize --model DIR [--no-special] [--decode] TEXT`
+int runTokenize(Arguments args);
+
+/// One row of loom-run's command table.
+struct Subcommand {
+  std::string_view name;
+  std::string_view usage;
+  std::string_view summary;
+  int (*run)(Arguments args);
+};
+
+/// All subcommands; `generate` and `bench` join this table.
+std::span<const Subcommand> subcommands();
+
+} // namespace loom::tools

@@ -1,0 +1,52 @@
+// loom-run: run models from the command line — a table of subcommands.
+#include "tools/loom-run/Commands.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cstdio>
+#include <string_view>
+#include <vector>
+
+namespace loom::tools {
+
+std::span<const Subcommand> subcommands() {
+  static constexpr std::array<Subcommand, 1> kCommands = {{
+      {"tokenize", "tokenize --model DIR [--no-special] [--decode] TEXT",
+       "print the token ids of TEXT as a JSON array; --decode: TEXT is a JSON array of ids, "
+       "print its text; --no-special: add no BOS (encode), drop special tokens (decode)",
+       runTokenize},
+  }};
+  return kCommands;
+}
+
+} // namespace loom::tools
+
+namespace {
+
+void printUsage(std::FILE *stream) {
+  fmt::print(stream, "usage: loom-run COMMAND [ARGS]\n\ncommands:\n");
+  for (const loom::tools::Subcommand &command : loom::tools::subcommands())
+    fmt::print(stream, "  {}\n      {}\n", command.usage, command.summary);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    printUsage(stderr);
+    return 1;
+  }
+  std::string_view name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    printUsage(stdout);
+    return 0;
+  }
+  std::vector<std::string_view> args(argv + 2, argv + argc);
+  for (const loom::tools::Subcommand &command : loom::tools::subcommands())
+    if (command.name == name)
+      return command.run(args);
+  fmt::print(stderr, "loom-run: unknown command '{}'\n\n", name);
+  printUsage(stderr);
+  return 1;
+}
