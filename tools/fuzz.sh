@@ -39,7 +39,24 @@ seed() { # seed corpora from the stories260k files and small hand-made inputs
   mkdir -p "$out/corpus/$1"
   case "$1" in
   ConfigFuzzer) cp "$shared/models/stories260k/config.json" "$out/corpus/$1/stories.json" ;;
-  TokenizerFuzzer) cp "$shared/models/stories260k/tokenizer.json" "$out/corpus/$1/stories.json" ;;
+  TokenizerFuzzer)
+    cp "$shared/models/stories260k/tokenizer.json" "$out/corpus/$1/stories.json"
+    python3 - "$out/corpus/$1/bytelevel.json" <<'PY'
+import json, sys
+vocab = {"<|endoftext|>": 0, "h": 1, "e": 2, "\u0120": 3, "he": 4, "1": 5, "\u010a": 6}
+json.dump({"added_tokens": [{"id": 0, "content": "<|endoftext|>", "special": True}],
+           "normalizer": {"type": "NFC"},
+           "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+               {"type": "Split", "pattern": {"Regex": "\\p{N}{1,3}| ?\\p{L}+|\\s+(?!\\S)|\\s+"},
+                "behavior": "Isolated", "invert": False},
+               {"type": "Digits", "individual_digits": True},
+               {"type": "ByteLevel", "add_prefix_space": False, "use_regex": False}]},
+           "post_processor": {"type": "ByteLevel"},
+           "decoder": {"type": "ByteLevel"},
+           "model": {"type": "BPE", "ignore_merges": True, "vocab": vocab,
+                     "merges": [["h", "e"]]}}, open(sys.argv[1], "w"))
+PY
+    ;;
   TokenizerEncodeFuzzer) printf 'Once upon a time, Lily \xe6\x97\xa5 <s> x' > "$out/corpus/$1/text" ;;
   SafetensorsFuzzer) python3 - "$out/corpus/$1/small.safetensors" <<'PY'
 import json, struct, sys

@@ -14,7 +14,6 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <unordered_set>
 
 namespace loom::frontend {
 
