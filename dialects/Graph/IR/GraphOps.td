@@ -1,0 +1,51 @@
+// Ops of the graph dialect.
+#ifndef LOOM_GRAPH_OPS
+#define LOOM_GRAPH_OPS
+
+include "dialects/Graph/IR/GraphDialect.td"
+include "dialects/Graph/IR/GraphTypes.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+class Graph_BinaryElementwiseOp<string mnemonic, string what>
+    : Graph_Op<mnemonic, [Pure, Commutative, SameOperandsAndResultType]> {
+  let summary = "Elementwise " # what # " of two tensors of the same type.";
+  let description = [{
+    Example: `%z = graph.}] # mnemonic # [{ %x, %y : tensor<?x4096xbf16>`
+  }];
+  let arguments = (ins Graph_FloatTensor:$lhs, Graph_FloatTensor:$rhs);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+}
+
+def Graph_AddOp : Graph_BinaryElementwiseOp<"add", "sum">;
+def Graph_MulOp : Graph_BinaryElementwiseOp<"mul", "product">;
+
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+
+def Graph_RMSNormOp : Graph_Op<"rms_norm", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "RMS normalization over the last dimension, scaled by a weight vector.";
+  let description = [{
+    y = x / sqrt(mean(x², last dim) + eps) · w, statistics in f32.
+    Example: `%y = graph.rms_norm %x, %w {eps = 1.0e-5 : f32} : tensor<?x4096xbf16>, tensor<4096xbf16>`
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$weight, F32Attr:$eps);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight attr-dict `:` type($input) `,` type($weight)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$input, "::mlir::Value":$weight, "float":$eps), [{
+      build($_builder, $_state, input.getType(), input, weight, $_builder.getF32FloatAttr(eps));
+    }]>
+  ];
+  let hasVerifier = 1;
+}
+
+#endif // LOOM_GRAPH_OPS

@@ -1,0 +1,23 @@
+// RUN: loom-opt %s | loom-opt | FileCheck %s
+
+// CHECK-LABEL: func @elementwise
+// CHECK: graph.add %{{.*}}, %{{.*}} : tensor<?x64xbf16>
+// CHECK: graph.mul %{{.*}}, %{{.*}} : tensor<?x64xbf16>
+func.func @elementwise(%x: tensor<?x64xbf16>, %y: tensor<?x64xbf16>) -> tensor<?x64xbf16> {
+  %0 = graph.add %x, %y : tensor<?x64xbf16>
+  %1 = graph.mul %0, %y : tensor<?x64xbf16>
+  return %1 : tensor<?x64xbf16>
+}
+
+// CHECK-LABEL: func @norm
+// CHECK: graph.rms_norm %{{.*}}, %{{.*}} {eps = 9.99999974E-6 : f32} : tensor<?x64xbf16>, tensor<64xbf16>
+func.func @norm(%x: tensor<?x64xbf16>, %w: tensor<64xbf16>) -> tensor<?x64xbf16> {
+  %0 = graph.rms_norm %x, %w {eps = 1.0e-5 : f32} : tensor<?x64xbf16>, tensor<64xbf16>
+  return %0 : tensor<?x64xbf16>
+}
+
+// CHECK-LABEL: func @cache
+// CHECK-SAME: !graph.kv_cache<layers = 2, blocks = 64, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16>
+func.func @cache(%c: !graph.kv_cache<layers = 2, blocks = 64, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16>) {
+  return
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Loom builds and tests with; idempotent (installs only what is missing).
+set -euo pipefail
+
+PACKAGES=(
+  cmake ninja-build g++ python3
+  libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools   # MLIR/LLVM 22, FileCheck, lit
+  libfmt-dev nlohmann-json3-dev libgtest-dev libpcre2-dev libzstd-dev zlib1g-dev
+  clang-14 libclang-rt-14-dev                              # libFuzzer targets (tools/fuzz.sh)
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all packages present"
+else
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages; run:" >&2
+    echo "  sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+if [ ! -x /usr/local/cuda/bin/nvcc ] && ! command -v nvcc >/dev/null; then
+  echo "install-deps: CUDA Toolkit 13 not found at /usr/local/cuda (NVRTC and headers are needed)" >&2
+  exit 1
+fi
