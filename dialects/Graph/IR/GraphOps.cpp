@@ -26,4 +26,11 @@ mlir::LogicalResult RMSNormOp::verify() {
   return mlir::success();
 }
 
+/// A cast to the type it already has is the input itself.
+mlir::OpFoldResult CastOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getResult().getType())
+    return getInput();
+  return {};
+}
+
 } // namespace loom::graph

@@ -25,6 +25,27 @@ class Graph_BinaryElementwiseOp<string mnemonic, string what>
 def Graph_AddOp : Graph_BinaryElementwiseOp<"add", "sum">;
 def Graph_MulOp : Graph_BinaryElementwiseOp<"mul", "product">;
 
+def Graph_SiluOp : Graph_Op<"silu", [Pure, SameOperandsAndResultType]> {
+  let summary = "Elementwise SiLU, x · sigmoid(x).";
+  let description = [{
+    Example: `%y = graph.silu %x : tensor<?x11008xbf16>`
+  }];
+  let arguments = (ins Graph_FloatTensor:$input);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Graph_CastOp : Graph_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Elementwise conversion to another float element type (round to nearest even).";
+  let description = [{
+    Example: `%y = graph.cast %x : tensor<?x4096xf32> to tensor<?x4096xbf16>`
+  }];
+  let arguments = (ins Graph_FloatTensor:$input);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasFolder = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Normalization
 //===----------------------------------------------------------------------===//

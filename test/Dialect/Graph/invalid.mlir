@@ -31,3 +31,11 @@ func.func private @cache_blocks(!graph.kv_cache<layers = 2, blocks = 0, blockSiz
 
 // expected-error @+1 {{kv_cache element type must be bf16 or f16, got 'f32'}}
 func.func private @cache_dtype(!graph.kv_cache<layers = 2, blocks = 4, blockSize = 16, kvHeads = 2, headDim = 64, elementType = f32>)
+
+// -----
+
+func.func @cast_shape(%x: tensor<?x64xf32>) -> tensor<?x32xbf16> {
+  // expected-error @+1 {{requires the same shape for all operands and results}}
+  %0 = graph.cast %x : tensor<?x64xf32> to tensor<?x32xbf16>
+  return %0 : tensor<?x32xbf16>
+}

@@ -9,6 +9,15 @@ func.func @elementwise(%x: tensor<?x64xbf16>, %y: tensor<?x64xbf16>) -> tensor<?
   return %1 : tensor<?x64xbf16>
 }
 
+// CHECK-LABEL: func @unary
+// CHECK: graph.silu %{{.*}} : tensor<?x64xbf16>
+// CHECK: graph.cast %{{.*}} : tensor<?x64xbf16> to tensor<?x64xf32>
+func.func @unary(%x: tensor<?x64xbf16>) -> tensor<?x64xf32> {
+  %0 = graph.silu %x : tensor<?x64xbf16>
+  %1 = graph.cast %0 : tensor<?x64xbf16> to tensor<?x64xf32>
+  return %1 : tensor<?x64xf32>
+}
+
 // CHECK-LABEL: func @norm
 // CHECK: graph.rms_norm %{{.*}}, %{{.*}} {eps = 9.99999974E-6 : f32} : tensor<?x64xbf16>, tensor<64xbf16>
 func.func @norm(%x: tensor<?x64xbf16>, %w: tensor<64xbf16>) -> tensor<?x64xbf16> {
