@@ -26,6 +26,66 @@ mlir::LogicalResult RMSNormOp::verify() {
   return mlir::success();
 }
 
+mlir::LogicalResult ArgmaxOp::verify() {
+  auto input = getInput().getType();
+  auto result = getResult().getType();
+  if (result.getRank() != input.getRank() - 1)
+    return emitOpError() << "result rank (" << result.getRank()
+                         << ") must be one less than the input rank (" << input.getRank() << ")";
+  for (int64_t i = 0; i < result.getRank(); ++i)
+    if (result.getDimSize(i) != input.getDimSize(i))
+      return emitOpError() << "result dimension " << i << " (" << result.getDimSize(i)
+                           << ") must equal input dimension " << i << " (" << input.getDimSize(i) << ")";
+  return mlir::success();
+}
+
+/// Product of the static dimensions and the number of dynamic ones.
+static std::pair<int64_t, int> staticElementsAndDynamicDims(mlir::RankedTensorType type) {
+  int64_t elements = 1;
+  int dynamic = 0;
+  for (int64_t d : type.getShape()) {
+    if (mlir::ShapedType::isDynamic(d))
+      ++dynamic;
+    else
+      elements *= d;
+  }
+  return {elements, dynamic};
+}
+
+mlir::LogicalResult ReshapeOp::verify() {
+  auto input = getInput().getType();
+  auto result = getResult().getType();
+  if (input.getElementType() != result.getElementType())
+    return emitOpError() << "element type " << result.getElementType()
+                         << " must equal the input's " << input.getElementType();
+  auto [inElems, inDyn] = staticElementsAndDynamicDims(input);
+  auto [outElems, outDyn] = staticElementsAndDynamicDims(result);
+  if (inDyn > 1 || outDyn > 1)
+    return emitOpError() << "at most one dynamic dimension is allowed on each side";
+  if (inDyn != outDyn)
+    return emitOpError() << "input and result must both be static or both have one dynamic dimension";
+  if (inDyn == 0 && inElems != outElems)
+    return emitOpError() << "element count of the result (" << outElems
+                         << ") must equal that of the input (" << inElems << ")";
+  if (inDyn == 1 && inElems % outElems != 0 && outElems % inElems != 0)
+    return emitOpError() << "static part of the result (" << outElems
+                         << ") is incompatible with that of the input (" << inElems << ")";
+  return mlir::success();
+}
+
+/// reshape to the same type is the input; reshape of a reshape reads the original.
+mlir::OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getResult().getType())
+    return getInput();
+  if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
+    if (producer.getInput().getType() == getResult().getType())
+      return producer.getInput();
+    getInputMutable().assign(producer.getInput());
+    return getResult();
+  }
+  return {};
+}
+
 /// A cast to the type it already has is the input itself.
 mlir::OpFoldResult CastOp::fold(FoldAdaptor) {
   if (getInput().getType() == getResult().getType())

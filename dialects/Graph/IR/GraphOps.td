@@ -46,6 +46,44 @@ def Graph_CastOp : Graph_Op<"cast", [Pure, SameOperandsAndResultShape]> {
   let hasFolder = 1;
 }
 
+def Graph_SoftmaxOp : Graph_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "Softmax over the last dimension, statistics in f32.";
+  let description = [{
+    Example: `%p = graph.softmax %logits : tensor<?x32000xf32>`
+  }];
+  let arguments = (ins Graph_FloatTensor:$input);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Graph_ArgmaxOp : Graph_Op<"argmax", [Pure]> {
+  let summary = "Index of the largest element of each row (the lowest index on ties).";
+  let description = [{
+    Example: `%ids = graph.argmax %logits : tensor<?x32000xf32> -> tensor<?xi32>`
+  }];
+  let arguments = (ins Graph_FloatTensor:$input);
+  let results = (outs Graph_IndexTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Shape
+//===----------------------------------------------------------------------===//
+
+def Graph_ReshapeOp : Graph_Op<"reshape", [Pure]> {
+  let summary = "Reinterprets a row-major tensor with another shape of the same element count.";
+  let description = [{
+    At most one dynamic dimension on each side.
+    Example: `%y = graph.reshape %x : tensor<?x4096xbf16> to tensor<?x32x128xbf16>`
+  }];
+  let arguments = (ins Graph_FloatTensor:$input);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Normalization
 //===----------------------------------------------------------------------===//

@@ -18,6 +18,17 @@ func.func @unary(%x: tensor<?x64xbf16>) -> tensor<?x64xf32> {
   return %1 : tensor<?x64xf32>
 }
 
+// CHECK-LABEL: func @rows
+// CHECK: graph.softmax %{{.*}} : tensor<?x100xf32>
+// CHECK: graph.argmax %{{.*}} : tensor<?x100xf32> -> tensor<?xi32>
+// CHECK: graph.reshape %{{.*}} : tensor<?x100xf32> to tensor<?x10x10xf32>
+func.func @rows(%x: tensor<?x100xf32>) -> (tensor<?xi32>, tensor<?x10x10xf32>) {
+  %0 = graph.softmax %x : tensor<?x100xf32>
+  %1 = graph.argmax %0 : tensor<?x100xf32> -> tensor<?xi32>
+  %2 = graph.reshape %0 : tensor<?x100xf32> to tensor<?x10x10xf32>
+  return %1, %2 : tensor<?xi32>, tensor<?x10x10xf32>
+}
+
 // CHECK-LABEL: func @norm
 // CHECK: graph.rms_norm %{{.*}}, %{{.*}} {eps = 9.99999974E-6 : f32} : tensor<?x64xbf16>, tensor<64xbf16>
 func.func @norm(%x: tensor<?x64xbf16>, %w: tensor<64xbf16>) -> tensor<?x64xbf16> {
