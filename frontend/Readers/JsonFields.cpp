@@ -16,6 +16,28 @@ StatusOr<nlohmann::json> parseJson(std::string_view text, std::string_view sourc
   }
 }
 
+Status forEachPipelineStep(
+    const nlohmann::json &value, const std::string &source, std::string_view component,
+    std::string_view listKey, int depth,
+    const std::function<Status(const JsonFields &fields, const std::string &type)> &visit) {
+  JsonFields fields(value, fmt::format("{}: {}", source, component));
+  if (!value.is_object())
+    return fields.wrongType(component, "an object", value);
+  if (depth > kMaxPipelineDepth)
+    return LOOM_ERROR(StatusCode::kInvalidArgument,
+                      fmt::format("{}: Sequence nested deeper than {}", fields.source(),
+                                  kMaxPipelineDepth));
+  LOOM_ASSIGN_OR_RETURN(std::string type, fields.requireString("type"));
+  if (type != "Sequence")
+    return visit(fields, type);
+  const nlohmann::json *list = fields.find(listKey);
+  if (!list || !list->is_array())
+    return fields.wrongType(listKey, "a list", list ? *list : nlohmann::json());
+  for (const nlohmann::json &item : *list)
+    LOOM_RETURN_IF_ERROR(forEachPipelineStep(item, source, component, listKey, depth + 1, visit));
+  return Status::ok();
+}
+
 std::string briefJson(const nlohmann::json &value) {
   std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (text.size() > 60)

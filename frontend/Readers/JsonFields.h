@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -49,6 +50,14 @@ private:
 
 /// How deeply tokenizer.json may nest "Sequence" steps.
 inline constexpr int kMaxPipelineDepth = 8;
+
+/// Walks one tokenizer.json pipeline component (`component`: "normalizer", "decoder", ...):
+/// checks it is an object with a "type", flattens nested "Sequence" steps (their list under
+/// `listKey`, at most kMaxPipelineDepth deep) and calls `visit` for every other step in order.
+Status forEachPipelineStep(
+    const nlohmann::json &value, const std::string &source, std::string_view component,
+    std::string_view listKey, int depth,
+    const std::function<Status(const JsonFields &fields, const std::string &type)> &visit);
 
 /// A short rendering of a JSON value for error messages (at most ~60 characters).
 std::string briefJson(const nlohmann::json &value);

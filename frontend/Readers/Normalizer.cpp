@@ -7,8 +7,7 @@
 
 namespace loom::frontend {
 
-std::string replaceAll(std::string_view text, std::string_view pattern,
-                       std::string_view content) {
+std::string replaceAll(std::string_view text, std::string_view pattern, std::string_view content) {
   std::string out;
   size_t start = 0;
   for (size_t hit; (hit = text.find(pattern, start)) != std::string_view::npos;
@@ -20,52 +19,40 @@ std::string replaceAll(std::string_view text, std::string_view pattern,
   return out;
 }
 
-StatusOr<Normalizer> Normalizer::fromJson(const nlohmann::json &value,
-                                          const std::string &source) {
+StatusOr<Normalizer> Normalizer::fromJson(const nlohmann::json &value, const std::string &source) {
   Normalizer normalizer;
   if (!value.is_null())
     LOOM_RETURN_IF_ERROR(addSteps(value, source, 0, normalizer.steps_));
   return normalizer;
 }
 
-Status Normalizer::addSteps(const nlohmann::json &value, const std::string &source,
-                            int depth, std::vector<Step> &steps) {
-  JsonFields fields(value, fmt::format("{}: normalizer", source));
-  if (depth > kMaxPipelineDepth)
-    return LOOM_ERROR(StatusCode::kInvalidArgument,
-                      fmt::format("{}: Sequence nested deeper than {}", fields.source(),
-                                  kMaxPipelineDepth));
-  if (!value.is_object())
-    return fields.wrongType("normalizer", "an object", value);
-  LOOM_ASSIGN_OR_RETURN(std::string type, fields.requireString("type"));
-  if (type == "Sequence") {
-    const nlohmann::json *list = fields.find("normalizers");
-    if (!list || !list->is_array())
-      return fields.wrongType("normalizers", "a list", list ? *list : nlohmann::json());
-    for (const nlohmann::json &item : *list)
-      LOOM_RETURN_IF_ERROR(addSteps(item, source, depth + 1, steps));
-    return Status::ok();
-  }
-  if (type == "Prepend") {
-    LOOM_ASSIGN_OR_RETURN(std::string prefix, fields.requireString("prepend"));
-    steps.push_back(Prepend{std::move(prefix)});
-    return Status::ok();
-  }
-  if (type == "Replace") {
-    const nlohmann::json *pattern = fields.find("pattern");
-    if (!pattern || !pattern->is_object() || !pattern->contains("String") ||
-        !(*pattern)["String"].is_string() || (*pattern)["String"].get<std::string>().empty())
-      return fields.wrongType("pattern", "{\"String\": non-empty text}",
-                              pattern ? *pattern : nlohmann::json());
-    LOOM_ASSIGN_OR_RETURN(std::string content, fields.requireString("content"));
-    steps.push_back(Replace{(*pattern)["String"].get<std::string>(), std::move(content)});
-    return Status::ok();
-  }
-  if (type == "NFC")
-    return Status::ok();
-  return LOOM_ERROR(StatusCode::kInvalidArgument,
-                    fmt::format("{}: unsupported normalizer type '{}' (supported: "
-                                "Sequence, Prepend, Replace, NFC)", fields.source(), type));
+Status Normalizer::addSteps(const nlohmann::json &value, const std::string &source, int depth,
+                            std::vector<Step> &steps) {
+  return forEachPipelineStep(
+      value, source, "normalizer", "normalizers", depth,
+      [&](const JsonFields &fields, const std::string &type) -> Status {
+        if (type == "Prepend") {
+          LOOM_ASSIGN_OR_RETURN(std::string prefix, fields.requireString("prepend"));
+          steps.push_back(Prepend{std::move(prefix)});
+          return Status::ok();
+        }
+        if (type == "Replace") {
+          const nlohmann::json *pattern = fields.find("pattern");
+          if (!pattern || !pattern->is_object() || !pattern->contains("String") ||
+              !(*pattern)["String"].is_string() || (*pattern)["String"].get<std::string>().empty())
+            return fields.wrongType("pattern", "{\"String\": non-empty text}",
+                                    pattern ? *pattern : nlohmann::json());
+          LOOM_ASSIGN_OR_RETURN(std::string content, fields.requireString("content"));
+          steps.push_back(Replace{(*pattern)["String"].get<std::string>(), std::move(content)});
+          return Status::ok();
+        }
+        if (type == "NFC")
+          return Status::ok();
+        return LOOM_ERROR(StatusCode::kInvalidArgument,
+                          fmt::format("{}: unsupported normalizer type '{}' (supported: "
+                                      "Sequence, Prepend, Replace, NFC)",
+                                      fields.source(), type));
+      });
 }
 
 std::string Normalizer::apply(std::string text) const {

@@ -120,94 +120,85 @@ bool PreTokenizer::isByteLevel() const {
   return false;
 }
 
-Status PreTokenizer::addSteps(const nlohmann::json &value, const std::string &source,
-                              int depth, std::vector<Step> &steps) {
-  JsonFields fields(value, fmt::format("{}: pre_tokenizer", source));
-  if (!value.is_object())
-    return fields.wrongType("pre_tokenizer", "an object", value);
-  if (depth > kMaxPipelineDepth)
-    return LOOM_ERROR(StatusCode::kInvalidArgument,
-                      fmt::format("{}: Sequence nested deeper than {}", fields.source(),
-                                  kMaxPipelineDepth));
-  LOOM_ASSIGN_OR_RETURN(std::string type, fields.requireString("type"));
-  if (type == "Sequence") {
-    const nlohmann::json *list = fields.find("pretokenizers");
-    if (!list || !list->is_array())
-      return fields.wrongType("pretokenizers", "a list", list ? *list : nlohmann::json());
-    for (const nlohmann::json &item : *list)
-      LOOM_RETURN_IF_ERROR(addSteps(item, source, depth + 1, steps));
-    return Status::ok();
-  }
-  if (type == "Split") {
-    const nlohmann::json *pattern = fields.find("pattern");
-    std::string regexText;
-    if (pattern && pattern->is_object() && pattern->contains("Regex") &&
-        (*pattern)["Regex"].is_string())
-      regexText = (*pattern)["Regex"].get<std::string>();
-    else if (pattern && pattern->is_object() && pattern->contains("String") &&
-             (*pattern)["String"].is_string())
-      regexText = escapeRegex((*pattern)["String"].get<std::string>());
-    else
-      return fields.wrongType("pattern", "{\"Regex\": ...} or {\"String\": ...}",
-                              pattern ? *pattern : nlohmann::json());
-    LOOM_ASSIGN_OR_RETURN(std::string behaviorName, fields.requireString("behavior"));
-    auto behavior = std::find_if(kBehaviors.begin(), kBehaviors.end(),
-                                 [&](const auto &entry) { return entry.first == behaviorName; });
-    if (behavior == kBehaviors.end())
-      return LOOM_ERROR(StatusCode::kInvalidArgument,
-                        fmt::format("{}: unknown split behavior '{}'", fields.source(),
-                                    behaviorName));
-    LOOM_ASSIGN_OR_RETURN(bool invert, fields.optionalBool("invert", false));
-    LOOM_ASSIGN_OR_RETURN(Regex regex, Regex::compile(regexText, fields.source()));
-    steps.push_back(Split{std::move(regex), behavior->second, invert});
-    return Status::ok();
-  }
-  if (type == "Digits") {
-    LOOM_ASSIGN_OR_RETURN(bool individual, fields.optionalBool("individual_digits", false));
-    LOOM_ASSIGN_OR_RETURN(Regex regex,
-                          Regex::compile(individual ? R"(\p{N})" : R"(\p{N}+)", source));
-    steps.push_back(Split{std::move(regex), SplitBehavior::kIsolated, false});
-    return Status::ok();
-  }
-  if (type == "ByteLevel") {
-    ByteLevel step;
-    LOOM_ASSIGN_OR_RETURN(step.addPrefixSpace, fields.optionalBool("add_prefix_space", true));
-    LOOM_ASSIGN_OR_RETURN(bool useRegex, fields.optionalBool("use_regex", true));
-    if (useRegex) {
-      LOOM_ASSIGN_OR_RETURN(step.regex, Regex::compile(kGpt2Pattern, source));
-    }
-    steps.push_back(std::move(step));
-    return Status::ok();
-  }
-  if (type == "Metaspace") {
-    Metaspace step;
-    LOOM_ASSIGN_OR_RETURN(step.replacement, fields.optionalString("replacement", "\u2581"));
-    if (step.replacement.empty())
-      return fields.wrongType("replacement", "a character", *fields.find("replacement"));
-    LOOM_ASSIGN_OR_RETURN(bool addPrefixSpace, fields.optionalBool("add_prefix_space", true));
-    LOOM_ASSIGN_OR_RETURN(std::string scheme, fields.optionalString(
-                                                  "prepend_scheme",
-                                                  addPrefixSpace ? "always" : "never"));
-    if (scheme == "always")
-      step.prepend = Prepend::kAlways;
-    else if (scheme == "first")
-      step.prepend = Prepend::kFirst;
-    else if (scheme == "never")
-      step.prepend = Prepend::kNever;
-    else
-      return LOOM_ERROR(StatusCode::kInvalidArgument,
-                        fmt::format("{}: unknown prepend_scheme '{}'", fields.source(), scheme));
-    LOOM_ASSIGN_OR_RETURN(bool split, fields.optionalBool("split", true));
-    if (split) {
-      LOOM_ASSIGN_OR_RETURN(step.split, Regex::compile(escapeRegex(step.replacement), source));
-    }
-    steps.push_back(std::move(step));
-    return Status::ok();
-  }
-  return LOOM_ERROR(StatusCode::kInvalidArgument,
-                    fmt::format("{}: unsupported pre_tokenizer type '{}' (supported: "
-                                "Sequence, Split, Digits, ByteLevel, Metaspace)",
-                                fields.source(), type));
+Status PreTokenizer::addSteps(const nlohmann::json &value, const std::string &source, int depth,
+                              std::vector<Step> &steps) {
+  return forEachPipelineStep(
+      value, source, "pre_tokenizer", "pretokenizers", depth,
+      [&](const JsonFields &fields, const std::string &type) -> Status {
+        if (type == "Split") {
+          const nlohmann::json *pattern = fields.find("pattern");
+          std::string regexText;
+          if (pattern && pattern->is_object() && pattern->contains("Regex") &&
+              (*pattern)["Regex"].is_string())
+            regexText = (*pattern)["Regex"].get<std::string>();
+          else if (pattern && pattern->is_object() && pattern->contains("String") &&
+                   (*pattern)["String"].is_string())
+            regexText = escapeRegex((*pattern)["String"].get<std::string>());
+          else
+            return fields.wrongType("pattern", "{\"Regex\": ...} or {\"String\": ...}",
+                                    pattern ? *pattern : nlohmann::json());
+          LOOM_ASSIGN_OR_RETURN(std::string behaviorName, fields.requireString("behavior"));
+          auto behavior =
+              std::find_if(kBehaviors.begin(), kBehaviors.end(),
+                           [&](const auto &entry) { return entry.first == behaviorName; });
+          if (behavior == kBehaviors.end())
+            return LOOM_ERROR(
+                StatusCode::kInvalidArgument,
+                fmt::format("{}: unknown split behavior '{}'", fields.source(), behaviorName));
+          LOOM_ASSIGN_OR_RETURN(bool invert, fields.optionalBool("invert", false));
+          LOOM_ASSIGN_OR_RETURN(Regex regex, Regex::compile(regexText, fields.source()));
+          steps.push_back(Split{std::move(regex), behavior->second, invert});
+          return Status::ok();
+        }
+        if (type == "Digits") {
+          LOOM_ASSIGN_OR_RETURN(bool individual, fields.optionalBool("individual_digits", false));
+          LOOM_ASSIGN_OR_RETURN(Regex regex,
+                                Regex::compile(individual ? R"(\p{N})" : R"(\p{N}+)", source));
+          steps.push_back(Split{std::move(regex), SplitBehavior::kIsolated, false});
+          return Status::ok();
+        }
+        if (type == "ByteLevel") {
+          ByteLevel step;
+          LOOM_ASSIGN_OR_RETURN(step.addPrefixSpace, fields.optionalBool("add_prefix_space", true));
+          LOOM_ASSIGN_OR_RETURN(bool useRegex, fields.optionalBool("use_regex", true));
+          if (useRegex) {
+            LOOM_ASSIGN_OR_RETURN(step.regex, Regex::compile(kGpt2Pattern, source));
+          }
+          steps.push_back(std::move(step));
+          return Status::ok();
+        }
+        if (type == "Metaspace") {
+          Metaspace step;
+          LOOM_ASSIGN_OR_RETURN(step.replacement, fields.optionalString("replacement", "\u2581"));
+          if (step.replacement.empty())
+            return fields.wrongType("replacement", "a character", *fields.find("replacement"));
+          LOOM_ASSIGN_OR_RETURN(bool addPrefixSpace, fields.optionalBool("add_prefix_space", true));
+          LOOM_ASSIGN_OR_RETURN(
+              std::string scheme,
+              fields.optionalString("prepend_scheme", addPrefixSpace ? "always" : "never"));
+          if (scheme == "always")
+            step.prepend = Prepend::kAlways;
+          else if (scheme == "first")
+            step.prepend = Prepend::kFirst;
+          else if (scheme == "never")
+            step.prepend = Prepend::kNever;
+          else
+            return LOOM_ERROR(
+                StatusCode::kInvalidArgument,
+                fmt::format("{}: unknown prepend_scheme '{}'", fields.source(), scheme));
+          LOOM_ASSIGN_OR_RETURN(bool split, fields.optionalBool("split", true));
+          if (split) {
+            LOOM_ASSIGN_OR_RETURN(step.split,
+                                  Regex::compile(escapeRegex(step.replacement), source));
+          }
+          steps.push_back(std::move(step));
+          return Status::ok();
+        }
+        return LOOM_ERROR(StatusCode::kInvalidArgument,
+                          fmt::format("{}: unsupported pre_tokenizer type '{}' (supported: "
+                                      "Sequence, Split, Digits, ByteLevel, Metaspace)",
+                                      fields.source(), type));
+      });
 }
 
 Status PreTokenizer::applyStep(const Step &step, std::vector<Piece> &pieces) {
@@ -215,14 +206,14 @@ Status PreTokenizer::applyStep(const Step &step, std::vector<Piece> &pieces) {
   for (Piece &piece : pieces) {
     std::vector<std::string> parts;
     if (const auto *split = std::get_if<Split>(&step)) {
-      LOOM_ASSIGN_OR_RETURN(parts, splitText(piece.text, split->regex, split->behavior,
-                                             split->invert));
+      LOOM_ASSIGN_OR_RETURN(parts,
+                            splitText(piece.text, split->regex, split->behavior, split->invert));
     } else if (const auto *byteLevel = std::get_if<ByteLevel>(&step)) {
       if (byteLevel->addPrefixSpace && piece.text.rfind(' ', 0) != 0)
         piece.text.insert(0, " ");
       if (byteLevel->regex) {
-        LOOM_ASSIGN_OR_RETURN(parts, splitText(piece.text, *byteLevel->regex,
-                                               SplitBehavior::kIsolated, false));
+        LOOM_ASSIGN_OR_RETURN(
+            parts, splitText(piece.text, *byteLevel->regex, SplitBehavior::kIsolated, false));
       } else {
         parts.push_back(piece.text);
       }
@@ -236,8 +227,8 @@ Status PreTokenizer::applyStep(const Step &step, std::vector<Piece> &pieces) {
                                      (metaspace.prepend == Prepend::kFirst && piece.atInputStart)))
         text.insert(0, metaspace.replacement);
       if (metaspace.split) {
-        LOOM_ASSIGN_OR_RETURN(parts, splitText(text, *metaspace.split,
-                                               SplitBehavior::kMergedWithNext, false));
+        LOOM_ASSIGN_OR_RETURN(
+            parts, splitText(text, *metaspace.split, SplitBehavior::kMergedWithNext, false));
       } else {
         parts.push_back(std::move(text));
       }

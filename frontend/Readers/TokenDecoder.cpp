@@ -20,10 +20,14 @@ std::optional<uint8_t> byteToken(const std::string &token) {
   unsigned value = 0;
   for (char c : token.substr(3, 2)) {
     value <<= 4;
-    if (c >= '0' && c <= '9') value |= c - '0';
-    else if (c >= 'A' && c <= 'F') value |= c - 'A' + 10;
-    else if (c >= 'a' && c <= 'f') value |= c - 'a' + 10;
-    else return std::nullopt;
+    if (c >= '0' && c <= '9')
+      value |= c - '0';
+    else if (c >= 'A' && c <= 'F')
+      value |= c - 'A' + 10;
+    else if (c >= 'a' && c <= 'f')
+      value |= c - 'a' + 10;
+    else
+      return std::nullopt;
   }
   return static_cast<uint8_t>(value);
 }
@@ -81,80 +85,67 @@ StatusOr<TokenDecoder> TokenDecoder::fromJson(const nlohmann::json &value,
   return decoder;
 }
 
-Status TokenDecoder::addSteps(const nlohmann::json &value, const std::string &source,
-                              int depth, std::vector<Step> &steps) {
-  JsonFields fields(value, fmt::format("{}: decoder", source));
-  if (!value.is_object())
-    return fields.wrongType("decoder", "an object", value);
-  if (depth > kMaxPipelineDepth)
-    return LOOM_ERROR(StatusCode::kInvalidArgument,
-                      fmt::format("{}: Sequence nested deeper than {}", fields.source(),
-                                  kMaxPipelineDepth));
-  LOOM_ASSIGN_OR_RETURN(std::string type, fields.requireString("type"));
-  if (type == "Sequence") {
-    const nlohmann::json *list = fields.find("decoders");
-    if (!list || !list->is_array())
-      return fields.wrongType("decoders", "a list", list ? *list : nlohmann::json());
-    for (const nlohmann::json &item : *list)
-      LOOM_RETURN_IF_ERROR(addSteps(item, source, depth + 1, steps));
-    return Status::ok();
-  }
-  if (type == "Replace") {
-    const nlohmann::json *pattern = fields.find("pattern");
-    if (!pattern || !pattern->is_object() || !pattern->contains("String") ||
-        !(*pattern)["String"].is_string() || (*pattern)["String"].get<std::string>().empty())
-      return fields.wrongType("pattern", "{\"String\": non-empty text}",
-                              pattern ? *pattern : nlohmann::json());
-    LOOM_ASSIGN_OR_RETURN(std::string content, fields.requireString("content"));
-    steps.push_back(Replace{(*pattern)["String"].get<std::string>(), std::move(content)});
-    return Status::ok();
-  }
-  if (type == "ByteFallback") {
-    steps.push_back(ByteFallback{});
-    return Status::ok();
-  }
-  if (type == "Fuse") {
-    steps.push_back(Fuse{});
-    return Status::ok();
-  }
-  if (type == "Strip") {
-    Strip strip;
-    LOOM_ASSIGN_OR_RETURN(strip.content, fields.requireString("content"));
-    LOOM_ASSIGN_OR_RETURN(int64_t start, fields.optionalInt("start", 0));
-    LOOM_ASSIGN_OR_RETURN(int64_t stop, fields.optionalInt("stop", 0));
-    if (strip.content.empty() || start < 0 || stop < 0)
-      return fields.wrongType("content", "a character with non-negative start/stop", value);
-    strip.start = static_cast<size_t>(start);
-    strip.stop = static_cast<size_t>(stop);
-    steps.push_back(std::move(strip));
-    return Status::ok();
-  }
-  if (type == "ByteLevel") {
-    steps.push_back(ByteLevel{});
-    return Status::ok();
-  }
-  if (type == "Metaspace") {
-    Metaspace metaspace;
-    LOOM_ASSIGN_OR_RETURN(metaspace.replacement,
-                          fields.optionalString("replacement", "\u2581"));
-    if (metaspace.replacement.empty())
-      return fields.wrongType("replacement", "a character", value);
-    LOOM_ASSIGN_OR_RETURN(bool addPrefixSpace, fields.optionalBool("add_prefix_space", true));
-    LOOM_ASSIGN_OR_RETURN(std::string scheme, fields.optionalString(
-                                                  "prepend_scheme",
-                                                  addPrefixSpace ? "always" : "never"));
-    metaspace.stripFirstSpace = scheme != "never";
-    steps.push_back(std::move(metaspace));
-    return Status::ok();
-  }
-  return LOOM_ERROR(StatusCode::kInvalidArgument,
-                    fmt::format("{}: unsupported decoder type '{}' (supported: Sequence, "
-                                "Replace, ByteFallback, Fuse, Strip, ByteLevel, Metaspace)",
-                                fields.source(), type));
+Status TokenDecoder::addSteps(const nlohmann::json &value, const std::string &source, int depth,
+                              std::vector<Step> &steps) {
+  return forEachPipelineStep(
+      value, source, "decoder", "decoders", depth,
+      [&](const JsonFields &fields, const std::string &type) -> Status {
+        if (type == "Replace") {
+          const nlohmann::json *pattern = fields.find("pattern");
+          if (!pattern || !pattern->is_object() || !pattern->contains("String") ||
+              !(*pattern)["String"].is_string() || (*pattern)["String"].get<std::string>().empty())
+            return fields.wrongType("pattern", "{\"String\": non-empty text}",
+                                    pattern ? *pattern : nlohmann::json());
+          LOOM_ASSIGN_OR_RETURN(std::string content, fields.requireString("content"));
+          steps.push_back(Replace{(*pattern)["String"].get<std::string>(), std::move(content)});
+          return Status::ok();
+        }
+        if (type == "ByteFallback") {
+          steps.push_back(ByteFallback{});
+          return Status::ok();
+        }
+        if (type == "Fuse") {
+          steps.push_back(Fuse{});
+          return Status::ok();
+        }
+        if (type == "Strip") {
+          Strip strip;
+          LOOM_ASSIGN_OR_RETURN(strip.content, fields.requireString("content"));
+          LOOM_ASSIGN_OR_RETURN(int64_t start, fields.optionalInt("start", 0));
+          LOOM_ASSIGN_OR_RETURN(int64_t stop, fields.optionalInt("stop", 0));
+          if (strip.content.empty() || start < 0 || stop < 0)
+            return fields.wrongType("content", "a character with non-negative start/stop", value);
+          strip.start = static_cast<size_t>(start);
+          strip.stop = static_cast<size_t>(stop);
+          steps.push_back(std::move(strip));
+          return Status::ok();
+        }
+        if (type == "ByteLevel") {
+          steps.push_back(ByteLevel{});
+          return Status::ok();
+        }
+        if (type == "Metaspace") {
+          Metaspace metaspace;
+          LOOM_ASSIGN_OR_RETURN(metaspace.replacement,
+                                fields.optionalString("replacement", "\u2581"));
+          if (metaspace.replacement.empty())
+            return fields.wrongType("replacement", "a character", value);
+          LOOM_ASSIGN_OR_RETURN(bool addPrefixSpace, fields.optionalBool("add_prefix_space", true));
+          LOOM_ASSIGN_OR_RETURN(
+              std::string scheme,
+              fields.optionalString("prepend_scheme", addPrefixSpace ? "always" : "never"));
+          metaspace.stripFirstSpace = scheme != "never";
+          steps.push_back(std::move(metaspace));
+          return Status::ok();
+        }
+        return LOOM_ERROR(StatusCode::kInvalidArgument,
+                          fmt::format("{}: unsupported decoder type '{}' (supported: Sequence, "
+                                      "Replace, ByteFallback, Fuse, Strip, ByteLevel, Metaspace)",
+                                      fields.source(), type));
+      });
 }
 
-std::string TokenDecoder::decode(std::vector<std::string> tokens,
-                                 bool replaceBadByteRuns) const {
+std::string TokenDecoder::decode(std::vector<std::string> tokens, bool replaceBadByteRuns) const {
   for (const Step &step : steps_) {
     if (const auto *replace = std::get_if<Replace>(&step)) {
       for (std::string &token : tokens)
