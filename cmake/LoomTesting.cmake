@@ -14,3 +14,13 @@ function(loom_add_gtest)
   add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME})
   set_tests_properties(${ARG_NAME} PROPERTIES LABELS "${ARG_LABELS}")
 endfunction()
+
+# loom_add_present_subdirectories(a b/c ...): add each listed folder that has a CMakeLists.txt.
+# Lets an area grow new folders without every change touching the parent's CMakeLists.
+function(loom_add_present_subdirectories)
+  foreach(dir ${ARGN})
+    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${dir}/CMakeLists.txt)
+      add_subdirectory(${dir})
+    endif()
+  endforeach()
+endfunction()

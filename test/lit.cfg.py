@@ -12,5 +12,6 @@ config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit", "g
 
 llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
-llvm_config.add_tool_substitutions(["loom-opt"], [config.loom_tools_dir])
+llvm_config.add_tool_substitutions(["loom-opt", "loomc"], [config.loom_tools_dir])
+llvm_config.with_environment("PATH", config.loom_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
