@@ -17,7 +17,7 @@ def Graph_Dialect : Dialect {
   }];
   let cppNamespace = "::loom::graph";
   let useDefaultTypePrinterParser = 1;
-  let useDefaultAttributePrinterParser = 0;
+  let useDefaultAttributePrinterParser = 1;
   let hasCanonicalizer = 0;
 }
 
@@ -33,5 +33,8 @@ class Graph_Type<string name, string typeMnemonic, list<Trait> traits = []>
 def Graph_Float : AnyTypeOf<[BF16, F16, F32]>;
 def Graph_FloatTensor : RankedTensorOf<[BF16, F16, F32]>;
 def Graph_IndexTensor : RankedTensorOf<[I32, I64]>;
+def Graph_I32Tensor : RankedTensorOf<[I32]>;
+def Graph_F32Tensor : RankedTensorOf<[F32]>;
+def Graph_I64Tensor : RankedTensorOf<[I64]>;
 
 #endif // LOOM_GRAPH_DIALECT

@@ -1,6 +1,7 @@
 // Ops of the graph dialect.
 #pragma once
 
+#include "dialects/Graph/IR/GraphAttrs.h"
 #include "dialects/Graph/IR/GraphDialect.h"
 #include "dialects/Graph/IR/GraphTypes.h"
 #include "mlir/Bytecode/BytecodeOpInterface.h"

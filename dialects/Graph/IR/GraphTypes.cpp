@@ -15,8 +15,8 @@ KVCacheType::verify(llvm::function_ref<mlir::InFlightDiagnostic()> emitError,
   for (auto [name, value] : dims)
     if (value <= 0)
       return emitError() << "kv_cache " << name << " must be positive, got " << value;
-  if (!elementType.isBF16() && !elementType.isF16())
-    return emitError() << "kv_cache element type must be bf16 or f16, got " << elementType;
+  if (!elementType.isBF16() && !elementType.isF16() && !elementType.isF32())
+    return emitError() << "kv_cache element type must be bf16, f16 or f32, got " << elementType;
   return mlir::success();
 }
 

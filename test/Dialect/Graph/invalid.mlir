@@ -29,8 +29,8 @@ func.func private @cache_blocks(!graph.kv_cache<layers = 2, blocks = 0, blockSiz
 
 // -----
 
-// expected-error @+1 {{kv_cache element type must be bf16 or f16, got 'f32'}}
-func.func private @cache_dtype(!graph.kv_cache<layers = 2, blocks = 4, blockSize = 16, kvHeads = 2, headDim = 64, elementType = f32>)
+// expected-error @+1 {{kv_cache element type must be bf16, f16 or f32, got 'i8'}}
+func.func private @cache_dtype(!graph.kv_cache<layers = 2, blocks = 4, blockSize = 16, kvHeads = 2, headDim = 64, elementType = i8>)
 
 // -----
 
