@@ -1,0 +1,95 @@
+// Manifest: the parsed, validated manifest.json of a Loom package (docs/package.md).
+#pragma once
+
+#include "runtime/Package/DimExpr.h"
+#include "runtime/Support/Status.h"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loom::rt {
+
+/// Storage types a package names.
+enum class DType { kBF16, kF16, kF32, kI32, kI64 };
+
+StatusOr<DType> parseDType(std::string_view name);
+const char *dtypeName(DType dtype);
+size_t dtypeBytes(DType dtype);
+
+/// A named tensor whose extents may be dim expressions ("tokens", 4096).
+struct TensorSpec {
+  std::string name;
+  DType dtype = DType::kF32;
+  std::vector<DimExpr> shape;
+};
+
+/// A weight; `concatOf` non-empty: built at load time by concatenating those checkpoint tensors.
+struct WeightSpec {
+  std::string name;
+  DType dtype = DType::kF32;
+  std::vector<int64_t> shape;
+  std::vector<std::string> concatOf;
+  int64_t concatAxis = 0;
+};
+
+/// An activation buffer at a fixed offset of the arena.
+struct BufferSpec {
+  std::string name;
+  uint64_t offset = 0;
+  uint64_t bytes = 0;
+};
+
+/// How one kernel parameter is bound at launch.
+enum class ParamKind { kBuffer, kWeight, kInput, kOutput, kKvK, kKvV, kDim, kIntScalar, kFloatScalar };
+
+struct ParamSpec {
+  std::string name;
+  ParamKind kind = ParamKind::kBuffer;
+  std::string ref;       ///< buffer/weight/input/output/dim name
+  double scalar = 0;     ///< kIntScalar / kFloatScalar
+};
+
+struct KernelSpec {
+  std::string name;
+  std::string sourcePath; ///< relative to the package folder
+  std::vector<std::string> ops;
+  std::array<unsigned, 3> block{1, 1, 1};
+  std::array<DimExpr, 3> grid{DimExpr::constant(1), DimExpr::constant(1), DimExpr::constant(1)};
+  unsigned sharedBytes = 0;
+  std::vector<ParamSpec> params;
+};
+
+struct KvCacheSpec {
+  int64_t layers = 0, blocks = 0, blockSize = 0, kvHeads = 0, headDim = 0;
+  DType dtype = DType::kBF16;
+  /// Bytes of one of the two pools (K or V).
+  uint64_t poolBytes() const {
+    return static_cast<uint64_t>(layers * blocks * blockSize * kvHeads * headDim) * dtypeBytes(dtype);
+  }
+};
+
+/// A whole manifest. Every cross-reference has been checked by parseManifest.
+struct Manifest {
+  std::string target;
+  DimValues maxDims;
+  std::vector<TensorSpec> inputs, outputs;
+  std::vector<std::string> outputBuffers; ///< per output, the buffer holding it
+  std::vector<WeightSpec> weights;
+  std::optional<KvCacheSpec> kvCache;
+  uint64_t arenaBytes = 0;
+  uint64_t arenaAlignment = 256;
+  std::vector<BufferSpec> buffers;
+  std::vector<KernelSpec> kernels;
+  std::vector<size_t> program; ///< indices into kernels, in launch order
+
+  const KernelSpec *findKernel(std::string_view name) const;
+};
+
+/// Parses and validates manifest.json text. Errors name the offending field, e.g.
+/// "kernels[2].params[1]: unknown buffer 'v9'".
+StatusOr<Manifest> parseManifest(std::string_view json);
+
+} // namespace loom::rt

@@ -1,0 +1,117 @@
+// Manifest: a valid manifest parses with every field; each broken cross-reference is named.
+#include "runtime/Package/Manifest.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace loom::rt {
+namespace {
+
+using Json = nlohmann::json;
+
+Json validManifest() {
+  return Json::parse(R"json({
+    "format": "loom-package", "version": 1, "target": "sm_90a",
+    "dims": {"tokens": 64, "seqs": 4},
+    "inputs": [{"name": "x", "dtype": "f32", "shape": ["tokens", 8]}],
+    "outputs": [{"name": "y", "buffer": "v1", "dtype": "f32", "shape": ["tokens", 8]}],
+    "weights": [{"name": "w", "dtype": "bf16", "shape": [8]},
+                {"name": "loom.qkv.0", "dtype": "bf16", "shape": [24, 8],
+                 "concat": {"axis": 0, "of": ["q", "k", "v"]}}],
+    "kv_cache": {"layers": 2, "blocks": 8, "block_size": 16, "kv_heads": 2, "head_dim": 8, "dtype": "bf16"},
+    "arena": {"bytes": 4096, "alignment": 256},
+    "buffers": [{"name": "v0", "offset": 0, "bytes": 2048}, {"name": "v1", "offset": 2048, "bytes": 2048}],
+    "kernels": [{"name": "scale_1", "source": "kernels/scale_1.cu", "ops": ["graph.mul"],
+                 "block": [128], "grid": ["ceildiv(tokens * 8, 128)", 1],
+                 "params": [{"name": "x", "kind": "input", "ref": "x"},
+                            {"name": "out", "kind": "buffer", "ref": "v0"},
+                            {"name": "k", "kind": "kv_k"},
+                            {"name": "s", "kind": "float", "value": 0.5},
+                            {"name": "n", "kind": "dim", "ref": "tokens"}]},
+                {"name": "copy_2", "source": "kernels/copy_2.cu", "block": [256, 1, 1], "grid": [4],
+                 "shared_bytes": 1024,
+                 "params": [{"name": "a", "kind": "buffer", "ref": "v0"},
+                            {"name": "b", "kind": "buffer", "ref": "v1"},
+                            {"name": "w", "kind": "weight", "ref": "loom.qkv.0"}]}],
+    "program": ["scale_1", "copy_2", "scale_1"]
+  })json");
+}
+
+std::string errorOf(const Json &json) {
+  auto manifest = parseManifest(json.dump());
+  return manifest.isOk() ? std::string("(parsed)") : manifest.status().message();
+}
+
+TEST(ManifestTest, ParsesEveryField) {
+  auto m = parseManifest(validManifest().dump());
+  ASSERT_TRUE(m.isOk()) << m.status().toString();
+  EXPECT_EQ(m->target, "sm_90a");
+  EXPECT_EQ(m->maxDims.at("tokens"), 64);
+  ASSERT_EQ(m->inputs.size(), 1u);
+  EXPECT_EQ(*m->inputs[0].shape[0].evaluate({{"tokens", 5}}), 5);
+  EXPECT_EQ(m->outputBuffers, std::vector<std::string>{"v1"});
+  ASSERT_EQ(m->weights.size(), 2u);
+  EXPECT_EQ(m->weights[1].concatOf, (std::vector<std::string>{"q", "k", "v"}));
+  ASSERT_TRUE(m->kvCache.has_value());
+  EXPECT_EQ(m->kvCache->poolBytes(), 2u * 8 * 16 * 2 * 8 * 2);
+  ASSERT_EQ(m->kernels.size(), 2u);
+  const KernelSpec &scale = m->kernels[0];
+  EXPECT_EQ(scale.block[0], 128u);
+  EXPECT_EQ(*scale.grid[0].evaluate({{"tokens", 33}}), 3);
+  EXPECT_EQ(*scale.grid[2].evaluate({}), 1);
+  EXPECT_EQ(scale.params[3].kind, ParamKind::kFloatScalar);
+  EXPECT_DOUBLE_EQ(scale.params[3].scalar, 0.5);
+  EXPECT_EQ(m->kernels[1].sharedBytes, 1024u);
+  EXPECT_EQ(m->program, (std::vector<size_t>{0, 1, 0}));
+}
+
+TEST(ManifestTest, NamesTheBrokenField) {
+  struct Case {
+    const char *what;
+    std::function<void(Json &)> edit;
+    const char *message;
+  };
+  const Case cases[] = {
+      {"unknown buffer", [](Json &j) { j["kernels"][0]["params"][1]["ref"] = "v9"; },
+       "kernels[0].params[1]: unknown buffer 'v9'"},
+      {"unknown weight", [](Json &j) { j["kernels"][1]["params"][2]["ref"] = "nope"; },
+       "kernels[1].params[2]: unknown weight 'nope'"},
+      {"unknown kernel", [](Json &j) { j["program"][1] = "missing"; },
+       "program[1]: unknown kernel 'missing'"},
+      {"unknown dim in grid", [](Json &j) { j["kernels"][0]["grid"][0] = "ceildiv(rows, 2)"; },
+       "kernels[0].grid: unknown dim 'rows'"},
+      {"bad grid syntax", [](Json &j) { j["kernels"][0]["grid"][0] = "ceildiv(tokens"; },
+       "kernels[0].grid[0]"},
+      {"buffer outside arena", [](Json &j) { j["buffers"][1]["bytes"] = 4096; },
+       "buffers[1]: 'v1' [2048, +4096) is misaligned or outside the arena of 4096 bytes"},
+      {"misaligned buffer", [](Json &j) { j["buffers"][1]["offset"] = 100; },
+       "buffers[1]: 'v1' [100, +2048) is misaligned"},
+      {"kv without cache", [](Json &j) { j.erase("kv_cache"); },
+       "kernels[0].params[2]: reads the KV cache but the package has none"},
+      {"unknown dtype", [](Json &j) { j["inputs"][0]["dtype"] = "f8"; }, "inputs[0].dtype: unknown dtype 'f8'"},
+      {"unknown kind", [](Json &j) { j["kernels"][0]["params"][0]["kind"] = "texture"; },
+       "kernels[0].params[0].kind: unknown parameter kind 'texture'"},
+      {"missing field", [](Json &j) { j["kernels"][1].erase("source"); }, "kernels[1]: missing 'source'"},
+      {"wrong type", [](Json &j) { j["kernels"][1]["shared_bytes"] = "lots"; },
+       "kernels[1].shared_bytes: has the wrong type (string)"},
+      {"duplicate kernel", [](Json &j) { j["kernels"][1]["name"] = "scale_1"; },
+       "kernels[1]: duplicate kernel 'scale_1'"},
+      {"wrong version", [](Json &j) { j["version"] = 2; }, "expected loom-package version 1"},
+      {"unknown output buffer", [](Json &j) { j["outputs"][0]["buffer"] = "v7"; },
+       "outputs[0]: unknown buffer 'v7'"},
+      {"bad weight extent", [](Json &j) { j["weights"][0]["shape"][0] = "tokens"; },
+       "weights[0].shape[0]: a weight's extents must be positive integers"},
+      {"bad concat axis", [](Json &j) { j["weights"][1]["concat"]["axis"] = 2; },
+       "weights[1].concat: needs a non-empty 'of' and an axis inside the shape"},
+  };
+  for (const auto &c : cases) {
+    Json json = validManifest();
+    c.edit(json);
+    EXPECT_NE(errorOf(json).find(c.message), std::string::npos)
+        << c.what << ": got '" << errorOf(json) << "'";
+  }
+  EXPECT_NE(parseManifest("{not json").status().message().find("not a JSON object"), std::string::npos);
+}
+
+} // namespace
+} // namespace loom::rt
