@@ -1,0 +1,219 @@
+// loom/gemv.cuh: the decode-shaped linear (M of 1 to 16 rows, large N and K), bound by streaming
+// W once: Y[M,N] = epilogue(prologue(X[M,K] · W[N,K]^T)), the same prologues, gating and
+// epilogues as loom/gemm.cuh.
+//
+// Wrapper contract (Config = GemvConfig<WARPS, MAX_M, ROW_TILES, UNROLL>):
+//   extern "C" __global__ __launch_bounds__(Config::kThreads)
+//   void fused_linear_7(const bf16 *x, const bf16 *w, <epilogue pointers>, bf16 *y,
+//                       int M, int N, int K) {
+//     loom::gemv<Config, bf16, loom::NoPrologue, loom::NoGating>(
+//         x, w, M, N, K, loom::NoPrologue{}, loom::epi::makeEpilogue(y, N, <parts>...));
+//   }
+//   block = (Config::kThreads, 1, 1)
+//   grid  = (ceil(N / Config::kCols), ceil(M / MAX_M), 1)      (M is the dynamic size)
+//   dynamic shared memory = 0 (Config::sharedBytes is static shared memory, for the record).
+//   With Gated<Op>, W has 2N rows (gate [0,N), up [N,2N)) and N is the output width.
+// Requirements: M >= 1; any M works (each grid row handles MAX_M rows), but rows beyond 16 belong
+// in loom/gemm.cuh. N and K multiples of 8, x, w and epilogue pointers 16-byte aligned, row
+// strides multiples of 8 elements; otherwise the 16-byte loads straddle rows and results are
+// wrong (loads are predicated per 16-byte chunk, so never out of bounds).
+//
+// How it works: the W operand goes to the tensor cores' A side (W rows = mma rows, 16 per tile)
+// and X's rows to the B side (8 per tile), so the "skinny" M costs nothing and no shared memory
+// is needed for the main loop: because a dot product may visit K in any order, thread (g, t)
+// of a warp loads 16 contiguous bytes of W rows g and g+8 and of X row g at k = 8t..8t+7 of each
+// 32-column step, and those registers are exactly the m16n8k16 A and B fragments under a fixed
+// permutation of k. A quad reads 64 contiguous bytes per row and UNROLL steps are in flight per
+// load batch, with the next batch prefetched while the current one is multiplied. The CTA's
+// warps split K (warp w takes steps w, w + WARPS, ...) and reduce through shared memory; then
+// one thread per output pair applies the row scale, gating and epilogue.
+#pragma once
+
+#include "loom/async_copy.cuh"
+#include "loom/epilogue.cuh"
+#include "loom/mma.cuh"
+
+namespace loom {
+
+template <int WARPS_, int MAX_M_, int ROW_TILES_, int UNROLL_> struct GemvConfig {
+  static constexpr int kWarps = WARPS_, kMaxM = MAX_M_, kRowTiles = ROW_TILES_;
+  static constexpr int kUnroll = UNROLL_;
+  static constexpr int kThreads = kWarps * 32;
+  static constexpr int kCols = 16 * kRowTiles;   ///< outputs (W rows) per CTA
+  static constexpr int kBatchTiles = kMaxM / 8;  ///< mma n8 tiles of X rows
+  static constexpr int kStepK = 32 * kUnroll;    ///< K columns per warp per load batch
+  static_assert(kMaxM == 8 || kMaxM == 16, "MAX_M is 8 or 16");
+  static_assert(kMaxM * kCols / 2 <= kThreads, "one thread per output pair in the epilogue");
+  /// Static shared memory of one CTA (partial sums of every warp, padded, and row sums).
+  __host__ __device__ static constexpr int sharedBytes(int weightsPerOutput) {
+    return 4 * kWarps * (weightsPerOutput * kMaxM * (kCols + 1) + kMaxM);
+  }
+};
+
+/// The CTA body; see the file comment for the launch contract.
+template <class Config, typename T, class Prologue, class Gating, class Epilogue>
+__device__ __forceinline__ void gemv(const T *__restrict__ x, const T *__restrict__ w, int M,
+                                     int N, int K, const Prologue &prologue,
+                                     const Epilogue &epilogue) {
+  constexpr int G = Gating::kWeightsPerOutput, RT = Config::kRowTiles;
+  constexpr int BT = Config::kBatchTiles, U = Config::kUnroll, kMaxM = Config::kMaxM;
+  constexpr int kCols = Config::kCols, kWarps = Config::kWarps;
+  __shared__ float partial[kWarps][G][kMaxM][kCols + 1];
+  __shared__ float rowSquares[kWarps][kMaxM];
+
+  const int lane = int(threadIdx.x) % 32, warp = int(threadIdx.x) / 32;
+  const int g = lane / 4, t = lane % 4;
+  const int n0 = int(blockIdx.x) * kCols, m0 = int(blockIdx.y) * kMaxM;
+
+  // Row pointers of this thread (nullptr past the end); W row r of gate q is q * N + r.
+  const T *wRows[G][RT][2];
+#pragma unroll
+  for (int q = 0; q < G; ++q)
+#pragma unroll
+    for (int r = 0; r < RT; ++r)
+#pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        int n = n0 + 16 * r + g + 8 * h;
+        wRows[q][r][h] = n < N ? w + ((long long)q * N + n) * K : nullptr;
+      }
+  const T *xRows[BT];
+#pragma unroll
+  for (int b = 0; b < BT; ++b) {
+    int m = m0 + 8 * b + g;
+    xRows[b] = m < M ? x + (long long)m * K : nullptr;
+  }
+
+  struct Batch {
+    uint4 w[G][RT][2][U];
+    uint4 x[BT][U];
+  };
+  auto load = [&](int kBase, Batch &batch) {
+#pragma unroll
+    for (int u = 0; u < U; ++u) {
+      int k = kBase + 32 * u + 8 * t;
+      bool inK = k < K;
+#pragma unroll
+      for (int q = 0; q < G; ++q)
+#pragma unroll
+        for (int r = 0; r < RT; ++r)
+#pragma unroll
+          for (int h = 0; h < 2; ++h)
+            batch.w[q][r][h][u] = loadStreaming16(wRows[q][r][h] + k, inK && wRows[q][r][h]);
+#pragma unroll
+      for (int b = 0; b < BT; ++b)
+        batch.x[b][u] = loadCached16(xRows[b] + k, inK && xRows[b]);
+    }
+  };
+
+  float acc[G][RT][BT][4];
+#pragma unroll
+  for (int q = 0; q < G; ++q)
+#pragma unroll
+    for (int r = 0; r < RT; ++r)
+#pragma unroll
+      for (int b = 0; b < BT; ++b)
+#pragma unroll
+        for (int e = 0; e < 4; ++e)
+          acc[q][r][b][e] = 0.0f;
+  float squares[BT] = {};
+
+  auto multiply = [&](const Batch &batch) {
+#pragma unroll
+    for (int u = 0; u < U; ++u)
+#pragma unroll
+      for (int half = 0; half < 2; ++half) {
+        unsigned bFrag[BT][2];
+#pragma unroll
+        for (int b = 0; b < BT; ++b) {
+          const unsigned *words = &batch.x[b][u].x;
+          bFrag[b][0] = words[2 * half];
+          bFrag[b][1] = words[2 * half + 1];
+          if constexpr (Prologue::kRowScale) {
+#pragma unroll
+            for (int e = 0; e < 2; ++e) {
+              float lo = toFloat(T{(unsigned short)(bFrag[b][e] & 0xffffu)});
+              float hi = toFloat(T{(unsigned short)(bFrag[b][e] >> 16)});
+              squares[b] += lo * lo + hi * hi;
+            }
+          }
+        }
+#pragma unroll
+        for (int q = 0; q < G; ++q)
+#pragma unroll
+          for (int r = 0; r < RT; ++r) {
+            const unsigned *low = &batch.w[q][r][0][u].x, *high = &batch.w[q][r][1][u].x;
+            unsigned aFrag[4] = {low[2 * half], high[2 * half], low[2 * half + 1],
+                                 high[2 * half + 1]};
+#pragma unroll
+            for (int b = 0; b < BT; ++b)
+              mmaM16N8K16<T>(acc[q][r][b], aFrag, bFrag[b]);
+          }
+      }
+  };
+
+  constexpr int kStride = kWarps * Config::kStepK;
+  Batch current;
+  int kBase = warp * Config::kStepK;
+  load(kBase, current);
+  for (; kBase < K; kBase += kStride) {
+    Batch next;
+    load(kBase + kStride, next);
+    multiply(current);
+    current = next;
+  }
+
+  // Partial sums of this warp, scattered from the C fragments (mma row = output column n,
+  // mma column = X row m) to [m][n].
+#pragma unroll
+  for (int q = 0; q < G; ++q)
+#pragma unroll
+    for (int r = 0; r < RT; ++r)
+#pragma unroll
+      for (int b = 0; b < BT; ++b)
+#pragma unroll
+        for (int e = 0; e < 4; ++e)
+          partial[warp][q][8 * b + 2 * t + e % 2][16 * r + g + 8 * (e / 2)] = acc[q][r][b][e];
+  if constexpr (Prologue::kRowScale) {
+#pragma unroll
+    for (int b = 0; b < BT; ++b) {
+      float total = squares[b];
+      total += __shfl_xor_sync(0xffffffffu, total, 1);
+      total += __shfl_xor_sync(0xffffffffu, total, 2);
+      if (t == 0)
+        rowSquares[warp][8 * b + g] = total;
+    }
+  }
+  __syncthreads();
+
+  const int pair = int(threadIdx.x);
+  if (pair >= kMaxM * kCols / 2)
+    return;
+  const int mLocal = pair / (kCols / 2), nLocal = 2 * (pair % (kCols / 2));
+  const int row = m0 + mLocal, col = n0 + nLocal;
+  if (row >= M || col >= N)
+    return;
+  float sums[G][2] = {};
+#pragma unroll
+  for (int v = 0; v < kWarps; ++v)
+#pragma unroll
+    for (int q = 0; q < G; ++q)
+#pragma unroll
+      for (int e = 0; e < 2; ++e)
+        sums[q][e] += partial[v][q][mLocal][nLocal + e];
+  float scale = 1.0f;
+  if constexpr (Prologue::kRowScale) {
+    float total = 0.0f;
+#pragma unroll
+    for (int v = 0; v < kWarps; ++v)
+      total += rowSquares[v][mLocal];
+    scale = rsqrtf(total / float(K) + prologue.eps);
+  }
+  float v0 = sums[0][0] * scale, v1 = sums[0][1] * scale;
+  if constexpr (G == 2) {
+    v0 = Gating::combine(v0, sums[G - 1][0] * scale);
+    v1 = Gating::combine(v1, sums[G - 1][1] * scale);
+  }
+  epilogue(row, col, v0, v1);
+}
+
+} // namespace loom
