@@ -122,16 +122,7 @@ __device__ __forceinline__ void gemm(const T *__restrict__ x, const T *__restric
     copyTile<Config, G * BN>(stage + kTileXBytes, w, kTile * BK, K, wRow);
   };
 
-  float acc[G][MI][NJ][4];
-#pragma unroll
-  for (int g = 0; g < G; ++g)
-#pragma unroll
-    for (int i = 0; i < MI; ++i)
-#pragma unroll
-      for (int j = 0; j < NJ; ++j)
-#pragma unroll
-        for (int e = 0; e < 4; ++e)
-          acc[g][i][j][e] = 0.0f;
+  float acc[G][MI][NJ][4] = {};
   float sumSquares[MI][2] = {};
 
   const int kTiles = (K + BK - 1) / BK;

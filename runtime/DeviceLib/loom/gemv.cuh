@@ -105,16 +105,7 @@ __device__ __forceinline__ void gemv(const T *__restrict__ x, const T *__restric
     }
   };
 
-  float acc[G][RT][BT][4];
-#pragma unroll
-  for (int q = 0; q < G; ++q)
-#pragma unroll
-    for (int r = 0; r < RT; ++r)
-#pragma unroll
-      for (int b = 0; b < BT; ++b)
-#pragma unroll
-        for (int e = 0; e < 4; ++e)
-          acc[q][r][b][e] = 0.0f;
+  float acc[G][RT][BT][4] = {};
   float squares[BT] = {};
 
   auto multiply = [&](const Batch &batch) {
