@@ -1,0 +1,127 @@
+// loom/rope.cuh: rotary position embedding applied in place to Q/K rows.
+//
+// Wrapper contract: `extern "C" __global__ __launch_bounds__(kThreadsPerRow) void f(T *x,
+//   long long rowStride, const int *positions, int rows)` calling
+//   rope<T, kStyle, kHeadDim, kHeads, kThreadsPerRow, kVec, kRowsPerCta>(x, rowStride, positions,
+//   rows, RopeFrequencies{theta, factor, lowFreqFactor, highFreqFactor, originalMaxPosition});
+//   (the emitter writes the frequency constants as literals in the wrapper).
+//   block = (kThreadsPerRow, 1, 1), grid = (ceil(rows / kRowsPerCta), 1, 1), no shared memory.
+//   Row t holds kHeads heads of kHeadDim contiguous elements starting at x + t * rowStride
+//   (rowStride in elements: Q alone, K alone, or Q and K heads of a packed QKV row in one launch);
+//   it rotates by positions[t]. rows is the dynamic token count.
+//   Each CTA does kRowsPerCta consecutive rows with the same threads, so the frequencies are
+//   computed once per thread. Lanes per head: kHeadDim / 2 / kVec (rotate-half: a lane owns kVec
+//   pairs (i, i + D/2)) or kHeadDim / kVec (interleaved: kVec / 2 pairs (2i, 2i + 1));
+//   kThreadsPerRow must be a multiple of it (static_assert), and a lane loops over heads.
+//   Alignment: x and x + rowStride aligned to min(16, kVec * sizeof(T)) bytes (rowStride and
+//   kHeadDim multiples of kVec; kHeadDim 64/128 with kVec = 8 for bf16).
+// Frequencies: inv_freq(i) = theta^(-2i/D), with Llama-3 scaling when factor > 0 (transformers'
+// _compute_llama3_parameters). inv_freq and the angle position * inv_freq are computed in double
+// and reduced to [-pi, pi] before an f32 sincos, so large positions keep f32 accuracy; the rotation
+// itself is f32 and rounds once to T.
+#pragma once
+
+#include "loom/vec.cuh"
+
+namespace loom {
+
+/// Which elements of a head are rotated together.
+enum class RopeStyle { kRotateHalf, kInterleaved };
+
+/// The frequency parameters of graph.rope; factor <= 0 means no Llama-3 scaling.
+struct RopeFrequencies {
+  float theta;
+  float factor;
+  float lowFreqFactor;
+  float highFreqFactor;
+  float originalMaxPosition;
+};
+
+/// inv_freq of pair index i (0 <= i < headDim / 2), in double.
+__device__ __forceinline__ double ropeInverseFrequency(const RopeFrequencies &f, int i,
+                                                       int headDim) {
+  const double inverse = pow((double)f.theta, -2.0 * i / headDim);
+  if (!(f.factor > 0.0f))
+    return inverse;
+  constexpr double kTwoPi = 6.283185307179586;
+  const double wavelength = kTwoPi / inverse;
+  const double lowFreqWavelength = f.originalMaxPosition / (double)f.lowFreqFactor;
+  const double highFreqWavelength = f.originalMaxPosition / (double)f.highFreqFactor;
+  if (wavelength < highFreqWavelength)
+    return inverse;
+  if (wavelength > lowFreqWavelength)
+    return inverse / f.factor;
+  const double smooth = (f.originalMaxPosition / wavelength - f.lowFreqFactor) /
+                        ((double)f.highFreqFactor - f.lowFreqFactor);
+  return (1.0 - smooth) * inverse / f.factor + smooth * inverse;
+}
+
+/// cos and sin of position * inverseFrequency, accurate for large positions.
+__device__ __forceinline__ void ropeAngle(int position, double inverseFrequency, float &cosine,
+                                          float &sine) {
+  constexpr double kTwoPi = 6.283185307179586;
+  const double angle = position * inverseFrequency;
+  const double reduced = angle - kTwoPi * rint(angle / kTwoPi);
+  sincosf((float)reduced, &sine, &cosine);
+}
+
+template <typename T, RopeStyle kStyle, int kHeadDim, int kHeads, int kThreadsPerRow, int kVec,
+          int kRowsPerCta>
+__device__ __forceinline__ void rope(T *x, long long rowStride, const int *positions, int rows,
+                                     RopeFrequencies frequencies) {
+  constexpr bool kHalf = kStyle == RopeStyle::kRotateHalf;
+  static_assert(kVec % 2 == 0 && kHeadDim % (kHalf ? 2 * kVec : kVec) == 0,
+                "the head dimension must split into whole packets");
+  constexpr int kLanesPerHead = kHalf ? kHeadDim / 2 / kVec : kHeadDim / kVec;
+  constexpr int kPairs = kHalf ? kVec : kVec / 2; // frequencies per lane
+  static_assert(kThreadsPerRow % kLanesPerHead == 0, "threads per row cover whole heads");
+  constexpr int kHeadsPerPass = kThreadsPerRow / kLanesPerHead;
+  const int headLane = threadIdx.x % kLanesPerHead;
+  const int firstHead = threadIdx.x / kLanesPerHead;
+  // Elements [start, start + kVec) of a head (and, rotate-half, their partners D/2 further).
+  const int start = headLane * kVec;
+  const int firstPair = kHalf ? start : start / 2;
+  double inverseFrequency[kPairs];
+#pragma unroll
+  for (int j = 0; j < kPairs; ++j)
+    inverseFrequency[j] = ropeInverseFrequency(frequencies, firstPair + j, kHeadDim);
+
+  for (int r = 0; r < kRowsPerCta; ++r) {
+    const long long row = (long long)blockIdx.x * kRowsPerCta + r;
+    if (row >= rows)
+      return;
+    float cosine[kPairs], sine[kPairs];
+    const int position = positions[row];
+#pragma unroll
+    for (int j = 0; j < kPairs; ++j)
+      ropeAngle(position, inverseFrequency[j], cosine[j], sine[j]);
+    T *rowStart = x + row * rowStride;
+    for (int head = firstHead; head < kHeads; head += kHeadsPerPass) {
+      T *first = rowStart + head * kHeadDim + start;
+      float a[kVec];
+      loadFloats<kVec>(first, a);
+      if constexpr (kHalf) {
+        // out_i = x_i cos - x_{i+D/2} sin;  out_{i+D/2} = x_{i+D/2} cos + x_i sin
+        float b[kVec], outA[kVec], outB[kVec];
+        loadFloats<kVec>(first + kHeadDim / 2, b);
+#pragma unroll
+        for (int j = 0; j < kVec; ++j) {
+          outA[j] = a[j] * cosine[j] - b[j] * sine[j];
+          outB[j] = b[j] * cosine[j] + a[j] * sine[j];
+        }
+        storeFloats<kVec>(first, outA);
+        storeFloats<kVec>(first + kHeadDim / 2, outB);
+      } else {
+        float rotated[kVec];
+#pragma unroll
+        for (int j = 0; j < kPairs; ++j) {
+          rotated[2 * j] = a[2 * j] * cosine[j] - a[2 * j + 1] * sine[j];
+          rotated[2 * j + 1] = a[2 * j + 1] * cosine[j] + a[2 * j] * sine[j];
+        }
+        storeFloats<kVec>(first, rotated);
+      }
+    }
+  }
+}
+
+} // namespace loom
