@@ -1,0 +1,107 @@
+// GPU tests of loom/gemm.cuh and loom/gemv.cuh: hand-written wrappers (as the emitter writes them)
+// compiled through NVRTC + the kernel cache, on random inputs, against a CPU f64 reference.
+#include "test/gpu/Kernels/Gemm/LinearProblem.h"
+#include "test/gpu/Kernels/Gemm/LinearTestKernels.h"
+
+namespace loom::testing {
+namespace {
+
+struct Shape {
+  int m, n, k;
+};
+
+class LinearGpuTest : public GpuTest {
+protected:
+  /// Runs `name` on every shape and expects every checked element within tolerance, no NaN
+  /// left in Y, and a relative L2 error under `maxRelativeL2`.
+  void expectMatches(const std::string &name, const std::vector<Shape> &shapes,
+                     double maxRelativeL2 = 5e-3, int sampledRows = 0) {
+    const LinearKernelSpec &spec = linearTestKernel(name);
+    StatusOr<LoadedKernel> loaded = compileAndLoad(spec.name, linearKernelSource(spec));
+    ASSERT_TRUE(loaded.isOk()) << loaded.status().toString();
+    uint32_t seed = 11;
+    for (const Shape &shape : shapes) {
+      SCOPED_TRACE(fmt::format("{} M={} N={} K={}", name, shape.m, shape.n, shape.k));
+      LinearProblem problem(spec, shape.m, shape.n, shape.k, seed += 7);
+      Status ran = problem.run(*context_, *loaded->kernel, *stream_);
+      ASSERT_TRUE(ran.isOk()) << ran.toString();
+      LinearError error =
+          problem.check(sampledRows > 0 ? problem.sampledRows(sampledRows, seed) : std::vector<int>{});
+      EXPECT_GT(error.checked, 0u);
+      EXPECT_EQ(error.unwritten, 0u) << "elements of Y never written";
+      EXPECT_EQ(error.bad, 0u) << error.bad << " of " << error.checked << " off; first: "
+                               << error.firstBad;
+      EXPECT_LT(error.relativeL2, maxRelativeL2);
+    }
+  }
+};
+
+// Ragged M (1, 7, 33, 4095 are not multiples of the tile), N tails (264 = 2x128 + 8) and K tails
+// (200 = 6x32 + 8) on every tile shape.
+const std::vector<Shape> kRaggedShapes = {
+    {1, 264, 200}, {7, 264, 200}, {33, 136, 328}, {128, 264, 512}, {4095, 136, 96}};
+
+TEST_F(LinearGpuTest, GemmBf16Tile128x128MatchesReference) {
+  expectMatches("gemm_bf16_128x128x32", kRaggedShapes);
+}
+TEST_F(LinearGpuTest, GemmBf16Tile128x256MatchesReference) {
+  expectMatches("gemm_bf16_128x256x32", kRaggedShapes);
+}
+TEST_F(LinearGpuTest, GemmBf16Tile64x64x64MatchesReference) {
+  expectMatches("gemm_bf16_64x64x64", kRaggedShapes);
+}
+TEST_F(LinearGpuTest, GemmF16WithF32OutputMatchesReference) {
+  expectMatches("gemm_f16_f32out", kRaggedShapes, 1e-4);
+}
+
+TEST_F(LinearGpuTest, GemmLargeSampledRows) {
+  expectMatches("gemm_bf16_128x256x32", {{8192, 4096, 4096}}, 5e-3, 48);
+}
+
+TEST_F(LinearGpuTest, GemmBiasGeluTanhResidual) {
+  expectMatches("gemm_bias_gelutanh_residual", {{7, 264, 200}, {130, 520, 264}});
+}
+TEST_F(LinearGpuTest, GemmBiasGeluErf) {
+  expectMatches("gemm_bias_geluerf", {{1, 72, 136}, {33, 264, 1000}});
+}
+TEST_F(LinearGpuTest, GemmSiluF16Output) {
+  expectMatches("gemm_silu_f16out", {{33, 264, 200}, {200, 64, 64}});
+}
+TEST_F(LinearGpuTest, GemmGatedSilu) {
+  expectMatches("gemm_gated_silu", {{1, 264, 200}, {33, 200, 264}, {300, 512, 1024}});
+}
+TEST_F(LinearGpuTest, GemmRmsNormPrologue) {
+  expectMatches("gemm_rmsnorm", {{1, 264, 200}, {33, 136, 2048}, {257, 264, 512}});
+}
+TEST_F(LinearGpuTest, GemmRmsNormPrologueGated) {
+  expectMatches("gemm_rmsnorm_gated", {{7, 200, 520}, {129, 264, 1024}});
+}
+
+// Decode shapes: M 1..16 (19 takes two grid rows), N tails (264 = 16x16 + 8), K tails
+// (1000 is no multiple of the 64-column step).
+const std::vector<Shape> kDecodeShapes = {
+    {1, 264, 1000}, {4, 264, 1000}, {7, 512, 2048}, {16, 264, 1000}, {19, 136, 512}};
+
+TEST_F(LinearGpuTest, GemvBf16MaxM16) { expectMatches("gemv_bf16_m16", kDecodeShapes); }
+TEST_F(LinearGpuTest, GemvBf16MaxM8TwoRowTiles) {
+  expectMatches("gemv_bf16_m8_rows2", kDecodeShapes);
+}
+TEST_F(LinearGpuTest, GemvF16WithF32Output) {
+  expectMatches("gemv_f16_f32out", kDecodeShapes, 1e-4);
+}
+TEST_F(LinearGpuTest, GemvLarge) { expectMatches("gemv_bf16_m16", {{16, 4096, 4096}}); }
+TEST_F(LinearGpuTest, GemvBiasGeluErfResidual) {
+  expectMatches("gemv_bias_geluerf_residual", {{1, 264, 1000}, {16, 512, 2048}});
+}
+TEST_F(LinearGpuTest, GemvGatedSilu) {
+  expectMatches("gemv_gated_silu", {{1, 264, 1000}, {5, 512, 2048}, {16, 136, 512}});
+}
+TEST_F(LinearGpuTest, GemvRmsNormPrologueGated) {
+  expectMatches("gemv_rmsnorm_gated", {{1, 264, 1000}, {8, 512, 2048}});
+}
+TEST_F(LinearGpuTest, GemvRmsNormBiasSilu) {
+  expectMatches("gemv_rmsnorm_bias_silu", {{3, 264, 1000}, {16, 520, 2048}});
+}
+
+} // namespace
+} // namespace loom::testing

@@ -1,0 +1,139 @@
+// LinearKernelSource: writes the extern "C" wrapper of a GEMM or decode-GEMV instantiation exactly
+// as the CUDA emitter does, and the launch geometry that goes with it (the wrapper contract of
+// loom/gemm.cuh and loom/gemv.cuh). Shared by the GPU tests, the NVRTC compile test and loom-bench.
+#pragma once
+
+#include "runtime/CUDA/Launch.h"
+
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
+
+namespace loom::testing {
+
+/// Tile configuration of loom::GemmConfig<BM, BN, BK, WARPS_M, WARPS_N, STAGES>.
+struct GemmTile {
+  int bm, bn, bk, warpsM, warpsN, stages;
+  int threads() const { return warpsM * warpsN * 32; }
+};
+/// Tile configuration of loom::GemvConfig<WARPS, MAX_M, ROW_TILES, UNROLL>.
+struct GemvTile {
+  int warps, maxM, rowTiles, unroll;
+  int threads() const { return warps * 32; }
+  int cols() const { return 16 * rowTiles; }
+};
+
+/// Epilogue parts, in the order they apply.
+enum class EpiloguePart { kBias, kResidual, kSilu, kGeluTanh, kGeluErf };
+
+/// One wrapper: which family and tile, element types, prologue, gating and epilogue parts.
+struct LinearKernelSpec {
+  std::string name;
+  bool gemv = false;    ///< loom::gemv (decode) instead of loom::gemm
+  GemmTile gemmTile{128, 128, 32, 2, 2, 4};
+  GemvTile gemvTile{8, 16, 1, 2};
+  std::string input = "bf16";  ///< bf16 | f16
+  std::string output = "bf16"; ///< bf16 | f16 | float
+  bool gated = false;          ///< W is [2N, K]: silu(x·Wg^T) * (x·Wu^T)
+  bool rmsNorm = false;        ///< RMSNorm prologue; the wrapper takes `float eps` last
+  std::vector<EpiloguePart> parts;
+
+  bool has(EpiloguePart part) const {
+    for (EpiloguePart p : parts)
+      if (p == part)
+        return true;
+    return false;
+  }
+  int weightsPerOutput() const { return gated ? 2 : 1; }
+};
+
+inline std::string deviceTypeName(const std::string &type) {
+  return type == "float" ? type : "loom::" + type;
+}
+
+/// The CUDA C++ of the wrapper (several may share one program). Parameters: x, w, [bias], [residual], y, M, N, K, [eps].
+inline std::string linearKernelSource(const LinearKernelSpec &spec) {
+  const std::string in = deviceTypeName(spec.input), out = deviceTypeName(spec.output);
+  std::string config =
+      spec.gemv ? fmt::format("loom::GemvConfig<{}, {}, {}, {}>", spec.gemvTile.warps,
+                              spec.gemvTile.maxM, spec.gemvTile.rowTiles, spec.gemvTile.unroll)
+                : fmt::format("loom::GemmConfig<{}, {}, {}, {}, {}, {}>", spec.gemmTile.bm,
+                              spec.gemmTile.bn, spec.gemmTile.bk, spec.gemmTile.warpsM,
+                              spec.gemmTile.warpsN, spec.gemmTile.stages);
+  std::string params = fmt::format("const {0} *x, const {0} *w", in);
+  std::string parts;
+  for (EpiloguePart part : spec.parts) {
+    switch (part) {
+    case EpiloguePart::kBias:
+      params += fmt::format(", const {} *bias", in);
+      parts += fmt::format(", loom::epi::Bias<{}>{{bias}}", in);
+      break;
+    case EpiloguePart::kResidual:
+      params += fmt::format(", const {} *residual", in);
+      parts += fmt::format(", loom::epi::Residual<{}>{{residual, N}}", in);
+      break;
+    case EpiloguePart::kSilu: parts += ", loom::epi::Silu{}"; break;
+    case EpiloguePart::kGeluTanh: parts += ", loom::epi::GeluTanh{}"; break;
+    case EpiloguePart::kGeluErf: parts += ", loom::epi::GeluErf{}"; break;
+    }
+  }
+  params += fmt::format(", {} *y, int M, int N, int K", out);
+  if (spec.rmsNorm)
+    params += ", float eps";
+  const char *prologue = spec.rmsNorm ? "loom::RmsNormPrologue" : "loom::NoPrologue";
+  return fmt::format(
+      "// {name}: Y = epilogue(X · W^T), {family} with {config}.\n"
+      "#include \"loom/{header}.cuh\"\n"
+      "extern \"C\" __global__ __launch_bounds__({config}::kThreads) void {name}({params}) {{\n"
+      "  loom::{family}<{config}, {in}, {prologue}, {gating}>(\n"
+      "      x, w, M, N, K, {prologue}{{{eps}}}, loom::epi::makeEpilogue(y, N{parts}));\n"
+      "}}\n",
+      fmt::arg("name", spec.name), fmt::arg("family", spec.gemv ? "gemv" : "gemm"),
+      fmt::arg("header", spec.gemv ? "gemv" : "gemm"), fmt::arg("config", config),
+      fmt::arg("params", params), fmt::arg("in", in), fmt::arg("prologue", prologue),
+      fmt::arg("gating", spec.gated ? "loom::GatedSilu" : "loom::NoGating"),
+      fmt::arg("eps", spec.rmsNorm ? "eps" : ""), fmt::arg("parts", parts));
+}
+
+/// Grid, block and dynamic shared memory for M rows (the contract's formulas).
+inline rt::LaunchConfig linearLaunch(const LinearKernelSpec &spec, int m, int n) {
+  rt::LaunchConfig launch;
+  if (spec.gemv) {
+    const GemvTile &tile = spec.gemvTile;
+    launch.block.x = unsigned(tile.threads());
+    launch.grid.x = unsigned((n + tile.cols() - 1) / tile.cols());
+    launch.grid.y = unsigned((m + tile.maxM - 1) / tile.maxM);
+    return launch;
+  }
+  const GemmTile &tile = spec.gemmTile;
+  launch.block.x = unsigned(tile.threads());
+  launch.grid.x = unsigned(((m + tile.bm - 1) / tile.bm) * ((n + tile.bn - 1) / tile.bn));
+  launch.dynamicSharedBytes =
+      unsigned(tile.stages * (tile.bm + spec.weightsPerOutput() * tile.bn) * tile.bk * 2);
+  return launch;
+}
+
+/// Device pointers of one call; unused ones are ignored.
+struct LinearOperands {
+  uint64_t x = 0, w = 0, bias = 0, residual = 0, y = 0;
+  int m = 0, n = 0, k = 0;
+  float eps = 1e-5f;
+};
+
+/// Arguments in the wrapper's parameter order.
+inline void addLinearArgs(const LinearKernelSpec &spec, const LinearOperands &operands,
+                          rt::KernelArgs &args) {
+  args.add(operands.x).add(operands.w);
+  for (EpiloguePart part : spec.parts) {
+    if (part == EpiloguePart::kBias)
+      args.add(operands.bias);
+    if (part == EpiloguePart::kResidual)
+      args.add(operands.residual);
+  }
+  args.add(operands.y).add(operands.m).add(operands.n).add(operands.k);
+  if (spec.rmsNorm)
+    args.add(operands.eps);
+}
+
+} // namespace loom::testing

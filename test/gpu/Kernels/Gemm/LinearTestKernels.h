@@ -1,0 +1,73 @@
+// LinearTestKernels: every GEMM / decode-GEMV instantiation the GPU tests launch, as one table, so
+// the CPU test can prove each compiles with NVRTC for sm_80 and sm_90a without a GPU.
+#pragma once
+
+#include "test/gpu/Kernels/Gemm/LinearKernelSource.h"
+
+#include <stdexcept>
+
+namespace loom::testing {
+
+inline const std::vector<LinearKernelSpec> &linearTestKernels() {
+  using P = EpiloguePart;
+  static const std::vector<LinearKernelSpec> kernels = [] {
+    std::vector<LinearKernelSpec> specs;
+    auto gemm = [&](std::string name, GemmTile tile) -> LinearKernelSpec & {
+      LinearKernelSpec spec;
+      spec.name = std::move(name);
+      spec.gemmTile = tile;
+      return specs.emplace_back(std::move(spec));
+    };
+    auto gemv = [&](std::string name, GemvTile tile) -> LinearKernelSpec & {
+      LinearKernelSpec spec;
+      spec.name = std::move(name);
+      spec.gemv = true;
+      spec.gemvTile = tile;
+      return specs.emplace_back(std::move(spec));
+    };
+    const GemmTile big{128, 128, 32, 2, 2, 4}, wide{128, 256, 32, 2, 4, 3};
+    const GemmTile small{64, 64, 64, 2, 2, 3}, gatedTile{128, 64, 32, 2, 2, 4};
+    gemm("gemm_bf16_128x128x32", big);
+    gemm("gemm_bf16_128x256x32", wide);
+    gemm("gemm_bf16_64x64x64", small);
+    auto &f16 = gemm("gemm_f16_f32out", big);
+    f16.input = "f16";
+    f16.output = "float";
+    gemm("gemm_bias_gelutanh_residual", big).parts = {P::kBias, P::kGeluTanh, P::kResidual};
+    gemm("gemm_bias_geluerf", small).parts = {P::kBias, P::kGeluErf};
+    auto &silu = gemm("gemm_silu_f16out", small);
+    silu.parts = {P::kSilu};
+    silu.output = "f16";
+    gemm("gemm_gated_silu", gatedTile).gated = true;
+    gemm("gemm_rmsnorm", big).rmsNorm = true;
+    auto &normGated = gemm("gemm_rmsnorm_gated", gatedTile);
+    normGated.rmsNorm = true;
+    normGated.gated = true;
+
+    gemv("gemv_bf16_m16", {8, 16, 1, 2});
+    gemv("gemv_bf16_m8_rows2", {8, 8, 2, 2});
+    auto &gemvF16 = gemv("gemv_f16_f32out", {4, 16, 1, 4});
+    gemvF16.input = "f16";
+    gemvF16.output = "float";
+    gemv("gemv_bias_geluerf_residual", {8, 16, 1, 2}).parts = {P::kBias, P::kGeluErf,
+                                                              P::kResidual};
+    gemv("gemv_gated_silu", {8, 16, 1, 2}).gated = true;
+    auto &gemvNorm = gemv("gemv_rmsnorm_gated", {8, 8, 1, 2});
+    gemvNorm.rmsNorm = true;
+    gemvNorm.gated = true;
+    gemv("gemv_rmsnorm_bias_silu", {8, 16, 2, 2}).rmsNorm = true;
+    specs.back().parts = {P::kBias, P::kSilu};
+    return specs;
+  }();
+  return kernels;
+}
+
+/// The table entry called `name`; throws (a test bug) when there is none.
+inline const LinearKernelSpec &linearTestKernel(const std::string &name) {
+  for (const LinearKernelSpec &spec : linearTestKernels())
+    if (spec.name == name)
+      return spec;
+  throw std::invalid_argument("no test kernel " + name);
+}
+
+} // namespace loom::testing
