@@ -1,0 +1,226 @@
+// Loading a package onto a GPU and running its launch program.
+#include "runtime/Package/PackageExecutor.h"
+
+#include "runtime/CUDA/CuCheck.h"
+
+#include <chrono>
+#include <fmt/format.h>
+
+namespace loom::rt {
+
+StatusOr<uint64_t> PackageExecutor::tensorBytes(const TensorSpec &tensor, const DimValues &dims) {
+  uint64_t elements = 1;
+  for (const DimExpr &extent : tensor.shape) {
+    LOOM_ASSIGN_OR_RETURN(int64_t value, extent.evaluate(dims));
+    if (value < 0)
+      return LOOM_ERROR(StatusCode::kInvalidArgument,
+                        fmt::format("tensor '{}': extent {} is {}", tensor.name, extent.text(), value));
+    elements *= static_cast<uint64_t>(value);
+  }
+  return elements * dtypeBytes(tensor.dtype);
+}
+
+StatusOr<std::unique_ptr<PackageExecutor>> PackageExecutor::create(const Context &context,
+                                                                   Package package,
+                                                                   WeightProvider &weights,
+                                                                   KernelCompiler &compiler) {
+  std::unique_ptr<PackageExecutor> executor(new PackageExecutor(context, std::move(package)));
+  LOOM_RETURN_IF_ERROR(executor->compileAndLoad(compiler));
+  LOOM_RETURN_IF_ERROR(executor->allocate(weights));
+  return executor;
+}
+
+Status PackageExecutor::compileAndLoad(KernelCompiler &compiler) {
+  const Manifest &m = package_.manifest;
+  LOOM_ASSIGN_OR_RETURN(GpuArch packageArch, parseGpuArch(m.target));
+  LOOM_ASSIGN_OR_RETURN(GpuArch deviceArch, context_.arch());
+  const GpuArchInfo &want = gpuArchInfo(packageArch), &have = gpuArchInfo(deviceArch);
+  if (std::pair(want.major, want.minor) > std::pair(have.major, have.minor) ||
+      (want.archSpecific && packageArch != deviceArch))
+    return LOOM_ERROR(StatusCode::kInvalidArgument,
+                      fmt::format("package targets {} but the device is {}", gpuArchName(packageArch),
+                                  gpuArchName(deviceArch)));
+  std::vector<CompileRequest> requests;
+  for (const KernelSpec &kernel : m.kernels)
+    requests.push_back({kernel.name, package_.sources.at(kernel.name), deviceArch, {}});
+  auto start = std::chrono::steady_clock::now();
+  auto results = compiler.compileAll(requests);
+  report_.compileMilliseconds =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i])
+      return results[i].status().withContext(fmt::format("compiling kernel '{}'", m.kernels[i].name));
+    (results[i]->origin == CacheOrigin::kCompiled ? report_.kernelsCompiled : report_.kernelsFromCache)++;
+    LOOM_ASSIGN_OR_RETURN(auto module, Module::load(context_, results[i]->kernel->cubin));
+    LOOM_ASSIGN_OR_RETURN(auto kernel, module->kernel(m.kernels[i].name));
+    LOOM_RETURN_IF_ERROR(kernel->reserveDynamicShared(m.kernels[i].sharedBytes));
+    modules_.push_back(std::move(module));
+    kernels_.push_back(std::move(kernel));
+  }
+  return Status::ok();
+}
+
+Status PackageExecutor::allocate(WeightProvider &weights) {
+  const Manifest &m = package_.manifest;
+  auto allocateZeroed = [&](uint64_t bytes) -> StatusOr<DeviceBuffer> {
+    LOOM_ASSIGN_OR_RETURN(DeviceBuffer buffer, allocator_.allocate(std::max<uint64_t>(bytes, 1)));
+    const DriverApi &cu = context_.api();
+    LOOM_CU_CHECK(cu.cuMemsetD8Async(buffer.address(), 0, bytes, nullptr));
+    return buffer;
+  };
+  LOOM_ASSIGN_OR_RETURN(arena_, allocateZeroed(m.arenaBytes));
+  report_.arenaBytes = m.arenaBytes;
+  for (const BufferSpec &buffer : m.buffers)
+    bufferOffsets_[buffer.name] = buffer.offset;
+  if (m.kvCache) {
+    LOOM_ASSIGN_OR_RETURN(kvKeys_, allocateZeroed(m.kvCache->poolBytes()));
+    LOOM_ASSIGN_OR_RETURN(kvValues_, allocateZeroed(m.kvCache->poolBytes()));
+    report_.kvBytes = 2 * m.kvCache->poolBytes();
+  }
+  for (const TensorSpec &input : m.inputs) {
+    LOOM_ASSIGN_OR_RETURN(uint64_t bytes, tensorBytes(input, m.maxDims));
+    LOOM_ASSIGN_OR_RETURN(inputs_[input.name], allocateZeroed(bytes));
+    report_.inputBytes += bytes;
+  }
+  LOOM_RETURN_IF_ERROR(context_.synchronize());
+  for (const WeightSpec &weight : m.weights) {
+    LOOM_ASSIGN_OR_RETURN(auto bytes, materializeWeight(weight, weights));
+    LOOM_ASSIGN_OR_RETURN(DeviceBuffer buffer, allocator_.allocate(bytes.size()));
+    LOOM_RETURN_IF_ERROR(copyToDeviceSync(context_, buffer.address(), bytes.data(), bytes.size()));
+    report_.weightBytes += bytes.size();
+    weights_[weight.name] = std::move(buffer);
+  }
+  return Status::ok();
+}
+
+Status PackageExecutor::checkDims(const DimValues &dims) const {
+  for (const auto &[name, bound] : package_.manifest.maxDims) {
+    auto it = dims.find(name);
+    if (it == dims.end())
+      return LOOM_ERROR(StatusCode::kInvalidArgument, fmt::format("step has no value for dim '{}'", name));
+    if (it->second < 0 || it->second > bound)
+      return LOOM_ERROR(StatusCode::kInvalidArgument,
+                        fmt::format("dim '{}' = {} is outside the package's bound [0, {}]", name,
+                                    it->second, bound));
+  }
+  return Status::ok();
+}
+
+StatusOr<CUdeviceptr> PackageExecutor::bufferAddress(const std::string &name) const {
+  auto it = bufferOffsets_.find(name);
+  if (it == bufferOffsets_.end())
+    return LOOM_ERROR(StatusCode::kNotFound, fmt::format("no buffer '{}'", name));
+  return arena_.address() + it->second;
+}
+
+StatusOr<CUdeviceptr> PackageExecutor::inputAddress(const std::string &name) const {
+  auto it = inputs_.find(name);
+  if (it == inputs_.end())
+    return LOOM_ERROR(StatusCode::kNotFound, fmt::format("package has no input '{}'", name));
+  return it->second.address();
+}
+
+StatusOr<CUdeviceptr> PackageExecutor::outputAddress(const std::string &name) const {
+  const Manifest &m = package_.manifest;
+  for (size_t i = 0; i < m.outputs.size(); ++i)
+    if (m.outputs[i].name == name)
+      return bufferAddress(m.outputBuffers[i]);
+  return LOOM_ERROR(StatusCode::kNotFound, fmt::format("package has no output '{}'", name));
+}
+
+Status PackageExecutor::copyInput(const std::string &name, std::span<const std::byte> data,
+                                  const DimValues &dims, const Stream &stream) {
+  LOOM_RETURN_IF_ERROR(checkDims(dims));
+  for (const TensorSpec &input : package_.manifest.inputs) {
+    if (input.name != name)
+      continue;
+    LOOM_ASSIGN_OR_RETURN(uint64_t bytes, tensorBytes(input, dims));
+    if (bytes != data.size())
+      return LOOM_ERROR(StatusCode::kInvalidArgument,
+                        fmt::format("input '{}' needs {} bytes for this step, got {}", name, bytes,
+                                    data.size()));
+    if (bytes == 0)
+      return Status::ok();
+    return stream.copyToDevice(inputs_.at(name).address(), data.data(), bytes);
+  }
+  return LOOM_ERROR(StatusCode::kNotFound, fmt::format("package has no input '{}'", name));
+}
+
+Status PackageExecutor::launch(size_t index, const DimValues &dims, const Stream &stream) {
+  const KernelSpec &spec = package_.manifest.kernels[index];
+  LaunchConfig config;
+  unsigned *gridSlots[3] = {&config.grid.x, &config.grid.y, &config.grid.z};
+  for (int d = 0; d < 3; ++d) {
+    LOOM_ASSIGN_OR_RETURN(int64_t extent, spec.grid[d].evaluate(dims));
+    if (extent == 0)
+      return Status::ok(); // nothing to do this step (e.g. no decode rows)
+    *gridSlots[d] = static_cast<unsigned>(extent);
+  }
+  config.block = {spec.block[0], spec.block[1], spec.block[2]};
+  config.dynamicSharedBytes = spec.sharedBytes;
+  KernelArgs args;
+  for (const ParamSpec &param : spec.params) {
+    switch (param.kind) {
+    case ParamKind::kBuffer: {
+      LOOM_ASSIGN_OR_RETURN(CUdeviceptr address, bufferAddress(param.ref));
+      args.add(address);
+      break;
+    }
+    case ParamKind::kWeight:
+      args.add(weights_.at(param.ref).address());
+      break;
+    case ParamKind::kInput:
+      args.add(inputs_.at(param.ref).address());
+      break;
+    case ParamKind::kOutput: {
+      LOOM_ASSIGN_OR_RETURN(CUdeviceptr address, outputAddress(param.ref));
+      args.add(address);
+      break;
+    }
+    case ParamKind::kKvK:
+      args.add(kvKeys_.address());
+      break;
+    case ParamKind::kKvV:
+      args.add(kvValues_.address());
+      break;
+    case ParamKind::kDim:
+      args.add(static_cast<int>(dims.find(param.ref)->second));
+      break;
+    case ParamKind::kIntScalar:
+      args.add(static_cast<int>(param.scalar));
+      break;
+    case ParamKind::kFloatScalar:
+      args.add(static_cast<float>(param.scalar));
+      break;
+    }
+  }
+  return launchKernel(*kernels_[index], config, args, stream.handle())
+      .withContext(fmt::format("launching '{}'", spec.name));
+}
+
+Status PackageExecutor::run(const DimValues &dims, const Stream &stream) {
+  LOOM_RETURN_IF_ERROR(checkDims(dims));
+  for (size_t index : package_.manifest.program)
+    LOOM_RETURN_IF_ERROR(launch(index, dims, stream));
+  return Status::ok();
+}
+
+StatusOr<std::vector<std::byte>> PackageExecutor::readOutput(const std::string &name,
+                                                             const DimValues &dims,
+                                                             const Stream &stream) {
+  const Manifest &m = package_.manifest;
+  for (const TensorSpec &output : m.outputs) {
+    if (output.name != name)
+      continue;
+    LOOM_ASSIGN_OR_RETURN(uint64_t bytes, tensorBytes(output, dims));
+    LOOM_ASSIGN_OR_RETURN(CUdeviceptr address, outputAddress(name));
+    std::vector<std::byte> host(bytes);
+    if (bytes > 0)
+      LOOM_RETURN_IF_ERROR(stream.copyToHost(host.data(), address, bytes));
+    LOOM_RETURN_IF_ERROR(stream.synchronize());
+    return host;
+  }
+  return LOOM_ERROR(StatusCode::kNotFound, fmt::format("package has no output '{}'", name));
+}
+
+} // namespace loom::rt

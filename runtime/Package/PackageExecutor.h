@@ -1,0 +1,76 @@
+// PackageExecutor: a package made runnable on one GPU — kernels compiled (cached) and loaded,
+// weights uploaded, the activation arena, input buffers and the KV pool allocated — and its
+// launch program run for a step's dims.
+#pragma once
+
+#include "runtime/CUDA/CudaMemory.h"
+#include "runtime/CUDA/KernelCompiler.h"
+#include "runtime/CUDA/Launch.h"
+#include "runtime/CUDA/Stream.h"
+#include "runtime/Package/Package.h"
+#include "runtime/Package/WeightProvider.h"
+
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace loom::rt {
+
+/// What loading took, for progress output and the bench report.
+struct LoadReport {
+  double compileMilliseconds = 0;
+  size_t kernelsCompiled = 0, kernelsFromCache = 0;
+  uint64_t weightBytes = 0, arenaBytes = 0, kvBytes = 0, inputBytes = 0;
+};
+
+class PackageExecutor {
+public:
+  /// Compiles every kernel for `context`'s device (through `compiler`'s cache), loads them and
+  /// allocates and fills device memory. `context` must outlive the executor and be current.
+  static StatusOr<std::unique_ptr<PackageExecutor>> create(const Context &context, Package package,
+                                                           WeightProvider &weights,
+                                                           KernelCompiler &compiler);
+
+  const Manifest &manifest() const { return package_.manifest; }
+  const LoadReport &report() const { return report_; }
+
+  /// Copies an input for a step with `dims` (its size is checked against its shape) on `stream`;
+  /// `data` must stay valid until the stream reaches the copy.
+  Status copyInput(const std::string &name, std::span<const std::byte> data, const DimValues &dims,
+                   const Stream &stream);
+  /// Launches the program for `dims` (each at most the package's bound) on `stream`.
+  Status run(const DimValues &dims, const Stream &stream);
+  /// Copies output `name` for `dims` back to the host (synchronizes `stream`).
+  StatusOr<std::vector<std::byte>> readOutput(const std::string &name, const DimValues &dims,
+                                              const Stream &stream);
+
+  /// Device addresses, for callers that stage their own copies or capture graphs.
+  StatusOr<CUdeviceptr> inputAddress(const std::string &name) const;
+  StatusOr<CUdeviceptr> outputAddress(const std::string &name) const;
+  CUdeviceptr kvKeyAddress() const { return kvKeys_.address(); }
+  CUdeviceptr kvValueAddress() const { return kvValues_.address(); }
+  /// Bytes of `tensor` for `dims`.
+  static StatusOr<uint64_t> tensorBytes(const TensorSpec &tensor, const DimValues &dims);
+
+private:
+  PackageExecutor(const Context &context, Package package)
+      : context_(context), package_(std::move(package)), backend_(context), allocator_(backend_) {}
+  Status compileAndLoad(KernelCompiler &compiler);
+  Status allocate(WeightProvider &weights);
+  StatusOr<CUdeviceptr> bufferAddress(const std::string &name) const;
+  Status checkDims(const DimValues &dims) const;
+  Status launch(size_t kernelIndex, const DimValues &dims, const Stream &stream);
+
+  const Context &context_;
+  Package package_;
+  CudaMemoryBackend backend_;
+  DeviceAllocator allocator_;
+  std::vector<std::unique_ptr<Module>> modules_;
+  std::vector<std::unique_ptr<Kernel>> kernels_; ///< parallel to manifest().kernels
+  DeviceBuffer arena_, kvKeys_, kvValues_;
+  std::map<std::string, DeviceBuffer, std::less<>> weights_, inputs_;
+  std::map<std::string, uint64_t, std::less<>> bufferOffsets_;
+  LoadReport report_;
+};
+
+} // namespace loom::rt
