@@ -5,6 +5,7 @@
 include "dialects/Graph/IR/GraphDialect.td"
 include "dialects/Graph/IR/GraphTypes.td"
 include "dialects/Graph/IR/GraphAttrs.td"
+include "dialects/Graph/IR/GraphFusedOps.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
