@@ -1,5 +1,6 @@
 // loom-opt: runs Loom's passes over .mlir files (the driver of the lit tests).
 #include "dialects/Graph/IR/GraphDialect.h"
+#include "dialects/Tile/IR/TileDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -11,7 +12,7 @@ int main(int argc, char **argv) {
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::DialectRegistry registry;
-  registry.insert<loom::graph::GraphDialect, mlir::func::FuncDialect,
+  registry.insert<loom::graph::GraphDialect, loom::tile::TileDialect, mlir::func::FuncDialect,
                   mlir::arith::ArithDialect>();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Loom optimizer driver\n", registry));
