@@ -83,6 +83,7 @@ const std::vector<Shape> kDecodeShapes = {
     {1, 264, 1000}, {4, 264, 1000}, {7, 512, 2048}, {16, 264, 1000}, {19, 136, 512}};
 
 TEST_F(LinearGpuTest, GemvBf16MaxM16) { expectMatches("gemv_bf16_m16", kDecodeShapes); }
+TEST_F(LinearGpuTest, GemvBf16MaxM8TwoWarps) { expectMatches("gemv_bf16_m8_2warps", kDecodeShapes); }
 TEST_F(LinearGpuTest, GemvBf16MaxM8TwoRowTiles) {
   expectMatches("gemv_bf16_m8_rows2", kDecodeShapes);
 }

@@ -27,6 +27,7 @@ inline const std::vector<LinearKernelSpec> &linearTestKernels() {
     };
     const GemmTile big{128, 128, 32, 2, 2, 4}, wide{128, 256, 32, 2, 4, 3};
     const GemmTile small{64, 64, 64, 2, 2, 3}, gatedTile{128, 64, 32, 2, 2, 4};
+    const GemmTile gatedWide{128, 128, 32, 2, 4, 4};
     gemm("gemm_bf16_128x128x32", big);
     gemm("gemm_bf16_128x256x32", wide);
     gemm("gemm_bf16_64x64x64", small);
@@ -38,13 +39,14 @@ inline const std::vector<LinearKernelSpec> &linearTestKernels() {
     auto &silu = gemm("gemm_silu_f16out", small);
     silu.parts = {P::kSilu};
     silu.output = "f16";
-    gemm("gemm_gated_silu", gatedTile).gated = true;
+    gemm("gemm_gated_silu", gatedWide).gated = true;
     gemm("gemm_rmsnorm", big).rmsNorm = true;
     auto &normGated = gemm("gemm_rmsnorm_gated", gatedTile);
     normGated.rmsNorm = true;
     normGated.gated = true;
 
     gemv("gemv_bf16_m16", {8, 16, 1, 2});
+    gemv("gemv_bf16_m8_2warps", {2, 8, 1, 4});
     gemv("gemv_bf16_m8_rows2", {8, 8, 2, 2});
     auto &gemvF16 = gemv("gemv_f16_f32out", {4, 16, 1, 4});
     gemvF16.input = "f16";

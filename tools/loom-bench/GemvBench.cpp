@@ -1,0 +1,139 @@
+// loom-bench cases of the decode linear (loom/gemv.cuh): M in {1, 4, 16} rows against the copy
+// roofline and cuBLAS, W rotated among copies so that timings measure HBM rather than L2, and
+// the fused gate/up + SiLU·mul decode projection against cuBLAS + a separate kernel.
+#include "tools/loom-bench/BenchCase.h"
+#include "tools/loom-bench/LinearBenchSupport.h"
+
+#include <limits>
+
+namespace loom::bench {
+namespace {
+
+using testing::GemvTile;
+using testing::LinearKernelSpec;
+using testing::LinearOperands;
+
+// Few warps per CTA let many CTAs stay resident, so one wave streams W without bubbles; more
+// warps give each CTA deeper K splits. The fastest per shape is reported.
+const GemvTile kSmallBatchTiles[] = {{16, 8, 1, 2}, {8, 8, 1, 2}, {4, 8, 1, 2},
+                                     {4, 8, 1, 4},  {2, 8, 1, 4}, {16, 8, 1, 4}};
+const GemvTile kFullBatchTiles[] = {{8, 16, 1, 2}, {4, 16, 1, 2}, {4, 16, 1, 4},
+                                    {8, 16, 2, 2}, {16, 16, 1, 2}};
+
+/// X, Y and enough copies of W ([rows, K]) to exceed L2 several times over.
+struct DecodeBuffers {
+  rt::DeviceBuffer x, y, cublasY;
+  std::vector<rt::DeviceBuffer> weights;
+  static StatusOr<DecodeBuffers> create(BenchSession &session, int m, long long wRows, int k,
+                                        int outCols) {
+    DecodeBuffers buffers;
+    LOOM_ASSIGN_OR_RETURN(buffers.x, session.randomBuffer(size_t(m) * k, ElementType::kBf16, 7));
+    LOOM_ASSIGN_OR_RETURN(buffers.y, session.allocate(size_t(m) * outCols * 2));
+    LOOM_ASSIGN_OR_RETURN(buffers.cublasY, session.allocate(size_t(m) * wRows * 2));
+    int copies = session.rotationCopies(size_t(wRows) * k * 2);
+    for (int i = 0; i < copies; ++i) {
+      LOOM_ASSIGN_OR_RETURN(rt::DeviceBuffer w, session.randomBuffer(size_t(wRows) * k,
+                                                                     ElementType::kBf16,
+                                                                     100 + i, 0.05f));
+      buffers.weights.push_back(std::move(w));
+    }
+    return buffers;
+  }
+  uint64_t weight(int iteration) const {
+    return weights[size_t(iteration) % weights.size()].address();
+  }
+};
+
+/// The fastest of `tiles` for one spec; `best` names it.
+StatusOr<double> fastestGemv(BenchSession &session, LinearKernelSpec spec,
+                             std::span<const GemvTile> tiles, const DecodeBuffers &buffers,
+                             LinearOperands operands, std::string &best) {
+  double bestMs = std::numeric_limits<double>::infinity();
+  for (const GemvTile &tile : tiles) {
+    spec.gemvTile = tile;
+    LOOM_ASSIGN_OR_RETURN(LinearKernel kernel, LinearKernel::compile(session, spec));
+    LOOM_ASSIGN_OR_RETURN(double ms, session.medianMilliseconds([&](int iteration) {
+      LinearOperands rotated = operands;
+      rotated.w = buffers.weight(iteration);
+      return kernel.launch(session, rotated);
+    }));
+    if (ms < bestMs) {
+      bestMs = ms;
+      best = gemvTileName(tile);
+    }
+  }
+  return bestMs;
+}
+
+Status runDecode(BenchSession &session) {
+  const int batches[] = {1, 4, 16};
+  const std::pair<int, int> shapes[] = {{8192, 2048}, {14336, 4096}, {2048, 8192}};
+  for (auto [n, k] : shapes)
+    for (int m : batches) {
+      LOOM_ASSIGN_OR_RETURN(DecodeBuffers buffers, DecodeBuffers::create(session, m, n, k, n));
+      LinearKernelSpec spec;
+      spec.name = "bench_gemv";
+      spec.gemv = true;
+      std::string best;
+      LinearOperands operands{buffers.x.address(), 0, 0, 0, buffers.y.address(), m, n, k};
+      std::span<const GemvTile> tiles =
+          m <= 8 ? std::span<const GemvTile>(kSmallBatchTiles) : kFullBatchTiles;
+      LOOM_ASSIGN_OR_RETURN(double ms, fastestGemv(session, spec, tiles, buffers, operands, best));
+      double cublasMs = 0;
+      if (Cublas *cublas = session.cublas()) {
+        LOOM_ASSIGN_OR_RETURN(cublasMs, session.medianMilliseconds([&](int iteration) {
+          return cublas->linear(buffers.x.address(), buffers.weight(iteration),
+                                buffers.cublasY.address(), m, n, k, ElementType::kBf16,
+                                ElementType::kBf16);
+        }));
+      }
+      session.report({"gemv", "decode", fmt::format("M={} N={} K={}", m, n, k), ms,
+                      2.0 * m * n * k, 2.0 * (double(n) * k + double(m) * k + double(m) * n),
+                      session.cublas() ? "cuBLAS" : "", cublasMs,
+                      fmt::format("best {}; {} W copies", best, buffers.weights.size())});
+    }
+  return Status::ok();
+}
+
+/// Decode gate/up projection with SiLU·mul fused vs cuBLAS [1, 2F] + a silu_mul kernel.
+Status runFusedGatedDecode(BenchSession &session) {
+  const int m = 1, f = 14336, k = 4096;
+  LOOM_ASSIGN_OR_RETURN(DecodeBuffers buffers,
+                        DecodeBuffers::create(session, m, 2ll * f, k, f));
+  LinearKernelSpec spec;
+  spec.name = "bench_gemv_gated";
+  spec.gemv = true;
+  spec.gated = true;
+  std::string best;
+  LinearOperands operands{buffers.x.address(), 0, 0, 0, buffers.y.address(), m, f, k};
+  LOOM_ASSIGN_OR_RETURN(double ms, fastestGemv(session, spec, kSmallBatchTiles, buffers,
+                                               operands, best));
+  double baselineMs = 0;
+  if (Cublas *cublas = session.cublas()) {
+    LOOM_ASSIGN_OR_RETURN(BenchKernel siluMul,
+                          session.compile("baseline_silu_mul", kSeparateEpilogueSource));
+    LOOM_ASSIGN_OR_RETURN(baselineMs, session.medianMilliseconds([&](int iteration) -> Status {
+      LOOM_RETURN_IF_ERROR(cublas->linear(buffers.x.address(), buffers.weight(iteration),
+                                          buffers.cublasY.address(), m, 2 * f, k,
+                                          ElementType::kBf16, ElementType::kBf16));
+      rt::KernelArgs args;
+      args.add(buffers.cublasY.address()).add(buffers.y.address()).add(m).add(f);
+      return session.launch(*siluMul.kernel, pairwiseLaunch(m, f), args);
+    }));
+  }
+  session.report({"gemv", "fused-gated-silu", fmt::format("M={} F={} K={}", m, f, k), ms,
+                  2.0 * m * 2 * f * k, 2.0 * (2.0 * f * k + double(m) * k + double(m) * f),
+                  session.cublas() ? "cuBLAS+silu_mul" : "", baselineMs, "best " + best});
+  return Status::ok();
+}
+
+const BenchCase kGemvCases[] = {
+    {"gemv", "decode", "decode linear M in {1,4,16} x 3 shapes vs copy roofline and cuBLAS",
+     runDecode},
+    {"gemv", "fused-gated-silu", "decode gate/up + SiLU*mul fused vs cuBLAS + silu_mul",
+     runFusedGatedDecode},
+};
+LOOM_BENCH_CASES(kGemvCases);
+
+} // namespace
+} // namespace loom::bench
