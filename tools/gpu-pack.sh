@@ -4,7 +4,8 @@
 #   bin/tests.tsv  name, binary, labels (;-separated), arguments: gpu-check.sh turns it into a
 #                  CTestTestfile.cmake there, since the build tree's absolute paths do not exist
 #   kernels/    the small and large .cu files timed by gpu-check.sh
-# Usage: tools/gpu-pack.sh [--build DIR] [--dest DIR] [--all]
+# Usage: tools/gpu-pack.sh [--build DIR] [--dest DIR] [--all] [--tests REGEX]
+#   --tests REGEX: only tests whose name matches (e.g. "Package|Linear"); others need not be built
 # Then: run `bash tools/gpu-check.sh .gpu` on the GPU machine, carrying .gpu.
 set -euo pipefail
 
@@ -12,12 +13,14 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$repo/build-rt"
 dest="$repo/.gpu"
 all=0
+tests=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --build) build="$(cd "$2" && pwd)"; shift 2 ;;
     --dest) dest="$2"; shift 2 ;;
     --all) all=1; shift ;;
-    *) echo "usage: $0 [--build DIR] [--dest DIR] [--all]" >&2; exit 2 ;;
+    --tests) tests="$2"; shift 2 ;;
+    *) echo "usage: $0 [--build DIR] [--dest DIR] [--all] [--tests REGEX]" >&2; exit 2 ;;
   esac
 done
 [[ -d "$build" ]] || { echo "gpu-pack: no build folder $build" >&2; exit 1; }
@@ -27,10 +30,12 @@ mkdir -p "$dest/bin" "$dest/kernels"
 
 # Every registered test with its command and labels, from the build tree's ctest metadata.
 ctest --test-dir "$build" --show-only=json-v1 > "$dest/bin/.ctest.json"
-python3 - "$dest/bin/.ctest.json" "$all" > "$dest/bin/.tests.tsv" <<'PY'
+python3 - "$dest/bin/.ctest.json" "$all" "$tests" > "$dest/bin/.tests.tsv" <<'PY'
 import json, sys
 data = json.load(open(sys.argv[1]))
 pack_all = sys.argv[2] == "1"
+import re
+only = re.compile(sys.argv[3]) if sys.argv[3] else None
 for test in data.get("tests", []):
     command = test.get("command") or []
     if not command:
@@ -40,6 +45,8 @@ for test in data.get("tests", []):
         if prop.get("name") == "LABELS":
             labels = prop.get("value") or []
     if not pack_all and "gpu" not in labels:
+        continue
+    if only and not only.search(test["name"]):
         continue
     print("\t".join([test["name"], command[0], ";".join(labels), "\x1f".join(command[1:])]))
 PY
