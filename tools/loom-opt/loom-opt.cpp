@@ -1,4 +1,5 @@
 // loom-opt: runs Loom's passes over .mlir files (the driver of the lit tests).
+#include "compiler/Pipelines/Registration.h"
 #include "dialects/Graph/IR/GraphDialect.h"
 #include "dialects/Tile/IR/TileDialect.h"
 
@@ -11,6 +12,7 @@
 int main(int argc, char **argv) {
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
+  loom::pipelines::registerCodegenPasses();
   mlir::DialectRegistry registry;
   registry.insert<loom::graph::GraphDialect, loom::tile::TileDialect, mlir::func::FuncDialect,
                   mlir::arith::ArithDialect>();

@@ -1,0 +1,57 @@
+// The convert-graph-to-tile pass: groups of the forward function -> tile kernels + launch program.
+#include "compiler/Conversion/GraphToTile/GroupLowering.h"
+#include "compiler/Conversion/GraphToTile/Passes.h"
+
+namespace loom::conversion {
+
+#define GEN_PASS_DEF_CONVERTGRAPHTOTILEPASS
+#include "compiler/Conversion/GraphToTile/Passes.h.inc"
+
+namespace {
+
+/// How each family becomes a kernel; families missing here have no device-library kernel yet.
+using FamilyLowering = mlir::LogicalResult (*)(KernelBuilder &);
+constexpr std::pair<graph::FusionKind, FamilyLowering> kFamilies[] = {
+    {graph::FusionKind::elementwise, lowerRowGroup}, {graph::FusionKind::norm, lowerRowGroup},
+    {graph::FusionKind::gather, lowerRowGroup},      {graph::FusionKind::other, lowerRowGroup},
+    {graph::FusionKind::gemm, lowerGemmGroup}};
+
+struct ConvertGraphToTilePass final
+    : impl::ConvertGraphToTilePassBase<ConvertGraphToTilePass> {
+  void runOnOperation() override {
+    mlir::ModuleOp module = getOperation();
+    llvm::SmallVector<mlir::func::FuncOp> functions(module.getOps<mlir::func::FuncOp>());
+    if (functions.size() != 1) {
+      module.emitError() << "expected one forward function, found " << functions.size();
+      return signalPassFailure();
+    }
+    mlir::func::FuncOp function = functions.front();
+    std::vector<Group> groups = collectGroups(function);
+    auto plan = PackagePlan::build(function, groups);
+    if (mlir::failed(plan))
+      return signalPassFailure();
+
+    mlir::OpBuilder builder = mlir::OpBuilder::atBlockEnd(module.getBody());
+    tile::LaunchProgramOp program = plan->createProgram(builder, function.getLoc());
+    builder.setInsertionPoint(program);
+    for (const Group &group : groups) {
+      auto family = llvm::find_if(kFamilies, [&](auto entry) { return entry.first == group.kind; });
+      if (family == std::end(kFamilies)) {
+        group.anchor->emitOpError() << "group '" << group.name << "' of kind "
+                                    << graph::stringifyFusionKind(group.kind)
+                                    << " has no tile lowering (ops: " << describeOps(group) << ")";
+        return signalPassFailure();
+      }
+      KernelBuilder kernel(builder, group, *plan);
+      if (mlir::failed(family->second(kernel)))
+        return signalPassFailure();
+      kernel.finish(program);
+    }
+    program.setWeightsAttr(plan->weightsAttr(builder));
+    function.erase();
+  }
+};
+
+} // namespace
+
+} // namespace loom::conversion

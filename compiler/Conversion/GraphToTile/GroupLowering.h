@@ -1,0 +1,17 @@
+// The family lowerings of graph groups into tile kernels.
+#pragma once
+
+#include "compiler/Conversion/GraphToTile/KernelBuilder.h"
+
+namespace loom::conversion {
+
+/// Elementwise, norm, gather, softmax and argmax groups: vector or row tiles, reductions, maps.
+mlir::LogicalResult lowerRowGroup(KernelBuilder &kernel);
+
+/// GEMM groups: (row-scale prologue) -> tile.dot -> epilogue maps -> masked store.
+mlir::LogicalResult lowerGemmGroup(KernelBuilder &kernel);
+
+/// "graph.attention, graph.kv_append": the op names of a group, for diagnostics.
+std::string describeOps(const Group &group);
+
+} // namespace loom::conversion

@@ -1,0 +1,97 @@
+// KernelBuilder: parameters with their bindings, shared constants and program ids.
+#include "compiler/Conversion/GraphToTile/KernelBuilder.h"
+
+namespace loom::conversion {
+
+KernelBuilder::KernelBuilder(mlir::OpBuilder &moduleBuilder, const Group &group, PackagePlan &plan)
+    : group_(group), plan_(plan), loc_(group.anchor->getLoc()), builder_(moduleBuilder.getContext()) {
+  std::vector<std::string> ops = group.opNames();
+  kernel_ = tile::KernelOp::create(
+      moduleBuilder, loc_, group.name, moduleBuilder.getFunctionType({}, {}), mlir::ArrayAttr(),
+      mlir::ArrayAttr(), moduleBuilder.getStrArrayAttr({}),
+      moduleBuilder.getStrArrayAttr(llvm::SmallVector<llvm::StringRef>(ops.begin(), ops.end())),
+      mlir::DictionaryAttr(), mlir::DenseI32ArrayAttr(), mlir::ArrayAttr(), mlir::IntegerAttr());
+  builder_.setInsertionPointToStart(&kernel_.getBody().emplaceBlock());
+}
+
+mlir::Value KernelBuilder::addParameter(mlir::Type type, llvm::StringRef name, std::string binding) {
+  if (mlir::Value existing = byBinding_.lookup(binding))
+    return existing;
+  std::string unique = name.str();
+  for (int suffix = 1; llvm::is_contained(names_, unique); ++suffix)
+    unique = (name + llvm::Twine(suffix)).str();
+  mlir::Value argument = kernel_.getBody().addArgument(type, loc_);
+  names_.push_back(unique);
+  bindings_.push_back(binding);
+  byBinding_[binding] = argument;
+  return argument;
+}
+
+mlir::FailureOr<mlir::Value> KernelBuilder::pointer(mlir::Value outer, llvm::StringRef role,
+                                                    llvm::StringRef weightName) {
+  std::string binding = weightName.empty() ? plan_.binding(outer) : ("weight:" + weightName).str();
+  if (binding.empty())
+    return group_.anchor->emitOpError() << "reads a value with no storage: " << outer;
+  auto element = mlir::cast<mlir::RankedTensorType>(outer.getType()).getElementType();
+  return addParameter(tile::PtrType::get(builder_.getContext(), element), role, binding);
+}
+
+mlir::FailureOr<mlir::Value> KernelBuilder::extent(llvm::StringRef extent) {
+  int64_t value;
+  if (!extent.getAsInteger(10, value))
+    return constantI32(value);
+  if (!plan_.hasDim(extent))
+    return group_.anchor->emitOpError() << "dim '" << extent << "' has no bound (a loom.max_"
+                                        << extent << " function attribute)";
+  return addParameter(builder_.getI32Type(), extent, ("dim:" + extent).str());
+}
+
+mlir::FailureOr<llvm::SmallVector<mlir::Value>> KernelBuilder::extents(mlir::Value value) {
+  llvm::SmallVector<mlir::Value> values;
+  for (const std::string &name : plan_.extents(value)) {
+    auto extentValue = extent(name);
+    if (mlir::failed(extentValue))
+      return mlir::failure();
+    values.push_back(*extentValue);
+  }
+  return values;
+}
+
+mlir::Value KernelBuilder::constantI32(int64_t value) {
+  mlir::Value &cached = integers_[value];
+  if (!cached) {
+    mlir::OpBuilder::InsertionGuard guard(builder_);
+    builder_.setInsertionPointToStart(&kernel_.getBody().front());
+    cached = mlir::arith::ConstantIntOp::create(builder_, loc_, value, 32);
+  }
+  return cached;
+}
+
+mlir::Value KernelBuilder::constantF32(float value) {
+  return mlir::arith::ConstantFloatOp::create(builder_, loc_, builder_.getF32Type(),
+                                              llvm::APFloat(value));
+}
+
+mlir::Value KernelBuilder::programId(int axis) {
+  mlir::Value &cached = programIds_[axis];
+  if (!cached) {
+    mlir::OpBuilder::InsertionGuard guard(builder_);
+    builder_.setInsertionPointToStart(&kernel_.getBody().front());
+    cached = tile::ProgramIdOp::create(builder_, loc_, builder_.getI32Type(), builder_.getI32IntegerAttr(axis));
+  }
+  return cached;
+}
+
+tile::KernelOp KernelBuilder::finish(tile::LaunchProgramOp program) {
+  tile::ReturnOp::create(builder_, loc_);
+  kernel_.setFunctionType(builder_.getFunctionType(kernel_.getBody().getArgumentTypes(), {}));
+  kernel_.setParamNamesAttr(builder_.getStrArrayAttr(
+      llvm::SmallVector<llvm::StringRef>(names_.begin(), names_.end())));
+  mlir::OpBuilder programBuilder = mlir::OpBuilder::atBlockEnd(&program.getBody().front());
+  tile::LaunchOp::create(programBuilder, loc_, kernel_.getSymName(),
+                         programBuilder.getStrArrayAttr(llvm::SmallVector<llvm::StringRef>(
+                             bindings_.begin(), bindings_.end())));
+  return kernel_;
+}
+
+} // namespace loom::conversion

@@ -1,0 +1,49 @@
+// KernelBuilder: a tile.kernel under construction, its parameters added as the body needs them.
+#pragma once
+
+#include "compiler/Conversion/GraphToTile/PackagePlan.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+
+namespace loom::conversion {
+
+class KernelBuilder {
+public:
+  /// Starts kernel `group.name` at `moduleBuilder`'s insertion point.
+  KernelBuilder(mlir::OpBuilder &moduleBuilder, const Group &group, PackagePlan &plan);
+
+  mlir::OpBuilder &builder() { return builder_; }
+  mlir::Location loc() const { return loc_; }
+  const Group &group() const { return group_; }
+  PackagePlan &plan() { return plan_; }
+
+  /// The pointer parameter bound to `outer`'s storage (reused if `outer` has one already), or
+  /// to `weightName` when given. `role` names the parameter ("x", "w", "y", ...).
+  mlir::FailureOr<mlir::Value> pointer(mlir::Value outer, llvm::StringRef role,
+                                       llvm::StringRef weightName = {});
+  /// An extent as i32: a constant, or the parameter of a bounded dim.
+  mlir::FailureOr<mlir::Value> extent(llvm::StringRef extent);
+  /// Extents of `value` as i32 values (see extent()).
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>> extents(mlir::Value value);
+  mlir::Value constantI32(int64_t value);
+  mlir::Value constantF32(float value);
+  mlir::Value programId(int axis);
+
+  /// Ends the body; appends the launch of the kernel to `program`.
+  tile::KernelOp finish(tile::LaunchProgramOp program);
+
+private:
+  mlir::Value addParameter(mlir::Type type, llvm::StringRef name, std::string binding);
+
+  const Group &group_;
+  PackagePlan &plan_;
+  mlir::Location loc_;
+  tile::KernelOp kernel_;
+  mlir::OpBuilder builder_;
+  llvm::SmallVector<std::string> names_, bindings_;
+  llvm::StringMap<mlir::Value> byBinding_;
+  llvm::DenseMap<int64_t, mlir::Value> programIds_, integers_;
+};
+
+} // namespace loom::conversion

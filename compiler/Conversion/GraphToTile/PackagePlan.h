@@ -1,0 +1,45 @@
+// PackagePlan: dim names and bounds, the package's tensors and where every tensor lives.
+#pragma once
+
+#include "compiler/Conversion/GraphToTile/Groups.h"
+#include "dialects/Tile/IR/TileOps.h"
+
+#include "llvm/ADT/DenseMap.h"
+
+namespace loom::conversion {
+
+/// The manifest sections of a forward function (docs/package.md): dims with their bounds,
+/// inputs, weights, outputs, arena buffers; and the binding of every tensor a kernel reads.
+class PackagePlan {
+public:
+  /// Plans `function`, whose groups are `groups`; errors are emitted on the function.
+  static mlir::FailureOr<PackagePlan> build(mlir::func::FuncOp function,
+                                            llvm::ArrayRef<Group> groups);
+
+  /// Extents of a tensor (inside a group or not): integers, or dim names for dynamic ones.
+  llvm::ArrayRef<std::string> extents(mlir::Value value) const;
+  /// How a kernel parameter reads `outer`: "input:tokens", "weight:<name>", "buffer:v3"; empty
+  /// when `outer` has no storage of its own.
+  std::string binding(mlir::Value outer) const;
+  /// Whether `dim` has a bound (so kernels may take it as a parameter).
+  bool hasDim(llvm::StringRef dim) const { return dims_.count(dim) != 0; }
+  /// Records a weight the runtime derives at load time (e.g. a norm gain folded into a GEMM).
+  void addDerivedWeight(mlir::DictionaryAttr weight);
+  /// The weights section, derived weights included.
+  mlir::ArrayAttr weightsAttr(mlir::Builder &builder) const { return builder.getArrayAttr(weights_); }
+  /// Creates the tile.launch_program carrying every section, its body empty.
+  tile::LaunchProgramOp createProgram(mlir::OpBuilder &builder, mlir::Location loc) const;
+
+  /// "bf16", "f32", ... as the manifest spells element types.
+  static llvm::StringRef dtypeName(mlir::Type element);
+
+private:
+  llvm::DenseMap<mlir::Value, llvm::SmallVector<std::string>> extents_;
+  llvm::DenseMap<mlir::Value, std::string> bindings_;
+  llvm::StringMap<int64_t> dims_;
+  llvm::SmallVector<mlir::Attribute> inputs_, outputs_, weights_, buffers_;
+  std::optional<mlir::DictionaryAttr> kvCache_;
+  int64_t arenaBytes_ = 0;
+};
+
+} // namespace loom::conversion

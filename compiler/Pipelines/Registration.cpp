@@ -1,0 +1,9 @@
+// Registration of the code generator's passes and pipelines.
+#include "compiler/Pipelines/Registration.h"
+#include "compiler/Conversion/GraphToTile/Passes.h"
+
+namespace loom::pipelines {
+
+void registerCodegenPasses() { conversion::registerGraphToTilePasses(); }
+
+} // namespace loom::pipelines
