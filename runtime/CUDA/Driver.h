@@ -35,6 +35,7 @@ namespace loom::rt {
   X(cuLaunchKernel)                                                            \
   X(cuTensorMapEncodeTiled)                                                    \
   X(cuOccupancyMaxActiveBlocksPerMultiprocessor)                               \
+  X(cuOccupancyMaxActiveClusters)                                              \
   X(cuMemGetInfo)                                                              \
   X(cuMemAlloc)                                                                \
   X(cuMemFree)                                                                 \

@@ -24,10 +24,22 @@ struct Sm90Buffers {
   }
 };
 
-/// Times `tile` with `epilogue` on Y[M,N] = epilogue(X W^T) and reports it against cuBLAS
-/// computing the same products (the [M, G*N] GEMM, without the epilogue).
+/// cuBLAS computing the same products (the [M, G*N] GEMM, without the epilogue); 0 without it.
+StatusOr<double> timeCublas(BenchSession &session, const Sm90Buffers &buffers, int m, int n,
+                            int k, int weights) {
+  Cublas *cublas = session.cublas();
+  if (!cublas)
+    return 0.0;
+  return session.medianMilliseconds([&](int) {
+    return cublas->linear(buffers.x.address(), buffers.w.address(), buffers.y.address(), m,
+                          weights * n, k, ElementType::kBf16, ElementType::kBf16);
+  });
+}
+
+/// Times `tile` with `epilogue` on Y[M,N] = epilogue(X W^T) and reports it against cuBLAS timed
+/// just before it (so clock drift over the case hits both alike).
 Status measureTile(BenchSession &session, const Sm90Buffers &buffers, const Sm90GemmTile &tile,
-                   const Sm90GemmEpilogue &epilogue, int m, int n, int k, double cublasMs,
+                   const Sm90GemmEpilogue &epilogue, int m, int n, int k,
                    const std::string &caseName) {
   const std::string name = testing::sm90GemmKernelName(tile, epilogue);
   LOOM_ASSIGN_OR_RETURN(BenchKernel kernel,
@@ -36,16 +48,19 @@ Status measureTile(BenchSession &session, const Sm90Buffers &buffers, const Sm90
                         testing::encodeSm90GemmOperands(session.context().api(), tile, epilogue,
                                                         buffers.x.address(), buffers.w.address(),
                                                         m, n, k));
+  LOOM_ASSIGN_OR_RETURN(int residentCtas, testing::sm90GemmResidentCtas(*kernel.kernel, tile));
+  const int weights = epilogue.weightsPerOutput;
+  LOOM_ASSIGN_OR_RETURN(double cublasMs, timeCublas(session, buffers, m, n, k, weights));
   LOOM_ASSIGN_OR_RETURN(double ms, session.medianMilliseconds([&](int) {
     return testing::launchSm90Gemm(*kernel.kernel, tile, epilogue, operands, 0,
-                                   buffers.y.address(), m, n, k, session.stream().handle());
+                                   buffers.y.address(), m, n, k, residentCtas,
+                                   session.stream().handle());
   }));
-  const int weights = epilogue.weightsPerOutput;
   BenchResult result;
   result.family = "gemm";
   result.name = caseName;
-  result.shape = fmt::format("M={} N={}{} K={} {}x{} s{} g{}", m, n, weights == 2 ? "x2" : "", k,
-                             tile.blockM, tile.blockN, tile.stages, tile.groupM);
+  result.shape = fmt::format("M={} N={}{} K={} {}x{} s{} g{} c{}", m, n, weights == 2 ? "x2" : "",
+                             k, tile.blockM, tile.blockN, tile.stages, tile.groupM, tile.cluster);
   result.milliseconds = ms;
   result.flops = 2.0 * m * double(weights) * n * k;
   result.bytes = 2.0 * (double(m) * k + double(weights) * n * k + double(m) * n);
@@ -61,18 +76,10 @@ Status runShape(BenchSession &session, const std::string &caseName, int m, int n
                 const Sm90GemmEpilogue &epilogue, bool everyTile) {
   if (session.arch() != rt::GpuArch::kSm90a)
     return Status(StatusCode::kUnavailable, "the wgmma GEMM needs an sm_90a device (H100/H200)");
-  const int weights = epilogue.weightsPerOutput;
-  LOOM_ASSIGN_OR_RETURN(Sm90Buffers buffers, Sm90Buffers::create(session, m, n, k, weights));
-  double cublasMs = 0;
-  if (Cublas *cublas = session.cublas()) {
-    LOOM_ASSIGN_OR_RETURN(cublasMs, session.medianMilliseconds([&](int) {
-      return cublas->linear(buffers.x.address(), buffers.w.address(), buffers.y.address(), m,
-                            weights * n, k, ElementType::kBf16, ElementType::kBf16);
-    }));
-  }
+  LOOM_ASSIGN_OR_RETURN(Sm90Buffers buffers,
+                        Sm90Buffers::create(session, m, n, k, epilogue.weightsPerOutput));
   for (const Sm90GemmTile &tile : kSm90GemmTiles) {
-    LOOM_RETURN_IF_ERROR(measureTile(session, buffers, tile, epilogue, m, n, k, cublasMs,
-                                     caseName));
+    LOOM_RETURN_IF_ERROR(measureTile(session, buffers, tile, epilogue, m, n, k, caseName));
     if (!everyTile)
       break;
   }

@@ -11,21 +11,36 @@
 // tiles, so the producer loads the next tile while the consumers run the epilogue. K tails and
 // M/N tails read zeros (TMA fills out-of-bounds box elements); the epilogue stores in bounds only.
 //
+// Clusters (kCluster = 2): the two CTAs of a cluster take vertically adjacent tiles with the same
+// W tile; each loads half of the W boxes and multicasts it to both, halving W's L2 traffic. A
+// stage is free when the consumers of both CTAs have released it (remote mbarrier arrivals).
+//
+// Merged gate/up projections (Gating = Gated<Op>, W = [gate rows 0..N); up rows N..2N)): each
+// stage holds kBlockN / 2 gate rows and the matching up rows, so the CTA's output tile is
+// kBlockM x kBlockN / 2 and the epilogue gets Op(gate) * up.
+//
 // Wrapper contract (what the CUDA emitter generates for one GEMM, Config = GemmSm90Config<...>):
-//   extern "C" __global__ __launch_bounds__(Config::kThreads, 1) void name(
-//       const __grid_constant__ loom::sm90::TmaDescriptor x,   // X [M,K]: box {64, kBlockM}
-//       const __grid_constant__ loom::sm90::TmaDescriptor w,   // W [N,K]: box {64, kBlockN}
-//       <epilogue arguments>, int M, int N, int K) {
-//     loom::sm90::gemmBf16Sm90<Config>(x, w, M, N, K, Epilogue{...});
+//   extern "C" __global__ __launch_bounds__(Config::kThreads, 1) [__cluster_dims__(C, 1, 1)]
+//   void fused_linear_3(
+//       const __grid_constant__ loom::sm90::TmaDescriptor x,   // X [M,K]:   box {64, kBlockM}
+//       const __grid_constant__ loom::sm90::TmaDescriptor w,   // W [G*N,K]: box {64, kBlockN / B}
+//       <epilogue pointers>, bf16 *y, int M, int N, int K) {
+//     loom::sm90::gemmBf16Sm90<Config, loom::NoGating>(
+//         x, w, M, N, K, loom::epi::makeEpilogue(y, N, <parts>...));
 //   }
+//   G = Gating::kWeightsPerOutput (1, or 2 for Gated). N is the number of outputs per row.
+//   C = Config::kCluster; the attribute only when C > 1. B = max(G, C) W boxes per stage.
 //   Descriptors: row-major bf16, 128B swizzle (runtime/CUDA/TensorMap.h, tensorMapForGemmOperand).
-//   Requires K % 8 == 0 (TMA row stride is a multiple of 16 B) and N % 2 == 0 (paired stores).
-//   grid.x = min(ceil(M / kBlockM) * ceil(N / kBlockN), multiprocessors); no launch when M == 0.
-//   block.x = Config::kThreads; dynamic shared memory = Config::kSharedBytes; sm_90a only.
-// An epilogue is a type with `__device__ void operator()(int row, int col, float v0, float v1)
-// const` that finishes and stores Y[row][col] and Y[row][col + 1] (col even, both in bounds).
+//   Requires K % 8 == 0 (TMA row stride is a multiple of 16 B) and N % 8 == 0 (paired stores and
+//   the epilogue's 16-byte alignment, as loom/gemm.cuh); M, N and K need not divide the tile.
+//   clusterTiles = ceil(M / (C * kBlockM)) * ceil(N / (kBlockN / G));
+//   grid.x = C * min(clusterTiles, multiprocessors / C); no launch when M == 0. block.x = Config::kThreads; dynamic shared memory =
+//   Config::kSharedBytes (above 48 KB: rt::launchKernel raises the limit); sm_90a only.
+// Epilogues are loom/epilogue.cuh's: `operator()(int row, int col, float v0, float v1) const`
+// finishes and stores Y[row][col] and Y[row][col + 1] (col even, both in bounds).
 #pragma once
 
+#include "loom/epilogue.cuh"
 #include "loom/mbarrier.cuh"
 #include "loom/tma.cuh"
 #include "loom/types.cuh"
@@ -34,16 +49,19 @@
 namespace loom::sm90 {
 
 /// A tile configuration: output tile kBlockM x kBlockN, kStages shared-memory stages, tiles
-/// visited in groups of kGroupM tile rows (tiles running together share X and W panels in L2).
-template <int BlockM, int BlockN, int Stages, int GroupM> struct GemmSm90Config {
+/// visited in groups of kGroupM tile rows (tiles running together share X and W panels in L2),
+/// kCluster CTAs (consecutive tile rows) per cluster sharing each W tile through TMA multicast.
+template <int BlockM, int BlockN, int Stages, int GroupM, int Cluster = 1> struct GemmSm90Config {
   static_assert(BlockM == 128 || BlockM == 192, "64 rows per consumer, two or three consumers");
   static_assert(BlockN == 128 || BlockN == 256, "a wgmma N this library instantiates");
   static_assert(Stages >= 2 && GroupM >= 1, "a ring needs two stages");
+  static_assert(Cluster == 1 || Cluster == 2, "one CTA, or two sharing W");
   static constexpr int kBlockM = BlockM;
   static constexpr int kBlockN = BlockN;
   static constexpr int kBlockK = 64; ///< one 128-byte swizzle row of bf16
   static constexpr int kStages = Stages;
   static constexpr int kGroupM = GroupM;
+  static constexpr int kCluster = Cluster;
   static constexpr int kConsumers = BlockM / 64;
   static constexpr int kThreads = 128 * (kConsumers + 1);
   static constexpr unsigned kTileXBytes = BlockM * kBlockK * 2;
@@ -59,33 +77,31 @@ template <int BlockM, int BlockN, int Stages, int GroupM> struct GemmSm90Config 
           : ((65536 - 128 * kProducerRegisters) / (128 * kConsumers)) / 8 * 8;
 };
 
-/// The default epilogue: Y = acc (+ bias[col] when bias is not null), stored as bf16.
-struct StoreBf16 {
-  bf16 *y;
-  int rowStride;
-  const bf16 *bias;
-  __device__ __forceinline__ void operator()(int row, int col, float v0, float v1) const {
-    if (bias) {
-      v0 += toFloat(bias[col]);
-      v1 += toFloat(bias[col + 1]);
-    }
-    *reinterpret_cast<bf16x2 *>(y + static_cast<long long>(row) * rowStride + col) =
-        toBf16x2(v0, v1);
-  }
-};
-
-/// The origin of output tile `tile` in M-grouped order: kGroupM tile rows, then the next column.
-template <class Config> struct GemmTileOrder {
-  int tilesM, tilesN;
+/// The tiles of one CTA. Output tiles are kBlockM x kTileN (kBlockN, or half of it for merged
+/// gate/up weights); a cluster takes kCluster vertically adjacent ones (a cluster tile) at a
+/// time, cluster tiles in M-grouped order: kGroupM tile rows, then the next column. A cluster
+/// tile row may reach past M: those CTAs load zeros and store nothing.
+template <class Config, int TileN> struct GemmTileOrder {
+  static constexpr int kTileN = TileN;
+  static constexpr int kGroupRows = Config::kGroupM / Config::kCluster > 0
+                                        ? Config::kGroupM / Config::kCluster
+                                        : 1;
+  int tilesM, tilesN; ///< cluster tile rows, tile columns
+  unsigned rank;      ///< of this CTA in its cluster
+  __device__ __forceinline__ GemmTileOrder(int M, int N)
+      : tilesM((M + Config::kBlockM * Config::kCluster - 1) / (Config::kBlockM * Config::kCluster)),
+        tilesN((N + TileN - 1) / TileN), rank(Config::kCluster > 1 ? clusterCtaRank() : 0) {}
+  __device__ __forceinline__ int first() const { return blockIdx.x / Config::kCluster; }
+  __device__ __forceinline__ int stride() const { return gridDim.x / Config::kCluster; }
   __device__ __forceinline__ int count() const { return tilesM * tilesN; }
   __device__ __forceinline__ void origin(int tile, int &m0, int &n0) const {
-    const int tilesPerGroup = Config::kGroupM * tilesN;
+    const int tilesPerGroup = kGroupRows * tilesN;
     const int group = tile / tilesPerGroup;
-    const int firstM = group * Config::kGroupM;
-    const int rowsInGroup = min(tilesM - firstM, Config::kGroupM);
+    const int firstM = group * kGroupRows;
+    const int rowsInGroup = min(tilesM - firstM, kGroupRows);
     const int inGroup = tile - group * tilesPerGroup;
-    m0 = (firstM + inGroup % rowsInGroup) * Config::kBlockM;
-    n0 = (inGroup / rowsInGroup) * Config::kBlockN;
+    m0 = ((firstM + inGroup % rowsInGroup) * Config::kCluster + int(rank)) * Config::kBlockM;
+    n0 = (inGroup / rowsInGroup) * TileN;
   }
 };
 
@@ -118,14 +134,26 @@ template <int Stages> struct RingPosition {
   }
 };
 
-template <class Config>
+/// W arrives in max(G, kCluster) boxes of kBlockN / boxes rows: box b holds rows n0 + b * N
+/// (gated: gate, then up) or n0 + b * rows. With a cluster, CTA rank b loads box b for all.
+template <class Config, int WeightsPerOutput> struct WeightBoxes {
+  static constexpr int kCount = WeightsPerOutput > Config::kCluster ? WeightsPerOutput
+                                                                    : Config::kCluster;
+  static constexpr int kRows = Config::kBlockN / kCount;
+  static __device__ __forceinline__ int row(int box, int n0, int N) {
+    return n0 + box * (WeightsPerOutput == 2 ? N : kRows);
+  }
+};
+
+template <class Config, class Order>
 __device__ __forceinline__ void gemmProducer(const TmaDescriptor &x, const TmaDescriptor &w,
-                                             const GemmRing<Config> &ring,
-                                             const GemmTileOrder<Config> &order, int kBlocks) {
+                                             const GemmRing<Config> &ring, const Order &order,
+                                             int N, int kBlocks) {
+  using Boxes = WeightBoxes<Config, Config::kBlockN / Order::kTileN>;
   tmaPrefetchDescriptor(x);
   tmaPrefetchDescriptor(w);
   RingPosition<Config::kStages> position;
-  for (int tile = blockIdx.x; tile < order.count(); tile += gridDim.x) {
+  for (int tile = order.first(); tile < order.count(); tile += order.stride()) {
     int m0, n0;
     order.origin(tile, m0, n0);
     for (int kBlock = 0; kBlock < kBlocks; ++kBlock) {
@@ -135,22 +163,41 @@ __device__ __forceinline__ void gemmProducer(const TmaDescriptor &x, const TmaDe
       mbarrierArriveExpectBytes(full, Config::kStageBytes);
       const int k0 = kBlock * Config::kBlockK;
       tmaLoad2d(ring.tileX(position.stage), x, k0, m0, full);
-      tmaLoad2d(ring.tileW(position.stage), w, k0, n0, full);
+      if constexpr (Config::kCluster == 1) {
+#pragma unroll
+        for (int box = 0; box < Boxes::kCount; ++box)
+          tmaLoad2d(ring.tileW(position.stage) + box * Boxes::kRows * 128, w, k0,
+                    Boxes::row(box, n0, N), full);
+      } else {
+        const int box = int(order.rank);
+        tmaLoad2dMulticast(ring.tileW(position.stage) + box * Boxes::kRows * 128, w, k0,
+                           Boxes::row(box, n0, N), full, (1u << Config::kCluster) - 1);
+      }
       position.advance();
     }
   }
 }
 
-template <class Config, class Epilogue>
+template <class Config, class Gating, class Order, class Epilogue>
 __device__ __forceinline__ void gemmConsumer(int consumer, const GemmRing<Config> &ring,
-                                             const GemmTileOrder<Config> &order, int kBlocks,
-                                             int M, int N, const Epilogue &epilogue) {
+                                             const Order &order, int kBlocks, int M, int N,
+                                             const Epilogue &epilogue) {
   constexpr int kBlockN = Config::kBlockN;
   const bool releases = threadIdx.x % 128 == 0;
   const int warp = (threadIdx.x % 128) / 32, lane = threadIdx.x % 32;
   float acc[kBlockN / 2];
   RingPosition<Config::kStages> position;
-  for (int tile = blockIdx.x; tile < order.count(); tile += gridDim.x) {
+  // A stage is free once every consumer of every CTA that receives its W boxes has read it.
+  auto release = [&](int stage) {
+    if constexpr (Config::kCluster == 1) {
+      mbarrierArrive(ring.empty(stage));
+    } else {
+#pragma unroll
+      for (int rank = 0; rank < Config::kCluster; ++rank)
+        mbarrierArriveInCta(ring.empty(stage), rank);
+    }
+  };
+  for (int tile = order.first(); tile < order.count(); tile += order.stride()) {
     int m0, n0;
     order.origin(tile, m0, n0);
 #pragma unroll
@@ -170,31 +217,41 @@ __device__ __forceinline__ void gemmConsumer(int consumer, const GemmRing<Config
       // Keep this stage's group in flight; the previous stage's is done and its slot is free.
       wgmmaWaitGroup<1>();
       if (releases && previousStage >= 0)
-        mbarrierArrive(ring.empty(previousStage));
+        release(previousStage);
       previousStage = position.stage;
       position.advance();
     }
     wgmmaWaitGroup<0>();
     wgmmaFenceOperands(acc);
     if (releases && previousStage >= 0)
-      mbarrierArrive(ring.empty(previousStage));
+      release(previousStage);
 
+    // Fragment j covers columns 8j..8j+7; with gating its up partner is kTileN columns on,
+    // kTileN / 2 registers further.
     const int row0 = m0 + consumer * 64 + 16 * warp + lane / 4;
+    constexpr int kUpOffset = Order::kTileN / 2;
 #pragma unroll
-    for (int j = 0; j < kBlockN / 8; ++j) {
+    for (int j = 0; j < Order::kTileN / 8; ++j) {
       const int col = n0 + 8 * j + 2 * (lane % 4);
+      float v[4];
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        v[e] = acc[4 * j + e];
+        if constexpr (Gating::kWeightsPerOutput == 2)
+          v[e] = Gating::combine(v[e], acc[4 * j + e + kUpOffset]);
+      }
       if (col < N) {
         if (row0 < M)
-          epilogue(row0, col, acc[4 * j], acc[4 * j + 1]);
+          epilogue(row0, col, v[0], v[1]);
         if (row0 + 8 < M)
-          epilogue(row0 + 8, col, acc[4 * j + 2], acc[4 * j + 3]);
+          epilogue(row0 + 8, col, v[2], v[3]);
       }
     }
   }
 }
 
 /// The whole GEMM for one persistent CTA; call from a wrapper that has the contract above.
-template <class Config, class Epilogue>
+template <class Config, class Gating, class Epilogue>
 __device__ __forceinline__ void gemmBf16Sm90(const TmaDescriptor &x, const TmaDescriptor &w,
                                              int M, int N, int K, const Epilogue &epilogue) {
   extern __shared__ unsigned char gemmShared[];
@@ -202,24 +259,32 @@ __device__ __forceinline__ void gemmBf16Sm90(const TmaDescriptor &x, const TmaDe
   if (threadIdx.x == 0) {
     for (int stage = 0; stage < Config::kStages; ++stage) {
       mbarrierInit(ring.full(stage), 1);
-      mbarrierInit(ring.empty(stage), Config::kConsumers);
+      mbarrierInit(ring.empty(stage), Config::kConsumers * Config::kCluster);
     }
     mbarrierInitFence();
   }
-  __syncthreads();
+  // Peers arrive on (and multicast into) this CTA's barriers: all must exist before anyone runs.
+  if constexpr (Config::kCluster > 1)
+    clusterSync();
+  else
+    __syncthreads();
 
-  const GemmTileOrder<Config> order{(M + Config::kBlockM - 1) / Config::kBlockM,
-                                    (N + Config::kBlockN - 1) / Config::kBlockN};
+  static_assert(Gating::kWeightsPerOutput == 1 || Gating::kWeightsPerOutput == 2, "gating");
+  constexpr int kTileN = Config::kBlockN / Gating::kWeightsPerOutput;
+  const GemmTileOrder<Config, kTileN> order(M, N);
   const int kBlocks = (K + Config::kBlockK - 1) / Config::kBlockK;
   const int warpgroup = threadIdx.x / 128;
   if (warpgroup == 0) {
     warpgroupRegistersDecrease<Config::kProducerRegisters>();
     if (threadIdx.x == 0)
-      gemmProducer<Config>(x, w, ring, order, kBlocks);
+      gemmProducer<Config>(x, w, ring, order, N, kBlocks);
   } else {
     warpgroupRegistersIncrease<Config::kConsumerRegisters>();
-    gemmConsumer<Config>(warpgroup - 1, ring, order, kBlocks, M, N, epilogue);
+    gemmConsumer<Config, Gating>(warpgroup - 1, ring, order, kBlocks, M, N, epilogue);
   }
+  // Consumers release stages in their peer too: no CTA may leave while a peer can still arrive.
+  if constexpr (Config::kCluster > 1)
+    clusterSync();
 }
 
 } // namespace loom::sm90

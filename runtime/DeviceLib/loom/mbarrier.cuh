@@ -48,4 +48,26 @@ __device__ __forceinline__ void mbarrierWait(unsigned barrier, unsigned parity) 
   } while (!done);
 }
 
+/// This CTA's rank in its cluster (0 without clusters).
+__device__ __forceinline__ unsigned clusterCtaRank() {
+  unsigned rank;
+  asm volatile("mov.u32 %0, %%cluster_ctarank;" : "=r"(rank));
+  return rank;
+}
+
+/// One plain arrival on the barrier at the same offset in cluster CTA `rank` (release at cluster
+/// scope: this CTA's earlier reads of the stage happen before the peer overwrites it).
+__device__ __forceinline__ void mbarrierArriveInCta(unsigned barrier, unsigned rank) {
+  asm volatile("{\n.reg .b32 remote;\n"
+               "mapa.shared::cluster.u32 remote, %0, %1;\n"
+               "mbarrier.arrive.release.cluster.shared::cluster.b64 _, [remote];\n}\n" ::"r"(barrier),
+               "r"(rank)
+               : "memory");
+}
+
+/// Every thread of every CTA in the cluster meets here (cluster-wide barrier.sync).
+__device__ __forceinline__ void clusterSync() {
+  asm volatile("barrier.cluster.arrive.release;\nbarrier.cluster.wait.acquire;" ::: "memory");
+}
+
 } // namespace loom::sm90

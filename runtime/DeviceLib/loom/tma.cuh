@@ -31,4 +31,17 @@ __device__ __forceinline__ void tmaLoad2d(unsigned destination, const TmaDescrip
                : "memory");
 }
 
+/// tmaLoad2d into the same shared offset of every cluster CTA whose bit is set in `ctaMask`; the
+/// bytes complete on the barrier at `barrier`'s offset in each of them.
+__device__ __forceinline__ void tmaLoad2dMulticast(unsigned destination,
+                                                   const TmaDescriptor &descriptor, int inner,
+                                                   int outer, unsigned barrier,
+                                                   unsigned short ctaMask) {
+  asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
+               ".multicast::cluster [%0], [%1, {%2, %3}], [%4], %5;" ::"r"(destination),
+               "l"(reinterpret_cast<unsigned long long>(&descriptor)), "r"(inner), "r"(outer),
+               "r"(barrier), "h"(ctaMask)
+               : "memory");
+}
+
 } // namespace loom::sm90

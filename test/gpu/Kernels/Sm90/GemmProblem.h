@@ -1,5 +1,6 @@
 // GemmProblem: random bf16 operands of one GEMM shape on host and device, and the check of a
 // device result against a CPU f64 reference from the same bf16 values (sampled rows when large).
+// With two weights per output W is [gate; up] ([2N, K]) and Y = silu(X gate^T) * (X up^T).
 #pragma once
 
 #include "test/gpu/GpuTestSupport.h"
@@ -31,12 +32,13 @@ public:
   static constexpr size_t kGuardElements = 4096;
   static constexpr uint16_t kPoison = 0xffff; ///< a bf16 NaN
 
-  GemmProblem(int M, int N, int K, uint32_t seed) : M(M), N(N), K(K), seed_(seed) {}
+  GemmProblem(int M, int N, int K, uint32_t seed, int weightsPerOutput = 1)
+      : M(M), N(N), K(K), weightsPerOutput(weightsPerOutput), seed_(seed) {}
 
   /// Fills X, W and bias with random bf16 (never zeros) and uploads them; Y is poisoned.
   Status upload(rt::DeviceAllocator &allocator, const rt::Stream &stream) {
     x_ = randomBf16(size_t(M) * K, seed_);
-    w_ = randomBf16(size_t(N) * K, seed_ + 1);
+    w_ = randomBf16(size_t(weightsPerOutput) * N * K, seed_ + 1);
     bias_ = randomBf16(N, seed_ + 2);
     LOOM_ASSIGN_OR_RETURN(xDevice_, allocator.allocate(std::max<size_t>(x_.size(), 8) * 2));
     LOOM_ASSIGN_OR_RETURN(wDevice_, allocator.allocate(w_.size() * 2));
@@ -106,7 +108,7 @@ public:
     return error;
   }
 
-  const int M, N, K;
+  const int M, N, K, weightsPerOutput;
 
 private:
   static std::vector<uint16_t> randomBf16(size_t count, uint32_t seed) {
@@ -117,8 +119,8 @@ private:
     return bits;
   }
 
-  /// reference[r][col] = sum_k X[rows[r]][k] W[col][k] (+ bias[col]) in f64, columns split
-  /// across threads.
+  /// reference[r][col] = sum_k X[rows[r]][k] W[col][k] (+ bias[col]) in f64, gated when W has
+  /// two weights per output; columns split across threads.
   std::vector<double> referenceRows(const std::vector<int> &rows, bool withBias) const {
     std::vector<double> reference(rows.size() * N);
     std::vector<double> xRows(rows.size() * K);
@@ -129,15 +131,19 @@ private:
     std::vector<std::thread> threads;
     for (int worker = 0; worker < workers; ++worker) {
       threads.emplace_back([&, worker] {
-        std::vector<double> wRow(K);
+        std::vector<double> wRows(size_t(weightsPerOutput) * K);
         for (int col = worker; col < N; col += workers) {
-          for (int k = 0; k < K; ++k)
-            wRow[k] = bf16ToFloat(w_[size_t(col) * K + k]);
-          for (size_t r = 0; r < rows.size(); ++r) {
-            double sum = withBias ? bf16ToFloat(bias_[col]) : 0.0;
+          for (int g = 0; g < weightsPerOutput; ++g)
             for (int k = 0; k < K; ++k)
-              sum += xRows[r * K + k] * wRow[k];
-            reference[r * N + col] = sum;
+              wRows[size_t(g) * K + k] = bf16ToFloat(w_[(size_t(g) * N + col) * K + k]);
+          for (size_t r = 0; r < rows.size(); ++r) {
+            double sums[2] = {0, 0};
+            for (int g = 0; g < weightsPerOutput; ++g)
+              for (int k = 0; k < K; ++k)
+                sums[g] += xRows[r * K + k] * wRows[size_t(g) * K + k];
+            double value = weightsPerOutput == 2 ? sums[0] / (1 + std::exp(-sums[0])) * sums[1]
+                                                 : sums[0];
+            reference[r * N + col] = value + (withBias ? bf16ToFloat(bias_[col]) : 0.0);
           }
         }
       });

@@ -8,12 +8,10 @@
 namespace loom::testing {
 namespace {
 
-class Sm90CompileTest : public ::testing::TestWithParam<Sm90GemmTile> {};
-
-TEST_P(Sm90CompileTest, CompilesToWgmmaAndTmaWithoutSpills) {
-  const Sm90GemmTile &tile = GetParam();
-  rt::CompileRequest request{sm90GemmKernelName(tile), sm90GemmSource(tile), rt::GpuArch::kSm90a,
-                             {}};
+/// Compiles one wrapper for sm_90a and checks the code ptxas made of it.
+void expectCompilesToWgmmaAndTma(const Sm90GemmTile &tile, const Sm90GemmEpilogue &epilogue) {
+  const std::string name = sm90GemmKernelName(tile, epilogue);
+  rt::CompileRequest request{name, sm90GemmSource(tile, epilogue), rt::GpuArch::kSm90a, {}};
   StatusOr<rt::CompiledKernel> compiled = rt::compileWithNvrtc(request);
   ASSERT_TRUE(compiled.isOk()) << compiled.status().toString();
   EXPECT_FALSE(compiled->cubin.empty());
@@ -26,7 +24,7 @@ TEST_P(Sm90CompileTest, CompilesToWgmmaAndTmaWithoutSpills) {
   EXPECT_EQ(compiled->log.find("wgmma"), std::string::npos) << compiled->log;
   ASSERT_EQ(compiled->resources.size(), 1u) << compiled->log;
   const rt::KernelResources &resources = compiled->resources[0];
-  EXPECT_EQ(resources.function, sm90GemmKernelName(tile));
+  EXPECT_EQ(resources.function, name);
   EXPECT_EQ(resources.spillStoreBytes, 0) << compiled->log;
   EXPECT_EQ(resources.spillLoadBytes, 0) << compiled->log;
   // __launch_bounds__(threads, 1): the whole register file split evenly at entry.
@@ -34,10 +32,23 @@ TEST_P(Sm90CompileTest, CompilesToWgmmaAndTmaWithoutSpills) {
   EXPECT_LE(sm90GemmSharedBytes(tile), 227u * 1024) << "more than an H100 block may have";
 }
 
-INSTANTIATE_TEST_SUITE_P(Tiles, Sm90CompileTest, ::testing::ValuesIn(kSm90GemmTiles),
+class Sm90CompileTileTest : public ::testing::TestWithParam<Sm90GemmTile> {};
+
+TEST_P(Sm90CompileTileTest, CompilesToWgmmaAndTmaWithoutSpills) {
+  expectCompilesToWgmmaAndTma(GetParam(), kSm90Store);
+}
+
+INSTANTIATE_TEST_SUITE_P(Tiles, Sm90CompileTileTest, ::testing::ValuesIn(kSm90GemmTiles),
                          [](const ::testing::TestParamInfo<Sm90GemmTile> &info) {
                            return sm90GemmKernelName(info.param);
                          });
+
+TEST(Sm90CompileTest, EveryEpilogueCompilesWithoutSpills) {
+  for (const Sm90GemmEpilogue *epilogue : {&kSm90Store, &kSm90Bias, &kSm90GatedSilu}) {
+    SCOPED_TRACE(epilogue->name);
+    expectCompilesToWgmmaAndTma(kSm90GemmTiles[0], *epilogue);
+  }
+}
 
 TEST(Sm90CompileTest, PlainSm90RejectsWgmma) {
   rt::CompileRequest request{"sm90_plain", sm90GemmSource(kSm90GemmTiles[0]), rt::GpuArch::kSm90,

@@ -2,6 +2,7 @@
 // wrapper source the CUDA emitter would generate, tensor maps, launch geometry and the launch.
 #pragma once
 
+#include "runtime/CUDA/CuCheck.h"
 #include "runtime/CUDA/Launch.h"
 #include "runtime/CUDA/TensorMap.h"
 
@@ -16,34 +17,53 @@ namespace loom::testing {
 /// One instantiation of loom::sm90::GemmSm90Config.
 struct Sm90GemmTile {
   int blockM, blockN, stages, groupM;
+  int cluster = 1; ///< CTAs sharing W tiles through TMA multicast
 };
 
 /// Tiles worth comparing; the first is the default.
 inline constexpr Sm90GemmTile kSm90GemmTiles[] = {
     {128, 256, 4, 16},
+    {128, 256, 4, 16, 2},
     {128, 256, 4, 8},
     {192, 128, 5, 16},
     {128, 128, 6, 16},
 };
 
-inline std::string sm90GemmKernelName(const Sm90GemmTile &tile) {
-  return fmt::format("gemm_bf16_sm90_{}x{}_s{}_g{}", tile.blockM, tile.blockN, tile.stages,
-                     tile.groupM);
+/// What the wrapper does with the accumulators: gating and loom/epilogue.cuh parts.
+struct Sm90GemmEpilogue {
+  const char *name;
+  int weightsPerOutput; ///< 2: W is [gate; up], Y = silu(X gate^T) * (X up^T)
+  bool bias;            ///< Y += bias[col]
+  const char *gating;   ///< the device Gating type
+  const char *parts;    ///< the epilogue parts after (y, N)
+};
+
+inline constexpr Sm90GemmEpilogue kSm90Store{"store", 1, false, "loom::NoGating", ""};
+inline constexpr Sm90GemmEpilogue kSm90Bias{"bias", 1, true, "loom::NoGating",
+                                            ", loom::epi::Bias<loom::bf16>{bias}"};
+inline constexpr Sm90GemmEpilogue kSm90GatedSilu{"gated_silu", 2, false, "loom::GatedSilu", ""};
+
+inline std::string sm90GemmKernelName(const Sm90GemmTile &tile,
+                                      const Sm90GemmEpilogue &epilogue = kSm90Store) {
+  return fmt::format("gemm_bf16_sm90_{}x{}_s{}_g{}_c{}_{}", tile.blockM, tile.blockN,
+                     tile.stages, tile.groupM, tile.cluster, epilogue.name);
 }
 
-/// The wrapper of the device template: Y = X W^T (+ bias), plain bf16 store.
-inline std::string sm90GemmSource(const Sm90GemmTile &tile) {
+/// The wrapper the CUDA emitter would write for one tile and epilogue.
+inline std::string sm90GemmSource(const Sm90GemmTile &tile,
+                                  const Sm90GemmEpilogue &epilogue = kSm90Store) {
   return fmt::format(R"cuda(#include "loom/gemm_sm90.cuh"
-using Config = loom::sm90::GemmSm90Config<{}, {}, {}, {}>;
-extern "C" __global__ __launch_bounds__(Config::kThreads, 1) void {}(
+using Config = loom::sm90::GemmSm90Config<{}, {}, {}, {}, {}>;
+extern "C" __global__ __launch_bounds__(Config::kThreads, 1){} void {}(
     const __grid_constant__ loom::sm90::TmaDescriptor x,
-    const __grid_constant__ loom::sm90::TmaDescriptor w, loom::bf16 *y, const loom::bf16 *bias,
+    const __grid_constant__ loom::sm90::TmaDescriptor w, const loom::bf16 *bias, loom::bf16 *y,
     int M, int N, int K) {{
-  loom::sm90::gemmBf16Sm90<Config>(x, w, M, N, K, loom::sm90::StoreBf16{{y, N, bias}});
+  loom::sm90::gemmBf16Sm90<Config, {}>(x, w, M, N, K, loom::epi::makeEpilogue(y, N{}));
 }}
 )cuda",
-                     tile.blockM, tile.blockN, tile.stages, tile.groupM,
-                     sm90GemmKernelName(tile));
+                     tile.blockM, tile.blockN, tile.stages, tile.groupM, tile.cluster,
+                     tile.cluster > 1 ? " __cluster_dims__(Config::kCluster, 1, 1)" : "",
+                     sm90GemmKernelName(tile, epilogue), epilogue.gating, epilogue.parts);
 }
 
 /// GemmSm90Config::kSharedBytes: alignment slack + stages of X and W tiles and two barriers.
@@ -51,13 +71,40 @@ inline unsigned sm90GemmSharedBytes(const Sm90GemmTile &tile) {
   return 1024 + tile.stages * ((tile.blockM + tile.blockN) * 64 * 2 + 16);
 }
 
-/// Persistent grid: one CTA per tile up to one per multiprocessor.
-inline rt::LaunchConfig sm90GemmLaunchConfig(const Sm90GemmTile &tile, int M, int N,
-                                             int multiprocessors) {
-  const int tiles = ((M + tile.blockM - 1) / tile.blockM) * ((N + tile.blockN - 1) / tile.blockN);
-  const unsigned threads = 128 * (tile.blockM / 64 + 1);
-  return {{unsigned(std::min(tiles, multiprocessors)), 1, 1},
-          {threads, 1, 1},
+inline unsigned sm90GemmThreads(const Sm90GemmTile &tile) { return 128 * (tile.blockM / 64 + 1); }
+
+/// How many CTAs of `kernel` run at once: one per multiprocessor, and for clusters what the
+/// driver says fits (a GPC with an odd number of free SMs leaves one idle). A persistent grid
+/// larger than this runs its surplus clusters after the others: twice the time.
+inline StatusOr<int> sm90GemmResidentCtas(rt::Kernel &kernel, const Sm90GemmTile &tile) {
+  const rt::Context &context = kernel.context();
+  const int multiprocessors = context.info().multiprocessors;
+  if (tile.cluster == 1)
+    return multiprocessors;
+  LOOM_RETURN_IF_ERROR(kernel.reserveDynamicShared(sm90GemmSharedBytes(tile)));
+  CUlaunchConfig config{};
+  config.gridDimX = unsigned(multiprocessors / tile.cluster * tile.cluster);
+  config.gridDimY = config.gridDimZ = 1;
+  config.blockDimX = sm90GemmThreads(tile);
+  config.blockDimY = config.blockDimZ = 1;
+  config.sharedMemBytes = sm90GemmSharedBytes(tile);
+  int clusters = 0;
+  LOOM_CU_CHECK_WITH(context.api(), context.api().cuOccupancyMaxActiveClusters(
+                                        &clusters, kernel.function(), &config));
+  return clusters * tile.cluster;
+}
+
+/// Persistent grid: one cluster per cluster tile (cluster x kBlockM rows, kBlockN / G columns)
+/// up to `residentCtas` (sm90GemmResidentCtas).
+inline rt::LaunchConfig sm90GemmLaunchConfig(const Sm90GemmTile &tile,
+                                             const Sm90GemmEpilogue &epilogue, int M, int N,
+                                             int residentCtas) {
+  const int tileN = tile.blockN / epilogue.weightsPerOutput;
+  const int clusterRows = tile.blockM * tile.cluster;
+  const int clusterTiles = ((M + clusterRows - 1) / clusterRows) * ((N + tileN - 1) / tileN);
+  const int clusters = std::max(1, std::min(clusterTiles, residentCtas / tile.cluster));
+  return {{unsigned(clusters * tile.cluster), 1, 1},
+          {sm90GemmThreads(tile), 1, 1},
           sm90GemmSharedBytes(tile)};
 }
 
@@ -66,25 +113,32 @@ struct Sm90GemmOperands {
   CUtensorMap x, w;
 };
 
+/// X is [M,K] in boxes of kBlockM rows; W is [G*N,K] in boxes of kBlockN / max(G, cluster) rows.
 inline StatusOr<Sm90GemmOperands> encodeSm90GemmOperands(const rt::DriverApi &api,
-                                                         const Sm90GemmTile &tile, CUdeviceptr x,
-                                                         CUdeviceptr w, int M, int N, int K) {
+                                                         const Sm90GemmTile &tile,
+                                                         const Sm90GemmEpilogue &epilogue,
+                                                         CUdeviceptr x, CUdeviceptr w, int M,
+                                                         int N, int K) {
+  const int weights = epilogue.weightsPerOutput;
+  const int boxes = std::max(weights, tile.cluster);
   Sm90GemmOperands operands;
   LOOM_ASSIGN_OR_RETURN(operands.x, rt::tensorMapForGemmOperand(api, x, M, K, tile.blockM));
-  LOOM_ASSIGN_OR_RETURN(operands.w, rt::tensorMapForGemmOperand(api, w, N, K, tile.blockN));
+  LOOM_ASSIGN_OR_RETURN(operands.w, rt::tensorMapForGemmOperand(api, w, uint64_t(weights) * N, K,
+                                                                tile.blockN / boxes));
   return operands;
 }
 
-/// Y[M,N] = X[M,K] W[N,K]^T (+ bias[N] unless 0) on `stream`; nothing to do when M == 0.
+/// Y[M,N] = epilogue(X[M,K] W^T) on `stream` (bias is read only by a bias epilogue); nothing to
+/// do when M == 0.
 inline Status launchSm90Gemm(rt::Kernel &kernel, const Sm90GemmTile &tile,
-                             const Sm90GemmOperands &operands, CUdeviceptr y, CUdeviceptr bias,
-                             int M, int N, int K, CUstream stream) {
+                             const Sm90GemmEpilogue &epilogue, const Sm90GemmOperands &operands,
+                             CUdeviceptr bias, CUdeviceptr y, int M, int N, int K,
+                             int residentCtas, CUstream stream) {
   if (M == 0 || N == 0)
     return Status::ok();
   rt::KernelArgs args;
-  args.add(operands.x).add(operands.w).add(y).add(bias).add(M).add(N).add(K);
-  rt::LaunchConfig config =
-      sm90GemmLaunchConfig(tile, M, N, kernel.context().info().multiprocessors);
+  args.add(operands.x).add(operands.w).add(bias).add(y).add(M).add(N).add(K);
+  rt::LaunchConfig config = sm90GemmLaunchConfig(tile, epilogue, M, N, residentCtas);
   return rt::launchKernel(kernel, config, args, stream);
 }
 
