@@ -1,5 +1,6 @@
 // loom-opt: runs Loom's passes over .mlir files (the driver of the lit tests).
 #include "compiler/Pipelines/Registration.h"
+#include "compiler/Transforms/Graph/Passes.h"
 #include "dialects/Graph/IR/GraphDialect.h"
 #include "dialects/Tile/IR/TileDialect.h"
 
@@ -12,6 +13,7 @@
 int main(int argc, char **argv) {
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
+  loom::graph::registerGraphPasses();
   loom::pipelines::registerCodegenPasses();
   mlir::DialectRegistry registry;
   registry.insert<loom::graph::GraphDialect, loom::tile::TileDialect, mlir::func::FuncDialect,
