@@ -1,0 +1,43 @@
+// Where graph.weight gets its tensors: an interface, an in-memory map and a safetensors model.
+#pragma once
+
+#include "frontend/Reference/HostTensor.h"
+#include "frontend/Readers/Safetensors.h"
+
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace loom::ref {
+
+/// Provides model parameters by name (the name of `graph.weight "name"`).
+class WeightSource {
+public:
+  virtual ~WeightSource() = default;
+  /// The parameter `name` as a tensor of `type` and `shape` (the weight op's result type).
+  /// kNotFound when absent; invalid-argument when its shape differs.
+  virtual StatusOr<HostTensor> load(std::string_view name, ElementType type,
+                                    const Shape &shape) = 0;
+};
+
+/// Parameters held in memory, converted (rounded) to the requested type on load.
+class MapWeightSource : public WeightSource {
+public:
+  void add(std::string name, HostTensor tensor) { tensors_[std::move(name)] = std::move(tensor); }
+  StatusOr<HostTensor> load(std::string_view name, ElementType type, const Shape &shape) override;
+
+private:
+  std::map<std::string, HostTensor, std::less<>> tensors_;
+};
+
+/// Parameters of a safetensors model (BF16/F16/F32 in the file), rounded to the requested type.
+class SafetensorsWeightSource : public WeightSource {
+public:
+  explicit SafetensorsWeightSource(frontend::SafetensorsModel model) : model_(std::move(model)) {}
+  StatusOr<HostTensor> load(std::string_view name, ElementType type, const Shape &shape) override;
+
+private:
+  frontend::SafetensorsModel model_;
+};
+
+} // namespace loom::ref
