@@ -1,9 +1,13 @@
 // Registration of the code generator's passes and pipelines.
 #include "compiler/Pipelines/Registration.h"
 #include "compiler/Conversion/GraphToTile/Passes.h"
+#include "compiler/Transforms/Tile/Passes.h"
 
 namespace loom::pipelines {
 
-void registerCodegenPasses() { conversion::registerGraphToTilePasses(); }
+void registerCodegenPasses() {
+  conversion::registerGraphToTilePasses();
+  tile::registerTileTransformsPasses();
+}
 
 } // namespace loom::pipelines

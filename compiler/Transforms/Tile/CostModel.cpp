@@ -1,0 +1,196 @@
+// CostModel: candidate tile configurations, their launch shapes and roofline estimates.
+//
+// How it works: each family enumerates configurations from small tables. A configuration's
+// launch shape (threads, dynamic shared memory, grid as a dim expression) follows the device
+// library's wrapper contracts; its time is the roofline max(bytes / bandwidth, flops / peak)
+// where GEMM compute is quantized to whole waves of CTAs (CTAs per SM limited by shared
+// memory, registers and threads). GEMMs are scored at the row bound (max tokens) and at a
+// small M (decode), so a configuration that only wins at one of them does not take both.
+#include "compiler/Transforms/Tile/CostModel.h"
+
+#include "compiler/Transforms/Tile/MmaAtoms.h"
+
+#include "llvm/Support/MathExtras.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace loom::tile {
+
+namespace {
+
+using Values = std::map<std::string, int64_t>;
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+std::string ceilDivExpr(const std::string &a, int64_t b) {
+  return b == 1 ? a : "ceildiv(" + a + ", " + std::to_string(b) + ")";
+}
+
+/// CTAs one SM runs at once with `config`.
+int64_t ctasPerSm(const TileConfig &config, const GpuTarget &target) {
+  int64_t byThreads = target.maxThreadsPerSm / std::max(config.threads, 1);
+  int64_t byRegisters = target.registersPerSm / std::max(config.threads * config.registersEstimate, 1);
+  int64_t byShared = config.sharedBytes ? target.sharedBytesPerSm / config.sharedBytes : 32;
+  return std::max<int64_t>(0, std::min({byThreads, byRegisters, byShared, int64_t(32)}));
+}
+
+/// GEMM time for M rows: whole waves of output tiles, each tile's math at the per-CTA peak.
+double gemmSeconds(const KernelShape &shape, const GpuTarget &target, const TileConfig &config,
+                   int64_t m, int64_t bm, int64_t bn) {
+  int64_t tiles = ceilDiv(m, bm) * ceilDiv(shape.n, bn);
+  int64_t slots = target.multiprocessors * std::max<int64_t>(ctasPerSm(config, target), 1);
+  double waves = double(ceilDiv(tiles, slots));
+  double perCtaFlops = target.tensorFlopsPerSecond / double(slots);
+  double compute = waves * 2.0 * double(bm * bn * shape.k) / perCtaFlops;
+  double bytes = double(m * shape.k + shape.n * shape.k + m * shape.n) * 2.0;
+  return std::max(compute, bytes / target.memoryBytesPerSecond);
+}
+
+mlir::FailureOr<TileConfig> completeGemm(const KernelShape &shape, const GpuTarget &target,
+                                         const Values &v, TileConfig config) {
+  int64_t small = std::min<int64_t>(shape.rowsBound, 16);
+  auto score = [&](int64_t bm, int64_t bn) {
+    return gemmSeconds(shape, target, config, shape.rowsBound, bm, bn) +
+           gemmSeconds(shape, target, config, small, bm, bn);
+  };
+  if (v.count("max_m")) { // GEMV: W streamed once, X rows on the tensor cores' B side
+    int64_t cols = 16 * v.at("row_tiles");
+    config.threads = 32 * v.at("warps");
+    config.registersEstimate = 64 + 16 * v.at("row_tiles") * v.at("unroll");
+    config.grid = {std::to_string(ceilDiv(shape.n, cols)), ceilDivExpr(shape.rows, v.at("max_m")), "1"};
+    double bytes = double(shape.n * shape.k) * 2.0;
+    config.seconds = bytes / target.memoryBytesPerSecond *
+                     double(ceilDiv(shape.rowsBound, v.at("max_m")));
+    return config;
+  }
+  int64_t bm = v.at("bm"), bn = v.at("bn"), stages = v.at("stages");
+  if (v.count("consumers")) { // wgmma: producer warpgroup + 64 rows per consumer warpgroup
+    int64_t stageBytes = (bm + bn) * 64 * 2;
+    config.threads = 128 * (v.at("consumers") + 1);
+    config.sharedBytes = int(1024 + stages * (stageBytes + 16));
+    config.registersEstimate = std::min<int64_t>(240, bn / 2 + 40);
+    int64_t tilesN = ceilDiv(shape.n, bn);
+    config.grid = {"min(" + ceilDivExpr(shape.rows, bm) + " * " + std::to_string(tilesN) + ", " +
+                       std::to_string(target.multiprocessors) + ")",
+                   "1", "1"};
+    config.seconds = score(bm, bn);
+    return config;
+  }
+  int64_t bk = v.at("bk"), warpsM = v.at("warps_m"), warpsN = v.at("warps_n");
+  config.threads = int(32 * warpsM * warpsN);
+  config.sharedBytes = int(stages * (bm + bn) * bk * 2);
+  int64_t accumulators = bm * bn / config.threads;
+  config.registersEstimate = int(accumulators + (bm / warpsM / 16) * 4 + (bn / warpsN / 8) * 2 + 40);
+  config.grid = {ceilDivExpr(shape.rows, bm) + " * " + std::to_string(ceilDiv(shape.n, bn)), "1", "1"};
+  config.seconds = score(bm, bn);
+  return config;
+}
+
+std::vector<Values> gemmCandidates(const KernelShape &shape, const GpuTarget &target) {
+  std::vector<Values> candidates;
+  std::string why;
+  const MmaAtom *atom = selectMmaAtom(target, shape.operand, shape.rowScale, why);
+  if (!atom)
+    return candidates;
+  if (shape.rowsBound <= 16) {
+    for (auto [warps, maxM, rowTiles] : {std::tuple{4, 8, 2}, {4, 8, 1}, {8, 16, 2}, {8, 16, 1}})
+      if ((maxM >= 16) == (shape.rowsBound > 8))
+        for (int unroll : {2, 4})
+          candidates.push_back({{"warps", warps}, {"max_m", maxM}, {"row_tiles", rowTiles}, {"unroll", unroll}});
+    return candidates;
+  }
+  if (atom->needsWgmma) {
+    for (int bm : {128, 192})
+      for (int bn : {128, 256})
+        for (int stages : {3, 4, 5})
+          candidates.push_back({{"bm", bm}, {"bn", bn}, {"stages", stages}, {"consumers", bm / 64}, {"group_m", 8}});
+    return candidates;
+  }
+  for (auto [bm, bn, warpsM, warpsN] :
+       {std::tuple{64, 64, 2, 2}, {128, 64, 2, 2}, {64, 128, 2, 2}, {128, 128, 2, 2}, {128, 128, 2, 4}, {128, 256, 2, 4}})
+    for (int bk : {32, 64})
+      for (int stages : {2, 3, 4})
+        candidates.push_back({{"bm", bm}, {"bn", bn}, {"bk", bk}, {"warps_m", warpsM}, {"warps_n", warpsN}, {"stages", stages}});
+  return candidates;
+}
+
+/// The widest vector (elements) that keeps accesses at most 16 bytes and divides `length`.
+int64_t vectorWidth(int64_t narrowestBytes, int64_t length) {
+  for (int64_t vec = 16 / narrowestBytes; vec > 1; vec /= 2)
+    if (length % vec == 0)
+      return vec;
+  return 1;
+}
+
+} // namespace
+
+double rooflineSeconds(double bytes, double flops, const GpuTarget &target) {
+  return std::max(bytes / target.memoryBytesPerSecond, flops / target.tensorFlopsPerSecond);
+}
+
+std::string launchProblem(const TileConfig &config, const GpuTarget &target) {
+  if (config.threads > 1024)
+    return std::to_string(config.threads) + " threads exceed 1024";
+  if (config.sharedBytes > target.sharedBytesPerBlock)
+    return std::to_string(config.sharedBytes) + " bytes of shared memory exceed " +
+           target.name.str() + "'s " + std::to_string(target.sharedBytesPerBlock);
+  if (config.registersEstimate > 255)
+    return "about " + std::to_string(config.registersEstimate) + " registers per thread exceed 255";
+  if (ctasPerSm(config, target) < 1)
+    return "not one CTA fits on an SM";
+  return "";
+}
+
+mlir::FailureOr<TileConfig> completeConfig(const KernelShape &shape, const GpuTarget &target,
+                                           Values values) {
+  TileConfig config;
+  config.values = values;
+  if (shape.family == KernelFamily::kGemm)
+    return completeGemm(shape, target, values, config);
+  double seconds = rooflineSeconds(shape.bytes, shape.flops, target);
+  if (shape.family == KernelFamily::kVector) {
+    config.threads = int(values.at("threads"));
+    config.registersEstimate = int(32 + 8 * values.at("vec") * values.at("unroll") / 4);
+    config.grid[0] = ceilDivExpr(shape.rows, values.at("block"));
+  } else {
+    config.threads = int(values.at("threads_per_row") * values.at("rows"));
+    config.registersEstimate =
+        int(32 + 2 * ceilDiv(shape.rowLength, values.at("threads_per_row")));
+    config.grid[0] = ceilDivExpr(shape.rows, values.at("rows"));
+  }
+  // Partly used warps and too few CTAs to fill the machine stretch the time.
+  int64_t ctas = shape.family == KernelFamily::kVector
+                     ? ceilDiv(shape.rowsBound, values.at("block"))
+                     : ceilDiv(shape.rowsBound, values.at("rows"));
+  double laneUse = double(config.threads) / double(ceilDiv(config.threads, 32) * 32);
+  config.seconds = seconds / laneUse *
+                   std::max(1.0, double(target.multiprocessors) / double(std::max<int64_t>(ctas, 1)));
+  return config;
+}
+
+std::vector<TileConfig> candidateConfigs(const KernelShape &shape, const GpuTarget &target) {
+  std::vector<Values> candidates;
+  if (shape.family == KernelFamily::kGemm) {
+    candidates = gemmCandidates(shape, target);
+  } else if (shape.family == KernelFamily::kVector) {
+    int64_t vec = 16 / shape.narrowestBytes;
+    for (int unroll : {1, 2, 4})
+      candidates.push_back({{"vec", vec}, {"unroll", unroll}, {"threads", 256}, {"block", vec * unroll * 256}});
+  } else {
+    int64_t vec = vectorWidth(shape.narrowestBytes, shape.rowLength);
+    // Rows stay in registers: at most 8 packets of a row per thread.
+    int64_t perRow = int64_t(llvm::PowerOf2Ceil(uint64_t(ceilDiv(shape.rowLength, vec * 8))));
+    perRow = std::clamp<int64_t>(perRow, 8, 1024);
+    for (int64_t rows = 64; rows >= 1; rows /= 2) // ties go to the larger CTA
+      if (rows * perRow <= 1024)
+        candidates.push_back({{"vec", vec}, {"threads_per_row", perRow}, {"rows", rows}});
+  }
+  std::vector<TileConfig> configs;
+  for (Values &values : candidates)
+    if (auto config = completeConfig(shape, target, values); mlir::succeeded(config))
+      configs.push_back(*config);
+  return configs;
+}
+
+} // namespace loom::tile

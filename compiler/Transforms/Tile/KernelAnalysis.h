@@ -1,0 +1,34 @@
+// KernelAnalysis: what a tile.kernel computes, as the cost model and the reports need it.
+#pragma once
+
+#include "dialects/Tile/IR/TileOps.h"
+
+#include <string>
+
+namespace loom::tile {
+
+enum class KernelFamily { kGemm, kVector, kRows };
+
+/// Sizes of a kernel; row/element counts as dim expressions and at their bounds.
+struct KernelShape {
+  KernelFamily family = KernelFamily::kRows;
+  std::string rows;          ///< GEMM M, or the row count; vector: the element count
+  int64_t rowsBound = 0;     ///< `rows` at the launch program's dim bounds
+  int64_t n = 0, k = 0;      ///< GEMM
+  int64_t rowLength = 0;     ///< rows: the static row length
+  int64_t narrowestBytes = 4; ///< the narrowest element a load or store moves
+  mlir::Type operand;        ///< GEMM operand element type
+  bool rowScale = false;     ///< GEMM with an RMSNorm prologue
+  double bytes = 0, flops = 0; ///< memory traffic and math at the bounds
+};
+
+/// An i32 value of a kernel body as a dim expression ("tokens * 64"), or "" if it is not one.
+std::string renderDimExpr(mlir::Value value);
+/// That expression evaluated at `dims`' bounds.
+std::optional<int64_t> evaluateAtBounds(mlir::Value value, mlir::DictionaryAttr dims);
+/// The dims of the module's tile.launch_program (empty if there is none).
+mlir::DictionaryAttr launchDims(mlir::Operation *anyOpInModule);
+
+mlir::FailureOr<KernelShape> analyzeKernel(KernelOp kernel);
+
+} // namespace loom::tile

@@ -1,0 +1,36 @@
+// Passes on the tile dialect.
+#ifndef LOOM_TRANSFORMS_TILE_PASSES
+#define LOOM_TRANSFORMS_TILE_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def TileTilingPass : Pass<"tile-tiling", "mlir::ModuleOp"> {
+  let summary = "Choose each kernel's tile configuration, warps and stages, and its launch shape.";
+  let description = [{
+    1. Analyze the kernel: family (GEMM, vector, rows), sizes at the launch program's dim bounds,
+       bytes and FLOPs.
+    2. Take the tuning table's entry (TuningTable.json) for the shape and target if there is one;
+       otherwise enumerate the family's candidates and keep those that can launch on the target
+       (threads, shared memory, a register estimate).
+    3. Rank by the roofline estimate with wave quantization (GEMMs at max tokens and small M) and
+       set `config`, `block`, `grid` (dim expressions) and `shared_bytes`. A kernel with no
+       configuration that can launch, or a tuned one that cannot, is an error.
+  }];
+  let options = [Option<"target", "target", "std::string", "\"sm_90a\"",
+                        "Compile target: sm_80, sm_89, sm_90 or sm_90a.">];
+}
+
+def TileLowerToTensorCoresPass : Pass<"tile-lower-to-tensor-cores", "mlir::ModuleOp"> {
+  let summary = "Give each tile.dot an MMA atom from the atom table and its shared-memory ring.";
+  let description = [{
+    For every tile.dot of a tiled kernel: pick the first atom of the table (wgmma on sm_90a,
+    mma.sync m16n8k16 on sm_80+) whose target, operand type and prologue fit; set `atom` and,
+    for the pipelined GEMMs, allocate the `stages` x (bm + bn) x bk staging ring in shared memory.
+    When no atom fits, the pattern fails saying why and the pass reports it on the dot.
+  }];
+  let options = [Option<"target", "target", "std::string", "\"sm_90a\"",
+                        "Compile target: sm_80, sm_89, sm_90 or sm_90a.">];
+  let dependentDialects = ["::loom::tile::TileDialect"];
+}
+
+#endif // LOOM_TRANSFORMS_TILE_PASSES

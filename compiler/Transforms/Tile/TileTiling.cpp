@@ -1,0 +1,76 @@
+// The tile-tiling pass: a tile configuration and launch shape per kernel (see Passes.td).
+#include "compiler/Transforms/Tile/CostModel.h"
+#include "compiler/Transforms/Tile/Passes.h"
+#include "compiler/Transforms/Tile/TuningTable.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace loom::tile {
+
+#define GEN_PASS_DEF_TILETILINGPASS
+#include "compiler/Transforms/Tile/Passes.h.inc"
+
+namespace {
+
+void applyConfig(KernelOp kernel, const TileConfig &config) {
+  mlir::Builder b(kernel.getContext());
+  llvm::SmallVector<mlir::NamedAttribute> values;
+  for (const auto &[key, value] : config.values)
+    values.push_back(b.getNamedAttr(key, b.getI64IntegerAttr(value)));
+  kernel.setConfigAttr(b.getDictionaryAttr(values));
+  kernel.setBlockAttr(b.getDenseI32ArrayAttr({config.threads, 1, 1}));
+  kernel.setGridAttr(b.getStrArrayAttr({config.grid[0], config.grid[1], config.grid[2]}));
+  kernel.setSharedBytesAttr(b.getI64IntegerAttr(config.sharedBytes));
+}
+
+struct TileTilingPass final : impl::TileTilingPassBase<TileTilingPass> {
+  using TileTilingPassBase::TileTilingPassBase;
+
+  mlir::LogicalResult tile(KernelOp kernel, const GpuTarget &gpu) {
+    auto shape = analyzeKernel(kernel);
+    if (mlir::failed(shape))
+      return mlir::failure();
+    if (auto tuned = tunedConfig(*shape, gpu.name)) {
+      auto config = completeConfig(*shape, gpu, *tuned);
+      std::string problem = mlir::succeeded(config) ? launchProblem(*config, gpu) : "incomplete";
+      if (!problem.empty())
+        return kernel.emitOpError() << "tuning table configuration cannot launch on " << gpu.name
+                                    << ": " << problem;
+      applyConfig(kernel, *config);
+      return mlir::success();
+    }
+    std::vector<TileConfig> candidates = candidateConfigs(*shape, gpu);
+    const TileConfig *best = nullptr;
+    std::string lastProblem = "no candidate configurations";
+    for (const TileConfig &config : candidates) {
+      std::string problem = launchProblem(config, gpu);
+      if (!problem.empty()) {
+        lastProblem = problem;
+        continue;
+      }
+      if (!best || config.seconds < best->seconds)
+        best = &config;
+    }
+    if (!best)
+      return kernel.emitOpError() << "no tile configuration can launch on " << gpu.name << " ("
+                                  << lastProblem << ")";
+    applyConfig(kernel, *best);
+    return mlir::success();
+  }
+
+  void runOnOperation() override {
+    const GpuTarget *gpu = findGpuTarget(target);
+    if (!gpu) {
+      getOperation().emitError() << "unknown target '" << target << "' (expected one of "
+                                 << gpuTargetNames() << ")";
+      return signalPassFailure();
+    }
+    for (KernelOp kernel : getOperation().getOps<KernelOp>())
+      if (mlir::failed(tile(kernel, *gpu)))
+        return signalPassFailure();
+  }
+};
+
+} // namespace
+
+} // namespace loom::tile
