@@ -19,7 +19,8 @@
 //   n is the element count (dynamic: tokens * hidden). Each pointer is aligned to
 //   min(16, kVec * sizeof(its element)) bytes; kVec = 8 gives 16-byte bf16 accesses. Any n works:
 //   a final packet shorter than kVec is done element by element.
-// Math is f32; the result is rounded once to Out (plus wherever the chain says CastTo).
+// Math is f32 (silu: exp2f and __fdividef, a few f32 ulps); the result is rounded once to Out
+// (plus wherever the chain says CastTo).
 #pragma once
 
 #include "loom/vec.cuh"
@@ -39,7 +40,7 @@ template <int k> using Input = ChainFrom<k>;
 
 struct Silu {
   static __device__ __forceinline__ float apply(float v, const float *) {
-    return v / (1.0f + expf(-v));
+    return __fdividef(v, 1.0f + exp2f(-1.4426950408889634f * v)); // 2-ulp exp2, fast divide
   }
 };
 
@@ -87,25 +88,19 @@ __device__ __forceinline__ void loadTail(const T *input, long long start, long l
     values[i] = start + i < n ? toFloat(input[start + i]) : 0.0f;
 }
 
-/// out[e] = Expr(in0[e], in1[e], ...) for e < n; see the file comment for the launch contract.
-template <typename Expr, int kVec, int kUnroll, typename Out, typename... Ins>
-__device__ __forceinline__ void elementwise(long long n, Out *out, const Ins *...ins) {
+/// Computes kUnroll packets at `starts` (whole packets when kWhole, else guarded by n).
+template <typename Expr, int kVec, int kUnroll, bool kWhole, typename Out, typename... Ins>
+__device__ __forceinline__ void elementwisePackets(const long long (&starts)[kUnroll], long long n,
+                                                   Out *out, const Ins *...ins) {
   constexpr int kInputs = sizeof...(Ins);
-  static_assert(kInputs >= 1, "a chain starts from input 0");
   float values[kUnroll][kInputs][kVec];
-  long long starts[kUnroll];
-  bool whole[kUnroll];
 #pragma unroll
   for (int u = 0; u < kUnroll; ++u) {
-    starts[u] = ((long long)(blockIdx.x * kUnroll + u) * blockDim.x + threadIdx.x) * kVec;
-    whole[u] = starts[u] + kVec <= n;
     int k = 0;
-    if (whole[u]) {
+    if constexpr (kWhole)
       ((loadFloats<kVec>(ins + starts[u], values[u][k++])), ...);
-    } else {
-      // The short last packet (or nothing, past the end): element by element.
+    else
       ((loadTail<kVec>(ins, starts[u], n, values[u][k++])), ...);
-    }
   }
 #pragma unroll
   for (int u = 0; u < kUnroll; ++u) {
@@ -118,13 +113,38 @@ __device__ __forceinline__ void elementwise(long long n, Out *out, const Ins *..
         in[k] = values[u][k][i];
       result[i] = Expr::eval(in);
     }
-    if (whole[u]) {
+    if constexpr (kWhole) {
       storeFloats<kVec>(out + starts[u], result);
     } else {
 #pragma unroll
       for (int i = 0; i < kVec; ++i)
         if (starts[u] + i < n)
           out[starts[u] + i] = fromFloat<Out>(result[i]);
+    }
+  }
+}
+
+/// out[e] = Expr(in0[e], in1[e], ...) for e < n; see the file comment for the launch contract.
+/// Every CTA but the last covers whole packets only and takes the unguarded path, all kUnroll
+/// packets' loads in flight at once.
+template <typename Expr, int kVec, int kUnroll, typename Out, typename... Ins>
+__device__ __forceinline__ void elementwise(long long n, Out *out, const Ins *...ins) {
+  static_assert(sizeof...(Ins) >= 1, "a chain starts from input 0");
+  auto packetStart = [](int u) {
+    return ((long long)(blockIdx.x * kUnroll + u) * blockDim.x + threadIdx.x) * kVec;
+  };
+  const long long ctaEnd = (long long)(blockIdx.x + 1) * kUnroll * blockDim.x * kVec;
+  if (ctaEnd <= n) {
+    long long starts[kUnroll];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u)
+      starts[u] = packetStart(u);
+    elementwisePackets<Expr, kVec, kUnroll, true>(starts, n, out, ins...);
+  } else {
+#pragma unroll 1
+    for (int u = 0; u < kUnroll; ++u) { // one packet at a time: few registers for the tail
+      const long long start[1] = {packetStart(u)};
+      elementwisePackets<Expr, kVec, 1, false>(start, n, out, ins...);
     }
   }
 }
