@@ -51,7 +51,11 @@ namespace loom::sm90 {
 /// A tile configuration: output tile kBlockM x kBlockN, kStages shared-memory stages, tiles
 /// visited in groups of kGroupM tile rows (tiles running together share X and W panels in L2),
 /// kCluster CTAs (consecutive tile rows) per cluster sharing each W tile through TMA multicast.
-template <int BlockM, int BlockN, int Stages, int GroupM, int Cluster = 1> struct GemmSm90Config {
+/// kStagedStores: bf16 outputs leave through a per-warp shared-memory buffer as 16-byte rows
+/// (full 32-byte sectors) instead of the fragments' 4-byte pairs.
+template <int BlockM, int BlockN, int Stages, int GroupM, int Cluster = 1,
+          bool StagedStores = false>
+struct GemmSm90Config {
   static_assert(BlockM == 128 || BlockM == 192, "64 rows per consumer, two or three consumers");
   static_assert(BlockN == 128 || BlockN == 256, "a wgmma N this library instantiates");
   static_assert(Stages >= 2 && GroupM >= 1, "a ring needs two stages");
@@ -62,13 +66,20 @@ template <int BlockM, int BlockN, int Stages, int GroupM, int Cluster = 1> struc
   static constexpr int kStages = Stages;
   static constexpr int kGroupM = GroupM;
   static constexpr int kCluster = Cluster;
+  static constexpr bool kStagedStores = StagedStores;
   static constexpr int kConsumers = BlockM / 64;
   static constexpr int kThreads = 128 * (kConsumers + 1);
   static constexpr unsigned kTileXBytes = BlockM * kBlockK * 2;
   static constexpr unsigned kTileWBytes = BlockN * kBlockK * 2;
   static constexpr unsigned kStageBytes = kTileXBytes + kTileWBytes;
-  /// Stages, 16 B of barriers per stage, and 1024 B of slack to align the ring for the swizzle.
-  static constexpr unsigned kSharedBytes = 1024 + Stages * (kStageBytes + 16);
+  /// Staging for the epilogue: 16 rows x 64 columns of bf16 per consumer warp.
+  static constexpr unsigned kStagingBytesPerWarp = 16 * 64 * 2;
+  static constexpr unsigned kStagingBytes =
+      StagedStores ? kConsumers * 4 * kStagingBytesPerWarp : 0;
+  /// 1024 B of slack to align the ring for the swizzle, the stages, 16 B of barriers per stage
+  /// (padded to 128 B), the epilogue staging.
+  static constexpr unsigned kSharedBytes =
+      1024 + Stages * kStageBytes + (Stages * 16 + 127) / 128 * 128 + kStagingBytes;
   /// Register budgets after setmaxnreg: the producer keeps 24, consumers share the rest.
   static constexpr int kProducerRegisters = 24;
   static constexpr int kConsumerRegisters =
@@ -120,7 +131,66 @@ template <class Config> struct GemmRing {
   __device__ __forceinline__ unsigned empty(int stage) const {
     return full(Config::kStages) + 8 * stage;
   }
+  /// The epilogue buffer of consumer warp `warp` (0 .. 4 * kConsumers - 1).
+  __device__ __forceinline__ unsigned staging(int warp) const {
+    return full(0) + (Config::kStages * 16 + 127) / 128 * 128 +
+           warp * Config::kStagingBytesPerWarp;
+  }
 };
+
+/// Whether an epilogue can use staged stores: loom::epi::Epilogue with bf16 output.
+template <class Epilogue> struct StagedEpilogue {
+  static constexpr bool kSupported = false;
+};
+template <class... Parts> struct StagedEpilogue<epi::Epilogue<bf16, Parts...>> {
+  static constexpr bool kSupported = true;
+};
+
+/// Stores one warp's 16 x kTileN slice of the tile through its staging buffer: fragments go in
+/// as 4-byte pairs (16-byte chunks XOR-swizzled by row: no bank conflicts), come out as 16-byte
+/// row pieces, and 8 lanes write each 128-byte row segment. values(e) gives the (gated)
+/// accumulator of fragment register e; N % 8 == 0 keeps every 8-column chunk all in or all out.
+template <int TileN, class Values, class... Parts>
+__device__ __forceinline__ void storeWarpSliceStaged(const epi::Epilogue<bf16, Parts...> &epilogue,
+                                                     unsigned staging, int row0, int n0, int M,
+                                                     int N, const Values &values) {
+  const int lane = threadIdx.x % 32;
+#pragma unroll
+  for (int quarter = 0; quarter < TileN / 64; ++quarter) {
+#pragma unroll
+    for (int chunk = 0; chunk < 8; ++chunk) {
+      const int j = quarter * 8 + chunk;
+#pragma unroll
+      for (int half = 0; half < 2; ++half) {
+        const int r = lane / 4 + 8 * half;
+        const int row = row0 + r, col = n0 + 8 * j + 2 * (lane % 4);
+        const float v0 = epilogue.parts(values(4 * j + 2 * half), row, col);
+        const float v1 = epilogue.parts(values(4 * j + 2 * half + 1), row, col + 1);
+        const unsigned at = staging + r * 128 + ((chunk ^ (r % 8)) * 16) + (lane % 4) * 4;
+        asm volatile("st.shared.b32 [%0], %1;" ::"r"(at), "r"(toBf16x2(v0, v1).bits) : "memory");
+      }
+    }
+    __syncwarp();
+#pragma unroll
+    for (int pass = 0; pass < 4; ++pass) {
+      const int r = lane / 8 + 4 * pass, chunk = lane % 8;
+      const unsigned at = staging + r * 128 + ((chunk ^ (r % 8)) * 16);
+      unsigned a, b, c, d;
+      asm volatile("ld.shared.v4.b32 {%0, %1, %2, %3}, [%4];"
+                   : "=r"(a), "=r"(b), "=r"(c), "=r"(d)
+                   : "r"(at)
+                   : "memory");
+      const int row = row0 + r, col = n0 + quarter * 64 + chunk * 8;
+      if (row < M && col < N) {
+        bf16 *to = epilogue.output.y + static_cast<long long>(row) * epilogue.output.rowStride + col;
+        asm volatile("st.global.v4.b32 [%0], {%1, %2, %3, %4};" ::"l"(to), "r"(a), "r"(b),
+                     "r"(c), "r"(d)
+                     : "memory");
+      }
+    }
+    __syncwarp();
+  }
+}
 
 /// A stage index and the parity of its barriers' current phase; advances around the ring.
 template <int Stages> struct RingPosition {
@@ -228,23 +298,26 @@ __device__ __forceinline__ void gemmConsumer(int consumer, const GemmRing<Config
 
     // Fragment j covers columns 8j..8j+7; with gating its up partner is kTileN columns on,
     // kTileN / 2 registers further.
-    const int row0 = m0 + consumer * 64 + 16 * warp + lane / 4;
-    constexpr int kUpOffset = Order::kTileN / 2;
+    auto value = [&](int e) {
+      if constexpr (Gating::kWeightsPerOutput == 2)
+        return Gating::combine(acc[e], acc[e + Order::kTileN / 2]);
+      else
+        return acc[e];
+    };
+    if constexpr (Config::kStagedStores && StagedEpilogue<Epilogue>::kSupported) {
+      storeWarpSliceStaged<Order::kTileN>(epilogue, ring.staging(consumer * 4 + warp),
+                                          m0 + consumer * 64 + 16 * warp, n0, M, N, value);
+    } else {
+      const int row0 = m0 + consumer * 64 + 16 * warp + lane / 4;
 #pragma unroll
-    for (int j = 0; j < Order::kTileN / 8; ++j) {
-      const int col = n0 + 8 * j + 2 * (lane % 4);
-      float v[4];
-#pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        v[e] = acc[4 * j + e];
-        if constexpr (Gating::kWeightsPerOutput == 2)
-          v[e] = Gating::combine(v[e], acc[4 * j + e + kUpOffset]);
-      }
-      if (col < N) {
-        if (row0 < M)
-          epilogue(row0, col, v[0], v[1]);
-        if (row0 + 8 < M)
-          epilogue(row0 + 8, col, v[2], v[3]);
+      for (int j = 0; j < Order::kTileN / 8; ++j) {
+        const int col = n0 + 8 * j + 2 * (lane % 4);
+        if (col < N) {
+          if (row0 < M)
+            epilogue(row0, col, value(4 * j), value(4 * j + 1));
+          if (row0 + 8 < M)
+            epilogue(row0 + 8, col, value(4 * j + 2), value(4 * j + 3));
+        }
       }
     }
   }

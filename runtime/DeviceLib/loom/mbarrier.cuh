@@ -55,12 +55,13 @@ __device__ __forceinline__ unsigned clusterCtaRank() {
   return rank;
 }
 
-/// One plain arrival on the barrier at the same offset in cluster CTA `rank` (release at cluster
-/// scope: this CTA's earlier reads of the stage happen before the peer overwrites it).
+/// One plain arrival on the barrier at the same offset in cluster CTA `rank`. Default (CTA-scope)
+/// release, as for a local stage release: `.release.cluster` compiles to MEMBAR.ALL.GPU before
+/// every arrival, which halved the GEMM's speed (docs/perf-wgmma.md, run 3).
 __device__ __forceinline__ void mbarrierArriveInCta(unsigned barrier, unsigned rank) {
   asm volatile("{\n.reg .b32 remote;\n"
                "mapa.shared::cluster.u32 remote, %0, %1;\n"
-               "mbarrier.arrive.release.cluster.shared::cluster.b64 _, [remote];\n}\n" ::"r"(barrier),
+               "mbarrier.arrive.shared::cluster.b64 _, [remote];\n}\n" ::"r"(barrier),
                "r"(rank)
                : "memory");
 }

@@ -11,11 +11,13 @@
 #include "frontend/Reference/Rope.h"
 #include "runtime/Engine/HostSampler.h"
 
+#include "LlamaMlir.h"
 #include "TestTensors.h"
 
 #include <fmt/format.h>
 
 #include <map>
+#include <numeric>
 #include <string>
 
 namespace loom::ref::testing {
@@ -26,13 +28,19 @@ public:
                            kVocab = 32;
 
   explicit TinyLlama(uint32_t seed) {
-    const std::pair<const char *, Shape> shapes[] = {
-        {"embed", {kVocab, kHidden}},        {"ln1", {kHidden}},
-        {"q", {kHeads * kHeadDim, kHidden}}, {"k", {kKvHeads * kHeadDim, kHidden}},
-        {"v", {kKvHeads * kHeadDim, kHidden}}, {"o", {kHidden, kHeads * kHeadDim}},
-        {"ln2", {kHidden}},                  {"gate", {kFfn, kHidden}},
-        {"up", {kFfn, kHidden}},             {"down", {kHidden, kFfn}},
-        {"norm", {kHidden}},                 {"lm_head", {kVocab, kHidden}}};
+    const std::pair<std::string, Shape> shapes[] = {
+        {"model.embed_tokens.weight", {kVocab, kHidden}},
+        {layerWeight("input_layernorm"), {kHidden}},
+        {layerWeight("self_attn.q_proj"), {kHeads * kHeadDim, kHidden}},
+        {layerWeight("self_attn.k_proj"), {kKvHeads * kHeadDim, kHidden}},
+        {layerWeight("self_attn.v_proj"), {kKvHeads * kHeadDim, kHidden}},
+        {layerWeight("self_attn.o_proj"), {kHidden, kHeads * kHeadDim}},
+        {layerWeight("post_attention_layernorm"), {kHidden}},
+        {layerWeight("mlp.gate_proj"), {kFfn, kHidden}},
+        {layerWeight("mlp.up_proj"), {kFfn, kHidden}},
+        {layerWeight("mlp.down_proj"), {kHidden, kFfn}},
+        {"model.norm.weight", {kHidden}},
+        {"lm_head.weight", {kVocab, kHidden}}};
     for (const auto &[name, shape] : shapes) {
       tensors_[name] = randomFloats(shape, seed++);
       weights.add(name, tensors_[name]);
@@ -41,49 +49,8 @@ public:
 
   /// The forward-step function over a pool of `blocks` blocks of `blockSize` tokens.
   static std::string forwardMlir(int64_t blocks, int64_t blockSize) {
-    return fmt::format(R"mlir(
-!cache = !graph.kv_cache<layers = 1, blocks = {0}, blockSize = {1}, kvHeads = 2, headDim = 4, elementType = f32>
-func.func @forward(%tokens: tensor<?xi32>, %positions: tensor<?xi32>, %slots: tensor<?xi32>,
-                   %seq_starts: tensor<?xi32>, %context_lens: tensor<?xi32>,
-                   %block_tables: tensor<?x?xi32>, %logit_rows: tensor<?xi32>, %kv: !cache)
-    -> (tensor<?x32xf32>, !cache) {{
-  %emb = graph.weight "embed" : tensor<32x16xf32>
-  %h = graph.embedding %emb, %tokens : tensor<32x16xf32>, tensor<?xi32> -> tensor<?x16xf32>
-  %ln1 = graph.weight "ln1" : tensor<16xf32>
-  %x = graph.rms_norm %h, %ln1 {{eps = 1.0e-5 : f32}} : tensor<?x16xf32>, tensor<16xf32>
-  %wq = graph.weight "q" : tensor<16x16xf32>
-  %wk = graph.weight "k" : tensor<8x16xf32>
-  %wv = graph.weight "v" : tensor<8x16xf32>
-  %q = graph.linear %x, %wq : tensor<?x16xf32>, tensor<16x16xf32> -> tensor<?x16xf32>
-  %k = graph.linear %x, %wk : tensor<?x16xf32>, tensor<8x16xf32> -> tensor<?x8xf32>
-  %v = graph.linear %x, %wv : tensor<?x16xf32>, tensor<8x16xf32> -> tensor<?x8xf32>
-  %qr = graph.rope %q, %positions {{head_dim = 4 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32}} : tensor<?x16xf32>, tensor<?xi32>
-  %kr = graph.rope %k, %positions {{head_dim = 4 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32}} : tensor<?x8xf32>, tensor<?xi32>
-  %c = graph.kv_append %kv, %kr, %v, %slots {{layer = 0 : i64}} : !cache, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?xi32>
-  %a = graph.paged_attention %qr, %c, %block_tables, %seq_starts, %context_lens {{causal, head_dim = 4 : i64, layer = 0 : i64, num_heads = 4 : i64, num_kv_heads = 2 : i64, scale = 0.5 : f32}} : tensor<?x16xf32>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
-  %wo = graph.weight "o" : tensor<16x16xf32>
-  %o = graph.linear %a, %wo : tensor<?x16xf32>, tensor<16x16xf32> -> tensor<?x16xf32>
-  %h2 = graph.add %h, %o : tensor<?x16xf32>
-  %ln2 = graph.weight "ln2" : tensor<16xf32>
-  %y = graph.rms_norm %h2, %ln2 {{eps = 1.0e-5 : f32}} : tensor<?x16xf32>, tensor<16xf32>
-  %wg = graph.weight "gate" : tensor<24x16xf32>
-  %wu = graph.weight "up" : tensor<24x16xf32>
-  %wd = graph.weight "down" : tensor<16x24xf32>
-  %g = graph.linear %y, %wg : tensor<?x16xf32>, tensor<24x16xf32> -> tensor<?x24xf32>
-  %s = graph.silu %g : tensor<?x24xf32>
-  %u = graph.linear %y, %wu : tensor<?x16xf32>, tensor<24x16xf32> -> tensor<?x24xf32>
-  %m = graph.mul %s, %u : tensor<?x24xf32>
-  %d = graph.linear %m, %wd : tensor<?x24xf32>, tensor<16x24xf32> -> tensor<?x16xf32>
-  %h3 = graph.add %h2, %d : tensor<?x16xf32>
-  %lnf = graph.weight "norm" : tensor<16xf32>
-  %f = graph.rms_norm %h3, %lnf {{eps = 1.0e-5 : f32}} : tensor<?x16xf32>, tensor<16xf32>
-  %last = graph.embedding %f, %logit_rows : tensor<?x16xf32>, tensor<?xi32> -> tensor<?x16xf32>
-  %lm = graph.weight "lm_head" : tensor<32x16xf32>
-  %logits = graph.linear %last, %lm : tensor<?x16xf32>, tensor<32x16xf32> -> tensor<?x32xf32>
-  return %logits, %c : tensor<?x32xf32>, !cache
-}}
-)mlir",
-                       blocks, blockSize);
+    return llamaForwardMlir(
+        {1, kHidden, kHeads, kKvHeads, kHeadDim, kFfn, kVocab, 1e-5, 1e4, false, blocks, blockSize});
   }
 
   /// Logits [1, V] of the last token, the whole sequence computed at once with dense attention.
@@ -91,23 +58,23 @@ func.func @forward(%tokens: tensor<?xi32>, %positions: tensor<?xi32>, %slots: te
     int64_t count = static_cast<int64_t>(tokens.size());
     std::vector<int64_t> ids(tokens.begin(), tokens.end()), positions(count);
     std::iota(positions.begin(), positions.end(), 0);
-    HostTensor h = valueOf(embedding(at("embed"), ints({count}, ids)));
-    HostTensor x = valueOf(rmsNorm(h, at("ln1"), 1e-5f));
+    HostTensor h = valueOf(embedding(at("model.embed_tokens.weight"), ints({count}, ids)));
+    HostTensor x = valueOf(rmsNorm(h, layer("input_layernorm"), 1e-5f));
     RopeParams rope{1.0e4f, kHeadDim, RopeStyle::kRotateHalf, std::nullopt};
     HostTensor pos = ints({count}, positions);
-    HostTensor q = valueOf(ref::rope(valueOf(linear(x, at("q"), nullptr)), pos, rope));
-    HostTensor k = valueOf(ref::rope(valueOf(linear(x, at("k"), nullptr)), pos, rope));
-    HostTensor v = valueOf(linear(x, at("v"), nullptr));
+    HostTensor q = valueOf(ref::rope(valueOf(linear(x, layer("self_attn.q_proj"), nullptr)), pos, rope));
+    HostTensor k = valueOf(ref::rope(valueOf(linear(x, layer("self_attn.k_proj"), nullptr)), pos, rope));
+    HostTensor v = valueOf(linear(x, layer("self_attn.v_proj"), nullptr));
     HostTensor a = valueOf(attention(q, k, v, ints({2}, {0, count}),
                                      AttentionParams{kHeads, kKvHeads, kHeadDim, 0.5f, true}));
-    HostTensor h2 = valueOf(add(h, valueOf(linear(a, at("o"), nullptr))));
-    HostTensor y = valueOf(rmsNorm(h2, at("ln2"), 1e-5f));
-    HostTensor m = valueOf(mul(valueOf(silu(valueOf(linear(y, at("gate"), nullptr)))),
-                               valueOf(linear(y, at("up"), nullptr))));
-    HostTensor h3 = valueOf(add(h2, valueOf(linear(m, at("down"), nullptr))));
-    HostTensor f = valueOf(rmsNorm(h3, at("norm"), 1e-5f));
+    HostTensor h2 = valueOf(add(h, valueOf(linear(a, layer("self_attn.o_proj"), nullptr))));
+    HostTensor y = valueOf(rmsNorm(h2, layer("post_attention_layernorm"), 1e-5f));
+    HostTensor m = valueOf(mul(valueOf(silu(valueOf(linear(y, layer("mlp.gate_proj"), nullptr)))),
+                               valueOf(linear(y, layer("mlp.up_proj"), nullptr))));
+    HostTensor h3 = valueOf(add(h2, valueOf(linear(m, layer("mlp.down_proj"), nullptr))));
+    HostTensor f = valueOf(rmsNorm(h3, at("model.norm.weight"), 1e-5f));
     HostTensor last = valueOf(embedding(f, ints({1}, {count - 1})));
-    return valueOf(linear(last, at("lm_head"), nullptr));
+    return valueOf(linear(last, at("lm_head.weight"), nullptr));
   }
 
   /// What the model generates for `prompt` alone: the oracle of every runner test.
@@ -126,7 +93,11 @@ func.func @forward(%tokens: tensor<?xi32>, %positions: tensor<?xi32>, %slots: te
   MapWeightSource weights;
 
 private:
+  static std::string layerWeight(const std::string &what) {
+    return "model.layers.0." + what + ".weight";
+  }
   const HostTensor &at(const std::string &name) const { return tensors_.at(name); }
+  const HostTensor &layer(const std::string &what) const { return at(layerWeight(what)); }
   std::map<std::string, HostTensor> tensors_;
 };
 

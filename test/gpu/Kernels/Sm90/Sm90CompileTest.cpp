@@ -44,10 +44,11 @@ INSTANTIATE_TEST_SUITE_P(Tiles, Sm90CompileTileTest, ::testing::ValuesIn(kSm90Ge
                          });
 
 TEST(Sm90CompileTest, EveryEpilogueCompilesWithoutSpills) {
-  for (const Sm90GemmEpilogue *epilogue : {&kSm90Store, &kSm90Bias, &kSm90GatedSilu}) {
-    SCOPED_TRACE(epilogue->name);
-    expectCompilesToWgmmaAndTma(kSm90GemmTiles[0], *epilogue);
-  }
+  for (const Sm90GemmTile &tile : {kSm90GemmTiles[0], kSm90GemmTiles[1]})
+    for (const Sm90GemmEpilogue *epilogue : {&kSm90Store, &kSm90Bias, &kSm90GatedSilu}) {
+      SCOPED_TRACE(sm90GemmKernelName(tile, *epilogue));
+      expectCompilesToWgmmaAndTma(tile, *epilogue);
+    }
 }
 
 TEST(Sm90CompileTest, PlainSm90RejectsWgmma) {

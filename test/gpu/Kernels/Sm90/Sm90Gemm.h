@@ -17,13 +17,16 @@ namespace loom::testing {
 /// One instantiation of loom::sm90::GemmSm90Config.
 struct Sm90GemmTile {
   int blockM, blockN, stages, groupM;
-  int cluster = 1; ///< CTAs sharing W tiles through TMA multicast
+  int cluster = 1;           ///< CTAs sharing W tiles through TMA multicast
+  bool stagedStores = false; ///< epilogue through shared memory, 16-byte row stores
 };
 
 /// Tiles worth comparing; the first is the default.
 inline constexpr Sm90GemmTile kSm90GemmTiles[] = {
     {128, 256, 4, 16},
+    {128, 256, 4, 16, 1, true},
     {128, 256, 4, 16, 2},
+    {128, 256, 4, 16, 2, true},
     {128, 256, 4, 8},
     {192, 128, 5, 16},
     {128, 128, 6, 16},
@@ -45,15 +48,26 @@ inline constexpr Sm90GemmEpilogue kSm90GatedSilu{"gated_silu", 2, false, "loom::
 
 inline std::string sm90GemmKernelName(const Sm90GemmTile &tile,
                                       const Sm90GemmEpilogue &epilogue = kSm90Store) {
-  return fmt::format("gemm_bf16_sm90_{}x{}_s{}_g{}_c{}_{}", tile.blockM, tile.blockN,
-                     tile.stages, tile.groupM, tile.cluster, epilogue.name);
+  return fmt::format("gemm_bf16_sm90_{}x{}_s{}_g{}_c{}{}_{}", tile.blockM, tile.blockN,
+                     tile.stages, tile.groupM, tile.cluster, tile.stagedStores ? "_st" : "",
+                     epilogue.name);
 }
 
-/// The wrapper the CUDA emitter would write for one tile and epilogue.
+/// GemmSm90Config::kSharedBytes: alignment slack, stages of X and W tiles, barriers (padded to
+/// 128 B) and the epilogue staging (16 x 64 bf16 per consumer warp).
+inline unsigned sm90GemmSharedBytes(const Sm90GemmTile &tile) {
+  const unsigned staging = tile.stagedStores ? (tile.blockM / 64) * 4 * 16 * 64 * 2 : 0;
+  return 1024 + tile.stages * (tile.blockM + tile.blockN) * 64 * 2 +
+         (tile.stages * 16 + 127) / 128 * 128 + staging;
+}
+
+/// The wrapper the CUDA emitter would write for one tile and epilogue; it asserts that the
+/// device's shared-memory size is the one the host launches with.
 inline std::string sm90GemmSource(const Sm90GemmTile &tile,
                                   const Sm90GemmEpilogue &epilogue = kSm90Store) {
   return fmt::format(R"cuda(#include "loom/gemm_sm90.cuh"
-using Config = loom::sm90::GemmSm90Config<{}, {}, {}, {}, {}>;
+using Config = loom::sm90::GemmSm90Config<{}, {}, {}, {}, {}, {}>;
+static_assert(Config::kSharedBytes == {}u, "host and device disagree on shared memory");
 extern "C" __global__ __launch_bounds__(Config::kThreads, 1){} void {}(
     const __grid_constant__ loom::sm90::TmaDescriptor x,
     const __grid_constant__ loom::sm90::TmaDescriptor w, const loom::bf16 *bias, loom::bf16 *y,
@@ -62,13 +76,9 @@ extern "C" __global__ __launch_bounds__(Config::kThreads, 1){} void {}(
 }}
 )cuda",
                      tile.blockM, tile.blockN, tile.stages, tile.groupM, tile.cluster,
+                     tile.stagedStores ? "true" : "false", sm90GemmSharedBytes(tile),
                      tile.cluster > 1 ? " __cluster_dims__(Config::kCluster, 1, 1)" : "",
                      sm90GemmKernelName(tile, epilogue), epilogue.gating, epilogue.parts);
-}
-
-/// GemmSm90Config::kSharedBytes: alignment slack + stages of X and W tiles and two barriers.
-inline unsigned sm90GemmSharedBytes(const Sm90GemmTile &tile) {
-  return 1024 + tile.stages * ((tile.blockM + tile.blockN) * 64 * 2 + 16);
 }
 
 inline unsigned sm90GemmThreads(const Sm90GemmTile &tile) { return 128 * (tile.blockM / 64 + 1); }
