@@ -123,6 +123,66 @@ StatusOr<KernelSpec> parseKernel(const Json &json, const std::string &path) {
   return kernel;
 }
 
+/// A recipe: a checkpoint name, or {"<kind>": {..., "of": [recipes]}} with exactly one kind.
+StatusOr<WeightRecipe> parseRecipe(const Json &json, const std::string &path) {
+  WeightRecipe recipe;
+  if (json.is_string()) {
+    recipe.tensor = json.get<std::string>();
+    return recipe;
+  }
+  constexpr std::pair<const char *, WeightRecipe::Kind> kKinds[] = {
+      {"concat", WeightRecipe::Kind::kConcat}, {"transpose", WeightRecipe::Kind::kTranspose},
+      {"cast", WeightRecipe::Kind::kCast}, {"scale", WeightRecipe::Kind::kScale}};
+  if (!json.is_object() || json.size() != 1)
+    return fieldError(path, "must be a checkpoint name or an object with one of concat, transpose, cast, scale");
+  const auto &[key, body] = *json.items().begin();
+  const char *kindName = nullptr;
+  for (auto [name, kind] : kKinds)
+    if (key == name) {
+      recipe.kind = kind;
+      kindName = name;
+    }
+  if (!kindName || !body.is_object())
+    return fieldError(path, fmt::format("unknown recipe '{}'", key));
+  std::string inner = path + "." + kindName;
+  auto of = body.find("of");
+  if (of == body.end() || !of->is_array() || of->empty())
+    return fieldError(inner, "needs a non-empty 'of'");
+  for (size_t i = 0; i < of->size(); ++i) {
+    LOOM_ASSIGN_OR_RETURN(auto part, parseRecipe((*of)[i], fmt::format("{}.of[{}]", inner, i)));
+    recipe.of.push_back(std::move(part));
+  }
+  size_t arity = recipe.of.size();
+  switch (recipe.kind) {
+  case WeightRecipe::Kind::kConcat: {
+    LOOM_ASSIGN_OR_RETURN(recipe.axis, field<int64_t>(body, inner, "axis"));
+    break;
+  }
+  case WeightRecipe::Kind::kScale: {
+    LOOM_ASSIGN_OR_RETURN(recipe.axis, field<int64_t>(body, inner, "axis"));
+    if (arity != 2)
+      return fieldError(inner, "scale takes a tensor and a vector");
+    break;
+  }
+  case WeightRecipe::Kind::kTranspose: {
+    LOOM_ASSIGN_OR_RETURN(recipe.permutation, field<std::vector<int64_t>>(body, inner, "permutation"));
+    if (arity != 1)
+      return fieldError(inner, "transpose takes one operand");
+    break;
+  }
+  case WeightRecipe::Kind::kCast: {
+    LOOM_ASSIGN_OR_RETURN(auto dtype, field<std::string>(body, inner, "dtype"));
+    LOOM_ASSIGN_OR_RETURN(recipe.dtype, parseDType(dtype));
+    if (arity != 1)
+      return fieldError(inner, "cast takes one operand");
+    break;
+  }
+  case WeightRecipe::Kind::kTensor:
+    break;
+  }
+  return recipe;
+}
+
 StatusOr<WeightSpec> parseWeight(const Json &json, const std::string &path) {
   WeightSpec weight;
   LOOM_ASSIGN_OR_RETURN(auto tensor, parseTensor(json, path));
@@ -134,12 +194,9 @@ StatusOr<WeightSpec> parseWeight(const Json &json, const std::string &path) {
       return fieldError(fmt::format("{}.shape[{}]", path, i), "a weight's extents must be positive integers");
     weight.shape.push_back(*value);
   }
-  if (auto it = json.find("concat"); it != json.end()) {
-    LOOM_ASSIGN_OR_RETURN(weight.concatOf, field<std::vector<std::string>>(*it, path + ".concat", "of"));
-    LOOM_ASSIGN_OR_RETURN(weight.concatAxis, field<int64_t>(*it, path + ".concat", "axis"));
-    if (weight.concatOf.empty() || weight.concatAxis < 0 ||
-        weight.concatAxis >= static_cast<int64_t>(weight.shape.size()))
-      return fieldError(path + ".concat", "needs a non-empty 'of' and an axis inside the shape");
+  weight.recipe.tensor = weight.name;
+  if (auto it = json.find("recipe"); it != json.end()) {
+    LOOM_ASSIGN_OR_RETURN(weight.recipe, parseRecipe(*it, path + ".recipe"));
   }
   return weight;
 }
@@ -187,11 +244,6 @@ Status checkReferences(const Manifest &m) {
   for (size_t i = 0; i < m.outputBuffers.size(); ++i)
     if (!buffers.count(m.outputBuffers[i]))
       return fieldError(fmt::format("outputs[{}]", i), fmt::format("unknown buffer '{}'", m.outputBuffers[i]));
-  for (size_t i = 0; i < m.weights.size(); ++i)
-    for (const auto &part : m.weights[i].concatOf)
-      if (weights.count(part))
-        return fieldError(fmt::format("weights[{}].concat", i),
-                          fmt::format("'{}' is itself a package weight; concat reads checkpoint tensors", part));
   return Status::ok();
 }
 

@@ -26,13 +26,24 @@ struct TensorSpec {
   std::vector<DimExpr> shape;
 };
 
-/// A weight; `concatOf` non-empty: built at load time by concatenating those checkpoint tensors.
+/// How a package weight is built from checkpoint tensors at load time (docs/package.md):
+/// a checkpoint tensor, or an operation over sub-recipes.
+struct WeightRecipe {
+  enum class Kind { kTensor, kConcat, kTranspose, kCast, kScale };
+  Kind kind = Kind::kTensor;
+  std::string tensor;               ///< kTensor: the checkpoint name
+  int64_t axis = 0;                 ///< kConcat, kScale
+  std::vector<int64_t> permutation; ///< kTranspose
+  DType dtype = DType::kF32;        ///< kCast: round through this type
+  std::vector<WeightRecipe> of;     ///< operands (kScale: the tensor, then the vector)
+};
+
+/// A weight the package reads; its recipe is by default the checkpoint tensor of the same name.
 struct WeightSpec {
   std::string name;
   DType dtype = DType::kF32;
   std::vector<int64_t> shape;
-  std::vector<std::string> concatOf;
-  int64_t concatAxis = 0;
+  WeightRecipe recipe;
 };
 
 /// An activation buffer at a fixed offset of the arena.

@@ -24,8 +24,9 @@ public:
   virtual StatusOr<HostTensorView> tensor(const std::string &name) = 0;
 };
 
-/// The bytes of weight `spec` in its dtype: the provider's tensor converted, or the concatenation
-/// of its `concatOf` tensors along `concatAxis`. Errors name the weight and the mismatch.
+/// The bytes of weight `spec` in its dtype, built by evaluating its recipe over the provider's
+/// tensors in f32 (concat, transpose, cast = round through a dtype, scale along an axis by a
+/// vector), then converted. Errors name the weight and the mismatch.
 StatusOr<std::vector<std::byte>> materializeWeight(const WeightSpec &spec, WeightProvider &provider);
 
 } // namespace loom::rt

@@ -34,7 +34,7 @@ const char *kManifest = R"json({
   "dims": {"tokens": 40},
   "inputs": [{"name": "x", "dtype": "f32", "shape": ["tokens", 8]}],
   "outputs": [{"name": "out", "buffer": "v1", "dtype": "f32", "shape": ["tokens", 8]}],
-  "weights": [{"name": "bias", "dtype": "f32", "shape": [8], "concat": {"axis": 0, "of": ["lo", "hi"]}}],
+  "weights": [{"name": "bias", "dtype": "f32", "shape": [8], "recipe": {"concat": {"axis": 0, "of": ["lo", "hi"]}}}],
   "arena": {"bytes": 2560, "alignment": 256},
   "buffers": [{"name": "v0", "offset": 0, "bytes": 1280}, {"name": "v1", "offset": 1280, "bytes": 1280}],
   "kernels": [

@@ -55,6 +55,21 @@ private:
   std::map<std::string, std::vector<int64_t>> shapes_;
 };
 
+WeightRecipe tensor(const std::string &name) {
+  WeightRecipe recipe;
+  recipe.tensor = name;
+  return recipe;
+}
+
+WeightRecipe concatOf(std::vector<std::string> names, int64_t axis) {
+  WeightRecipe recipe;
+  recipe.kind = WeightRecipe::Kind::kConcat;
+  recipe.axis = axis;
+  for (const auto &name : names)
+    recipe.of.push_back(tensor(name));
+  return recipe;
+}
+
 std::vector<float> asFloats(const std::vector<std::byte> &bytes) {
   std::vector<float> out(bytes.size() / 4);
   std::memcpy(out.data(), bytes.data(), bytes.size());
@@ -65,13 +80,13 @@ TEST(WeightProviderTest, ConcatenatesAlongEitherAxis) {
   MapProvider provider;
   provider.add("a", {1, 2}, {1, 2});
   provider.add("b", {2, 2}, {3, 4, 5, 6});
-  WeightSpec rows{"ab", DType::kF32, {3, 2}, {"a", "b"}, 0};
+  WeightSpec rows{"ab", DType::kF32, {3, 2}, concatOf({"a", "b"}, 0)};
   auto stacked = materializeWeight(rows, provider);
   ASSERT_TRUE(stacked.isOk()) << stacked.status().toString();
   EXPECT_EQ(asFloats(*stacked), (std::vector<float>{1, 2, 3, 4, 5, 6}));
 
   provider.add("c", {2, 1}, {7, 8});
-  WeightSpec cols{"bc", DType::kF32, {2, 3}, {"b", "c"}, 1};
+  WeightSpec cols{"bc", DType::kF32, {2, 3}, concatOf({"b", "c"}, 1)};
   auto side = materializeWeight(cols, provider);
   ASSERT_TRUE(side.isOk()) << side.status().toString();
   EXPECT_EQ(asFloats(*side), (std::vector<float>{3, 4, 7, 5, 6, 8}));
@@ -80,23 +95,60 @@ TEST(WeightProviderTest, ConcatenatesAlongEitherAxis) {
 TEST(WeightProviderTest, ConvertsAndNamesMismatches) {
   MapProvider provider;
   provider.add("w", {2}, {1.0f, -2.5f});
-  auto bf16 = materializeWeight({"w", DType::kBF16, {2}, {}, 0}, provider);
+  auto bf16 = materializeWeight({"w", DType::kBF16, {2}, tensor("w")}, provider);
   ASSERT_TRUE(bf16.isOk());
   uint16_t bits[2];
   std::memcpy(bits, bf16->data(), 4);
   EXPECT_EQ(bits[0], 0x3f80);
   EXPECT_EQ(bits[1], 0xc020);
 
-  auto shape = materializeWeight({"w", DType::kF32, {3}, {}, 0}, provider);
+  auto shape = materializeWeight({"w", DType::kF32, {3}, tensor("w")}, provider);
   ASSERT_FALSE(shape.isOk());
   EXPECT_NE(shape.status().message().find("weight 'w' has shape [2], the package expects [3]"),
             std::string::npos);
   provider.add("x", {2, 2}, {1, 2, 3, 4});
-  auto parts = materializeWeight({"wx", DType::kF32, {3, 2}, {"x", "x"}, 0}, provider);
+  auto parts = materializeWeight({"wx", DType::kF32, {3, 2}, concatOf({"x", "x"}, 0)}, provider);
   ASSERT_FALSE(parts.isOk());
-  EXPECT_NE(parts.status().message().find("parts add up to 4 along axis 0, not 3"), std::string::npos);
-  auto missing = materializeWeight({"nope", DType::kF32, {1}, {}, 0}, provider);
+  EXPECT_NE(parts.status().message().find("weight 'wx' has shape [4, 2], the package expects [3, 2]"),
+            std::string::npos);
+  auto missing = materializeWeight({"nope", DType::kF32, {1}, tensor("nope")}, provider);
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+}
+
+TEST(WeightProviderTest, TransposesScalesAndCasts) {
+  MapProvider provider;
+  provider.add("m", {2, 3}, {1, 2, 3, 4, 5, 6});
+  provider.add("g", {3}, {10, 100, 1000});
+  WeightRecipe t;
+  t.kind = WeightRecipe::Kind::kTranspose;
+  t.permutation = {1, 0};
+  t.of = {tensor("m")};
+  auto transposed = materializeWeight({"mt", DType::kF32, {3, 2}, t}, provider);
+  ASSERT_TRUE(transposed.isOk()) << transposed.status().toString();
+  EXPECT_EQ(asFloats(*transposed), (std::vector<float>{1, 4, 2, 5, 3, 6}));
+
+  WeightRecipe s; // gain folded into a linear weight: W[n, k] * g[k]
+  s.kind = WeightRecipe::Kind::kScale;
+  s.axis = 1;
+  s.of = {tensor("m"), tensor("g")};
+  auto scaled = materializeWeight({"ms", DType::kF32, {2, 3}, s}, provider);
+  ASSERT_TRUE(scaled.isOk()) << scaled.status().toString();
+  EXPECT_EQ(asFloats(*scaled), (std::vector<float>{10, 200, 3000, 40, 500, 6000}));
+
+  provider.add("x", {1}, {1.0f + std::ldexp(1.0f, -9)});
+  WeightRecipe c;
+  c.kind = WeightRecipe::Kind::kCast;
+  c.dtype = DType::kBF16;
+  c.of = {tensor("x")};
+  auto rounded = materializeWeight({"xc", DType::kF32, {1}, c}, provider);
+  ASSERT_TRUE(rounded.isOk());
+  EXPECT_EQ(asFloats(*rounded), (std::vector<float>{1.0f})); // rounded through bf16
+
+  s.of = {tensor("m"), tensor("x")};
+  auto bad = materializeWeight({"bad", DType::kF32, {2, 3}, s}, provider);
+  ASSERT_FALSE(bad.isOk());
+  EXPECT_NE(bad.status().message().find("weight 'bad': scale by a vector of shape [1] along axis 1 of [2, 3]"),
+            std::string::npos);
 }
 
 } // namespace

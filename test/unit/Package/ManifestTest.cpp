@@ -17,7 +17,7 @@ Json validManifest() {
     "outputs": [{"name": "y", "buffer": "v1", "dtype": "f32", "shape": ["tokens", 8]}],
     "weights": [{"name": "w", "dtype": "bf16", "shape": [8]},
                 {"name": "loom.qkv.0", "dtype": "bf16", "shape": [24, 8],
-                 "concat": {"axis": 0, "of": ["q", "k", "v"]}}],
+                 "recipe": {"concat": {"axis": 0, "of": ["q", "k", {"cast": {"dtype": "bf16", "of": ["v"]}}]}}}],
     "kv_cache": {"layers": 2, "blocks": 8, "block_size": 16, "kv_heads": 2, "head_dim": 8, "dtype": "bf16"},
     "arena": {"bytes": 4096, "alignment": 256},
     "buffers": [{"name": "v0", "offset": 0, "bytes": 2048}, {"name": "v1", "offset": 2048, "bytes": 2048}],
@@ -51,7 +51,14 @@ TEST(ManifestTest, ParsesEveryField) {
   EXPECT_EQ(*m->inputs[0].shape[0].evaluate({{"tokens", 5}}), 5);
   EXPECT_EQ(m->outputBuffers, std::vector<std::string>{"v1"});
   ASSERT_EQ(m->weights.size(), 2u);
-  EXPECT_EQ(m->weights[1].concatOf, (std::vector<std::string>{"q", "k", "v"}));
+  EXPECT_EQ(m->weights[0].recipe.kind, WeightRecipe::Kind::kTensor);
+  EXPECT_EQ(m->weights[0].recipe.tensor, "w");
+  const WeightRecipe &qkv = m->weights[1].recipe;
+  EXPECT_EQ(qkv.kind, WeightRecipe::Kind::kConcat);
+  ASSERT_EQ(qkv.of.size(), 3u);
+  EXPECT_EQ(qkv.of[1].tensor, "k");
+  EXPECT_EQ(qkv.of[2].kind, WeightRecipe::Kind::kCast);
+  EXPECT_EQ(qkv.of[2].of[0].tensor, "v");
   ASSERT_TRUE(m->kvCache.has_value());
   EXPECT_EQ(m->kvCache->poolBytes(), 2u * 8 * 16 * 2 * 8 * 2);
   ASSERT_EQ(m->kernels.size(), 2u);
@@ -101,8 +108,12 @@ TEST(ManifestTest, NamesTheBrokenField) {
        "outputs[0]: unknown buffer 'v7'"},
       {"bad weight extent", [](Json &j) { j["weights"][0]["shape"][0] = "tokens"; },
        "weights[0].shape[0]: a weight's extents must be positive integers"},
-      {"bad concat axis", [](Json &j) { j["weights"][1]["concat"]["axis"] = 2; },
-       "weights[1].concat: needs a non-empty 'of' and an axis inside the shape"},
+      {"unknown recipe", [](Json &j) { j["weights"][1]["recipe"] = {{"fold", {{"of", {"q"}}}}}; },
+       "weights[1].recipe: unknown recipe 'fold'"},
+      {"recipe without operands", [](Json &j) { j["weights"][1]["recipe"]["concat"]["of"] = Json::array(); },
+       "weights[1].recipe.concat: needs a non-empty 'of'"},
+      {"scale arity", [](Json &j) { j["weights"][1]["recipe"] = {{"scale", {{"axis", 1}, {"of", {"q"}}}}}; },
+       "weights[1].recipe.scale: scale takes a tensor and a vector"},
   };
   for (const auto &c : cases) {
     Json json = validManifest();
