@@ -3,6 +3,7 @@
 #include "frontend/Reference/Interpreter/InterpreterModelRunner.h"
 #include "runtime/Engine/Engine.h"
 
+#include "GreedyParams.h"
 #include "ParsedModule.h"
 #include "TinyLlama.h"
 
@@ -16,12 +17,6 @@ struct Request {
   rt::SamplingParams params;
 };
 
-rt::SamplingParams greedy(int maxTokens) {
-  rt::SamplingParams params;
-  params.temperature = 0.0f;
-  params.maxTokens = maxTokens;
-  return params;
-}
 
 class InterpreterModelRunnerTest : public ::testing::Test {
 protected:

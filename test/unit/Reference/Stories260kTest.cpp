@@ -7,6 +7,7 @@
 #include "runtime/Engine/Engine.h"
 
 #include "LlamaMlir.h"
+#include "GreedyParams.h"
 #include "ParsedModule.h"
 #include "TestTensors.h"
 
@@ -20,12 +21,6 @@ const std::string kReferenceText =
     "Once upon a time, there was a little girl named Lily. She loved to play outside in the "
     "park. One day, she saw a big, red ball.";
 
-rt::SamplingParams greedy(int maxTokens) {
-  rt::SamplingParams params;
-  params.temperature = 0.0f;
-  params.maxTokens = maxTokens;
-  return params;
-}
 
 class Stories260kTest : public ::testing::Test {
 protected:
