@@ -1,0 +1,26 @@
+// ForwardOptions: the bounds and KV-pool geometry a forward-step function is built for.
+#pragma once
+
+#include "frontend/Builder/DType.h"
+
+#include <cstdint>
+#include <optional>
+
+namespace loom::models {
+
+/// Sizes fixed when a model's forward step is built (docs/graph-ops.md). The defaults match
+/// rt::EngineConfig's.
+struct ForwardOptions {
+  /// Element type of weights, activations and the KV cache; by default the config's
+  /// torch_dtype (bf16 when it is absent or "auto").
+  std::optional<DType> dtype;
+  int64_t blockSize = 16;   ///< tokens per KV block
+  int64_t numBlocks = 1024; ///< blocks in the KV pool
+  int64_t maxTokens = 2048; ///< loom.max_tokens: most tokens in one step
+  int64_t maxSeqs = 256;    ///< loom.max_seqs: most sequences in one step
+  /// Most tokens of one sequence; 0 means the model's max_position_embeddings. Sets
+  /// loom.max_blocks_per_seq = ceil(maxContext / blockSize).
+  int64_t maxContext = 0;
+};
+
+} // namespace loom::models
