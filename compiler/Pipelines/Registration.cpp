@@ -1,6 +1,7 @@
 // Registration of the code generator's passes and pipelines.
 #include "compiler/Pipelines/Registration.h"
 #include "compiler/Conversion/GraphToTile/Passes.h"
+#include "compiler/Target/CUDA/Passes.h"
 #include "compiler/Transforms/Tile/Passes.h"
 
 namespace loom::pipelines {
@@ -8,6 +9,7 @@ namespace loom::pipelines {
 void registerCodegenPasses() {
   conversion::registerGraphToTilePasses();
   tile::registerTileTransformsPasses();
+  cuda::registerTargetCUDAPasses();
 }
 
 } // namespace loom::pipelines

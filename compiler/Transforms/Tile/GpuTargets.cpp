@@ -23,6 +23,13 @@ const GpuTarget *findGpuTarget(llvm::StringRef name) {
   return it == std::end(kTargets) ? nullptr : it;
 }
 
+const GpuTarget *findGpuTargetOrEmit(mlir::Operation *op, llvm::StringRef name) {
+  const GpuTarget *target = findGpuTarget(name);
+  if (!target)
+    op->emitError() << "unknown target '" << name << "' (expected one of " << gpuTargetNames() << ")";
+  return target;
+}
+
 std::string gpuTargetNames() {
   return llvm::join(llvm::map_range(kTargets, [](const GpuTarget &t) { return t.name; }), ", ");
 }

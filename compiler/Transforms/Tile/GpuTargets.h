@@ -3,6 +3,7 @@
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
+#include "mlir/IR/Operation.h"
 
 namespace loom::tile {
 
@@ -24,6 +25,8 @@ struct GpuTarget {
 llvm::ArrayRef<GpuTarget> gpuTargets();
 /// The target named `name`, or nullptr.
 const GpuTarget *findGpuTarget(llvm::StringRef name);
+/// The target named `name`; otherwise an error on `op` listing the known targets, and nullptr.
+const GpuTarget *findGpuTargetOrEmit(mlir::Operation *op, llvm::StringRef name);
 /// "sm_80, sm_89, sm_90, sm_90a", for messages.
 std::string gpuTargetNames();
 

@@ -60,12 +60,9 @@ struct TileLowerToTensorCoresPass final
   using TileLowerToTensorCoresPassBase::TileLowerToTensorCoresPassBase;
 
   void runOnOperation() override {
-    const GpuTarget *gpu = findGpuTarget(target);
-    if (!gpu) {
-      getOperation().emitError() << "unknown target '" << target << "' (expected one of "
-                                 << gpuTargetNames() << ")";
+    const GpuTarget *gpu = findGpuTargetOrEmit(getOperation(), target);
+    if (!gpu)
       return signalPassFailure();
-    }
     mlir::RewritePatternSet patterns(&getContext());
     patterns.add<LowerDotToMma>(&getContext(), *gpu);
     if (mlir::failed(mlir::applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -59,12 +59,9 @@ struct TileTilingPass final : impl::TileTilingPassBase<TileTilingPass> {
   }
 
   void runOnOperation() override {
-    const GpuTarget *gpu = findGpuTarget(target);
-    if (!gpu) {
-      getOperation().emitError() << "unknown target '" << target << "' (expected one of "
-                                 << gpuTargetNames() << ")";
+    const GpuTarget *gpu = findGpuTargetOrEmit(getOperation(), target);
+    if (!gpu)
       return signalPassFailure();
-    }
     for (KernelOp kernel : getOperation().getOps<KernelOp>())
       if (mlir::failed(tile(kernel, *gpu)))
         return signalPassFailure();

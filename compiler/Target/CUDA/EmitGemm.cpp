@@ -1,0 +1,114 @@
+// Emission of GEMM kernels: loom::gemm (mma.sync), loom::gemv (small M) or
+// loom::sm90::gemmBf16Sm90 (wgmma + TMA), with the prologue and the epilogue parts as types.
+//
+// How it works: the dot's operands and sizes become the call's X, W, M, N, K; a tile.row_scale
+// scale becomes RmsNormPrologue{eps}; the maps between the dot and the store become epilogue
+// parts in order ([bn] add -> Bias, [bm, bn] add -> Residual, silu/gelu -> Activation, a final
+// cast -> the store's rounding); the config picks the family and its template arguments.
+#include "compiler/Target/CUDA/KernelSource.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+namespace loom::cuda {
+
+namespace {
+
+/// The epilogue parts between the dot and the store, or an error on the op that fits none.
+mlir::FailureOr<std::vector<std::string>> epilogueParts(tile::DotOp dot, KernelSource &source,
+                                                        tile::StoreOp &store, const std::string &n) {
+  std::vector<std::string> parts;
+  mlir::Value value = dot.getResult();
+  while (true) {
+    if (!value.hasOneUse())
+      return dot.emitOpError() << "accumulator must flow through one chain of maps into one store";
+    mlir::Operation *user = *value.getUsers().begin();
+    if ((store = llvm::dyn_cast<tile::StoreOp>(user)))
+      return parts;
+    auto map = llvm::dyn_cast<tile::MapOp>(user);
+    if (!map)
+      return user->emitOpError() << "is not an epilogue the device library has";
+    switch (map.getKind()) {
+    case tile::MapKind::add: {
+      mlir::Value other = map.getOperands()[map.getOperands()[0] == value ? 1 : 0];
+      auto load = other.getDefiningOp<tile::LoadOp>();
+      if (!load)
+        return map.emitOpError() << "adds a value that is not a loaded tile";
+      std::string type = source.pointee(load.getPtr()), name = source.name(load.getPtr());
+      parts.push_back(load.getResult().getType().getRank() == 1
+                          ? "loom::epi::Bias<" + type + ">{" + name + "}"
+                          : "loom::epi::Residual<" + type + ">{" + name + ", " + n + "}");
+      break;
+    }
+    case tile::MapKind::silu:
+      parts.push_back("loom::epi::Silu{}");
+      break;
+    case tile::MapKind::gelu_tanh:
+      parts.push_back("loom::epi::GeluTanh{}");
+      break;
+    case tile::MapKind::gelu_erf:
+      parts.push_back("loom::epi::GeluErf{}");
+      break;
+    case tile::MapKind::cast:
+      break; // the store rounds to the output type
+    default:
+      return map.emitOpError() << "'" << tile::stringifyMapKind(map.getKind())
+                               << "' is not an epilogue part of loom/epilogue.cuh";
+    }
+    value = map.getResult();
+  }
+}
+
+std::string templateArgs(tile::KernelOp kernel, std::initializer_list<llvm::StringRef> keys) {
+  std::vector<std::string> values;
+  for (llvm::StringRef key : keys)
+    values.push_back(std::to_string(kernel.getConfigValue(key).value_or(0)));
+  return llvm::join(values, ", ");
+}
+
+} // namespace
+
+mlir::FailureOr<std::string> emitGemm(tile::KernelOp kernel) {
+  tile::DotOp dot;
+  kernel.walk([&](tile::DotOp found) { dot = found; });
+  if (!dot.getAtom())
+    return dot.emitOpError() << "has no MMA atom (run tile-lower-to-tensor-cores first)";
+  KernelSource source(kernel);
+  std::string x = source.name(dot.getA()), w = source.name(dot.getB()), t = source.pointee(dot.getA());
+  std::string m = source.expr(dot.getM()), n = source.expr(dot.getN()), k = source.expr(dot.getK());
+  tile::StoreOp store;
+  auto parts = epilogueParts(dot, source, store, n);
+  if (mlir::failed(parts))
+    return mlir::failure();
+  std::vector<std::string> epilogueArgs = {source.name(store.getPtr()), n};
+  epilogueArgs.insert(epilogueArgs.end(), parts->begin(), parts->end());
+  std::string epilogue = "loom::epi::makeEpilogue(" + llvm::join(epilogueArgs, ", ") + ")";
+  std::string prologue = "loom::NoPrologue", prologueValue = "loom::NoPrologue{}";
+  if (auto scale = dot.getScale() ? dot.getScale().getDefiningOp<tile::RowScaleOp>() : nullptr) {
+    prologue = "loom::RmsNormPrologue";
+    prologueValue = "loom::RmsNormPrologue{" + KernelSource::floatLiteral(scale.getEps().convertToFloat()) + "}";
+  }
+  std::string threads = std::to_string((*kernel.getBlock())[0]);
+  std::string call;
+  if (kernel.getConfigValue("consumers")) {
+    if (dot.getScale())
+      return dot.emitOpError() << "the sm_90a GEMM has no row-scale prologue";
+    source.include("loom/gemm_sm90.cuh");
+    source.include("loom/epilogue.cuh");
+    source.declare(dot.getA(), "const __grid_constant__ loom::sm90::TmaDescriptor " + x);
+    source.declare(dot.getB(), "const __grid_constant__ loom::sm90::TmaDescriptor " + w);
+    call = "  using Config = loom::sm90::GemmSm90Config<" +
+           templateArgs(kernel, {"bm", "bn", "stages", "group_m"}) + ">;\n  loom::sm90::gemmBf16Sm90<Config>(" +
+           x + ", " + w + ", " + m + ", " + n + ", " + k + ", " + epilogue + ");\n";
+    return source.render(call, threads + ", 1");
+  }
+  bool gemv = kernel.getConfigValue("max_m").has_value();
+  source.include(gemv ? "loom/gemv.cuh" : "loom/gemm.cuh");
+  std::string config = gemv ? "loom::GemvConfig<" + templateArgs(kernel, {"warps", "max_m", "row_tiles", "unroll"}) + ">"
+                            : "loom::GemmConfig<" + templateArgs(kernel, {"bm", "bn", "bk", "warps_m", "warps_n", "stages"}) + ">";
+  call = "  using Config = " + config + ";\n  loom::" + (gemv ? "gemv" : "gemm") + "<Config, " + t + ", " +
+         prologue + ", loom::NoGating>(" + x + ", " + w + ", " + m + ", " + n + ", " + k + ", " +
+         prologueValue + ", " + epilogue + ");\n";
+  return source.render(call, threads);
+}
+
+} // namespace loom::cuda
