@@ -10,6 +10,8 @@
 // Persistent CTAs take tiles blockIdx.x, blockIdx.x + gridDim.x, ...; the ring keeps running across
 // tiles, so the producer loads the next tile while the consumers run the epilogue. K tails and
 // M/N tails read zeros (TMA fills out-of-bounds box elements); the epilogue stores in bounds only.
+// Epilogue: with bf16 output (kStagedStores, the default) each consumer warp passes its 16-row
+// slice through a 2 KiB shared buffer, 64 columns at a time, and writes 16-byte row pieces.
 //
 // Clusters (kCluster = 2): the two CTAs of a cluster take vertically adjacent tiles with the same
 // W tile; each loads half of the W boxes and multicasts it to both, halving W's L2 traffic. A
@@ -33,8 +35,11 @@
 //   Descriptors: row-major bf16, 128B swizzle (runtime/CUDA/TensorMap.h, tensorMapForGemmOperand).
 //   Requires K % 8 == 0 (TMA row stride is a multiple of 16 B) and N % 8 == 0 (paired stores and
 //   the epilogue's 16-byte alignment, as loom/gemm.cuh); M, N and K need not divide the tile.
-//   clusterTiles = ceil(M / (C * kBlockM)) * ceil(N / (kBlockN / G));
-//   grid.x = C * min(clusterTiles, multiprocessors / C); no launch when M == 0. block.x = Config::kThreads; dynamic shared memory =
+//   y and epilogue pointers 16-byte aligned.
+//   clusterTiles = ceil(M / (C * kBlockM)) * ceil(N / (kBlockN / G)); grid.x = C * min(
+//   clusterTiles, resident clusters) (multiprocessors / C, or cuOccupancyMaxActiveClusters:
+//   a persistent grid larger than what fits runs its surplus afterwards, at twice the time);
+//   no launch when M == 0. block.x = Config::kThreads; dynamic shared memory =
 //   Config::kSharedBytes (above 48 KB: rt::launchKernel raises the limit); sm_90a only.
 // Epilogues are loom/epilogue.cuh's: `operator()(int row, int col, float v0, float v1) const`
 // finishes and stores Y[row][col] and Y[row][col + 1] (col even, both in bounds).
@@ -52,9 +57,10 @@ namespace loom::sm90 {
 /// visited in groups of kGroupM tile rows (tiles running together share X and W panels in L2),
 /// kCluster CTAs (consecutive tile rows) per cluster sharing each W tile through TMA multicast.
 /// kStagedStores: bf16 outputs leave through a per-warp shared-memory buffer as 16-byte rows
-/// (full 32-byte sectors) instead of the fragments' 4-byte pairs.
+/// (full 32-byte sectors) instead of the fragments' 4-byte pairs (10% faster at 4096^3, see
+/// docs/perf-wgmma.md); other outputs use the pair stores.
 template <int BlockM, int BlockN, int Stages, int GroupM, int Cluster = 1,
-          bool StagedStores = false>
+          bool StagedStores = true>
 struct GemmSm90Config {
   static_assert(BlockM == 128 || BlockM == 192, "64 rows per consumer, two or three consumers");
   static_assert(BlockN == 128 || BlockN == 256, "a wgmma N this library instantiates");
