@@ -8,7 +8,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(SafetensorsFuzzer ConfigFuzzer TokenizerFuzzer TokenizerEncodeFuzzer)
+[ ${#targets[@]} -eq 0 ] && targets=(SafetensorsFuzzer ConfigFuzzer TokenizerFuzzer TokenizerEncodeFuzzer GgufFuzzer)
 shared="${LOOM_SHARED_DIR:-$(cd "$root/.." && pwd)/shared}"
 out="$root/build-fuzz"
 cxx="${CXX_FUZZ:-clang++-14}"
@@ -58,6 +58,58 @@ json.dump({"added_tokens": [{"id": 0, "content": "<|endoftext|>", "special": Tru
 PY
     ;;
   TokenizerEncodeFuzzer) printf 'Once upon a time, Lily \xe6\x97\xa5 <s> x' > "$out/corpus/$1/text" ;;
+  GgufFuzzer) python3 - "$out/corpus/$1" <<'PY'
+import struct, sys
+def s(text): b = text.encode(); return struct.pack("<Q", len(b)) + b
+def kv(key, kind, payload): return s(key) + struct.pack("<I", kind) + payload
+def u32(key, v): return kv(key, 4, struct.pack("<I", v))
+def f32(key, v): return kv(key, 6, struct.pack("<f", v))
+def text(key, v): return kv(key, 8, s(v))
+def strings(key, vs): return kv(key, 9, struct.pack("<IQ", 8, len(vs)) + b"".join(s(v) for v in vs))
+def numbers(key, kind, fmt, vs):
+    return kv(key, 9, struct.pack("<IQ", kind, len(vs)) + b"".join(struct.pack(fmt, v) for v in vs))
+def gguf(meta, tensors):  # tensors: (name, dims fastest-first, ggml type, bytes)
+    infos, data = b"", b""
+    for name, dims, kind, raw in tensors:
+        infos += s(name) + struct.pack("<I", len(dims)) + struct.pack(f"<{len(dims)}Q", *dims)
+        infos += struct.pack("<IQ", kind, len(data))
+        data += raw + bytes(-len(raw) % 32)
+    head = b"GGUF" + struct.pack("<IQQ", 3, len(tensors), len(meta)) + b"".join(meta) + infos
+    return head + bytes(-len(head) % 32) + data
+GEOMETRY = {0: (1, 4), 1: (1, 2), 30: (1, 2), 2: (32, 18), 3: (32, 20), 8: (32, 34)}
+def values(kind, count):  # varied bytes; quantized blocks start with the f16 scale 1.0
+    per, size = GEOMETRY[kind]
+    blocks = [bytes((b * 7 + i * 13) % 251 for i in range(size)) for b in range(count // per)]
+    return b"".join((b"\x00\x3c" + blk[2:]) if per > 1 else blk for blk in blocks)
+llama = [text("general.architecture", "llama"), u32("llama.context_length", 64),
+         u32("llama.embedding_length", 32), u32("llama.block_count", 1),
+         u32("llama.feed_forward_length", 64), u32("llama.attention.head_count", 2),
+         u32("llama.attention.head_count_kv", 1),
+         f32("llama.attention.layer_norm_rms_epsilon", 1e-5),
+         f32("llama.rope.freq_base", 10000.0), u32("tokenizer.ggml.bos_token_id", 1),
+         u32("tokenizer.ggml.eos_token_id", 2),
+         text("tokenizer.chat_template", "{{ '<|im_start|>system\\nHi<|im_end|>\\n' }}")]
+weights = [("token_embd.weight", [32, 8], 8), ("output_norm.weight", [32], 0),
+           ("blk.0.attn_q.weight", [32, 32], 2), ("blk.0.attn_k.weight", [32, 16], 3),
+           ("blk.0.attn_v.weight", [32, 16], 1), ("blk.0.attn_output.weight", [32, 32], 30),
+           ("blk.0.attn_norm.weight", [32], 0), ("blk.0.ffn_norm.weight", [32], 0),
+           ("blk.0.ffn_gate.weight", [32, 64], 2), ("blk.0.ffn_up.weight", [32, 64], 3),
+           ("blk.0.ffn_down.weight", [64, 32], 8)]
+tensors = [(n, d, k, values(k, d[0] * (d[1] if len(d) > 1 else 1))) for n, d, k in weights]
+gpt2 = [text("tokenizer.ggml.model", "gpt2"), text("tokenizer.ggml.pre", "smollm"),
+        strings("tokenizer.ggml.tokens",
+                ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "h", "e", "\u0120", "he", "1"]),
+        numbers("tokenizer.ggml.token_type", 5, "<i", [3, 3, 3, 1, 1, 1, 1, 1]),
+        strings("tokenizer.ggml.merges", ["h e"])]
+spm = [text("tokenizer.ggml.model", "llama"),
+       strings("tokenizer.ggml.tokens",
+               ["<unk>", "<s>", "</s>", "<0x41>", "\u2581", "a", "\u2581a", "b"]),
+       numbers("tokenizer.ggml.scores", 6, "<f", [0, 0, 0, 0, -1, -2, -3, -4]),
+       numbers("tokenizer.ggml.token_type", 5, "<i", [2, 3, 3, 6, 1, 1, 1, 1])]
+open(sys.argv[1] + "/bytelevel.gguf", "wb").write(gguf(llama + gpt2, tensors))
+open(sys.argv[1] + "/sentencepiece.gguf", "wb").write(gguf(llama + spm, tensors))
+PY
+  ;;
   SafetensorsFuzzer) python3 - "$out/corpus/$1/small.safetensors" <<'PY'
 import json, struct, sys
 header = json.dumps({"a": {"dtype": "BF16", "shape": [2], "data_offsets": [0, 4]},

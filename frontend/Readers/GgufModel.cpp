@@ -72,12 +72,17 @@ std::vector<std::string> GgufModel::tensorNames() const {
   return names;
 }
 
-StatusOr<FloatTensor> GgufModel::loadTensor(std::string_view hfName) const {
+StatusOr<const GgufTensorInfo *> GgufModel::tensorInfo(std::string_view hfName) const {
   auto it = byHfName_.find(hfName);
   if (it == byHfName_.end())
     return LOOM_ERROR(StatusCode::kNotFound,
                       fmt::format("{}: no tensor '{}'", file_.source(), hfName));
-  const GgufTensorInfo &info = file_.tensors()[it->second];
+  return &file_.tensors()[it->second];
+}
+
+StatusOr<FloatTensor> GgufModel::loadTensor(std::string_view hfName) const {
+  LOOM_ASSIGN_OR_RETURN(const GgufTensorInfo *found, tensorInfo(hfName));
+  const GgufTensorInfo &info = *found;
   FloatTensor tensor{info.shape, {}};
   LOOM_ASSIGN_OR_RETURN(tensor.values, file_.dequantize(info));
   RopeProjection projection = ropeProjectionOf(hfName);

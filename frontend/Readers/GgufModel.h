@@ -37,6 +37,9 @@ public:
   /// Hugging Face tensor names, sorted (e.g. "model.layers.0.self_attn.q_proj.weight").
   std::vector<std::string> tensorNames() const;
   bool contains(std::string_view hfName) const { return byHfName_.count(hfName) != 0; }
+  /// The GGUF table entry of `hfName`, without loading it: its shape is already the HF
+  /// (row-major) shape, its type the stored ggml type; kNotFound naming it when absent.
+  StatusOr<const GgufTensorInfo *> tensorInfo(std::string_view hfName) const;
   /// The tensor `hfName` dequantized to f32 in HF layout: row-major shape, and
   /// q_proj/k_proj rows restored from llama.cpp's RoPE order (`unpermuteRopeRows`).
   StatusOr<FloatTensor> loadTensor(std::string_view hfName) const;

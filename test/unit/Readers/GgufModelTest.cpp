@@ -173,9 +173,11 @@ TEST_F(StoriesGgufTest, WeightsMatchSafetensorsInHfLayout) {
     StatusOr<FloatTensor> tensor = gguf->loadTensor(name);
     ASSERT_TRUE(tensor.isOk()) << tensor.status().toString();
     EXPECT_EQ(tensor->shape, std::vector<int64_t>(view.shape.begin(), view.shape.end())) << name;
+    EXPECT_EQ((*gguf->tensorInfo(name))->shape, tensor->shape) << name;
     EXPECT_EQ(tensor->values, floatsOf(view)) << name;
   }
   EXPECT_EQ(gguf->loadTensor("lm_head.weight").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(gguf->tensorInfo("lm_head.weight").status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(StoriesGgufTest, TokenizerMatchesTokenizerJson) {
