@@ -59,15 +59,17 @@ Status measureTile(BenchSession &session, const Sm90Buffers &buffers, const Sm90
   BenchResult result;
   result.family = "gemm";
   result.name = caseName;
-  result.shape = fmt::format("M={} N={}{} K={} {}x{} s{} g{} c{}", m, n, weights == 2 ? "x2" : "",
-                             k, tile.blockM, tile.blockN, tile.stages, tile.groupM, tile.cluster);
+  result.shape = fmt::format("M={} N={}{} K={} {}x{} s{} g{} c{}{}", m, n,
+                             weights == 2 ? "x2" : "", k, tile.blockM, tile.blockN, tile.stages,
+                             tile.groupM, tile.cluster, tile.stagedStores ? "" : " pairs");
   result.milliseconds = ms;
   result.flops = 2.0 * m * double(weights) * n * k;
   result.bytes = 2.0 * (double(m) * k + double(weights) * n * k + double(m) * n);
   result.baseline = cublasMs > 0 ? "cuBLAS" : "";
   result.baselineMilliseconds = cublasMs;
   result.note = weights == 2 ? "fused silu(gate) * up; cuBLAS does the [M, 2N] GEMM only"
-                             : "wgmma + TMA, persistent, warp-specialised";
+                             : tile.stagedStores ? "wgmma + TMA, staged 16-byte stores"
+                                                 : "wgmma + TMA, 4-byte pair stores";
   session.report(std::move(result));
   return Status::ok();
 }
