@@ -1,0 +1,281 @@
+// loom/attention_decode.cuh: graph.paged_attention for decode steps (one query per sequence),
+// split along the context (flash-decoding) and bound by streaming the paged K/V once.
+//
+// Wrapper contract (two kernels per op; T = bf16 or f16; Config =
+// AttentionDecodeConfig<HEADS, KV_HEADS, HEAD_DIM, BLOCK_SIZE, BLOCKS_PER_SPLIT>):
+//   extern "C" __global__ __launch_bounds__(Config::kThreads, 1)
+//   void paged_decode_4(const bf16 *q, int qRowStride, const bf16 *kCache, const bf16 *vCache,
+//                       const int *contextLens, const int *blockTables, int blocksPerSeq,
+//                       int layer, int cacheBlocks, float scale, float *partialOut,
+//                       float *partialStats) {
+//     loom::attentionDecodeSplit<Config, bf16>(q, qRowStride, kCache, vCache, contextLens,
+//         blockTables, blocksPerSeq, layer, cacheBlocks, scale, partialOut, partialStats);
+//   }
+//   block = (Config::kThreads, 1, 1)
+//   grid  = (ceil(blocks_per_seq / BLOCKS_PER_SPLIT), KV_HEADS, seqs); no dynamic shared memory
+//           (static: Config::kStaticSharedBytes).
+//   extern "C" __global__ __launch_bounds__(Config::kCombineThreads, 1)
+//   void paged_decode_4_combine(const float *partialOut, const float *partialStats,
+//                               const int *contextLens, int blocksPerSeq, bf16 *out) {
+//     loom::attentionDecodeCombine<Config, bf16>(partialOut, partialStats, contextLens,
+//                                                blocksPerSeq, out);
+//   }
+//   block = (Config::kCombineThreads = HEAD_DIM, 1, 1), grid = (HEADS, seqs, 1), no shared memory.
+//   Workspace (f32, from the buffer plan): partialOut seqs * HEADS * splits * HEAD_DIM and
+//   partialStats seqs * HEADS * splits * 2 floats, splits = ceil(blocks_per_seq /
+//   BLOCKS_PER_SPLIT); Config::workspaceFloats(seqs, blocksPerSeq) gives the sum.
+// Arguments: query row b (tokens == seqs, seqStarts[b] == b) of head h at q + b * qRowStride +
+// h * HEAD_DIM; out [seqs, HEADS * HEAD_DIM]; pools, block tables and context lengths as in
+// loom/attention_prefill.cuh (the query sits at the last context position, so it sees all
+// contextLens[b] tokens). Grid and shared memory depend only on the dims, so the pair is
+// capturable in a CUDA graph: CTAs whose split starts past the sequence's context exit, and the
+// combine reads only the splits the context reaches. Pointers 16-byte aligned.
+//
+// How it works: a CTA owns one (sequence, KV head, split of BLOCKS_PER_SPLIT blocks) and all
+// HEADS / KV_HEADS query heads of that KV head, so each K/V row is read from memory once. A token
+// row of HEAD_DIM elements is spread over HEAD_DIM / 8 lanes (16-byte non-caching loads), so a
+// warp covers 32 / (HEAD_DIM / 8) tokens per step and keeps kUnroll steps of K and V in flight.
+// Scores are lane-partial dots reduced with xor shuffles; each lane keeps an online softmax
+// (running max, sum, f32 output slice) per head in the exp2 domain. Groups of more than eight
+// heads are split over warps (kHeadGroups), the remaining warps split the tokens; the token
+// streams merge through shuffles and shared memory into one (max, sum, unnormalized output) per
+// head and split. The combine kernel rescales the splits by exp2(max_s - max) and normalizes.
+#pragma once
+
+#include "loom/async_copy.cuh"
+#include "loom/attention_common.cuh"
+
+namespace loom {
+
+template <int HEADS, int KV_HEADS, int HEAD_DIM, int BLOCK_SIZE, int BLOCKS_PER_SPLIT>
+struct AttentionDecodeConfig {
+  static constexpr int kHeads = HEADS, kKvHeads = KV_HEADS, kHeadDim = HEAD_DIM;
+  static constexpr int kBlockSize = BLOCK_SIZE, kBlocksPerSplit = BLOCKS_PER_SPLIT;
+  static constexpr int kSplitTokens = kBlockSize * kBlocksPerSplit;
+  static constexpr int kWarps = 4, kThreads = kWarps * 32, kUnroll = 4;
+  static constexpr int kGroup = kHeads / kKvHeads;
+  static constexpr int kHeadsPerWarp = kGroup < 8 ? kGroup : 8;
+  static constexpr int kHeadGroups = kGroup / kHeadsPerWarp;
+  static constexpr int kTokenWarps = kWarps / kHeadGroups;
+  static constexpr int kLanesPerToken = kHeadDim / 8;
+  static constexpr int kTokensPerStep = 32 / kLanesPerToken;
+  static constexpr int kCombineThreads = kHeadDim;
+  static_assert(kHeads % kKvHeads == 0, "query heads are whole groups per KV head");
+  static_assert(kGroup % kHeadsPerWarp == 0 && kWarps % kHeadGroups == 0,
+                "a group of up to 32 query heads, a multiple of 8 when above 8");
+  static_assert(kHeadDim == 64 || kHeadDim == 128, "head dims 64 and 128");
+  static constexpr int kStaticSharedBytes =
+      4 * (kBlocksPerSplit + kTokenWarps * kGroup * (kHeadDim + 2));
+
+  __host__ __device__ static constexpr int splits(int blocksPerSeq) {
+    return (blocksPerSeq + kBlocksPerSplit - 1) / kBlocksPerSplit;
+  }
+  /// Floats of the two workspace buffers together.
+  __host__ __device__ static constexpr long long workspaceFloats(int seqs, int blocksPerSeq) {
+    return (long long)seqs * kHeads * splits(blocksPerSeq) * (kHeadDim + 2);
+  }
+};
+
+/// The split kernel's CTA body; see the file comment for the launch contract.
+template <class Config, typename T>
+__device__ __forceinline__ void
+attentionDecodeSplit(const T *__restrict__ q, int qRowStride, const T *__restrict__ kCache,
+                     const T *__restrict__ vCache, const int *contextLens, const int *blockTables,
+                     int blocksPerSeq, int layer, int cacheBlocks, float scale,
+                     float *__restrict__ partialOut, float *__restrict__ partialStats) {
+  constexpr int D = Config::kHeadDim, G = Config::kGroup, HW = Config::kHeadsPerWarp;
+  constexpr int kLanes = Config::kLanesPerToken, kSteps = Config::kTokensPerStep;
+  constexpr int U = Config::kUnroll, kTokenWarps = Config::kTokenWarps;
+  constexpr int kBlockSize = Config::kBlockSize;
+  using Layout = PagedLayout<Config::kKvHeads, D, kBlockSize>;
+  __shared__ int blocks[Config::kBlocksPerSplit];
+  __shared__ float mergeOut[kTokenWarps][G][D];
+  __shared__ float mergeStats[kTokenWarps][G][2];
+
+  const int split = int(blockIdx.x), kvHead = int(blockIdx.y), seq = int(blockIdx.z);
+  const int context = Layout::clampContext(contextLens[seq], blocksPerSeq);
+  const int first = split * Config::kSplitTokens;
+  if (first >= context)
+    return;
+  const int end = min(context, first + Config::kSplitTokens);
+  const int thread = int(threadIdx.x), lane = thread % 32, warp = thread / 32;
+  for (int i = thread; i < Config::kBlocksPerSplit; i += Config::kThreads) {
+    const int index = split * Config::kBlocksPerSplit + i;
+    blocks[i] = index < blocksPerSeq
+                    ? Layout::clampBlock(blockTables[(long long)seq * blocksPerSeq + index],
+                                         cacheBlocks)
+                    : 0;
+  }
+
+  const int headGroup = warp / kTokenWarps, tokenWarp = warp % kTokenWarps;
+  const int sub = lane / kLanes, part = lane % kLanes; // token slot, 8-element slice
+  const int firstHead = kvHead * G + headGroup * HW;
+  float query[HW][8];
+  const float scaleLog2 = scale * kLog2e;
+#pragma unroll
+  for (int i = 0; i < HW; ++i) {
+    const uint4 raw =
+        loadCached16(q + (long long)seq * qRowStride + (firstHead + i) * D + part * 8, true);
+    const unsigned words[4] = {raw.x, raw.y, raw.z, raw.w};
+#pragma unroll
+    for (int w = 0; w < 4; ++w) {
+      query[i][2 * w] = toFloat(T{(unsigned short)(words[w] & 0xffffu)}) * scaleLog2;
+      query[i][2 * w + 1] = toFloat(T{(unsigned short)(words[w] >> 16)}) * scaleLog2;
+    }
+  }
+  float runningMax[HW], runningSum[HW], acc[HW][8];
+#pragma unroll
+  for (int i = 0; i < HW; ++i) {
+    runningMax[i] = kSoftmaxStartMax, runningSum[i] = 0.0f;
+#pragma unroll
+    for (int e = 0; e < 8; ++e)
+      acc[i][e] = 0.0f;
+  }
+  __syncthreads(); // blocks[] is written
+
+  const long long layerBase = Layout::layerOffset(layer, cacheBlocks);
+  constexpr int kWarpSpan = kSteps * U; // tokens per warp per iteration
+  for (int base = first + tokenWarp * kWarpSpan; base < end; base += kTokenWarps * kWarpSpan) {
+    uint4 keys[U], values[U];
+    bool valid[U];
+#pragma unroll
+    for (int u = 0; u < U; ++u) {
+      const int token = base + u * kSteps + sub;
+      valid[u] = token < end;
+      const int local = token - first;
+      const long long offset =
+          layerBase +
+          Layout::rowOffset(blocks[valid[u] ? local / kBlockSize : 0], local % kBlockSize,
+                            kvHead) +
+          part * 8;
+      keys[u] = loadStreaming16(kCache + offset, valid[u]);
+      values[u] = loadStreaming16(vCache + offset, valid[u]);
+    }
+    float scores[U][HW];
+#pragma unroll
+    for (int u = 0; u < U; ++u) {
+      float key[8];
+      const unsigned words[4] = {keys[u].x, keys[u].y, keys[u].z, keys[u].w};
+#pragma unroll
+      for (int w = 0; w < 4; ++w) {
+        key[2 * w] = toFloat(T{(unsigned short)(words[w] & 0xffffu)});
+        key[2 * w + 1] = toFloat(T{(unsigned short)(words[w] >> 16)});
+      }
+#pragma unroll
+      for (int i = 0; i < HW; ++i) {
+        float dot = 0.0f;
+#pragma unroll
+        for (int e = 0; e < 8; ++e)
+          dot = fmaf(query[i][e], key[e], dot);
+#pragma unroll
+        for (int offset = kLanes / 2; offset > 0; offset >>= 1)
+          dot += __shfl_xor_sync(0xffffffffu, dot, offset);
+        scores[u][i] = valid[u] ? dot : -__int_as_float(0x7f800000);
+      }
+    }
+#pragma unroll
+    for (int i = 0; i < HW; ++i) {
+      float newMax = runningMax[i];
+#pragma unroll
+      for (int u = 0; u < U; ++u)
+        newMax = fmaxf(newMax, scores[u][i]);
+      const float alpha = exp2f(runningMax[i] - newMax);
+      runningMax[i] = newMax;
+      runningSum[i] *= alpha;
+#pragma unroll
+      for (int e = 0; e < 8; ++e)
+        acc[i][e] *= alpha;
+#pragma unroll
+      for (int u = 0; u < U; ++u) {
+        const float p = exp2f(scores[u][i] - newMax);
+        runningSum[i] += p;
+        const unsigned words[4] = {values[u].x, values[u].y, values[u].z, values[u].w};
+#pragma unroll
+        for (int w = 0; w < 4; ++w) {
+          acc[i][2 * w] = fmaf(p, toFloat(T{(unsigned short)(words[w] & 0xffffu)}), acc[i][2 * w]);
+          acc[i][2 * w + 1] = fmaf(p, toFloat(T{(unsigned short)(words[w] >> 16)}),
+                                   acc[i][2 * w + 1]);
+        }
+      }
+    }
+  }
+
+  // Merge the warp's token slots (lanes `part` apart by multiples of kLanes).
+#pragma unroll
+  for (int offset = kLanes; offset < 32; offset <<= 1)
+#pragma unroll
+    for (int i = 0; i < HW; ++i) {
+      const float otherMax = __shfl_xor_sync(0xffffffffu, runningMax[i], offset);
+      const float otherSum = __shfl_xor_sync(0xffffffffu, runningSum[i], offset);
+      const float merged = fmaxf(runningMax[i], otherMax);
+      const float mine = exp2f(runningMax[i] - merged), theirs = exp2f(otherMax - merged);
+      runningMax[i] = merged;
+      runningSum[i] = runningSum[i] * mine + otherSum * theirs;
+#pragma unroll
+      for (int e = 0; e < 8; ++e)
+        acc[i][e] = acc[i][e] * mine + __shfl_xor_sync(0xffffffffu, acc[i][e], offset) * theirs;
+    }
+  if (sub == 0) {
+#pragma unroll
+    for (int i = 0; i < HW; ++i) {
+      const int head = headGroup * HW + i;
+#pragma unroll
+      for (int e = 0; e < 8; ++e)
+        mergeOut[tokenWarp][head][part * 8 + e] = acc[i][e];
+      if (part == 0)
+        mergeStats[tokenWarp][head][0] = runningMax[i], mergeStats[tokenWarp][head][1] =
+                                                            runningSum[i];
+    }
+  }
+  __syncthreads();
+
+  // One (max, sum, unnormalized output) per head of the group for this split.
+  const int splits = int(gridDim.x);
+  for (int element = thread; element < G * D; element += Config::kThreads) {
+    const int head = element / D, d = element % D;
+    float merged = kSoftmaxStartMax;
+#pragma unroll
+    for (int w = 0; w < kTokenWarps; ++w)
+      merged = fmaxf(merged, mergeStats[w][head][0]);
+    float sum = 0.0f, value = 0.0f;
+#pragma unroll
+    for (int w = 0; w < kTokenWarps; ++w) {
+      const float weight = exp2f(mergeStats[w][head][0] - merged);
+      sum += mergeStats[w][head][1] * weight;
+      value += mergeOut[w][head][d] * weight;
+    }
+    const long long index =
+        ((long long)seq * Config::kHeads + kvHead * G + head) * splits + split;
+    partialOut[index * D + d] = value;
+    if (d == 0)
+      partialStats[2 * index] = merged, partialStats[2 * index + 1] = sum;
+  }
+}
+
+/// The combine kernel's CTA body: out = sum_s exp2(m_s - m) O_s / sum_s exp2(m_s - m) l_s.
+template <class Config, typename T>
+__device__ __forceinline__ void attentionDecodeCombine(const float *__restrict__ partialOut,
+                                                       const float *__restrict__ partialStats,
+                                                       const int *contextLens, int blocksPerSeq,
+                                                       T *__restrict__ out) {
+  using Layout = PagedLayout<Config::kKvHeads, Config::kHeadDim, Config::kBlockSize>;
+  constexpr int D = Config::kHeadDim;
+  const int head = int(blockIdx.x), seq = int(blockIdx.y), d = int(threadIdx.x);
+  const int splits = Config::splits(blocksPerSeq);
+  const int context = Layout::clampContext(contextLens[seq], blocksPerSeq);
+  const int used = (context + Config::kSplitTokens - 1) / Config::kSplitTokens;
+  const long long first = ((long long)seq * Config::kHeads + head) * splits;
+  float merged = kSoftmaxStartMax;
+  for (int s = 0; s < used; ++s)
+    merged = fmaxf(merged, partialStats[2 * (first + s)]);
+  float sum = 0.0f, value = 0.0f;
+  for (int s = 0; s < used; ++s) {
+    const float weight = exp2f(partialStats[2 * (first + s)] - merged);
+    sum += partialStats[2 * (first + s) + 1] * weight;
+    value += partialOut[(first + s) * D + d] * weight;
+  }
+  out[((long long)seq * Config::kHeads + head) * D + d] =
+      fromFloat<T>(sum > 0.0f ? value / sum : 0.0f);
+}
+
+} // namespace loom

@@ -1,0 +1,151 @@
+// Fixture of the attention GPU tests: the instantiation table compiled once per process, device
+// buffers that live until the test ends, and launchers that run a PagedBatch through the prefill
+// or decode kernels and return the output as floats.
+#pragma once
+
+#include "AttentionInstantiations.h"
+#include "PagedBatch.h"
+
+#include "runtime/CUDA/CudaMemory.h"
+#include "runtime/CUDA/DeviceAllocator.h"
+
+#include <map>
+
+namespace loom::testing {
+
+class AttentionGpuTest : public GpuTest {
+protected:
+  void SetUp() override {
+    GpuTest::SetUp();
+    if (IsSkipped() || HasFatalFailure())
+      return;
+    backend_ = std::make_unique<rt::CudaMemoryBackend>(*context_);
+    allocator_ = std::make_unique<rt::DeviceAllocator>(*backend_);
+  }
+  void TearDown() override {
+    buffers_.clear();
+    allocator_.reset();
+  }
+
+  /// Function `name` from the process-wide modules of the whole table (compiled in parallel on
+  /// first use); nullptr when it is not in the table or failed to compile (also a failure).
+  rt::Kernel *kernel(const std::string &name) {
+    static std::map<std::string, LoadedKernel> loaded;
+    static std::vector<std::unique_ptr<rt::Module>> modules;
+    if (modules.empty()) {
+      const std::vector<AttentionModule> table = attentionModules();
+      std::vector<rt::CompileRequest> requests;
+      for (const AttentionModule &module : table)
+        requests.push_back({module.name, module.source, arch_, {}});
+      std::vector<StatusOr<rt::CompileResult>> results = compiler_.compileAll(requests);
+      for (size_t i = 0; i < table.size(); ++i) {
+        EXPECT_TRUE(results[i].isOk()) << results[i].status().toString();
+        if (!results[i].isOk())
+          continue;
+        auto module = rt::Module::load(*context_, results[i]->kernel->cubin);
+        EXPECT_TRUE(module.isOk()) << module.status().toString();
+        if (!module.isOk())
+          continue;
+        for (const rt::KernelResources &resources : results[i]->kernel->resources) {
+          auto function = (*module)->kernel(resources.function);
+          EXPECT_TRUE(function.isOk()) << function.status().toString();
+          if (function.isOk())
+            loaded[resources.function].kernel = std::move(function).value();
+        }
+        modules.push_back(std::move(module).value());
+      }
+    }
+    auto found = loaded.find(name);
+    EXPECT_NE(found, loaded.end()) << name << " is not in the instantiation table";
+    return found == loaded.end() ? nullptr : found->second.kernel.get();
+  }
+
+  uint64_t allocate(size_t bytes) {
+    auto buffer = allocator_->allocate(std::max<size_t>(bytes, 16));
+    EXPECT_TRUE(buffer.isOk()) << buffer.status().toString();
+    if (!buffer.isOk())
+      return 0;
+    buffers_.push_back(std::move(buffer).value());
+    return buffers_.back().address();
+  }
+  template <typename E> uint64_t upload(const std::vector<E> &values) {
+    const uint64_t address = allocate(values.size() * sizeof(E));
+    EXPECT_TRUE(stream_->copyToDevice(address, values.data(), values.size() * sizeof(E)).isOk());
+    return address;
+  }
+  uint64_t upload16(AttentionType type, const std::vector<float> &values) {
+    return upload(encode16(type, values));
+  }
+  /// A buffer of 0xff bytes: NaN in bf16, f16 and f32, so unwritten outputs never pass.
+  uint64_t poisoned(size_t bytes) {
+    const uint64_t address = allocate(bytes);
+    EXPECT_TRUE(stream_->fill(address, 0xff, bytes).isOk());
+    return address;
+  }
+  template <typename E> std::vector<E> download(uint64_t address, size_t count) {
+    std::vector<E> values(count);
+    EXPECT_TRUE(stream_->copyToHost(values.data(), address, count * sizeof(E)).isOk());
+    EXPECT_TRUE(stream_->synchronize().isOk());
+    return values;
+  }
+  std::vector<float> download16(AttentionType type, uint64_t address, size_t count) {
+    return decode16(type, download<uint16_t>(address, count));
+  }
+
+  void launch(const std::string &name, const rt::LaunchConfig &config, rt::KernelArgs &args) {
+    rt::Kernel *function = kernel(name);
+    ASSERT_NE(function, nullptr);
+    const Status launched = rt::launchKernel(*function, config, args, stream_->handle());
+    ASSERT_TRUE(launched.isOk()) << launched.toString();
+    ASSERT_TRUE(stream_->synchronize().isOk());
+  }
+
+  /// The batch's device inputs.
+  struct DeviceBatch {
+    uint64_t q, kPool, vPool, seqStarts, contexts, blockTables;
+  };
+  DeviceBatch uploadBatch(const PagedBatch &batch) {
+    const AttentionType type = batch.shape.type;
+    return {upload16(type, batch.q),         upload16(type, batch.kPool),
+            upload16(type, batch.vPool),     upload(batch.seqStarts),
+            upload(batch.contexts),          upload(batch.blockTables)};
+  }
+
+  /// Runs the prefill kernel `spec` over `batch`; the output [tokens, heads * headDim].
+  std::vector<float> runPrefill(const PrefillKernelSpec &spec, const PagedBatch &batch) {
+    const DeviceBatch in = uploadBatch(batch);
+    const size_t outElements = size_t(batch.tokens) * batch.shape.heads * batch.shape.headDim;
+    const uint64_t out = poisoned(outElements * 2);
+    rt::KernelArgs args;
+    args.add(in.q).add(batch.qRowStride).add(in.kPool).add(in.vPool).add(out);
+    args.add(in.seqStarts).add(in.contexts).add(in.blockTables).add(batch.seqs());
+    args.add(batch.blocksPerSeq).add(batch.layer).add(batch.cacheBlocks).add(batch.scale);
+    launch(spec.name(), spec.launch(batch.tokens, batch.seqs()), args);
+    return download16(batch.shape.type, out, outElements);
+  }
+
+  /// Runs the decode split + combine kernels of `spec` (one query per sequence).
+  std::vector<float> runDecode(const DecodeKernelSpec &spec, const PagedBatch &batch) {
+    const DeviceBatch in = uploadBatch(batch);
+    const int seqs = batch.seqs();
+    const size_t outElements = size_t(seqs) * batch.shape.heads * batch.shape.headDim;
+    const uint64_t out = poisoned(outElements * 2);
+    const uint64_t partialOut = poisoned(spec.partialOutFloats(seqs, batch.blocksPerSeq) * 4);
+    const uint64_t partialStats = poisoned(spec.partialStatsFloats(seqs, batch.blocksPerSeq) * 4);
+    rt::KernelArgs split;
+    split.add(in.q).add(batch.qRowStride).add(in.kPool).add(in.vPool).add(in.contexts);
+    split.add(in.blockTables).add(batch.blocksPerSeq).add(batch.layer).add(batch.cacheBlocks);
+    split.add(batch.scale).add(partialOut).add(partialStats);
+    launch(spec.name(), spec.splitLaunch(seqs, batch.blocksPerSeq), split);
+    rt::KernelArgs combine;
+    combine.add(partialOut).add(partialStats).add(in.contexts).add(batch.blocksPerSeq).add(out);
+    launch(spec.combineName(), spec.combineLaunch(seqs), combine);
+    return download16(batch.shape.type, out, outElements);
+  }
+
+  std::unique_ptr<rt::CudaMemoryBackend> backend_;
+  std::unique_ptr<rt::DeviceAllocator> allocator_;
+  std::vector<rt::DeviceBuffer> buffers_;
+};
+
+} // namespace loom::testing

@@ -1,0 +1,71 @@
+// Every attention-family instantiation the GPU tests and loom-bench launch, as one table, so the
+// NVRTC compile test (CPU, CI) covers exactly what runs on the GPU.
+#pragma once
+
+#include "AttentionKernels.h"
+
+#include <vector>
+
+namespace loom::testing {
+
+/// Llama-3 layer shapes (32 query / 8 KV heads, head dim 128) and the smaller test shapes:
+/// MQA, head dim 64, f16, a block size other than 16.
+inline AttentionShape llamaShape(AttentionType type = AttentionType::kBf16) {
+  return {type, 32, 8, 128, 16};
+}
+inline AttentionShape mqaShape() { return {AttentionType::kF16, 8, 1, 64, 16}; }
+inline AttentionShape smallGqaShape() { return {AttentionType::kBf16, 16, 4, 64, 32}; }
+
+/// The prefill tiles the bench compares (the first is the default the tests check everywhere).
+inline std::vector<PrefillKernelSpec> benchPrefillTiles() {
+  return {{llamaShape(), 128, 64, 8, true},
+          {llamaShape(), 64, 64, 4, true},
+          {llamaShape(), 128, 32, 8, true}};
+}
+
+inline std::vector<PrefillKernelSpec> testPrefillKernels() {
+  std::vector<PrefillKernelSpec> kernels = benchPrefillTiles();
+  kernels.push_back({llamaShape(AttentionType::kF16), 128, 64, 8, true});
+  kernels.push_back({mqaShape(), 128, 64, 8, true});
+  kernels.push_back({mqaShape(), 64, 64, 4, true});
+  kernels.push_back({smallGqaShape(), 128, 64, 8, true});
+  kernels.push_back({smallGqaShape(), 64, 32, 4, false});
+  return kernels;
+}
+
+inline std::vector<DecodeKernelSpec> testDecodeKernels() {
+  return {{llamaShape(), 16},
+          {llamaShape(), 32},
+          {llamaShape(AttentionType::kF16), 16},
+          {{AttentionType::kF16, 32, 1, 64, 16}, 8},   // MQA: 32 heads over 4 warps
+          {{AttentionType::kBf16, 16, 1, 128, 16}, 8}, // 16 heads: 2 head groups
+          {smallGqaShape(), 4}};
+}
+
+inline std::vector<KvAppendKernelSpec> testKvAppendKernels() {
+  RopeParameters llama3{500000.0f, 32.0f, 1.0f, 4.0f, 8192.0f, false};
+  RopeParameters interleaved{10000.0f, 0.0f, 1.0f, 4.0f, 8192.0f, true};
+  return {{llamaShape(), 4, false, {}},
+          {mqaShape(), 4, false, {}},
+          {llamaShape(), 4, true, llama3},
+          {smallGqaShape(), 2, true, interleaved},
+          {mqaShape(), 4, true, {}}};
+}
+
+/// Name and source of every kernel module of the table.
+struct AttentionModule {
+  std::string name, source;
+};
+
+inline std::vector<AttentionModule> attentionModules() {
+  std::vector<AttentionModule> modules;
+  for (const PrefillKernelSpec &spec : testPrefillKernels())
+    modules.push_back({spec.name(), spec.source()});
+  for (const DecodeKernelSpec &spec : testDecodeKernels())
+    modules.push_back({spec.name(), spec.source()});
+  for (const KvAppendKernelSpec &spec : testKvAppendKernels())
+    modules.push_back({spec.name(), spec.source()});
+  return modules;
+}
+
+} // namespace loom::testing

@@ -1,0 +1,190 @@
+// The attention-family kernel wrappers (prefill, decode split + combine, kv_append, fused
+// rope + kv_append) exactly as the CUDA emitter writes them, with their launch formulas; shared
+// by the GPU tests, the NVRTC compile test and loom-bench.
+#pragma once
+
+#include "runtime/CUDA/Launch.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+
+namespace loom::testing {
+
+/// Storage type of activations and the KV pool.
+enum class AttentionType { kBf16, kF16 };
+
+inline const char *cudaTypeName(AttentionType type) {
+  return type == AttentionType::kBf16 ? "loom::bf16" : "loom::f16";
+}
+inline const char *shortTypeName(AttentionType type) {
+  return type == AttentionType::kBf16 ? "bf16" : "f16";
+}
+
+/// The static shape of one attention layer: what the op's attributes and kv_cache type fix.
+struct AttentionShape {
+  AttentionType type = AttentionType::kBf16;
+  int heads = 32, kvHeads = 8, headDim = 128, blockSize = 16;
+
+  std::string tag() const {
+    return fmt::format("{}_h{}_kv{}_d{}_bs{}", shortTypeName(type), heads, kvHeads, headDim,
+                       blockSize);
+  }
+};
+
+/// `extern "C" __global__ __launch_bounds__(threads, 1) void name(params) { body; }`; the
+/// minimum of one CTA per SM lets ptxas use up to 255 registers (without it, it aims at two).
+inline std::string attentionWrapper(const std::string &include, const std::string &name,
+                                    int threads, const std::string &params,
+                                    const std::string &body) {
+  return fmt::format("#include \"loom/{}\"\n"
+                     "extern \"C\" __global__ __launch_bounds__({}, 1) void {}({}) {{\n"
+                     "  {};\n}}\n",
+                     include, threads, name, params, body);
+}
+
+/// attentionPrefill with AttentionPrefillConfig<headDim, bm, bn, warps>.
+struct PrefillKernelSpec {
+  AttentionShape shape;
+  int bm = 128, bn = 64, warps = 8;
+  bool causal = true;
+
+  int threads() const { return warps * 32; }
+  unsigned sharedBytes() const { return unsigned((bm + 2 * bn) * shape.headDim * 2); }
+  std::string name() const {
+    return fmt::format("paged_prefill_{}_{}x{}w{}{}", shape.tag(), bm, bn, warps,
+                       causal ? "" : "_full");
+  }
+  std::string source() const {
+    const char *t = cudaTypeName(shape.type);
+    const std::string config = fmt::format("loom::AttentionPrefillConfig<{}, {}, {}, {}>",
+                                           shape.headDim, bm, bn, warps);
+    return attentionWrapper(
+        "attention_prefill.cuh", name(), threads(),
+        fmt::format("const {0} *q, int qRowStride, const {0} *kCache, const {0} *vCache, "
+                    "{0} *out, const int *seqStarts, const int *contextLens, "
+                    "const int *blockTables, int seqs, int blocksPerSeq, int layer, "
+                    "int cacheBlocks, float scale",
+                    t),
+        fmt::format("loom::attentionPrefill<{}, {}, {}, {}, {}, {}>(q, qRowStride, kCache, "
+                    "vCache, out, seqStarts, contextLens, blockTables, seqs, blocksPerSeq, "
+                    "layer, cacheBlocks, scale)",
+                    config, t, shape.heads, shape.kvHeads, shape.blockSize, causal));
+  }
+  rt::LaunchConfig launch(int tokens, int seqs) const {
+    const unsigned tiles = unsigned((tokens + bm - 1) / bm + seqs);
+    return {{unsigned(shape.heads), tiles, 1}, {unsigned(threads()), 1, 1}, sharedBytes()};
+  }
+};
+
+/// Threads of the decode split kernel and of kv_append CTAs (AttentionDecodeConfig::kThreads,
+/// loom::kKvAppendThreads); the wrappers spell thread counts as literals, as the emitter does.
+constexpr int kDecodeThreads = 128, kKvAppendThreads = 128;
+
+/// attentionDecodeSplit + attentionDecodeCombine with AttentionDecodeConfig<..., blocksPerSplit>.
+struct DecodeKernelSpec {
+  AttentionShape shape;
+  int blocksPerSplit = 16;
+
+  std::string name() const { return fmt::format("paged_decode_{}_s{}", shape.tag(), blocksPerSplit); }
+  std::string combineName() const { return name() + "_combine"; }
+  int splits(int blocksPerSeq) const { return (blocksPerSeq + blocksPerSplit - 1) / blocksPerSplit; }
+  /// Floats of partialOut and partialStats.
+  size_t partialOutFloats(int seqs, int blocksPerSeq) const {
+    return size_t(seqs) * shape.heads * splits(blocksPerSeq) * shape.headDim;
+  }
+  size_t partialStatsFloats(int seqs, int blocksPerSeq) const {
+    return size_t(seqs) * shape.heads * splits(blocksPerSeq) * 2;
+  }
+  std::string config() const {
+    return fmt::format("loom::AttentionDecodeConfig<{}, {}, {}, {}, {}>", shape.heads,
+                       shape.kvHeads, shape.headDim, shape.blockSize, blocksPerSplit);
+  }
+  /// Both kernels in one source (one module).
+  std::string source() const {
+    const char *t = cudaTypeName(shape.type);
+    const std::string split = attentionWrapper(
+        "attention_decode.cuh", name(), kDecodeThreads,
+        fmt::format("const {0} *q, int qRowStride, const {0} *kCache, const {0} *vCache, "
+                    "const int *contextLens, const int *blockTables, int blocksPerSeq, "
+                    "int layer, int cacheBlocks, float scale, float *partialOut, "
+                    "float *partialStats",
+                    t),
+        fmt::format("loom::attentionDecodeSplit<{}, {}>(q, qRowStride, kCache, vCache, "
+                    "contextLens, blockTables, blocksPerSeq, layer, cacheBlocks, scale, "
+                    "partialOut, partialStats)",
+                    config(), t));
+    const std::string combine = attentionWrapper(
+        "attention_decode.cuh", combineName(), shape.headDim,
+        fmt::format("const float *partialOut, const float *partialStats, "
+                    "const int *contextLens, int blocksPerSeq, {} *out",
+                    t),
+        fmt::format("loom::attentionDecodeCombine<{}, {}>(partialOut, partialStats, "
+                    "contextLens, blocksPerSeq, out)",
+                    config(), t));
+    return split + combine;
+  }
+  rt::LaunchConfig splitLaunch(int seqs, int blocksPerSeq) const {
+    return {{unsigned(splits(blocksPerSeq)), unsigned(shape.kvHeads), unsigned(seqs)},
+            {unsigned(kDecodeThreads), 1, 1},
+            0};
+  }
+  rt::LaunchConfig combineLaunch(int seqs) const {
+    return {{unsigned(shape.heads), unsigned(seqs), 1}, {unsigned(shape.headDim), 1, 1}, 0};
+  }
+};
+
+/// The RoPE attributes of graph.rope (factor <= 0: no Llama-3 scaling).
+struct RopeParameters {
+  float theta = 10000.0f, factor = 0.0f, lowFreqFactor = 1.0f, highFreqFactor = 4.0f;
+  float originalMaxPosition = 8192.0f;
+  bool interleaved = false;
+};
+
+/// kvAppend, or ropeKvAppend when `fusedRope`.
+struct KvAppendKernelSpec {
+  AttentionShape shape;
+  int rowsPerCta = 4;
+  bool fusedRope = false;
+  RopeParameters rope;
+
+  std::string name() const {
+    return fmt::format("{}_{}_r{}{}", fusedRope ? "rope_kv_append" : "kv_append", shape.tag(),
+                       rowsPerCta,
+                       fusedRope ? (rope.interleaved ? "_inter" : "_half") +
+                                       std::string(rope.factor > 0 ? "_llama3" : "")
+                                 : "");
+  }
+  std::string source() const {
+    const char *t = cudaTypeName(shape.type);
+    if (!fusedRope)
+      return attentionWrapper(
+          "kv_append.cuh", name(), kKvAppendThreads,
+          fmt::format("const {0} *k, const {0} *v, int rowStride, const int *slots, "
+                      "{0} *kCache, {0} *vCache, int tokens, int layer, int cacheBlocks",
+                      t),
+          fmt::format("loom::kvAppend<{}, {}, {}, {}, {}>(k, v, rowStride, slots, kCache, "
+                      "vCache, tokens, layer, cacheBlocks)",
+                      t, shape.kvHeads, shape.headDim, shape.blockSize, rowsPerCta));
+    auto literal = [](float value) { return fmt::format("{:#.9g}f", value); };
+    return attentionWrapper(
+        "kv_append.cuh", name(), kKvAppendThreads,
+        fmt::format("{0} *qkv, const int *positions, const int *slots, {0} *kCache, "
+                    "{0} *vCache, int tokens, int layer, int cacheBlocks",
+                    t),
+        fmt::format("loom::ropeKvAppend<{}, loom::RopeStyle::{}, {}, {}, {}, {}, {}>(qkv, "
+                    "positions, slots, kCache, vCache, tokens, layer, cacheBlocks, "
+                    "loom::RopeFrequencies{{{}, {}, {}, {}, {}}})",
+                    t, rope.interleaved ? "kInterleaved" : "kRotateHalf", shape.heads,
+                    shape.kvHeads, shape.headDim, shape.blockSize, rowsPerCta,
+                    literal(rope.theta), literal(rope.factor), literal(rope.lowFreqFactor),
+                    literal(rope.highFreqFactor), literal(rope.originalMaxPosition)));
+  }
+  rt::LaunchConfig launch(int tokens) const {
+    const unsigned blocks = unsigned(std::max(1, (tokens + rowsPerCta - 1) / rowsPerCta));
+    return {{blocks, 1, 1}, {unsigned(kKvAppendThreads), 1, 1}, 0};
+  }
+};
+
+} // namespace loom::testing
