@@ -40,7 +40,9 @@
 //   clusterTiles, resident clusters) (multiprocessors / C, or cuOccupancyMaxActiveClusters:
 //   a persistent grid larger than what fits runs its surplus afterwards, at twice the time);
 //   no launch when M == 0. block.x = Config::kThreads; dynamic shared memory =
-//   Config::kSharedBytes (above 48 KB: rt::launchKernel raises the limit); sm_90a only.
+//   Config::kSharedBytes (1024 + stages * (stage bytes + 16) + consumers * 8 KiB of staging);
+//   Config::kSharedBytesWithoutStaging also works, with the slower pair stores. Above 48 KB
+//   rt::launchKernel raises the limit; sm_90a only.
 // Epilogues are loom/epilogue.cuh's: `operator()(int row, int col, float v0, float v1) const`
 // finishes and stores Y[row][col] and Y[row][col + 1] (col even, both in bounds).
 #pragma once
@@ -58,7 +60,8 @@ namespace loom::sm90 {
 /// kCluster CTAs (consecutive tile rows) per cluster sharing each W tile through TMA multicast.
 /// kStagedStores: bf16 outputs leave through a per-warp shared-memory buffer as 16-byte rows
 /// (full 32-byte sectors) instead of the fragments' 4-byte pairs (10% faster at 4096^3, see
-/// docs/perf-wgmma.md); other outputs use the pair stores.
+/// docs/perf-wgmma.md); other outputs use the pair stores, and so does a launch that gave only
+/// kSharedBytesWithoutStaging (checked in the kernel against %dynamic_smem_size).
 template <int BlockM, int BlockN, int Stages, int GroupM, int Cluster = 1,
           bool StagedStores = true>
 struct GemmSm90Config {
@@ -82,10 +85,10 @@ struct GemmSm90Config {
   static constexpr unsigned kStagingBytesPerWarp = 16 * 64 * 2;
   static constexpr unsigned kStagingBytes =
       StagedStores ? kConsumers * 4 * kStagingBytesPerWarp : 0;
-  /// 1024 B of slack to align the ring for the swizzle, the stages, 16 B of barriers per stage
-  /// (padded to 128 B), the epilogue staging.
-  static constexpr unsigned kSharedBytes =
-      1024 + Stages * kStageBytes + (Stages * 16 + 127) / 128 * 128 + kStagingBytes;
+  /// 1024 B of slack to align the ring for the swizzle, the stages with 16 B of barriers each,
+  /// then the epilogue staging (16-byte aligned: stages are multiples of 1 KiB).
+  static constexpr unsigned kSharedBytesWithoutStaging = 1024 + Stages * (kStageBytes + 16);
+  static constexpr unsigned kSharedBytes = kSharedBytesWithoutStaging + kStagingBytes;
   /// Register budgets after setmaxnreg: the producer keeps 24, consumers share the rest.
   static constexpr int kProducerRegisters = 24;
   static constexpr int kConsumerRegisters =
@@ -139,8 +142,13 @@ template <class Config> struct GemmRing {
   }
   /// The epilogue buffer of consumer warp `warp` (0 .. 4 * kConsumers - 1).
   __device__ __forceinline__ unsigned staging(int warp) const {
-    return full(0) + (Config::kStages * 16 + 127) / 128 * 128 +
-           warp * Config::kStagingBytesPerWarp;
+    return full(0) + Config::kStages * 16 + warp * Config::kStagingBytesPerWarp;
+  }
+  /// Whether the launch gave enough dynamic shared memory for the staging buffers too.
+  __device__ __forceinline__ bool hasStaging(unsigned sharedBase) const {
+    unsigned dynamicBytes;
+    asm("mov.u32 %0, %%dynamic_smem_size;" : "=r"(dynamicBytes));
+    return staging(4 * Config::kConsumers) - sharedBase <= dynamicBytes;
   }
 };
 
@@ -257,7 +265,7 @@ __device__ __forceinline__ void gemmProducer(const TmaDescriptor &x, const TmaDe
 template <class Config, class Gating, class Order, class Epilogue>
 __device__ __forceinline__ void gemmConsumer(int consumer, const GemmRing<Config> &ring,
                                              const Order &order, int kBlocks, int M, int N,
-                                             const Epilogue &epilogue) {
+                                             bool staged, const Epilogue &epilogue) {
   constexpr int kBlockN = Config::kBlockN;
   const bool releases = threadIdx.x % 128 == 0;
   const int warp = (threadIdx.x % 128) / 32, lane = threadIdx.x % 32;
@@ -310,10 +318,7 @@ __device__ __forceinline__ void gemmConsumer(int consumer, const GemmRing<Config
       else
         return acc[e];
     };
-    if constexpr (Config::kStagedStores && StagedEpilogue<Epilogue>::kSupported) {
-      storeWarpSliceStaged<Order::kTileN>(epilogue, ring.staging(consumer * 4 + warp),
-                                          m0 + consumer * 64 + 16 * warp, n0, M, N, value);
-    } else {
+    auto storePairs = [&] {
       const int row0 = m0 + consumer * 64 + 16 * warp + lane / 4;
 #pragma unroll
       for (int j = 0; j < Order::kTileN / 8; ++j) {
@@ -325,16 +330,26 @@ __device__ __forceinline__ void gemmConsumer(int consumer, const GemmRing<Config
             epilogue(row0 + 8, col, value(4 * j + 2), value(4 * j + 3));
         }
       }
+    };
+    if constexpr (Config::kStagedStores && StagedEpilogue<Epilogue>::kSupported) {
+      if (staged)
+        storeWarpSliceStaged<Order::kTileN>(epilogue, ring.staging(consumer * 4 + warp),
+                                            m0 + consumer * 64 + 16 * warp, n0, M, N, value);
+      else
+        storePairs();
+    } else {
+      storePairs();
     }
   }
 }
 
 /// The whole GEMM for one persistent CTA; call from a wrapper that has the contract above.
-template <class Config, class Gating, class Epilogue>
+template <class Config, class Gating = NoGating, class Epilogue>
 __device__ __forceinline__ void gemmBf16Sm90(const TmaDescriptor &x, const TmaDescriptor &w,
                                              int M, int N, int K, const Epilogue &epilogue) {
   extern __shared__ unsigned char gemmShared[];
-  const GemmRing<Config> ring{(sharedAddress(gemmShared) + 1023u) & ~1023u};
+  const unsigned sharedBase = sharedAddress(gemmShared);
+  const GemmRing<Config> ring{(sharedBase + 1023u) & ~1023u};
   if (threadIdx.x == 0) {
     for (int stage = 0; stage < Config::kStages; ++stage) {
       mbarrierInit(ring.full(stage), 1);
@@ -359,7 +374,8 @@ __device__ __forceinline__ void gemmBf16Sm90(const TmaDescriptor &x, const TmaDe
       gemmProducer<Config>(x, w, ring, order, N, kBlocks);
   } else {
     warpgroupRegistersIncrease<Config::kConsumerRegisters>();
-    gemmConsumer<Config, Gating>(warpgroup - 1, ring, order, kBlocks, M, N, epilogue);
+    gemmConsumer<Config, Gating>(warpgroup - 1, ring, order, kBlocks, M, N,
+                                 ring.hasStaging(sharedBase), epilogue);
   }
   // Consumers release stages in their peer too: no CTA may leave while a peer can still arrive.
   if constexpr (Config::kCluster > 1)

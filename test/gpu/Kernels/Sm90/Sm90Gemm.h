@@ -52,12 +52,17 @@ inline std::string sm90GemmKernelName(const Sm90GemmTile &tile,
                      epilogue.name);
 }
 
-/// GemmSm90Config::kSharedBytes: alignment slack, stages of X and W tiles, barriers (padded to
-/// 128 B) and the epilogue staging (16 x 64 bf16 per consumer warp).
+/// GemmSm90Config::kSharedBytesWithoutStaging: alignment slack, stages of X and W tiles with
+/// their two barriers (the compiler's cost model uses this formula).
+inline unsigned sm90GemmSharedBytesWithoutStaging(const Sm90GemmTile &tile) {
+  return 1024 + tile.stages * ((tile.blockM + tile.blockN) * 64 * 2 + 16);
+}
+
+/// GemmSm90Config::kSharedBytes: the above plus the epilogue staging (16 x 64 bf16 per
+/// consumer warp) when the tile stages its stores.
 inline unsigned sm90GemmSharedBytes(const Sm90GemmTile &tile) {
   const unsigned staging = tile.stagedStores ? (tile.blockM / 64) * 4 * 16 * 64 * 2 : 0;
-  return 1024 + tile.stages * (tile.blockM + tile.blockN) * 64 * 2 +
-         (tile.stages * 16 + 127) / 128 * 128 + staging;
+  return sm90GemmSharedBytesWithoutStaging(tile) + staging;
 }
 
 /// The wrapper the CUDA emitter would write for one tile and epilogue; it asserts that the
@@ -66,7 +71,8 @@ inline std::string sm90GemmSource(const Sm90GemmTile &tile,
                                   const Sm90GemmEpilogue &epilogue = kSm90Store) {
   return fmt::format(R"cuda(#include "loom/gemm_sm90.cuh"
 using Config = loom::sm90::GemmSm90Config<{}, {}, {}, {}, {}, {}>;
-static_assert(Config::kSharedBytes == {}u, "host and device disagree on shared memory");
+static_assert(Config::kSharedBytes == {}u && Config::kSharedBytesWithoutStaging == {}u,
+              "host and device disagree on shared memory");
 extern "C" __global__ __launch_bounds__(Config::kThreads, 1){} void {}(
     const __grid_constant__ loom::sm90::TmaDescriptor x,
     const __grid_constant__ loom::sm90::TmaDescriptor w, const loom::bf16 *bias, loom::bf16 *y,
@@ -76,6 +82,7 @@ extern "C" __global__ __launch_bounds__(Config::kThreads, 1){} void {}(
 )cuda",
                      tile.blockM, tile.blockN, tile.stages, tile.groupM, tile.cluster,
                      tile.stagedStores ? "true" : "false", sm90GemmSharedBytes(tile),
+                     sm90GemmSharedBytesWithoutStaging(tile),
                      tile.cluster > 1 ? " __cluster_dims__(Config::kCluster, 1, 1)" : "",
                      sm90GemmKernelName(tile, epilogue), epilogue.gating, epilogue.parts);
 }
@@ -137,6 +144,15 @@ inline StatusOr<Sm90GemmOperands> encodeSm90GemmOperands(const rt::DriverApi &ap
   return operands;
 }
 
+/// The launch itself with a given geometry (the wrapper's parameters in order).
+inline Status launchSm90Gemm(rt::Kernel &kernel, const rt::LaunchConfig &config,
+                             const Sm90GemmOperands &operands, CUdeviceptr bias, CUdeviceptr y,
+                             int M, int N, int K, CUstream stream) {
+  rt::KernelArgs args;
+  args.add(operands.x).add(operands.w).add(bias).add(y).add(M).add(N).add(K);
+  return rt::launchKernel(kernel, config, args, stream);
+}
+
 /// Y[M,N] = epilogue(X[M,K] W^T) on `stream` (bias is read only by a bias epilogue); nothing to
 /// do when M == 0.
 inline Status launchSm90Gemm(rt::Kernel &kernel, const Sm90GemmTile &tile,
@@ -145,10 +161,8 @@ inline Status launchSm90Gemm(rt::Kernel &kernel, const Sm90GemmTile &tile,
                              int residentCtas, CUstream stream) {
   if (M == 0 || N == 0)
     return Status::ok();
-  rt::KernelArgs args;
-  args.add(operands.x).add(operands.w).add(bias).add(y).add(M).add(N).add(K);
-  rt::LaunchConfig config = sm90GemmLaunchConfig(tile, epilogue, M, N, residentCtas);
-  return rt::launchKernel(kernel, config, args, stream);
+  return launchSm90Gemm(kernel, sm90GemmLaunchConfig(tile, epilogue, M, N, residentCtas),
+                        operands, bias, y, M, N, K, stream);
 }
 
 } // namespace loom::testing

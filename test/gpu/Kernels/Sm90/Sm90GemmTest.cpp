@@ -28,8 +28,11 @@ protected:
       GTEST_SKIP() << "the wgmma GEMM needs an sm_90a device (H100/H200)";
   }
 
-  /// Runs `tile` on `shape` with fresh random inputs and checks every written element.
-  void expectMatchesReference(const Sm90GemmTile &tile, const GemmShape &shape, uint32_t seed) {
+  /// Runs `tile` on `shape` with fresh random inputs and checks every written element; with
+  /// `withoutStaging`, launches with the shared memory of a tile without staged stores (what
+  /// the compiler's cost model allocates), which the kernel must notice and store in pairs.
+  void expectMatchesReference(const Sm90GemmTile &tile, const GemmShape &shape, uint32_t seed,
+                              bool withoutStaging = false) {
     const Sm90GemmEpilogue &epilogue = *shape.epilogue;
     StatusOr<LoadedKernel> loaded =
         compileAndLoad(sm90GemmKernelName(tile, epilogue), sm90GemmSource(tile, epilogue));
@@ -43,9 +46,12 @@ protected:
     ASSERT_TRUE(operands.isOk()) << operands.status().toString();
     StatusOr<int> residentCtas = sm90GemmResidentCtas(*loaded->kernel, tile);
     ASSERT_TRUE(residentCtas.isOk()) << residentCtas.status().toString();
-    Status launched =
-        launchSm90Gemm(*loaded->kernel, tile, epilogue, *operands, problem.bias(), problem.y(),
-                       shape.M, shape.N, shape.K, *residentCtas, stream_->handle());
+    rt::LaunchConfig config =
+        sm90GemmLaunchConfig(tile, epilogue, shape.M, shape.N, *residentCtas);
+    if (withoutStaging)
+      config.dynamicSharedBytes = sm90GemmSharedBytesWithoutStaging(tile);
+    Status launched = launchSm90Gemm(*loaded->kernel, config, *operands, problem.bias(),
+                                     problem.y(), shape.M, shape.N, shape.K, stream_->handle());
     ASSERT_TRUE(launched.isOk()) << launched.toString();
     StatusOr<GemmError> error = problem.check(*stream_, epilogue.bias);
     ASSERT_TRUE(error.isOk()) << error.status().toString();
@@ -77,6 +83,12 @@ INSTANTIATE_TEST_SUITE_P(Shapes, Sm90GemmShapeTest,
                                            GemmShape{300, 1384, 1000, &kSm90GatedSilu},
                                            GemmShape{4096, 8192, 2048, &kSm90GatedSilu}),
                          shapeName);
+
+TEST_F(Sm90GemmFixture, StagedTileWithoutStagingMemoryStoresInPairs) {
+  ASSERT_TRUE(kSm90GemmTiles[0].stagedStores);
+  expectMatchesReference(kSm90GemmTiles[0], GemmShape{1000, 1048, 1000, &kSm90Bias}, 31,
+                         /*withoutStaging=*/true);
+}
 
 class Sm90GemmTileTest
     : public Sm90GemmFixture,
