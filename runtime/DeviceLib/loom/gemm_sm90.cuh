@@ -67,6 +67,9 @@ template <int BlockM, int BlockN, int Stages, int GroupM, int Cluster = 1,
 struct GemmSm90Config {
   static_assert(BlockM == 128 || BlockM == 192, "64 rows per consumer, two or three consumers");
   static_assert(BlockN == 128 || BlockN == 256, "a wgmma N this library instantiates");
+  static_assert(BlockM * BlockN <= 128 * 256,
+                "192x256 does not fit: 512 threads start with 128 registers each, fewer than a "
+                "64x256 wgmma's 128 accumulators need (ptxas C7602)");
   static_assert(Stages >= 2 && GroupM >= 1, "a ring needs two stages");
   static_assert(Cluster == 1 || Cluster == 2, "one CTA, or two sharing W");
   static constexpr int kBlockM = BlockM;
