@@ -1,24 +1,57 @@
-// Engine: the schedule → run → postprocess loop.
+// Engine: the schedule → run → postprocess loop, with metrics and streamed output.
 #include "runtime/Engine/Engine.h"
+
+#include <algorithm>
+#include <chrono>
 
 namespace loom::rt {
 
+double steadyClockSeconds() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
 StatusOr<std::unique_ptr<Engine>> Engine::create(const EngineConfig &config,
                                                  ModelRunner &runner,
-                                                 Detokenizer detokenizer) {
+                                                 Detokenizer detokenizer, EngineClock clock) {
   if (Status status = config.validate(); !status)
     return status.withContext("invalid engine configuration");
-  return std::unique_ptr<Engine>(new Engine(config, runner, std::move(detokenizer)));
+  if (!clock)
+    return LOOM_ERROR(StatusCode::kInvalidArgument, "the engine needs a clock");
+  return std::unique_ptr<Engine>(
+      new Engine(config, runner, std::move(detokenizer), std::move(clock)));
 }
 
 std::shared_ptr<const Sequence> Engine::addRequest(std::vector<TokenId> prompt,
-                                                   SamplingParams params) {
+                                                   SamplingParams params,
+                                                   StreamCallback onOutput) {
   RequestId id = nextRequestId_++;
   auto seq = std::make_shared<Sequence>(
       id, std::move(prompt),
       std::make_shared<const SamplingParams>(std::move(params)), id);
-  (void)scheduler_.add(seq); // an error is recorded on the sequence
+  seq->metrics().arrivalTime = clock_();
+  seq->metrics().numPromptTokens = seq->numPromptTokens();
+  streams_.emplace(id, RequestStream(std::move(onOutput)));
+  if (!scheduler_.add(seq).isOk()) // the error is recorded on the sequence
+    finishStream(*seq);
   return seq;
+}
+
+bool Engine::cancel(RequestId id) {
+  std::shared_ptr<Sequence> seq = scheduler_.cancel(id);
+  if (!seq)
+    return false;
+  finishStream(*seq);
+  return true;
+}
+
+void Engine::finishStream(Sequence &seq) {
+  seq.metrics().finishTime = clock_();
+  auto it = streams_.find(seq.id());
+  if (it == streams_.end())
+    return;
+  it->second.update(seq);
+  streams_.erase(it);
 }
 
 StatusOr<std::vector<std::shared_ptr<const Sequence>>> Engine::step() {
@@ -26,21 +59,57 @@ StatusOr<std::vector<std::shared_ptr<const Sequence>>> Engine::step() {
   std::vector<std::shared_ptr<const Sequence>> finished;
   if (batch.empty())
     return finished;
+  const BlockManager &blocks = scheduler_.blockManager();
+  stats_.peakKvBlocksUsed =
+      std::max(stats_.peakKvBlocksUsed, blocks.numBlocks() - blocks.numFreeBlocks());
   LOOM_ASSIGN_OR_RETURN(std::vector<TokenId> sampled, runner_.run(batch));
   LOOM_ASSIGN_OR_RETURN(auto done, scheduler_.postprocess(batch, sampled));
-  ++numSteps_;
+  ++stats_.steps;
+  stats_.scheduledTokens += batch.numTokens();
+  stats_.generatedTokens += batch.numSampled();
+  publish(batch);
   finished.assign(done.begin(), done.end());
   return finished;
 }
 
+void Engine::publish(const ScheduledBatch &batch) {
+  double now = clock_();
+  for (const ScheduledSequence &entry : batch.entries) {
+    if (!entry.producesToken)
+      continue;
+    Sequence &seq = *entry.sequence;
+    seq.metrics().recordToken(now);
+    if (seq.isFinished()) {
+      finishStream(seq);
+      continue;
+    }
+    auto it = streams_.find(seq.id());
+    if (it != streams_.end())
+      it->second.update(seq);
+  }
+}
+
+EngineStats Engine::stats() const {
+  EngineStats stats = stats_;
+  const BlockManager &blocks = scheduler_.blockManager();
+  stats.preemptions = scheduler_.numPreemptions();
+  stats.kvBlocksTotal = blocks.numBlocks();
+  stats.kvBlocksUsed = blocks.numBlocks() - blocks.numFreeBlocks();
+  stats.prefixHitTokens = blocks.stats().hitTokens;
+  stats.prefixMissTokens = blocks.stats().missTokens;
+  stats.running = static_cast<int>(scheduler_.numRunning());
+  stats.waiting = static_cast<int>(scheduler_.numWaiting());
+  return stats;
+}
+
 Status Engine::runUntilDone() {
   while (hasUnfinished()) {
-    int64_t stepsBefore = numSteps_;
+    int64_t stepsBefore = stats_.steps;
     auto finished = step();
     if (!finished)
       return finished.status();
     // With a valid config the oldest sequence always progresses.
-    if (numSteps_ == stepsBefore)
+    if (stats_.steps == stepsBefore)
       return LOOM_ERROR(StatusCode::kInternal,
                         "the scheduler scheduled nothing with requests pending");
   }

@@ -41,18 +41,19 @@ Status Scheduler::add(std::shared_ptr<Sequence> seq) {
   return Status::ok();
 }
 
-bool Scheduler::cancel(RequestId id) {
+std::shared_ptr<Sequence> Scheduler::cancel(RequestId id) {
   for (auto *queue : {&waiting_, &running_}) {
     auto it = std::find_if(queue->begin(), queue->end(),
                            [&](const auto &seq) { return seq->id() == id; });
     if (it == queue->end())
       continue;
-    blockManager_.free(**it);
-    (*it)->finish(FinishReason::kCancelled);
+    std::shared_ptr<Sequence> seq = *it;
     queue->erase(it);
-    return true;
+    blockManager_.free(*seq);
+    seq->finish(FinishReason::kCancelled);
+    return seq;
   }
-  return false;
+  return nullptr;
 }
 
 ScheduledBatch Scheduler::schedule() {
@@ -106,7 +107,7 @@ void Scheduler::admitWaiting(ScheduledBatch &batch, int &budget) {
     if (!blockManager_.canAllocate(*seq))
       return;
     waiting_.pop_front();
-    blockManager_.allocate(*seq);
+    seq->metrics().prefixHitTokens += blockManager_.allocate(*seq);
     seq->setStatus(SequenceStatus::kRunning);
     running_.push_back(seq);
     addChunk(batch, seq, budget);

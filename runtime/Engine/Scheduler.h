@@ -55,8 +55,8 @@ public:
   /// Queues `seq` (status waiting, no blocks). An invalid request is finished
   /// at once with FinishReason::kError and the returned Status as its error.
   Status add(std::shared_ptr<Sequence> seq);
-  /// Finishes a waiting or running request as cancelled; false if unknown.
-  bool cancel(RequestId id);
+  /// Finishes a waiting or running request as cancelled and returns it; null if unknown.
+  std::shared_ptr<Sequence> cancel(RequestId id);
 
   ScheduledBatch schedule();
   /// Advances every scheduled sequence, appends `sampledTokens` (one per entry

@@ -1,6 +1,7 @@
 // One request as the engine tracks it: tokens, progress, KV blocks, status.
 #pragma once
 
+#include "runtime/Engine/RequestMetrics.h"
 #include "runtime/Engine/SamplingParams.h"
 #include "runtime/Engine/Types.h"
 #include "runtime/Support/Status.h"
@@ -83,6 +84,10 @@ public:
   int numPreemptions() const { return numPreemptions_; }
   void countPreemption() { ++numPreemptions_; }
 
+  /// Timing and token counts, filled by the engine.
+  const RequestMetrics &metrics() const { return metrics_; }
+  RequestMetrics &metrics() { return metrics_; }
+
 private:
   RequestId id_;
   uint64_t arrivalOrder_;
@@ -96,6 +101,7 @@ private:
   Status error_;
   DetokenizedText text_;
   int numPreemptions_ = 0;
+  RequestMetrics metrics_;
 };
 
 } // namespace loom::rt

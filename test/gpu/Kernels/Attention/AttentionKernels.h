@@ -85,7 +85,7 @@ constexpr int kDecodeThreads = 128, kKvAppendThreads = 128;
 /// attentionDecodeSplit + attentionDecodeCombine with AttentionDecodeConfig<..., blocksPerSplit>.
 struct DecodeKernelSpec {
   AttentionShape shape;
-  int blocksPerSplit = 16;
+  int blocksPerSplit = 32; // 512 tokens: 88-93% of copy on the H100 (docs/perf-attention.md)
 
   std::string name() const { return fmt::format("paged_decode_{}_s{}", shape.tag(), blocksPerSplit); }
   std::string combineName() const { return name() + "_combine"; }
