@@ -14,27 +14,10 @@ using testing::FakeModelRunner;
 using testing::outputOf;
 using testing::referenceOutput;
 
-constexpr int kVocab = 97;
+constexpr int kVocab = testing::kFakeVocab;
+constexpr auto twoLetters = testing::twoLetterText;
 
-EngineConfig smallConfig() {
-  EngineConfig config;
-  config.blockSize = 4;
-  config.numBlocks = 24;
-  config.maxBatchedTokens = 16;
-  config.maxSequences = 4;
-  config.maxModelLen = 40;
-  config.vocabSize = kVocab;
-  config.eosTokenId = 0;
-  return config;
-}
-
-/// Token t reads as two letters, so text and stop strings span tokens.
-std::string twoLetters(std::span<const TokenId> tokens) {
-  std::string text;
-  for (TokenId t : tokens)
-    text += std::string{char('a' + t % 26), char('a' + t / 26 % 26)};
-  return text;
-}
+EngineConfig smallConfig() { return testing::tinyEngineConfig(24, 40); }
 
 /// Everything a request's callback received.
 struct Recorded {

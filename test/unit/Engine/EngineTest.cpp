@@ -14,19 +14,9 @@ using testing::FakeModelRunner;
 using testing::outputOf;
 using testing::referenceOutput;
 
-constexpr int kVocab = 97;
+constexpr int kVocab = testing::kFakeVocab;
 
-EngineConfig tinyConfig() {
-  EngineConfig config;
-  config.blockSize = 4;
-  config.numBlocks = 10;
-  config.maxBatchedTokens = 16;
-  config.maxSequences = 4;
-  config.maxModelLen = 32;
-  config.vocabSize = kVocab;
-  config.eosTokenId = 0;
-  return config;
-}
+EngineConfig tinyConfig() { return testing::tinyEngineConfig(10, 32); }
 
 std::vector<TokenId> expected(const Sequence &seq, const EngineConfig &config) {
   std::vector<TokenId> prompt(seq.promptTokens().begin(), seq.promptTokens().end());
@@ -151,13 +141,7 @@ TEST(EngineTest, CancelledRequestsStopAndFreeTheirBlocks) {
 TEST(EngineTest, StopsOnAStopStringSpanningGeneratedTokens) {
   EngineConfig config = tinyConfig();
   FakeModelRunner runner(config.numBlocks, config.blockSize, kVocab);
-  // Token t decodes to two letters, so a three-letter stop string spans tokens.
-  Detokenizer twoLetters = [](std::span<const TokenId> tokens) {
-    std::string text;
-    for (TokenId t : tokens)
-      text += std::string{char('a' + t % 26), char('a' + t / 26 % 26)};
-    return text;
-  };
+  Detokenizer twoLetters = testing::twoLetterText;
   auto engine = Engine::create(config, runner, twoLetters);
   ASSERT_TRUE(engine.isOk());
   SamplingParams params;

@@ -3,6 +3,7 @@
 // read of uncomputed KV changes the output or fails the step.
 #pragma once
 
+#include "runtime/Engine/EngineConfig.h"
 #include "runtime/Engine/HostSampler.h"
 #include "runtime/Engine/ModelRunner.h"
 #include "runtime/Engine/Sequence.h"
@@ -11,6 +12,7 @@
 
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace loom::rt::testing {
@@ -115,6 +117,30 @@ inline std::vector<TokenId> referenceOutput(std::vector<TokenId> tokens,
       break;
   }
   return output;
+}
+
+/// The vocabulary of the engine tests' fake model.
+constexpr int kFakeVocab = 97;
+
+/// A small engine: blocks of 4 tokens, 16-token steps, 4 sequences, EOS 0.
+inline EngineConfig tinyEngineConfig(int numBlocks, int maxModelLen) {
+  EngineConfig config;
+  config.blockSize = 4;
+  config.numBlocks = numBlocks;
+  config.maxBatchedTokens = 16;
+  config.maxSequences = 4;
+  config.maxModelLen = maxModelLen;
+  config.vocabSize = kFakeVocab;
+  config.eosTokenId = 0;
+  return config;
+}
+
+/// A detokenizer in which token t reads as two letters, so text and stop strings span tokens.
+inline std::string twoLetterText(std::span<const TokenId> tokens) {
+  std::string text;
+  for (TokenId t : tokens)
+    text += std::string{char('a' + t % 26), char('a' + t / 26 % 26)};
+  return text;
 }
 
 inline std::vector<TokenId> outputOf(const Sequence &seq) {
