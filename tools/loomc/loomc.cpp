@@ -102,6 +102,7 @@ int main(int argc, char **argv) {
   registry.insert<loom::graph::GraphDialect, loom::tile::TileDialect, mlir::func::FuncDialect,
                   mlir::arith::ArithDialect>();
   mlir::MLIRContext context(registry);
+  context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   std::string error;

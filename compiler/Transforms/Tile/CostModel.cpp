@@ -4,7 +4,8 @@
 // launch shape (threads, dynamic shared memory, grid as a dim expression) follows the device
 // library's wrapper contracts; its time is the roofline max(bytes / bandwidth, flops / peak)
 // where GEMM compute is quantized to whole waves of CTAs (CTAs per SM limited by shared
-// memory, registers and threads). GEMMs are scored at the row bound (max tokens) and at a
+// memory, registers and threads) and a tile takes the longer of its math and its operands'
+// L2 traffic (small tiles re-read X and W more often). GEMMs are scored at the row bound (max tokens) and at a
 // small M (decode), so a configuration that only wins at one of them does not take both.
 #include "compiler/Transforms/Tile/CostModel.h"
 
@@ -41,8 +42,11 @@ double gemmSeconds(const KernelShape &shape, const GpuTarget &target, const Tile
   int64_t tiles = ceilDiv(m, bm) * ceilDiv(shape.n, bn);
   int64_t slots = target.multiprocessors * std::max<int64_t>(ctasPerSm(config, target), 1);
   double waves = double(ceilDiv(tiles, slots));
+  // A tile's time: its math at the per-CTA peak, or its operands through its share of L2.
   double perCtaFlops = target.tensorFlopsPerSecond / double(slots);
-  double compute = waves * 2.0 * double(bm * bn * shape.k) / perCtaFlops;
+  double perCtaOperandBytes = target.l2BytesPerSecond / double(slots);
+  double compute = waves * std::max(2.0 * double(bm * bn * shape.k) / perCtaFlops,
+                                    double((bm + bn) * shape.k * 2) / perCtaOperandBytes);
   double bytes = double(m * shape.k + shape.n * shape.k + m * shape.n) * 2.0;
   return std::max(compute, bytes / target.memoryBytesPerSecond);
 }
@@ -56,6 +60,8 @@ mlir::FailureOr<TileConfig> completeGemm(const KernelShape &shape, const GpuTarg
   };
   if (v.count("max_m")) { // GEMV: W streamed once, X rows on the tensor cores' B side
     int64_t cols = 16 * v.at("row_tiles");
+    config.values["bm"] = v.at("max_m"); // the output tile a program stores
+    config.values["bn"] = cols;
     config.threads = 32 * v.at("warps");
     config.registersEstimate = 64 + 16 * v.at("row_tiles") * v.at("unroll");
     config.grid = {std::to_string(ceilDiv(shape.n, cols)), ceilDivExpr(shape.rows, v.at("max_m")), "1"};

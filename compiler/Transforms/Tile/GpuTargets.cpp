@@ -8,11 +8,11 @@ namespace loom::tile {
 
 namespace {
 const GpuTarget kTargets[] = {
-    // name     sm  SMs  smem/block smem/SM  regs   threads wgmma  tma    bytes/s  bf16 flop/s
-    {"sm_80",   80, 108, 166912,    167936,  65536, 2048,   false, false, 2.04e12, 312e12},  // A100 80GB
-    {"sm_89",   89, 142, 101376,    102400,  65536, 1536,   false, false, 0.864e12, 362e12}, // L40S
-    {"sm_90",   90, 132, 232448,    233472,  65536, 2048,   false, true,  3.35e12, 989e12},  // H100 SXM
-    {"sm_90a",  90, 132, 232448,    233472,  65536, 2048,   true,  true,  3.35e12, 989e12},  // H100 SXM
+    // name     sm  SMs  smem/block smem/SM  regs   threads wgmma  tma    HBM B/s   L2 B/s  bf16 flop/s
+    {"sm_80",   80, 108, 166912,    167936,  65536, 2048,   false, false, 2.04e12,  5e12,  312e12}, // A100 80GB
+    {"sm_89",   89, 142, 101376,    102400,  65536, 1536,   false, false, 0.864e12, 4e12,  362e12}, // L40S
+    {"sm_90",   90, 132, 232448,    233472,  65536, 2048,   false, true,  3.35e12,  12e12, 989e12}, // H100 SXM
+    {"sm_90a",  90, 132, 232448,    233472,  65536, 2048,   true,  true,  3.35e12,  12e12, 989e12}, // H100 SXM
 };
 } // namespace
 

@@ -19,6 +19,7 @@ struct GpuTarget {
   bool hasWgmma;              ///< wgmma.mma_async (sm_90a only)
   bool hasTma;                ///< cp.async.bulk.tensor
   double memoryBytesPerSecond;
+  double l2BytesPerSecond;     ///< L2 -> SM operand bandwidth, all SMs together
   double tensorFlopsPerSecond; ///< dense bf16 tensor-core peak
 };
 
