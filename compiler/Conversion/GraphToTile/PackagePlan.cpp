@@ -184,10 +184,14 @@ mlir::FailureOr<PackagePlan> PackagePlan::build(mlir::func::FuncOp function,
   function.walk([&](graph::WeightOp weight) {
     auto type = weight.getResult().getType();
     plan.bindings_[weight.getResult()] = ("weight:" + weight.getName()).str();
-    plan.addDerivedWeight(builder.getDictionaryAttr(
-        {builder.getNamedAttr("name", weight.getNameAttr()),
-         builder.getNamedAttr("dtype", builder.getStringAttr(dtypeName(type.getElementType()))),
-         builder.getNamedAttr("shape", builder.getI64ArrayAttr(type.getShape()))}));
+    llvm::SmallVector<mlir::NamedAttribute> entry = {
+        builder.getNamedAttr("name", weight.getNameAttr()),
+        builder.getNamedAttr("dtype", builder.getStringAttr(dtypeName(type.getElementType()))),
+        builder.getNamedAttr("shape", builder.getI64ArrayAttr(type.getShape()))};
+    // A weight hoisted by graph-hoist-weights carries its load-time recipe (concat, ...).
+    if (auto recipe = weight->getAttrOfType<mlir::DictionaryAttr>("loom.recipe"))
+      llvm::append_range(entry, recipe.getValue());
+    plan.addDerivedWeight(builder.getDictionaryAttr(entry));
   });
 
   // Arena buffers: every group result, alive from its group to its last reader.

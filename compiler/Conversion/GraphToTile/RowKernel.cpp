@@ -24,7 +24,7 @@ public:
   mlir::LogicalResult run();
 
   /// The tile of an inner value (loading a group input on first use).
-  mlir::FailureOr<mlir::Value> tileOf(mlir::Value inner);
+  mlir::FailureOr<mlir::Value> tileOf(mlir::Value inner, llvm::StringRef role = {});
   mlir::Value map(MapKind kind, mlir::ValueRange operands, mlir::Type elementType = {});
   mlir::Value reduce(ReduceKind kind, mlir::Value input);
   mlir::LogicalResult define(mlir::Value inner, mlir::FailureOr<mlir::Value> tile);
@@ -96,7 +96,7 @@ mlir::FailureOr<RowProgram::Tiling> RowProgram::tilingOf(mlir::Value outer, mlir
   return tiling;
 }
 
-mlir::FailureOr<mlir::Value> RowProgram::tileOf(mlir::Value inner) {
+mlir::FailureOr<mlir::Value> RowProgram::tileOf(mlir::Value inner, llvm::StringRef role) {
   if (mlir::Value tile = tiles_.lookup(inner))
     return tile;
   mlir::Value outer = kernel_.group().outerInput(inner);
@@ -107,7 +107,7 @@ mlir::FailureOr<mlir::Value> RowProgram::tileOf(mlir::Value inner) {
   mlir::Type element = type.getElementType().isInteger(32) ? type.getElementType()
                                                            : mlir::Type(kernel_.builder().getF32Type());
   bool weight = llvm::StringRef(kernel_.plan().binding(outer)).starts_with("weight:");
-  auto pointer = kernel_.pointer(outer, weight ? "w" : "x");
+  auto pointer = kernel_.pointer(outer, !role.empty() ? role : weight ? "w" : "x");
   auto tiling = tilingOf(outer, element, type.getRank());
   if (mlir::failed(pointer) || mlir::failed(tiling))
     return mlir::failure();
@@ -203,8 +203,8 @@ const llvm::StringMap<OpRewrite> &rowRewrites() {
 /// graph.embedding: the ids are a tile, the table is only a pointer the gather reads.
 mlir::FailureOr<mlir::Value> lowerEmbedding(RowProgram &p, graph::EmbeddingOp op) {
   KernelBuilder &kernel = p.kernel();
-  auto ids = p.tileOf(op.getIds());
   auto table = kernel.pointer(kernel.group().outerInput(op.getTable()), "table");
+  auto ids = p.tileOf(op.getIds(), "ids");
   if (mlir::failed(ids) || mlir::failed(table))
     return mlir::failure();
   auto tableType = op.getTable().getType();

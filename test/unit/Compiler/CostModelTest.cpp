@@ -1,0 +1,93 @@
+// The tiling cost model: launch limits, wave quantization, the GEMV/GEMM/wgmma choice.
+#include "compiler/Transforms/Tile/CostModel.h"
+#include "compiler/Transforms/Tile/MmaAtoms.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace loom::tile;
+
+KernelShape gemmShape(mlir::Type operand, int64_t m, int64_t n, int64_t k) {
+  KernelShape shape;
+  shape.family = KernelFamily::kGemm;
+  shape.rows = "tokens";
+  shape.rowsBound = m;
+  shape.n = n;
+  shape.k = k;
+  shape.operand = operand;
+  return shape;
+}
+
+TEST(CostModel, SharedMemoryAboveTheTargetCannotLaunch) {
+  TileConfig config;
+  config.threads = 256;
+  config.sharedBytes = 120000;
+  config.registersEstimate = 64;
+  EXPECT_EQ(launchProblem(config, *findGpuTarget("sm_90a")), "");
+  EXPECT_EQ(launchProblem(config, *findGpuTarget("sm_89")),
+            "120000 bytes of shared memory exceed sm_89's 101376");
+  config.threads = 2048;
+  EXPECT_EQ(launchProblem(config, *findGpuTarget("sm_90a")), "2048 threads exceed 1024");
+}
+
+TEST(CostModel, EveryChosenGemmConfigFitsItsTarget) {
+  mlir::MLIRContext context;
+  mlir::Builder b(&context);
+  for (const GpuTarget &target : gpuTargets())
+    for (int64_t m : {1, 8, 16, 300, 4096}) {
+      auto candidates = candidateConfigs(gemmShape(b.getBF16Type(), m, 4096, 4096), target);
+      ASSERT_FALSE(candidates.empty()) << target.name.str() << " M=" << m;
+      bool someFit = false;
+      for (const TileConfig &config : candidates)
+        someFit |= launchProblem(config, target).empty();
+      EXPECT_TRUE(someFit) << target.name.str() << " M=" << m;
+    }
+}
+
+TEST(CostModel, SmallMTakesGemvAndSm90aTakesWgmma) {
+  mlir::MLIRContext context;
+  mlir::Builder b(&context);
+  auto small = candidateConfigs(gemmShape(b.getBF16Type(), 8, 8192, 2048), *findGpuTarget("sm_80"));
+  ASSERT_FALSE(small.empty());
+  for (const TileConfig &config : small)
+    EXPECT_EQ(config.values.at("max_m"), 8);
+  auto large = candidateConfigs(gemmShape(b.getBF16Type(), 4096, 4096, 4096), *findGpuTarget("sm_90a"));
+  ASSERT_FALSE(large.empty());
+  for (const TileConfig &config : large)
+    EXPECT_EQ(config.values.count("consumers"), 1u);
+}
+
+TEST(CostModel, WaveQuantizationPenalizesAPartialWave) {
+  // 132 SMs, one CTA each: 132 tiles are one wave, 133 tiles two. The estimate (bound M plus a
+  // decode M of 16, 72 us of math per wave each) steps from 158 us to 215 us instead of growing
+  // by 1/132.
+  mlir::MLIRContext context;
+  mlir::Builder b(&context);
+  const GpuTarget &h100 = *findGpuTarget("sm_90a");
+  std::map<std::string, int64_t> tile = {{"bm", 128}, {"bn", 256}, {"stages", 4}, {"consumers", 2}, {"group_m", 8}};
+  auto oneWave = completeConfig(gemmShape(b.getBF16Type(), 128 * 132, 256, 8192), h100, tile);
+  auto twoWaves = completeConfig(gemmShape(b.getBF16Type(), 128 * 133, 256, 8192), h100, tile);
+  ASSERT_TRUE(mlir::succeeded(oneWave) && mlir::succeeded(twoWaves));
+  EXPECT_GT(twoWaves->seconds, 1.3 * oneWave->seconds);
+  EXPECT_NEAR(oneWave->seconds, 158e-6, 2e-6);
+}
+
+TEST(MmaAtoms, NoAtomForF32SaysWhy) {
+  mlir::MLIRContext context;
+  mlir::Builder b(&context);
+  std::string why;
+  EXPECT_EQ(selectMmaAtom(*findGpuTarget("sm_80"), b.getF32Type(), false, why), nullptr);
+  EXPECT_EQ(why, "no MMA atom for sm_80 with f32 operands");
+  EXPECT_EQ(selectMmaAtom(*findGpuTarget("sm_90a"), b.getBF16Type(), false, why)->name,
+            "wgmma.m64nNk16.bf16");
+  EXPECT_EQ(selectMmaAtom(*findGpuTarget("sm_90"), b.getBF16Type(), false, why)->name,
+            "mma.sync.m16n8k16.bf16");
+  EXPECT_EQ(selectMmaAtom(*findGpuTarget("sm_90a"), b.getBF16Type(), true, why)->name,
+            "mma.sync.m16n8k16.bf16");
+}
+
+} // namespace

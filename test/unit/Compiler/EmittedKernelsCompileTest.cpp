@@ -1,0 +1,94 @@
+// Every kernel the lit suite's graph inputs produce compiles with NVRTC for sm_80 and sm_90a
+// (no GPU needed), names its entry point as the manifest does, and the sm_80 packages load in the
+// runtime's manifest reader.
+#include "compiler/Pipelines/Pipelines.h"
+#include "dialects/Graph/IR/GraphDialect.h"
+#include "dialects/Tile/IR/TileDialect.h"
+#include "runtime/CUDA/NvrtcCompiler.h"
+#include "runtime/Package/Package.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Parser/Parser.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+/// The graph inputs of the codegen lit tests: each `// -----` chunk of the files below that is a
+/// forward function the compiler accepts (chunks expecting errors are left out).
+std::vector<std::pair<std::string, std::string>> litInputs() {
+  const char *files[] = {"test/Compiler/Conversion/GraphToTile/convert-graph-to-tile.mlir",
+                         "test/Compiler/Transforms/Tile/tiling.mlir",
+                         "test/Compiler/Transforms/Tile/lower-to-tensor-cores.mlir",
+                         "test/Compiler/Target/CUDA/emit.mlir", "test/Compiler/loomc/loomc.mlir"};
+  std::vector<std::pair<std::string, std::string>> inputs;
+  for (const char *file : files) {
+    std::ifstream stream(std::string(LOOM_SOURCE_DIR) + "/" + file);
+    std::stringstream text;
+    text << stream.rdbuf();
+    std::string all = text.str(), separator = "\n// -----\n";
+    size_t start = 0, chunk = 0;
+    while (start <= all.size()) {
+      size_t end = all.find(separator, start);
+      std::string piece = all.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      if (piece.find("func.func @forward") != std::string::npos)
+        inputs.emplace_back(std::string(file) + "#" + std::to_string(chunk), piece);
+      if (end == std::string::npos)
+        break;
+      start = end + separator.size();
+      ++chunk;
+    }
+  }
+  return inputs;
+}
+
+class EmittedKernels : public ::testing::TestWithParam<const char *> {
+protected:
+  EmittedKernels() {
+    registry_.insert<loom::graph::GraphDialect, loom::tile::TileDialect, mlir::func::FuncDialect,
+                     mlir::arith::ArithDialect>();
+  }
+  mlir::DialectRegistry registry_;
+};
+
+TEST_P(EmittedKernels, CompileWithNvrtc) {
+  const std::string target = GetParam();
+  auto arch = loom::rt::parseGpuArch(target);
+  ASSERT_TRUE(arch) << arch.status().message();
+  auto inputs = litInputs();
+  ASSERT_GE(inputs.size(), 10u) << "the lit inputs moved";
+  size_t kernels = 0;
+  for (const auto &[name, text] : inputs) {
+    mlir::MLIRContext context(registry_);
+    auto module = mlir::parseSourceString<mlir::ModuleOp>(text, &context);
+    ASSERT_TRUE(module) << name;
+    loom::pipelines::CompileOptions options;
+    options.target = target;
+    auto package = loom::pipelines::compile(*module, options);
+    ASSERT_TRUE(mlir::succeeded(package)) << name;
+    ASSERT_FALSE(package->sources.empty()) << name;
+    for (const auto &[path, source] : package->sources) {
+      std::string kernel = std::filesystem::path(path).stem().string();
+      auto compiled = loom::rt::compileWithNvrtc({kernel, source, *arch, {}});
+      ASSERT_TRUE(compiled) << name << " " << path << ":\n" << compiled.status().message() << "\n" << source;
+      EXPECT_FALSE(compiled->cubin.empty()) << path;
+      EXPECT_NE(compiled->ptx.find(".entry " + kernel + "("), std::string::npos) << path;
+      ++kernels;
+    }
+    if (target == "sm_80") { // sm_90a GEMMs take TMA parameters, a manifest extension
+      auto loaded = loom::rt::makePackage(package->manifest, package->sources);
+      ASSERT_TRUE(loaded) << name << ": " << loaded.status().message() << "\n" << package->manifest;
+      EXPECT_EQ(loaded->manifest.kernels.size(), package->sources.size());
+    }
+  }
+  EXPECT_GE(kernels, 20u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Targets, EmittedKernels, ::testing::Values("sm_80", "sm_90a"));
+
+} // namespace
