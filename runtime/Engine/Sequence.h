@@ -30,12 +30,14 @@ enum class FinishReason {
 
 const char *finishReasonName(FinishReason reason);
 
-/// Incremental detokenization state (prefix/read offsets into the output
-/// tokens, as in HF text-generation-inference) and the text so far.
+/// Incremental detokenization state (HF text-generation-inference): the tokens
+/// `[prefixOffset, readOffset)` of the sequence were decoded last time, and the
+/// text so far. Decoding starts a few prompt tokens back, so the first output
+/// token keeps context-dependent text such as its leading space.
 struct DetokenizedText {
   std::string text;
   size_t prefixOffset = 0;
-  size_t readOffset = 0;
+  size_t readOffset = 0; ///< 0 until the first output token is decoded
 };
 
 /// Prompt + generated tokens, how many of them have KV in the cache, the block

@@ -47,17 +47,22 @@ std::optional<FinishReason> StopChecker::check(Sequence &seq) const {
 size_t StopChecker::appendText(Sequence &seq) const {
   if (!detokenizer_)
     return 0;
+  constexpr size_t kPromptContext = 5; // prompt tokens decoded with the first output token
   DetokenizedText &state = seq.detokenized();
-  std::span<const TokenId> output = seq.outputTokens();
+  std::span<const TokenId> tokens = seq.tokens();
+  if (state.readOffset == 0) {
+    state.readOffset = static_cast<size_t>(seq.numPromptTokens());
+    state.prefixOffset = state.readOffset - std::min(state.readOffset, kPromptContext);
+  }
   std::string before = detokenizer_(
-      output.subspan(state.prefixOffset, state.readOffset - state.prefixOffset));
-  std::string after = detokenizer_(output.subspan(state.prefixOffset));
+      tokens.subspan(state.prefixOffset, state.readOffset - state.prefixOffset));
+  std::string after = detokenizer_(tokens.subspan(state.prefixOffset));
   if (after.size() <= before.size() || endsIncomplete(after))
     return 0;
   size_t added = after.size() - before.size();
   state.text += after.substr(before.size());
   state.prefixOffset = state.readOffset;
-  state.readOffset = output.size();
+  state.readOffset = tokens.size();
   return added;
 }
 

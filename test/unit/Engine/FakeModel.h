@@ -143,6 +143,16 @@ inline std::string twoLetterText(std::span<const TokenId> tokens) {
   return text;
 }
 
+/// A sequence of `tokens` (all prompt) holding `blocks`, with `params`.
+inline std::shared_ptr<Sequence> sequenceWithBlocks(RequestId id, std::vector<TokenId> tokens,
+                                                    std::vector<BlockId> blocks,
+                                                    SamplingParams params = {}) {
+  auto seq = std::make_shared<Sequence>(id, std::move(tokens),
+                                        std::make_shared<SamplingParams>(std::move(params)), id);
+  seq->blockTable() = std::move(blocks);
+  return seq;
+}
+
 inline std::vector<TokenId> outputOf(const Sequence &seq) {
   auto out = seq.outputTokens();
   return {out.begin(), out.end()};

@@ -1,23 +1,18 @@
 // StepInputs: positions, slots, offsets and block tables of a mixed decode + prefill-chunk batch.
 #include "runtime/Engine/StepInputs.h"
+#include "test/unit/Engine/FakeModel.h"
 
 #include <gtest/gtest.h>
 
 namespace loom::rt {
 namespace {
 
-std::shared_ptr<Sequence> sequence(RequestId id, std::vector<TokenId> tokens, std::vector<BlockId> blocks) {
-  auto seq = std::make_shared<Sequence>(id, std::move(tokens), std::make_shared<SamplingParams>(), id);
-  seq->blockTable() = std::move(blocks);
-  return seq;
-}
-
 TEST(StepInputsTest, BuildsADecodeAndAPrefillChunk) {
   ScheduledBatch batch;
   batch.blockSize = 4;
   // A decode at position 5 (block 7 holds positions 4..7), then a chunk of positions 2..5.
-  batch.entries.push_back({sequence(1, {10, 11, 12, 13, 14, 15}, {3, 7}), 5, 1, true});
-  batch.entries.push_back({sequence(2, {20, 21, 22, 23, 24, 25, 26}, {9, 2}), 2, 4, false});
+  batch.entries.push_back({testing::sequenceWithBlocks(1, {10, 11, 12, 13, 14, 15}, {3, 7}), 5, 1, true});
+  batch.entries.push_back({testing::sequenceWithBlocks(2, {20, 21, 22, 23, 24, 25, 26}, {9, 2}), 2, 4, false});
   auto in = buildStepInputs(batch);
   ASSERT_TRUE(in.isOk()) << in.status().toString();
   EXPECT_EQ(in->numTokens, 5);
@@ -35,7 +30,7 @@ TEST(StepInputsTest, BuildsADecodeAndAPrefillChunk) {
 TEST(StepInputsTest, PadsBlockTablesToTheRequestedWidth) {
   ScheduledBatch batch;
   batch.blockSize = 16;
-  batch.entries.push_back({sequence(1, {1, 2, 3}, {5}), 0, 3, true});
+  batch.entries.push_back({testing::sequenceWithBlocks(1, {1, 2, 3}, {5}), 0, 3, true});
   auto in = buildStepInputs(batch, 4);
   ASSERT_TRUE(in.isOk());
   EXPECT_EQ(in->blocksPerSeq, 4);
@@ -45,7 +40,7 @@ TEST(StepInputsTest, PadsBlockTablesToTheRequestedWidth) {
 TEST(StepInputsTest, RejectsAContextLargerThanItsBlocks) {
   ScheduledBatch batch;
   batch.blockSize = 2;
-  batch.entries.push_back({sequence(1, {1, 2, 3}, {5}), 0, 3, true});
+  batch.entries.push_back({testing::sequenceWithBlocks(1, {1, 2, 3}, {5}), 0, 3, true});
   auto in = buildStepInputs(batch);
   ASSERT_FALSE(in.isOk());
   EXPECT_NE(in.status().message().find("3 tokens from position 0 do not fit its 1 blocks of 2"),

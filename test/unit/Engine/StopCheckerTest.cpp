@@ -128,3 +128,30 @@ TEST_F(StopCheckerTest, EosTakesPrecedenceOverLength) {
 
 } // namespace
 } // namespace loom::rt
+
+namespace loom::rt {
+namespace {
+
+TEST(StopCheckerContextTest, TheFirstOutputTokenKeepsItsLeadingSpace) {
+  // SentencePiece-like: every token is " w<t>" and decoding strips the text's leading space.
+  Detokenizer stripsLeadingSpace = [](std::span<const TokenId> tokens) {
+    std::string text;
+    for (TokenId t : tokens)
+      text += " w" + std::to_string(t);
+    return text.empty() ? text : text.substr(1);
+  };
+  StopChecker checker(std::nullopt, 1000, stripsLeadingSpace);
+  SamplingParams params;
+  params.maxTokens = 10;
+  for (std::vector<TokenId> prompt : {std::vector<TokenId>{7}, std::vector<TokenId>(9, 3)}) {
+    Sequence seq(0, prompt, std::make_shared<SamplingParams>(params), 0);
+    for (TokenId t : {5, 6, 12}) {
+      seq.appendToken(t);
+      EXPECT_FALSE(checker.check(seq).has_value());
+    }
+    EXPECT_EQ(seq.outputText(), " w5 w6 w12") << "prompt of " << prompt.size();
+  }
+}
+
+} // namespace
+} // namespace loom::rt
