@@ -82,6 +82,10 @@ bool Builder::ready(std::string_view op, llvm::ArrayRef<mlir::Value> operands) {
       fail(op, operands, fmt::format("operand {} is an empty Tensor", index));
       return false;
     }
+    if (operand.getParentRegion() != &function_->getRegion(0)) {
+      fail(op, operands, fmt::format("operand {} was built by another Builder", index));
+      return false;
+    }
     ++index;
   }
   return true;
@@ -224,6 +228,8 @@ StatusOr<mlir::OwningOpRef<mlir::ModuleOp>> Builder::finish(const std::vector<Ou
   for (size_t i = 0; i < outputs.size(); ++i) {
     if (!outputs[i].value)
       return invalid(fmt::format("finish: output {} is an empty Tensor", i));
+    if (mlir::Value(outputs[i].value).getParentRegion() != &function_->getRegion(0))
+      return invalid(fmt::format("finish: output {} was built by another Builder", i));
     resultTypes.push_back(outputs[i].value.getType());
   }
   auto function = mlir::cast<mlir::func::FuncOp>(function_);

@@ -162,6 +162,17 @@ TEST(BuilderFinishTest, TheBuilderIsSpentAfterFinish) {
   EXPECT_EQ(b.status().message(), "graph.silu: the builder is finished; start a new one");
 }
 
+TEST(BuilderFinishTest, ATensorOfAnotherBuilderIsAnError) {
+  mlir::MLIRContext context;
+  Builder first(context);
+  Tensor foreign = first.input("x", {4}, DType::f32);
+  Builder second(context);
+  Tensor own = second.input("x", {4}, DType::f32);
+  EXPECT_FALSE(second.add(own, foreign).valid());
+  EXPECT_EQ(second.status().message(),
+            "graph.add of (tensor<4xf32>, tensor<4xf32>): operand 1 was built by another Builder");
+}
+
 TEST(BuilderFinishTest, AnEmptyOutputIsAnError) {
   mlir::MLIRContext context;
   Builder b(context);
