@@ -1,9 +1,12 @@
-// Running one engine step through a compiled package.
+// Running one engine step through a compiled package: inputs, eager or graph launch, sampling.
 #include "runtime/Serving/PackageModelRunner.h"
 
 #include "runtime/Engine/BatchSampler.h"
+#include "runtime/Engine/DecodeBuckets.h"
+#include "runtime/Engine/SamplerRows.h"
 #include "runtime/Engine/StepInputs.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fmt/format.h>
 
@@ -22,44 +25,116 @@ constexpr NamedInput kStepInputs[] = {
     {"context_lens", &StepInputs::contextLens}, {"block_tables", &StepInputs::blockTables},
     {"logit_rows", &StepInputs::logitRows}};
 
-} // namespace
-
-StatusOr<std::unique_ptr<PackageModelRunner>> PackageModelRunner::create(PackageExecutor &executor,
-                                                                          const Stream &stream) {
-  const Manifest &m = executor.manifest();
-  for (const NamedInput &input : kStepInputs) {
-    bool found = false;
-    for (const TensorSpec &spec : m.inputs)
-      found |= spec.name == input.name && spec.dtype == DType::kI32;
-    if (!found)
-      return LOOM_ERROR(StatusCode::kInvalidArgument,
-                        fmt::format("package has no i32 input '{}' of the forward step", input.name));
-  }
-  for (size_t i = 0; i < m.outputs.size(); ++i) {
-    const TensorSpec &out = m.outputs[i];
+/// The vocabulary of the f32 output "logits" [seqs, vocab], or an error.
+StatusOr<int> logitsVocab(const Manifest &m) {
+  for (const TensorSpec &out : m.outputs) {
     if (out.name != "logits" || out.dtype != DType::kF32 || out.shape.size() != 2)
       continue;
     auto vocab = out.shape[1].evaluate({});
-    if (!vocab || *vocab <= 0)
-      break;
-    return std::unique_ptr<PackageModelRunner>(
-        new PackageModelRunner(executor, stream, static_cast<int>(*vocab)));
+    if (vocab && *vocab > 0)
+      return static_cast<int>(*vocab);
   }
   return LOOM_ERROR(StatusCode::kInvalidArgument,
                     "package has no f32 output 'logits' of shape [seqs, vocab]");
 }
 
+int64_t maxDim(const Manifest &m, const char *name) {
+  auto it = m.maxDims.find(name);
+  return it == m.maxDims.end() ? 0 : it->second;
+}
+
+} // namespace
+
+StatusOr<std::unique_ptr<PackageModelRunner>>
+PackageModelRunner::create(PackageExecutor &executor, const Stream &stream,
+                           PackageRunnerOptions options) {
+  const Manifest &m = executor.manifest();
+  for (const NamedInput &input : kStepInputs)
+    if (std::none_of(m.inputs.begin(), m.inputs.end(), [&](const TensorSpec &spec) {
+          return spec.name == input.name && spec.dtype == DType::kI32;
+        }))
+      return LOOM_ERROR(StatusCode::kInvalidArgument,
+                        fmt::format("package has no i32 input '{}' of the forward step", input.name));
+  LOOM_ASSIGN_OR_RETURN(int vocab, logitsVocab(m));
+  if (options.sampler && options.sampler->vocabSize() != vocab)
+    return LOOM_ERROR(StatusCode::kInvalidArgument,
+                      fmt::format("the GPU sampler is for a vocabulary of {}, the package's is {}",
+                                  options.sampler->vocabSize(), vocab));
+  std::unique_ptr<PackageModelRunner> runner(new PackageModelRunner(executor, stream, vocab));
+  runner->sampler_ = options.sampler;
+  int64_t poolBlocks = m.kvCache ? m.kvCache->blocks : 0;
+  runner->usableKvBlocks_ = static_cast<int>(poolBlocks);
+  runner->maxBlocksPerSeq_ = static_cast<int>(maxDim(m, "blocks_per_seq"));
+  if (options.decodeGraphs && poolBlocks > 1 && runner->maxBlocksPerSeq_ > 0) {
+    runner->usableKvBlocks_ = static_cast<int>(poolBlocks - 1); // the last block: scratch
+    runner->blockSize_ = static_cast<int>(m.kvCache->blockSize);
+    runner->buckets_ = decodeBuckets(static_cast<int>(maxDim(m, "seqs")));
+    runner->graphs_ = std::make_unique<DecodeGraphs>(executor, stream);
+  }
+  return runner;
+}
+
+std::optional<int> PackageModelRunner::graphBucket(const ScheduledBatch &batch) const {
+  if (!graphs_ || !std::all_of(batch.entries.begin(), batch.entries.end(),
+                               [](const ScheduledSequence &e) { return e.numTokens == 1; }))
+    return std::nullopt;
+  return bucketFor(buckets_, static_cast<int>(batch.entries.size()));
+}
+
+Status PackageModelRunner::checkBlocks(const ScheduledBatch &batch) const {
+  for (const ScheduledSequence &entry : batch.entries)
+    for (BlockId block : entry.sequence->blockTable())
+      if (block < 0 || (usableKvBlocks_ > 0 && block >= usableKvBlocks_))
+        return LOOM_ERROR(StatusCode::kInvalidArgument,
+                          fmt::format("request {} holds KV block {}, outside the {} blocks this "
+                                      "runner serves (set EngineConfig::numBlocks to "
+                                      "usableKvBlocks())",
+                                      entry.sequence->id(), block, usableKvBlocks_));
+  return Status::ok();
+}
+
 StatusOr<std::vector<TokenId>> PackageModelRunner::run(const ScheduledBatch &batch) {
-  LOOM_ASSIGN_OR_RETURN(StepInputs in, buildStepInputs(batch));
+  LOOM_RETURN_IF_ERROR(checkBlocks(batch));
+  std::optional<int> bucket = graphBucket(batch);
+  LOOM_ASSIGN_OR_RETURN(StepInputs in, buildStepInputs(batch, bucket ? maxBlocksPerSeq_ : 0));
+  if (bucket) {
+    stats_.paddedRows += *bucket - in.numSeqs;
+    LOOM_RETURN_IF_ERROR(padDecodeStep(in, *bucket, PaddingTarget{usableKvBlocks_, blockSize_}));
+  }
   DimValues dims{{"tokens", in.numTokens}, {"seqs", in.numSeqs}, {"blocks_per_seq", in.blocksPerSeq}};
   for (const NamedInput &input : kStepInputs)
     LOOM_RETURN_IF_ERROR(executor_.copyInput(input.name, std::as_bytes(std::span(in.*input.values)),
                                              dims, stream_));
-  LOOM_RETURN_IF_ERROR(executor_.run(dims, stream_));
+  if (bucket) {
+    LOOM_RETURN_IF_ERROR(graphs_->run(*bucket, dims));
+    ++stats_.graphSteps;
+  } else {
+    LOOM_RETURN_IF_ERROR(executor_.run(dims, stream_));
+    ++stats_.eagerSteps;
+  }
+  return sample(batch);
+}
+
+StatusOr<std::vector<TokenId>> PackageModelRunner::sample(const ScheduledBatch &batch) {
+  if (sampler_) {
+    LOOM_ASSIGN_OR_RETURN(CUdeviceptr logits, executor_.outputAddress("logits"));
+    return sampler_->sample(logits, buildSamplerRows(batch), stream_);
+  }
+  // Padding rows come after the batch's rows: read only the batch's.
+  DimValues dims{{"seqs", static_cast<int64_t>(batch.entries.size())}};
   LOOM_ASSIGN_OR_RETURN(auto bytes, executor_.readOutput("logits", dims, stream_));
   std::vector<float> logits(bytes.size() / sizeof(float));
   std::memcpy(logits.data(), bytes.data(), logits.size() * sizeof(float));
   return sampleBatch(batch, logits, vocabSize_);
+}
+
+PackageRunnerStats PackageModelRunner::stats() const {
+  PackageRunnerStats stats = stats_;
+  if (graphs_) {
+    stats.numGraphs = graphs_->numGraphs();
+    stats.graphMemoryBytes = graphs_->memoryBytes();
+  }
+  return stats;
 }
 
 } // namespace loom::rt

@@ -1,28 +1,71 @@
 // PackageModelRunner: the engine's ModelRunner on the GPU — a compiled model package run step by
-// step through its PackageExecutor, logits sampled on the host.
+// step through its PackageExecutor; decode steps replay CUDA graphs per batch bucket; tokens are
+// sampled on the GPU (logits stay on the device) or on the host.
 #pragma once
 
 #include "runtime/Engine/ModelRunner.h"
 #include "runtime/Package/PackageExecutor.h"
+#include "runtime/Serving/DecodeGraphs.h"
+#include "runtime/Serving/GpuSampler.h"
+
+#include <memory>
+#include <optional>
+#include <vector>
 
 namespace loom::rt {
+
+struct PackageRunnerOptions {
+  /// Decode-only steps padded to a bucket (decodeBuckets of the package's max seqs) and run
+  /// through a CUDA graph per bucket. Needs the package's KV pool (one block is reserved as
+  /// the padding rows' scratch) and a blocks_per_seq bound (graph steps use the full width).
+  bool decodeGraphs = true;
+  /// Samples on the GPU with this sampler when set (it must outlive the runner); otherwise the
+  /// logits are read back and sampled on the host.
+  GpuSampler *sampler = nullptr;
+};
+
+/// What the runner did so far (for the bench report).
+struct PackageRunnerStats {
+  int64_t eagerSteps = 0, graphSteps = 0, paddedRows = 0;
+  size_t numGraphs = 0;
+  uint64_t graphMemoryBytes = 0;
+};
 
 class PackageModelRunner final : public ModelRunner {
 public:
   /// `executor` runs a forward-step package (docs/graph-ops.md inputs, output "logits").
   /// kInvalidArgument when the package lacks an input or output the step needs.
-  static StatusOr<std::unique_ptr<PackageModelRunner>> create(PackageExecutor &executor,
-                                                              const Stream &stream);
+  static StatusOr<std::unique_ptr<PackageModelRunner>>
+  create(PackageExecutor &executor, const Stream &stream, PackageRunnerOptions options = {});
 
+  /// kInvalidArgument when an entry's block table holds a block at or past usableKvBlocks().
   StatusOr<std::vector<TokenId>> run(const ScheduledBatch &batch) override;
+
   int vocabSize() const { return vocabSize_; }
+  /// The KV blocks the engine may hand out (EngineConfig::numBlocks): the package's pool, less
+  /// the scratch block when decode graphs are on.
+  int usableKvBlocks() const { return usableKvBlocks_; }
+  bool usesDecodeGraphs() const { return graphs_ != nullptr; }
+  PackageRunnerStats stats() const;
 
 private:
   PackageModelRunner(PackageExecutor &executor, const Stream &stream, int vocabSize)
       : executor_(executor), stream_(stream), vocabSize_(vocabSize) {}
+  /// The graph bucket of a decode-only batch, when graphs are on and one holds it.
+  std::optional<int> graphBucket(const ScheduledBatch &batch) const;
+  Status checkBlocks(const ScheduledBatch &batch) const;
+  StatusOr<std::vector<TokenId>> sample(const ScheduledBatch &batch);
+
   PackageExecutor &executor_;
   const Stream &stream_;
   int vocabSize_;
+  int usableKvBlocks_ = 0;
+  int blockSize_ = 0;
+  int maxBlocksPerSeq_ = 0;
+  std::vector<int> buckets_;
+  std::unique_ptr<DecodeGraphs> graphs_;
+  GpuSampler *sampler_ = nullptr;
+  PackageRunnerStats stats_;
 };
 
 } // namespace loom::rt

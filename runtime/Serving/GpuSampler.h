@@ -1,0 +1,48 @@
+// GpuSampler: the launcher of loom/sampler.cuh — one token per sampled row, from logits that
+// stay on the device.
+#pragma once
+
+#include "runtime/CUDA/CudaMemory.h"
+#include "runtime/CUDA/DeviceAllocator.h"
+#include "runtime/CUDA/KernelCompiler.h"
+#include "runtime/CUDA/Module.h"
+#include "runtime/CUDA/Stream.h"
+#include "runtime/Engine/SamplerRows.h"
+
+#include <memory>
+#include <string>
+
+namespace loom::rt {
+
+/// The wrapper kernel's name and source (loom/sampler.cuh's contract, 1024 threads per row).
+inline constexpr const char *kSamplerKernelName = "loom_sample_rows";
+std::string samplerKernelSource();
+
+class GpuSampler {
+public:
+  /// Compiles (through `compiler`'s cache) and loads the sampler for `context`'s device and
+  /// allocates scratch for `maxRows` rows of `vocabSize`. `context` must outlive the sampler.
+  static StatusOr<std::unique_ptr<GpuSampler>> create(const Context &context,
+                                                      KernelCompiler &compiler, int vocabSize,
+                                                      int maxRows);
+
+  /// Samples `rows` (at most maxRows) from the f32 logits [*, vocab] at `logits` on `stream`
+  /// and returns the tokens in row order (synchronizes `stream`).
+  StatusOr<std::vector<TokenId>> sample(CUdeviceptr logits, const SamplerRows &rows,
+                                        const Stream &stream);
+
+  int vocabSize() const { return vocabSize_; }
+
+private:
+  GpuSampler(const Context &context, int vocabSize, int maxRows)
+      : backend_(context), allocator_(backend_), vocabSize_(vocabSize), maxRows_(maxRows) {}
+
+  CudaMemoryBackend backend_;
+  DeviceAllocator allocator_;
+  std::unique_ptr<Module> module_;
+  std::unique_ptr<Kernel> kernel_;
+  DeviceBuffer work_, rows_, out_;
+  int vocabSize_, maxRows_;
+};
+
+} // namespace loom::rt

@@ -1,0 +1,272 @@
+// PackageModelRunner through the engine on the GPU, with a hand-written forward-step package (a
+// toy model whose logits depend on every cached KV value through the block tables): decode-graph
+// replay equals eager, GPU sampling equals host sampling, a request's output is the same alone
+// and in a batch of 64, a prefix-cache hit equals a miss, and a tiny pool that forces preemption
+// loses nothing.
+#include "runtime/Engine/Engine.h"
+#include "runtime/Serving/PackageModelRunner.h"
+#include "test/gpu/GpuTestSupport.h"
+
+#include <fmt/format.h>
+
+namespace loom::rt {
+namespace {
+
+constexpr int kVocab = 257;
+constexpr int kBlockSize = 4;
+constexpr int kPoolBlocks = 257; // the last one is the graphs' scratch block
+constexpr int kMaxSeqs = 64;
+constexpr int kMaxTokens = 256;
+constexpr int kMaxBlocksPerSeq = 16;
+
+const char *kAppendSource = R"cuda(
+// KV of each token: a function of its id and position, written to its slot.
+extern "C" __global__ __launch_bounds__(64) void toy_kv_append(const int *tokens,
+    const int *positions, const int *slots, float *k, float *v, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) {
+    k[slots[i]] = tokens[i] * 0.013f + positions[i] * 0.0007f;
+    v[slots[i]] = (tokens[i] % 7) * 0.1f;
+  }
+}
+)cuda";
+
+const char *kLogitsSource = R"cuda(
+// logits[b, t] from every cached KV value of sequence b (through its block table) and its last
+// token: a wrong slot, block table or context length changes them.
+extern "C" __global__ __launch_bounds__(128) void toy_logits(const float *k, const float *v,
+    const int *context_lens, const int *block_tables, const int *logit_rows, const int *tokens,
+    float *logits, int blocks_per_seq) {
+  int b = blockIdx.x;
+  float s = 0.0f;
+  for (int p = 0; p < context_lens[b]; ++p) {
+    int slot = block_tables[b * blocks_per_seq + p / 4] * 4 + p % 4;
+    s = s * 0.97f + k[slot] + v[slot] * (p % 3);
+  }
+  int last = tokens[logit_rows[b]];
+  for (int t = threadIdx.x; t < 257; t += blockDim.x)
+    logits[b * 257 + t] = 4.0f * __sinf(t * 0.37f + s * 3.1f + last * 0.5f);
+}
+)cuda";
+
+std::string manifest() {
+  return fmt::format(R"json({{
+  "format": "loom-package", "version": 1, "target": "sm_80",
+  "dims": {{"tokens": {0}, "seqs": {1}, "blocks_per_seq": {2}}},
+  "inputs": [{{"name": "tokens", "dtype": "i32", "shape": ["tokens"]}},
+             {{"name": "positions", "dtype": "i32", "shape": ["tokens"]}},
+             {{"name": "slots", "dtype": "i32", "shape": ["tokens"]}},
+             {{"name": "seq_starts", "dtype": "i32", "shape": ["seqs+1"]}},
+             {{"name": "context_lens", "dtype": "i32", "shape": ["seqs"]}},
+             {{"name": "block_tables", "dtype": "i32", "shape": ["seqs", "blocks_per_seq"]}},
+             {{"name": "logit_rows", "dtype": "i32", "shape": ["seqs"]}}],
+  "outputs": [{{"name": "logits", "buffer": "v0", "dtype": "f32", "shape": ["seqs", {3}]}}],
+  "kv_cache": {{"layers": 1, "blocks": {4}, "block_size": {5}, "kv_heads": 1, "head_dim": 1, "dtype": "f32"}},
+  "arena": {{"bytes": {6}, "alignment": 256}},
+  "buffers": [{{"name": "v0", "offset": 0, "bytes": {6}}}],
+  "kernels": [
+    {{"name": "toy_kv_append", "source": "kernels/toy_kv_append.cu", "block": [64], "grid": ["ceildiv(tokens, 64)"],
+     "params": [{{"name": "tokens", "kind": "input", "ref": "tokens"}}, {{"name": "positions", "kind": "input", "ref": "positions"}},
+                {{"name": "slots", "kind": "input", "ref": "slots"}}, {{"name": "k", "kind": "kv_k"}}, {{"name": "v", "kind": "kv_v"}},
+                {{"name": "n", "kind": "dim", "ref": "tokens"}}]}},
+    {{"name": "toy_logits", "source": "kernels/toy_logits.cu", "block": [128], "grid": ["seqs"],
+     "params": [{{"name": "k", "kind": "kv_k"}}, {{"name": "v", "kind": "kv_v"}},
+                {{"name": "context_lens", "kind": "input", "ref": "context_lens"}},
+                {{"name": "block_tables", "kind": "input", "ref": "block_tables"}},
+                {{"name": "logit_rows", "kind": "input", "ref": "logit_rows"}},
+                {{"name": "tokens", "kind": "input", "ref": "tokens"}},
+                {{"name": "logits", "kind": "output", "ref": "logits"}},
+                {{"name": "blocks_per_seq", "kind": "dim", "ref": "blocks_per_seq"}}]}}],
+  "program": ["toy_kv_append", "toy_logits"]
+}})json",
+                     kMaxTokens, kMaxSeqs, kMaxBlocksPerSeq, kVocab, kPoolBlocks, kBlockSize,
+                     kMaxSeqs * kVocab * 4);
+}
+
+class NoWeights final : public WeightProvider {
+public:
+  StatusOr<HostTensorView> tensor(const std::string &name) override {
+    return LOOM_ERROR(StatusCode::kNotFound, "no tensor " + name);
+  }
+};
+
+/// One request: prompt and sampling parameters.
+struct Request {
+  std::vector<TokenId> prompt;
+  SamplingParams params;
+};
+
+class PackageModelRunnerGpuTest : public testing::GpuTest {
+protected:
+  void SetUp() override {
+    testing::GpuTest::SetUp();
+    if (IsSkipped())
+      return;
+    auto package = makePackage(manifest(), {{"kernels/toy_kv_append.cu", kAppendSource},
+                                            {"kernels/toy_logits.cu", kLogitsSource}});
+    ASSERT_TRUE(package.isOk()) << package.status().toString();
+    NoWeights weights;
+    auto executor = PackageExecutor::create(*context_, std::move(*package), weights, compiler_);
+    ASSERT_TRUE(executor.isOk()) << executor.status().toString();
+    executor_ = std::move(executor).value();
+    auto sampler = GpuSampler::create(*context_, compiler_, kVocab, kMaxSeqs);
+    ASSERT_TRUE(sampler.isOk()) << sampler.status().toString();
+    sampler_ = std::move(sampler).value();
+  }
+
+  std::unique_ptr<PackageModelRunner> runner(bool graphs, bool gpuSampling) {
+    PackageRunnerOptions options;
+    options.decodeGraphs = graphs;
+    options.sampler = gpuSampling ? sampler_.get() : nullptr;
+    auto runner = PackageModelRunner::create(*executor_, *stream_, options);
+    EXPECT_TRUE(runner.isOk()) << runner.status().toString();
+    return runner.isOk() ? std::move(runner).value() : nullptr;
+  }
+
+  static EngineConfig engineConfig(int numBlocks) {
+    EngineConfig config;
+    config.blockSize = kBlockSize;
+    config.numBlocks = numBlocks;
+    config.maxBatchedTokens = kMaxTokens;
+    config.maxSequences = kMaxSeqs;
+    config.maxModelLen = kMaxBlocksPerSeq * kBlockSize;
+    config.vocabSize = kVocab;
+    return config;
+  }
+
+  /// Serves `requests` (all added before the first step) and returns each one's output tokens.
+  std::vector<std::vector<TokenId>> serve(ModelRunner &runner, const std::vector<Request> &requests,
+                                          int numBlocks = kPoolBlocks - 1,
+                                          EngineStats *stats = nullptr) {
+    auto engine = Engine::create(engineConfig(numBlocks), runner);
+    EXPECT_TRUE(engine.isOk()) << engine.status().toString();
+    std::vector<std::shared_ptr<const Sequence>> seqs;
+    for (const Request &r : requests)
+      seqs.push_back((*engine)->addRequest(r.prompt, r.params));
+    Status done = (*engine)->runUntilDone();
+    EXPECT_TRUE(done.isOk()) << done.toString();
+    if (stats)
+      *stats = (*engine)->stats();
+    std::vector<std::vector<TokenId>> outputs;
+    for (const auto &seq : seqs) {
+      EXPECT_TRUE(seq->error().isOk()) << seq->error().toString();
+      outputs.emplace_back(seq->outputTokens().begin(), seq->outputTokens().end());
+    }
+    return outputs;
+  }
+
+  static std::vector<Request> randomRequests(int count, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::vector<Request> requests;
+    for (int i = 0; i < count; ++i) {
+      Request r;
+      r.prompt.resize(1 + rng() % 30);
+      for (TokenId &t : r.prompt)
+        t = static_cast<TokenId>(rng() % kVocab);
+      r.params.maxTokens = 4 + rng() % 20;
+      r.params.temperature = i % 3 == 0 ? 0.0f : 0.8f;
+      r.params.topK = i % 4 == 1 ? 20 : 0;
+      r.params.topP = i % 5 == 2 ? 0.9f : 1.0f;
+      r.params.repetitionPenalty = i % 6 == 3 ? 1.2f : 1.0f;
+      r.params.seed = rng();
+      requests.push_back(r);
+    }
+    return requests;
+  }
+
+  std::unique_ptr<PackageExecutor> executor_;
+  std::unique_ptr<GpuSampler> sampler_;
+};
+
+TEST_F(PackageModelRunnerGpuTest, GraphReplayEqualsEager) {
+  std::vector<Request> requests = randomRequests(40, 1);
+  auto eager = runner(false, false);
+  auto graphs = runner(true, false);
+  ASSERT_TRUE(eager && graphs);
+  EXPECT_FALSE(eager->usesDecodeGraphs());
+  ASSERT_TRUE(graphs->usesDecodeGraphs());
+  EXPECT_EQ(graphs->usableKvBlocks(), kPoolBlocks - 1);
+  auto expected = serve(*eager, requests);
+  auto actual = serve(*graphs, requests);
+  EXPECT_EQ(actual, expected);
+  PackageRunnerStats stats = graphs->stats();
+  EXPECT_GT(stats.graphSteps, 0);
+  EXPECT_GT(stats.paddedRows, 0);
+  EXPECT_GE(stats.numGraphs, 2u);
+  EXPECT_EQ(eager->stats().graphSteps, 0);
+  fmt::print("{} graphs, {} graph steps, {} eager steps, {} padded rows, graph memory {} bytes\n",
+             stats.numGraphs, stats.graphSteps, stats.eagerSteps, stats.paddedRows,
+             stats.graphMemoryBytes);
+}
+
+TEST_F(PackageModelRunnerGpuTest, GpuSamplingEqualsHostSampling) {
+  std::vector<Request> requests = randomRequests(32, 2);
+  auto host = runner(true, false);
+  auto gpu = runner(true, true);
+  ASSERT_TRUE(host && gpu);
+  EXPECT_EQ(serve(*gpu, requests), serve(*host, requests));
+}
+
+TEST_F(PackageModelRunnerGpuTest, OneRequestAloneEqualsInABatchOf64) {
+  std::vector<Request> crowd = randomRequests(65, 3);
+  Request probe = crowd[0];
+  probe.params.temperature = 0.0f;
+  probe.params.maxTokens = 24;
+  crowd[0] = probe;
+  auto gpu = runner(true, true);
+  ASSERT_TRUE(gpu);
+  auto alone = serve(*gpu, {probe});
+  auto together = serve(*gpu, crowd);
+  EXPECT_EQ(together[0], alone[0]);
+  EXPECT_EQ(together[0].size(), 24u);
+}
+
+TEST_F(PackageModelRunnerGpuTest, APrefixCacheHitEqualsAMiss) {
+  Request first, second;
+  for (int i = 0; i < 21; ++i)
+    first.prompt.push_back(static_cast<TokenId>((i * 37 + 5) % kVocab));
+  second.prompt = first.prompt;
+  second.prompt.insert(second.prompt.end(), {11, 12, 13});
+  first.params.temperature = second.params.temperature = 0.0f;
+  first.params.maxTokens = second.params.maxTokens = 12;
+  auto gpu = runner(true, true);
+  ASSERT_TRUE(gpu);
+  auto miss = serve(*gpu, {second});
+  auto engine = Engine::create(engineConfig(kPoolBlocks - 1), *gpu);
+  ASSERT_TRUE(engine.isOk());
+  (*engine)->addRequest(first.prompt, first.params);
+  ASSERT_TRUE((*engine)->runUntilDone().isOk());
+  auto hit = (*engine)->addRequest(second.prompt, second.params);
+  ASSERT_TRUE((*engine)->runUntilDone().isOk());
+  EXPECT_EQ(hit->metrics().prefixHitTokens, 20); // five full blocks of the shared prompt
+  EXPECT_EQ(std::vector<TokenId>(hit->outputTokens().begin(), hit->outputTokens().end()), miss[0]);
+}
+
+TEST_F(PackageModelRunnerGpuTest, ATinyPoolForcesPreemptionAndLosesNothing) {
+  std::vector<Request> requests = randomRequests(24, 4);
+  auto gpu = runner(true, true);
+  ASSERT_TRUE(gpu);
+  auto roomy = serve(*gpu, requests);
+  EngineStats stats;
+  auto tiny = serve(*gpu, requests, kMaxBlocksPerSeq, &stats);
+  EXPECT_GT(stats.preemptions, 0);
+  EXPECT_EQ(tiny, roomy);
+}
+
+TEST_F(PackageModelRunnerGpuTest, RefusesBlocksOutsideItsPool) {
+  auto gpu = runner(true, false);
+  ASSERT_TRUE(gpu);
+  auto engine = Engine::create(engineConfig(kPoolBlocks), *gpu); // includes the scratch block
+  ASSERT_TRUE(engine.isOk());
+  SamplingParams params;
+  params.maxTokens = 2;
+  // Fill the pool so the last block is handed out.
+  for (int i = 0; i < 40; ++i)
+    (*engine)->addRequest(std::vector<TokenId>(kMaxBlocksPerSeq * kBlockSize - 2, 1 + i), params);
+  Status status = (*engine)->runUntilDone();
+  ASSERT_FALSE(status.isOk());
+  EXPECT_NE(status.message().find("outside the 256 blocks"), std::string::npos) << status.toString();
+}
+
+} // namespace
+} // namespace loom::rt
