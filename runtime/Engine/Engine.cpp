@@ -50,8 +50,9 @@ void Engine::finishStream(Sequence &seq) {
   auto it = streams_.find(seq.id());
   if (it == streams_.end())
     return;
-  it->second.update(seq);
+  RequestStream stream = std::move(it->second); // the callback may add requests
   streams_.erase(it);
+  stream.update(seq);
 }
 
 StatusOr<std::vector<std::shared_ptr<const Sequence>>> Engine::step() {

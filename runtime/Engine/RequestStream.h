@@ -19,7 +19,8 @@ struct StreamEvent {
   const Sequence *sequence = nullptr;
 };
 
-/// Called on the thread that calls Engine::step / addRequest / cancel.
+/// Called on the thread that calls Engine::step / addRequest / cancel. It may add requests
+/// and cancel other requests, but not cancel the request it reports.
 using StreamCallback = std::function<void(const StreamEvent &)>;
 
 /// Turns a sequence's progress into stream events. While the request runs, the last

@@ -98,7 +98,7 @@ template <int kThreads, typename Weight>
 __device__ unsigned samplerSelectKey(const float *work, int vocab, double target, Weight weight,
                                      SamplerShared &shared) {
   unsigned prefix = 0, prefixMask = 0;
-  double above = 0.0; // weight of the elements whose key is above the current prefix
+  double above = 0.0; // thread 0: weight of the elements whose key is above the current prefix
   for (int shift = 24; shift >= 0; shift -= 8) {
     for (int b = threadIdx.x; b < 256; b += kThreads)
       shared.bins[b] = 0.0;
@@ -111,6 +111,7 @@ __device__ unsigned samplerSelectKey(const float *work, int vocab, double target
     __syncthreads();
     if (threadIdx.x == 0) {
       shared.found = false;
+      int lowest = 0; // the lowest bin holding weight
       for (int b = 255; b >= 0; --b) {
         if (above + shared.bins[b] >= target) {
           shared.chosenKey = prefix | ((unsigned)b << shift);
@@ -118,6 +119,14 @@ __device__ unsigned samplerSelectKey(const float *work, int vocab, double target
           break;
         }
         above += shared.bins[b];
+        lowest = shared.bins[b] > 0.0 ? b : lowest;
+      }
+      // Past the first pass the prefix's bin reached the target, so only the atomics' summation
+      // order can miss it: the crossing is then at the prefix's lowest element.
+      if (!shared.found && shift < 24) {
+        shared.chosenKey = prefix | ((unsigned)lowest << shift);
+        shared.found = true;
+        above -= shared.bins[lowest];
       }
     }
     __syncthreads();

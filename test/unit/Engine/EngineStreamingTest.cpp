@@ -126,6 +126,30 @@ TEST(EngineStreamingTest, CancelAndInvalidRequestsGetAFinishEvent) {
   EXPECT_FALSE((*engine)->hasUnfinished());
 }
 
+TEST(EngineStreamingTest, ACallbackMayAddRequests) {
+  EngineConfig config = smallConfig();
+  FakeModelRunner runner(config.numBlocks, config.blockSize, kVocab);
+  auto engine = Engine::create(config, runner);
+  ASSERT_TRUE(engine.isOk());
+  SamplingParams params;
+  params.maxTokens = 3;
+  params.ignoreEos = true;
+  std::vector<std::shared_ptr<const Sequence>> chain;
+  std::function<void(const StreamEvent &)> onOutput = [&](const StreamEvent &event) {
+    if (event.finishReason && chain.size() < 20) // each finish starts the next request
+      chain.push_back((*engine)->addRequest({TokenId(chain.size() + 1), 2, 3}, params, onOutput));
+  };
+  chain.push_back((*engine)->addRequest({1, 2, 3}, params, onOutput));
+  ASSERT_TRUE((*engine)->runUntilDone().isOk());
+  ASSERT_EQ(chain.size(), 20u);
+  for (const auto &seq : chain) {
+    EXPECT_EQ(seq->finishReason(), FinishReason::kMaxTokens);
+    EXPECT_EQ(outputOf(*seq), referenceOutput({seq->promptTokens().begin(),
+                                               seq->promptTokens().end()},
+                                              params, kVocab, 0, config.maxModelLen));
+  }
+}
+
 TEST(EngineStreamingTest, MeasuresTimeToFirstTokenAndInterTokenLatency) {
   EngineConfig config = smallConfig();
   config.maxBatchedTokens = 4; // a 10-token prompt takes 3 chunked-prefill steps
