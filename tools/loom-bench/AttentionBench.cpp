@@ -1,7 +1,7 @@
 // loom-bench cases of the attention family: causal prefill B4 H32 S4096 D128 bf16 over the paged
-// cache (every bench tile; compare with SDPA's flash backend from test/reference/attention_check.py
-// run in the same device call) and flash-decoding at batch 32, contexts 4k and 16k, 32/8 heads,
-// against the device-to-device copy roofline.
+// cache (every bench tile, the Hopper kernel on sm_90a; compare with SDPA's flash backend from
+// test/reference/attention_check.py run in the same device call) and flash-decoding at batch 32,
+// contexts 4k and 16k, 32/8 heads, against the device-to-device copy roofline.
 #include "test/gpu/Kernels/Attention/AttentionInstantiations.h"
 #include "tools/loom-bench/BenchCase.h"
 #include "tools/loom-bench/BenchSession.h"
@@ -62,6 +62,8 @@ Status runPrefill(BenchSession &session) {
   // Causal: half of the 4 * B * H * S^2 * D flops of the two matrix products (FA convention).
   const double flops = 4.0 * kSeqs * shape.heads * double(kLength) * kLength * shape.headDim / 2;
   for (const testing::PrefillKernelSpec &spec : testing::benchPrefillTiles()) {
+    if (spec.sm90Only() && session.arch() != rt::GpuArch::kSm90a)
+      continue;
     LOOM_ASSIGN_OR_RETURN(BenchKernel kernel, session.compile(spec.name(), spec.source()));
     LOOM_ASSIGN_OR_RETURN(double ms, session.medianMilliseconds([&](int) {
       rt::KernelArgs args;
@@ -73,7 +75,8 @@ Status runPrefill(BenchSession &session) {
     }));
     session.report({"attention", "prefill", "B4 H32/8 S4096 D128 causal bf16", ms, flops, 0,
                     "SDPA flash (attention_check.py)", 0,
-                    fmt::format("tile {}x{} w{}", spec.bm, spec.bn, spec.warps)});
+                    spec.sm90Only() ? fmt::format("sm90 wgmma {}x{}", spec.bm, spec.bn)
+                                    : fmt::format("tile {}x{} w{}", spec.bm, spec.bn, spec.warps)});
   }
   return Status::ok();
 }

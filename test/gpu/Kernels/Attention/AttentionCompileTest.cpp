@@ -1,5 +1,6 @@
-// Every attention instantiation compiles with NVRTC for sm_80 and sm_90a, with no spills and
-// mma.sync where the kernel is a matrix kernel (CPU only; runs in CI).
+// Every attention instantiation compiles with NVRTC for sm_80 and sm_90a (the Hopper prefill for
+// sm_90a only), with no spills, mma.sync or wgmma where the kernel is a matrix kernel (CPU only;
+// runs in CI).
 #include "AttentionInstantiations.h"
 #include "runtime/CUDA/KernelCompiler.h"
 
@@ -14,7 +15,7 @@ namespace {
 class AttentionCompileTest : public ::testing::TestWithParam<rt::GpuArch> {};
 
 TEST_P(AttentionCompileTest, EveryInstantiationCompilesWithoutSpills) {
-  const std::vector<AttentionModule> modules = attentionModules();
+  const std::vector<AttentionModule> modules = attentionModules(GetParam());
   std::set<std::string> names;
   std::vector<rt::CompileRequest> requests;
   for (const AttentionModule &module : modules) {
@@ -35,7 +36,12 @@ TEST_P(AttentionCompileTest, EveryInstantiationCompilesWithoutSpills) {
       EXPECT_EQ(resources.stackBytes, 0) << resources.function << "\n" << compiled.log;
       EXPECT_LE(resources.registers, 255) << resources.function;
     }
-    if (modules[i].name.starts_with("paged_prefill")) {
+    if (modules[i].sm90Only) {
+      EXPECT_NE(compiled.ptx.find("wgmma.mma_async.sync.aligned.m64n"), std::string::npos);
+      EXPECT_NE(compiled.ptx.find("cp.async.mbarrier.arrive.noinc"), std::string::npos);
+      // ptxas serializes wgmma (a large slowdown) when it cannot prove the pipeline safe.
+      EXPECT_EQ(compiled.log.find("serialized"), std::string::npos) << compiled.log;
+    } else if (modules[i].name.starts_with("paged_prefill")) {
       EXPECT_NE(compiled.ptx.find("mma.sync.aligned.m16n8k16"), std::string::npos);
       EXPECT_NE(compiled.ptx.find("ldmatrix.sync.aligned.m8n8.x4.trans"), std::string::npos);
     }

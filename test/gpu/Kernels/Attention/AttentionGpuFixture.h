@@ -33,7 +33,7 @@ protected:
     static std::map<std::string, LoadedKernel> loaded;
     static std::vector<std::unique_ptr<rt::Module>> modules;
     if (modules.empty()) {
-      const std::vector<AttentionModule> table = attentionModules();
+      const std::vector<AttentionModule> table = attentionModules(arch_);
       std::vector<rt::CompileRequest> requests;
       for (const AttentionModule &module : table)
         requests.push_back({module.name, module.source, arch_, {}});
@@ -109,6 +109,11 @@ protected:
     return {upload16(type, batch.q),         upload16(type, batch.kPool),
             upload16(type, batch.vPool),     upload(batch.seqStarts),
             upload(batch.contexts),          upload(batch.blockTables)};
+  }
+
+  /// Whether this device runs `spec` (the Hopper kernel needs sm_90a).
+  bool runs(const PrefillKernelSpec &spec) const {
+    return !spec.sm90Only() || arch_ == rt::GpuArch::kSm90a;
   }
 
   /// Runs the prefill kernel `spec` over `batch`; the output [tokens, heads * headDim].

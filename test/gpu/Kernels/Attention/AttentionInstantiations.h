@@ -3,6 +3,7 @@
 #pragma once
 
 #include "AttentionKernels.h"
+#include "runtime/CUDA/GpuArch.h"
 
 #include <vector>
 
@@ -16,11 +17,13 @@ inline AttentionShape llamaShape(AttentionType type = AttentionType::kBf16) {
 inline AttentionShape mqaShape() { return {AttentionType::kF16, 8, 1, 64, 16}; }
 inline AttentionShape smallGqaShape() { return {AttentionType::kBf16, 16, 4, 64, 32}; }
 
-/// The prefill tiles the bench compares (the first is the default the tests check everywhere).
+/// The prefill tiles the bench compares (the first is the default the tests check everywhere;
+/// the last is the Hopper kernel, run only on sm_90a devices).
 inline std::vector<PrefillKernelSpec> benchPrefillTiles() {
   return {{llamaShape(), 128, 64, 8, true},
           {llamaShape(), 64, 64, 4, true},
-          {llamaShape(), 128, 32, 8, true}};
+          {llamaShape(), 128, 32, 8, true},
+          PrefillKernelSpec::sm90(llamaShape())};
 }
 
 inline std::vector<PrefillKernelSpec> testPrefillKernels() {
@@ -30,6 +33,9 @@ inline std::vector<PrefillKernelSpec> testPrefillKernels() {
   kernels.push_back({mqaShape(), 64, 64, 4, true});
   kernels.push_back({smallGqaShape(), 128, 64, 8, true});
   kernels.push_back({smallGqaShape(), 64, 32, 4, false});
+  for (AttentionShape shape : {llamaShape(AttentionType::kF16), mqaShape(), smallGqaShape()})
+    kernels.push_back(PrefillKernelSpec::sm90(shape));
+  kernels.push_back(PrefillKernelSpec::sm90(smallGqaShape(), false));
   return kernels;
 }
 
@@ -52,15 +58,18 @@ inline std::vector<KvAppendKernelSpec> testKvAppendKernels() {
           {mqaShape(), 4, true, {}}};
 }
 
-/// Name and source of every kernel module of the table.
+/// Name and source of every kernel module of the table; sm90Only modules compile for sm_90a only.
 struct AttentionModule {
   std::string name, source;
+  bool sm90Only = false;
 };
 
-inline std::vector<AttentionModule> attentionModules() {
+/// The modules of the table that compile for `arch` (all but the sm90Only ones below sm_90a).
+inline std::vector<AttentionModule> attentionModules(rt::GpuArch arch) {
   std::vector<AttentionModule> modules;
   for (const PrefillKernelSpec &spec : testPrefillKernels())
-    modules.push_back({spec.name(), spec.source()});
+    if (!spec.sm90Only() || arch == rt::GpuArch::kSm90a)
+      modules.push_back({spec.name(), spec.source(), spec.sm90Only()});
   for (const DecodeKernelSpec &spec : testDecodeKernels())
     modules.push_back({spec.name(), spec.source()});
   for (const KvAppendKernelSpec &spec : testKvAppendKernels())

@@ -44,32 +44,52 @@ inline std::string attentionWrapper(const std::string &include, const std::strin
                      include, threads, name, params, body);
 }
 
-/// attentionPrefill with AttentionPrefillConfig<headDim, bm, bn, warps>.
+/// Which prefill kernel: FA2-style mma.sync (sm_80+, loom/attention_prefill.cuh) or the Hopper
+/// wgmma kernel with a producer warpgroup (sm_90a only, loom/attention_prefill_sm90.cuh).
+enum class PrefillPath { kMmaSync, kSm90 };
+
+/// attentionPrefill with AttentionPrefillConfig<headDim, bm, bn, warps>, or (kSm90)
+/// attentionPrefillSm90 with AttentionPrefillSm90Config<headDim, bn> (bm 128, 12 warps).
 struct PrefillKernelSpec {
   AttentionShape shape;
   int bm = 128, bn = 64, warps = 8;
   bool causal = true;
+  PrefillPath path = PrefillPath::kMmaSync;
 
+  /// The Hopper kernel for `shape`: 128 query rows by 128 positions.
+  static PrefillKernelSpec sm90(AttentionShape shape, bool causal = true) {
+    return {shape, 128, 128, 12, causal, PrefillPath::kSm90};
+  }
+  bool sm90Only() const { return path == PrefillPath::kSm90; }
   int threads() const { return warps * 32; }
-  unsigned sharedBytes() const { return unsigned((bm + 2 * bn) * shape.headDim * 2); }
+  unsigned sharedBytes() const {
+    if (sm90Only()) // AttentionPrefillSm90Config::kSharedBytes: slack, Q, 2 K + 2 V stages, 9 barriers
+      return unsigned(1024 + (bm + 4 * bn) * shape.headDim * 2 + 8 * 9);
+    return unsigned((bm + 2 * bn) * shape.headDim * 2);
+  }
   std::string name() const {
+    if (sm90Only())
+      return fmt::format("paged_prefill_sm90_{}_{}x{}{}", shape.tag(), bm, bn,
+                         causal ? "" : "_full");
     return fmt::format("paged_prefill_{}_{}x{}w{}{}", shape.tag(), bm, bn, warps,
                        causal ? "" : "_full");
   }
   std::string source() const {
     const char *t = cudaTypeName(shape.type);
-    const std::string config = fmt::format("loom::AttentionPrefillConfig<{}, {}, {}, {}>",
-                                           shape.headDim, bm, bn, warps);
+    const std::string config =
+        sm90Only() ? fmt::format("loom::sm90::AttentionPrefillSm90Config<{}, {}>", shape.headDim, bn)
+                   : fmt::format("loom::AttentionPrefillConfig<{}, {}, {}, {}>", shape.headDim,
+                                 bm, bn, warps);
     return attentionWrapper(
-        "attention_prefill.cuh", name(), threads(),
+        sm90Only() ? "attention_prefill_sm90.cuh" : "attention_prefill.cuh", name(), threads(),
         fmt::format("const {0} *q, int qRowStride, const {0} *kCache, const {0} *vCache, "
                     "{0} *out, const int *seqStarts, const int *contextLens, "
                     "const int *blockTables, int seqs, int blocksPerSeq, int layer, "
                     "int cacheBlocks, float scale",
                     t),
-        fmt::format("loom::attentionPrefill<{}, {}, {}, {}, {}, {}>(q, qRowStride, kCache, "
-                    "vCache, out, seqStarts, contextLens, blockTables, seqs, blocksPerSeq, "
-                    "layer, cacheBlocks, scale)",
+        fmt::format("{}<{}, {}, {}, {}, {}, {}>(q, qRowStride, kCache, vCache, out, seqStarts, "
+                    "contextLens, blockTables, seqs, blocksPerSeq, layer, cacheBlocks, scale)",
+                    sm90Only() ? "loom::sm90::attentionPrefillSm90" : "loom::attentionPrefill",
                     config, t, shape.heads, shape.kvHeads, shape.blockSize, causal));
   }
   rt::LaunchConfig launch(int tokens, int seqs) const {

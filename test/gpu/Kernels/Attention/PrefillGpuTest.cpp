@@ -1,12 +1,28 @@
-// attentionPrefill on random ragged batches against the float64 reference: whole prompts,
-// chunked prefill over cached blocks mixed with decode rows, GQA/MQA, head dims 64/128,
-// bf16/f16, block sizes 16/32, causal and not, every bench tile.
+// attentionPrefill (mma.sync) and attentionPrefillSm90 (wgmma, on sm_90a devices) on random ragged
+// batches against the float64 reference: whole prompts, chunked prefill over cached blocks mixed
+// with decode rows, contexts up to 5000, GQA/MQA, head dims 64/128, bf16/f16, block sizes 16/32,
+// causal and not, every bench tile.
 #include "AttentionGpuFixture.h"
 
 namespace loom::testing {
 namespace {
 
-using PrefillGpuTest = AttentionGpuTest;
+class PrefillGpuTest : public AttentionGpuTest {
+protected:
+  /// Every kernel of `specs` this device runs matches the reference on `batch`.
+  void expectMatches(const PagedBatch &batch, const std::vector<PrefillKernelSpec> &specs) {
+    for (const PrefillKernelSpec &spec : specs) {
+      if (!runs(spec))
+        continue;
+      SCOPED_TRACE(spec.name());
+      EXPECT_TRUE(matchesReference(batch, runPrefill(spec, batch), spec.bm));
+    }
+  }
+  /// The default mma.sync tile and the Hopper kernel for `shape`.
+  static std::vector<PrefillKernelSpec> bothPaths(AttentionShape shape, bool causal = true) {
+    return {{shape, 128, 64, 8, causal}, PrefillKernelSpec::sm90(shape, causal)};
+  }
+};
 
 /// (queries, context) per sequence.
 struct SeqShape {
@@ -21,10 +37,9 @@ PagedBatch batchOf(AttentionShape shape, const std::vector<SeqShape> &seqs, uint
 }
 
 TEST_F(PrefillGpuTest, WholePromptsOfEdgeLengths) {
-  const PrefillKernelSpec spec = benchPrefillTiles()[0];
   const PagedBatch batch = batchOf(
-      spec.shape, {{1, 1}, {15, 15}, {16, 16}, {17, 17}, {1000, 1000}, {130, 130}}, 11);
-  EXPECT_TRUE(matchesReference(batch, runPrefill(spec, batch), spec.bm));
+      llamaShape(), {{1, 1}, {15, 15}, {16, 16}, {17, 17}, {1000, 1000}, {130, 130}}, 11);
+  expectMatches(batch, bothPaths(llamaShape()));
 }
 
 TEST_F(PrefillGpuTest, ChunkedPrefillMixedWithDecodeRowsEveryTile) {
@@ -34,35 +49,37 @@ TEST_F(PrefillGpuTest, ChunkedPrefillMixedWithDecodeRowsEveryTile) {
   const PagedBatch batch = batchOf(
       shape, {{1, 1}, {300, 4133}, {1, 17}, {1, 1000}, {16, 16}, {128, 515}, {1, 4096}}, 12,
       (shape.heads + 2 * shape.kvHeads) * shape.headDim);
-  for (const PrefillKernelSpec &spec : benchPrefillTiles()) {
-    SCOPED_TRACE(spec.name());
-    EXPECT_TRUE(matchesReference(batch, runPrefill(spec, batch), spec.bm));
-  }
+  expectMatches(batch, benchPrefillTiles());
+}
+
+TEST_F(PrefillGpuTest, ContextsUpTo5000) {
+  // A whole 5000-token prompt's last 257 rows as a chunk, decode rows at 4999 and 5000, a
+  // 2-row chunk over 1 cached token.
+  const PagedBatch batch =
+      batchOf(llamaShape(), {{257, 5000}, {1, 4999}, {2, 3}, {1, 5000}, {129, 129}}, 16);
+  expectMatches(batch, bothPaths(llamaShape()));
 }
 
 TEST_F(PrefillGpuTest, F16Llama) {
-  const PrefillKernelSpec spec{llamaShape(AttentionType::kF16), 128, 64, 8, true};
-  const PagedBatch batch = batchOf(spec.shape, {{40, 40}, {1, 600}, {77, 200}}, 13);
-  EXPECT_TRUE(matchesReference(batch, runPrefill(spec, batch), spec.bm));
+  const PagedBatch batch =
+      batchOf(llamaShape(AttentionType::kF16), {{40, 40}, {1, 600}, {77, 200}}, 13);
+  expectMatches(batch, bothPaths(llamaShape(AttentionType::kF16)));
 }
 
 TEST_F(PrefillGpuTest, MultiQueryHeadDim64) {
   const PagedBatch batch =
       batchOf(mqaShape(), {{1, 15}, {64, 64}, {100, 1000}, {1, 4100}, {200, 260}}, 14);
-  for (const PrefillKernelSpec &spec :
-       {PrefillKernelSpec{mqaShape(), 128, 64, 8, true}, PrefillKernelSpec{mqaShape(), 64, 64, 4, true}}) {
-    SCOPED_TRACE(spec.name());
-    EXPECT_TRUE(matchesReference(batch, runPrefill(spec, batch), spec.bm));
-  }
+  std::vector<PrefillKernelSpec> specs = bothPaths(mqaShape());
+  specs.push_back({mqaShape(), 64, 64, 4, true});
+  expectMatches(batch, specs);
 }
 
 TEST_F(PrefillGpuTest, BlockSize32CausalAndFull) {
   PagedBatch batch = batchOf(smallGqaShape(), {{33, 33}, {1, 17}, {65, 300}, {5, 64}}, 15);
-  const PrefillKernelSpec causal{smallGqaShape(), 128, 64, 8, true};
-  EXPECT_TRUE(matchesReference(batch, runPrefill(causal, batch), causal.bm));
+  expectMatches(batch, bothPaths(smallGqaShape()));
   batch.causal = false;
-  const PrefillKernelSpec full{smallGqaShape(), 64, 32, 4, false};
-  EXPECT_TRUE(matchesReference(batch, runPrefill(full, batch), full.bm));
+  expectMatches(batch, {{smallGqaShape(), 64, 32, 4, false},
+                        PrefillKernelSpec::sm90(smallGqaShape(), false)});
 }
 
 } // namespace
