@@ -22,7 +22,7 @@ constexpr std::pair<std::string_view, ParamKind> kParamKinds[] = {
     {"input", ParamKind::kInput},   {"output", ParamKind::kOutput},
     {"kv_k", ParamKind::kKvK},      {"kv_v", ParamKind::kKvV},
     {"dim", ParamKind::kDim},       {"int", ParamKind::kIntScalar},
-    {"float", ParamKind::kFloatScalar}};
+    {"float", ParamKind::kFloatScalar}, {"tma", ParamKind::kTma}};
 
 Status fieldError(const std::string &path, const std::string &what) {
   return LOOM_ERROR(StatusCode::kInvalidArgument, fmt::format("manifest {}: {}", path, what));
@@ -86,7 +86,27 @@ StatusOr<ParamSpec> parseParam(const Json &json, const std::string &path) {
     }
   if (!known)
     return fieldError(path + ".kind", fmt::format("unknown parameter kind '{}'", kind));
-  if (param.kind == ParamKind::kIntScalar || param.kind == ParamKind::kFloatScalar) {
+  if (param.kind == ParamKind::kTma) {
+    LOOM_ASSIGN_OR_RETURN(param.ref, field<std::string>(json, path, "ref"));
+    LOOM_ASSIGN_OR_RETURN(auto of, field<std::string>(json, path, "of"));
+    bool known = false;
+    for (auto [name, value] : kParamKinds)
+      if (of == name && (value == ParamKind::kBuffer || value == ParamKind::kWeight || value == ParamKind::kInput)) {
+        param.tma.of = value;
+        known = true;
+      }
+    if (!known)
+      return fieldError(path + ".of", fmt::format("a tma matrix lives in a buffer, weight or input, not '{}'", of));
+    auto rows = json.find("rows");
+    if (rows == json.end())
+      return fieldError(path, "missing 'rows'");
+    LOOM_ASSIGN_OR_RETURN(param.tma.rows, parseExtent(*rows, path + ".rows"));
+    LOOM_ASSIGN_OR_RETURN(param.tma.cols, field<int64_t>(json, path, "cols"));
+    LOOM_ASSIGN_OR_RETURN(param.tma.boxRows, field<uint32_t>(json, path, "box_rows"));
+    LOOM_ASSIGN_OR_RETURN(param.tma.boxCols, field<uint32_t>(json, path, "box_cols"));
+    if (param.tma.cols <= 0 || param.tma.boxRows == 0 || param.tma.boxCols != 64)
+      return fieldError(path, "a tma matrix needs cols > 0, box_rows > 0 and box_cols = 64");
+  } else if (param.kind == ParamKind::kIntScalar || param.kind == ParamKind::kFloatScalar) {
     LOOM_ASSIGN_OR_RETURN(param.scalar, field<double>(json, path, "value"));
   } else if (param.kind != ParamKind::kKvK && param.kind != ParamKind::kKvV) {
     LOOM_ASSIGN_OR_RETURN(param.ref, field<std::string>(json, path, "ref"));
@@ -225,14 +245,20 @@ Status checkReferences(const Manifest &m) {
       auto path = fmt::format("kernels[{}].params[{}]", k, p);
       if ((param.kind == ParamKind::kKvK || param.kind == ParamKind::kKvV) && !m.kvCache)
         return fieldError(path, "reads the KV cache but the package has none");
-      auto it = sections.find(param.kind);
+      auto it = sections.find(param.kind == ParamKind::kTma ? param.tma.of : param.kind);
       if (it != sections.end() && !it->second.first->count(param.ref))
         return fieldError(path, fmt::format("unknown {} '{}'", it->second.second, param.ref));
     }
+    std::vector<const DimExpr *> extents;
     for (const auto &extent : kernel.grid)
-      for (const auto &dim : extent.dimNames())
+      extents.push_back(&extent);
+    for (const auto &param : kernel.params)
+      if (param.kind == ParamKind::kTma)
+        extents.push_back(&param.tma.rows);
+    for (const DimExpr *extent : extents)
+      for (const auto &dim : extent->dimNames())
         if (!dims.count(dim))
-          return fieldError(fmt::format("kernels[{}].grid", k), fmt::format("unknown dim '{}'", dim));
+          return fieldError(fmt::format("kernels[{}]", k), fmt::format("unknown dim '{}' in a grid or tma extent", dim));
   }
   for (size_t i = 0; i < m.buffers.size(); ++i)
     if (m.buffers[i].offset + m.buffers[i].bytes > m.arenaBytes ||

@@ -54,13 +54,22 @@ struct BufferSpec {
 };
 
 /// How one kernel parameter is bound at launch.
-enum class ParamKind { kBuffer, kWeight, kInput, kOutput, kKvK, kKvV, kDim, kIntScalar, kFloatScalar };
+enum class ParamKind { kBuffer, kWeight, kInput, kOutput, kKvK, kKvV, kDim, kIntScalar, kFloatScalar, kTma };
+
+/// kTma: a TMA descriptor of a row-major bf16 [rows, cols] matrix (loom/gemm_sm90.cuh operands).
+struct TmaSpec {
+  ParamKind of = ParamKind::kBuffer; ///< where the matrix lives: buffer, weight or input
+  DimExpr rows = DimExpr::constant(0);
+  int64_t cols = 0;
+  uint32_t boxRows = 0, boxCols = 0;
+};
 
 struct ParamSpec {
   std::string name;
   ParamKind kind = ParamKind::kBuffer;
-  std::string ref;       ///< buffer/weight/input/output/dim name
+  std::string ref;       ///< buffer/weight/input/output/dim name (kTma: of the matrix)
   double scalar = 0;     ///< kIntScalar / kFloatScalar
+  TmaSpec tma;           ///< kTma
 };
 
 struct KernelSpec {

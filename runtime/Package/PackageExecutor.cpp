@@ -2,6 +2,7 @@
 #include "runtime/Package/PackageExecutor.h"
 
 #include "runtime/CUDA/CuCheck.h"
+#include "runtime/CUDA/TensorMap.h"
 
 #include <chrono>
 #include <fmt/format.h>
@@ -146,6 +147,28 @@ Status PackageExecutor::copyInput(const std::string &name, std::span<const std::
   return LOOM_ERROR(StatusCode::kNotFound, fmt::format("package has no input '{}'", name));
 }
 
+StatusOr<CUtensorMap> PackageExecutor::tensorMap(const ParamSpec &param, const DimValues &dims) const {
+  CUdeviceptr address = 0;
+  switch (param.tma.of) {
+  case ParamKind::kWeight:
+    address = weights_.at(param.ref).address();
+    break;
+  case ParamKind::kInput:
+    address = inputs_.at(param.ref).address();
+    break;
+  default: {
+    LOOM_ASSIGN_OR_RETURN(address, bufferAddress(param.ref));
+    break;
+  }
+  }
+  LOOM_ASSIGN_OR_RETURN(int64_t rows, param.tma.rows.evaluate(dims));
+  auto map = tensorMapForGemmOperand(context_.api(), address, static_cast<uint64_t>(std::max<int64_t>(rows, 1)),
+                                     static_cast<uint64_t>(param.tma.cols), param.tma.boxRows);
+  if (!map)
+    return map.status().withContext(fmt::format("tensor map of '{}'", param.name));
+  return map;
+}
+
 Status PackageExecutor::launch(size_t index, const DimValues &dims, const Stream &stream) {
   const KernelSpec &spec = package_.manifest.kernels[index];
   LaunchConfig config;
@@ -192,6 +215,11 @@ Status PackageExecutor::launch(size_t index, const DimValues &dims, const Stream
     case ParamKind::kFloatScalar:
       args.add(static_cast<float>(param.scalar));
       break;
+    case ParamKind::kTma: {
+      LOOM_ASSIGN_OR_RETURN(CUtensorMap map, tensorMap(param, dims));
+      args.add(map);
+      break;
+    }
     }
   }
   return launchKernel(*kernels_[index], config, args, stream.handle())

@@ -60,6 +60,8 @@ private:
   StatusOr<CUdeviceptr> bufferAddress(const std::string &name) const;
   Status checkDims(const DimValues &dims) const;
   Status launch(size_t kernelIndex, const DimValues &dims, const Stream &stream);
+  /// The TMA descriptor a kTma parameter names, for this step's rows.
+  StatusOr<CUtensorMap> tensorMap(const ParamSpec &param, const DimValues &dims) const;
 
   const Context &context_;
   Package package_;

@@ -13,6 +13,21 @@ namespace loom::conversion {
 
 namespace {
 
+/// docs/package.md: {scale = {axis = 1, of = [W, g]}} — W[n, k] * g[k]; a hoisted W or g
+/// contributes its own recipe, since only checkpoint tensors can be named.
+mlir::DictionaryAttr scaleColumnsRecipe(mlir::Builder &b, graph::WeightOp weight,
+                                        graph::WeightOp gain) {
+  auto entry = [](graph::WeightOp w) -> mlir::Attribute {
+    if (auto recipe = w->getAttrOfType<mlir::DictionaryAttr>("loom.recipe"))
+      return recipe;
+    return w.getNameAttr();
+  };
+  auto body = b.getDictionaryAttr({b.getNamedAttr("axis", b.getI64IntegerAttr(1)),
+                                   b.getNamedAttr("of", b.getArrayAttr({entry(weight), entry(gain)}))});
+  return b.getDictionaryAttr({b.getNamedAttr("scale", body)});
+}
+
+
 using tile::MapKind;
 
 /// Epilogue ops and the map each becomes (binary ops read the other operand as a tile).
@@ -63,9 +78,7 @@ mlir::FailureOr<std::string> GemmProgram::weightName(graph::LinearOp linear, gra
       {b.getNamedAttr("name", b.getStringAttr(derived)),
        b.getNamedAttr("dtype", b.getStringAttr(PackagePlan::dtypeName(type.getElementType()))),
        b.getNamedAttr("shape", b.getI64ArrayAttr(type.getShape())),
-       b.getNamedAttr("scale_columns",
-                      b.getDictionaryAttr({b.getNamedAttr("of", weight.getNameAttr()),
-                                           b.getNamedAttr("by", gain.getNameAttr())}))}));
+       b.getNamedAttr("recipe", scaleColumnsRecipe(b, weight, gain))}));
   return derived;
 }
 

@@ -190,7 +190,7 @@ mlir::FailureOr<PackagePlan> PackagePlan::build(mlir::func::FuncOp function,
         builder.getNamedAttr("shape", builder.getI64ArrayAttr(type.getShape()))};
     // A weight hoisted by graph-hoist-weights carries its load-time recipe (concat, ...).
     if (auto recipe = weight->getAttrOfType<mlir::DictionaryAttr>("loom.recipe"))
-      llvm::append_range(entry, recipe.getValue());
+      entry.push_back(builder.getNamedAttr("recipe", recipe));
     plan.addDerivedWeight(builder.getDictionaryAttr(entry));
   });
 

@@ -3,14 +3,16 @@
 // A weight concat hoisted by graph-hoist-weights becomes a load-time recipe of a package weight.
 // CHECK: "weights": [
 // CHECK-NEXT: {
+// CHECK-NEXT: "dtype": "bf16",
+// CHECK-NEXT: "name": "loom.qkv.0",
+// CHECK-NEXT: "recipe": {
 // CHECK-NEXT: "concat": {
 // CHECK-NEXT: "axis": 0,
 // CHECK-NEXT: "of": [
 // CHECK-NEXT: "q.weight",
 // CHECK-NEXT: "k.weight",
 // CHECK-NEXT: "v.weight"
-// CHECK: "name": "loom.qkv.0",
-// CHECK-NEXT: "shape": [
+// CHECK: "shape": [
 // CHECK-NEXT: 192,
 func.func @forward(%x: tensor<?x64xbf16>) -> tensor<?x192xbf16> attributes {loom.max_tokens = 64 : i64} {
   %q = graph.weight "q.weight" : tensor<64x64xbf16>

@@ -82,6 +82,7 @@ inline const std::vector<VerifyCase> &verifyCases() {
       {"elementwise-chain.mlir", kRagged},
       {"elementwise-gelu.mlir", kRagged},
       {"embedding.mlir", kRagged},
+      {"gather-rows.mlir", kRagged},
       {"softmax.mlir", kRagged},
       {"softmax-bf16.mlir", kRagged},
       {"softmax-vocab.mlir", kRagged, 8.0, kRowTooWide},

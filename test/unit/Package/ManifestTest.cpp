@@ -32,7 +32,9 @@ Json validManifest() {
                  "shared_bytes": 1024,
                  "params": [{"name": "a", "kind": "buffer", "ref": "v0"},
                             {"name": "b", "kind": "buffer", "ref": "v1"},
-                            {"name": "w", "kind": "weight", "ref": "loom.qkv.0"}]}],
+                            {"name": "w", "kind": "weight", "ref": "loom.qkv.0"},
+                            {"name": "xm", "kind": "tma", "of": "buffer", "ref": "v0", "rows": "tokens",
+                             "cols": 8, "box_rows": 128, "box_cols": 64}]}],
     "program": ["scale_1", "copy_2", "scale_1"]
   })json");
 }
@@ -69,6 +71,11 @@ TEST(ManifestTest, ParsesEveryField) {
   EXPECT_EQ(scale.params[3].kind, ParamKind::kFloatScalar);
   EXPECT_DOUBLE_EQ(scale.params[3].scalar, 0.5);
   EXPECT_EQ(m->kernels[1].sharedBytes, 1024u);
+  const ParamSpec &tma = m->kernels[1].params[3];
+  EXPECT_EQ(tma.kind, ParamKind::kTma);
+  EXPECT_EQ(tma.tma.of, ParamKind::kBuffer);
+  EXPECT_EQ(*tma.tma.rows.evaluate({{"tokens", 9}}), 9);
+  EXPECT_EQ(tma.tma.boxRows, 128u);
   EXPECT_EQ(m->program, (std::vector<size_t>{0, 1, 0}));
 }
 
@@ -83,10 +90,16 @@ TEST(ManifestTest, NamesTheBrokenField) {
        "kernels[0].params[1]: unknown buffer 'v9'"},
       {"unknown weight", [](Json &j) { j["kernels"][1]["params"][2]["ref"] = "nope"; },
        "kernels[1].params[2]: unknown weight 'nope'"},
+      {"tma in a kv pool", [](Json &j) { j["kernels"][1]["params"][3]["of"] = "kv_k"; },
+       "kernels[1].params[3].of: a tma matrix lives in a buffer, weight or input, not 'kv_k'"},
+      {"tma unknown dim", [](Json &j) { j["kernels"][1]["params"][3]["rows"] = "rows"; },
+       "kernels[1]: unknown dim 'rows' in a grid or tma extent"},
+      {"tma unknown buffer", [](Json &j) { j["kernels"][1]["params"][3]["ref"] = "v5"; },
+       "kernels[1].params[3]: unknown buffer 'v5'"},
       {"unknown kernel", [](Json &j) { j["program"][1] = "missing"; },
        "program[1]: unknown kernel 'missing'"},
       {"unknown dim in grid", [](Json &j) { j["kernels"][0]["grid"][0] = "ceildiv(rows, 2)"; },
-       "kernels[0].grid: unknown dim 'rows'"},
+       "kernels[0]: unknown dim 'rows' in a grid or tma extent"},
       {"bad grid syntax", [](Json &j) { j["kernels"][0]["grid"][0] = "ceildiv(tokens"; },
        "kernels[0].grid[0]"},
       {"buffer outside arena", [](Json &j) { j["buffers"][1]["bytes"] = 4096; },

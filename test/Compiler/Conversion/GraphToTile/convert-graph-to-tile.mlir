@@ -57,7 +57,7 @@ func.func @forward(%x: tensor<?x64xbf16>, %r: tensor<?x64xbf16>) -> (tensor<?x64
 // CHECK: %[[V:.+]] = tile.map <add> %[[ACC]], %[[B]]
 // CHECK: %[[A:.+]] = tile.map <silu> %[[V]]
 // CHECK: tile.store %[[A]], %y[%[[PM]], %[[PN]]] bounds(%tokens, %{{.+}}) {layout = #tile.layout<mma>, shape = ["bm", "bn"]}
-// CHECK: weights = [{{.*}}{dtype = "bf16", name = "loom.scaled.proj.weight", scale_columns = {by = "norm.weight", of = "proj.weight"}, shape = [128, 64]}]
+// CHECK: weights = [{{.*}}{dtype = "bf16", name = "loom.scaled.proj.weight", recipe = {scale = {axis = 1 : i64, of = ["proj.weight", "norm.weight"]}}, shape = [128, 64]}]
 // CHECK: tile.launch @fused_rms_norm_linear_silu_0 ["input:arg0", "weight:loom.scaled.proj.weight", "dim:tokens", "weight:proj.bias", "buffer:v0"]
 func.func @forward(%x: tensor<?x64xbf16>) -> tensor<?x128xbf16> attributes {loom.max_tokens = 128 : i64} {
   %g = graph.weight "norm.weight" : tensor<64xbf16>
