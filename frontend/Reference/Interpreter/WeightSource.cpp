@@ -34,4 +34,12 @@ StatusOr<HostTensor> SafetensorsWeightSource::load(std::string_view name, Elemen
   return HostTensor::fromFloats(type, shape, std::move(values));
 }
 
+StatusOr<HostTensor> CheckpointWeightSource::load(std::string_view name, ElementType type,
+                                                  const Shape &shape) {
+  LOOM_ASSIGN_OR_RETURN(models::WeightInfo info, source_.info(name));
+  LOOM_RETURN_IF_ERROR(checkWeightShape(name, info.shape, shape));
+  LOOM_ASSIGN_OR_RETURN(std::vector<float> values, source_.floats(name));
+  return HostTensor::fromFloats(type, shape, std::move(values));
+}
+
 } // namespace loom::ref

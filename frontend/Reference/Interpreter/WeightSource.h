@@ -2,6 +2,7 @@
 #pragma once
 
 #include "frontend/Reference/HostTensor.h"
+#include "frontend/Models/WeightSource.h"
 #include "frontend/Readers/Safetensors.h"
 
 #include <map>
@@ -38,6 +39,17 @@ public:
 
 private:
   frontend::SafetensorsModel model_;
+};
+
+/// Parameters of any checkpoint the model builder reads (frontend/Models: safetensors, GGUF),
+/// rounded to the requested type. `source` must outlive this object.
+class CheckpointWeightSource : public WeightSource {
+public:
+  explicit CheckpointWeightSource(const models::WeightSource &source) : source_(source) {}
+  StatusOr<HostTensor> load(std::string_view name, ElementType type, const Shape &shape) override;
+
+private:
+  const models::WeightSource &source_;
 };
 
 } // namespace loom::ref
