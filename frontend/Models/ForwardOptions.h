@@ -2,6 +2,7 @@
 #pragma once
 
 #include "frontend/Builder/DType.h"
+#include "runtime/Engine/EngineConfig.h"
 
 #include <cstdint>
 #include <optional>
@@ -22,5 +23,17 @@ struct ForwardOptions {
   /// loom.max_blocks_per_seq = ceil(maxContext / blockSize).
   int64_t maxContext = 0;
 };
+
+/// The options matching an engine's KV pool and step bounds, so the built graph and the engine
+/// that drives it agree.
+inline ForwardOptions forwardOptionsFor(const rt::EngineConfig &engine) {
+  ForwardOptions options;
+  options.blockSize = engine.blockSize;
+  options.numBlocks = engine.numBlocks;
+  options.maxTokens = engine.maxBatchedTokens;
+  options.maxSeqs = engine.maxSequences;
+  options.maxContext = engine.maxModelLen;
+  return options;
+}
 
 } // namespace loom::models

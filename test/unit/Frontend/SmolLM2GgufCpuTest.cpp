@@ -41,12 +41,7 @@ TEST(SmolLM2GgufCpuTest, AnswersAChatQuestion) {
   engineConfig.maxSequences = 1;
   engineConfig.maxModelLen = 256;
   engineConfig.vocabSize = static_cast<int>(model->config().vocabSize);
-  ForwardOptions options;
-  options.blockSize = engineConfig.blockSize;
-  options.numBlocks = engineConfig.numBlocks;
-  options.maxTokens = engineConfig.maxBatchedTokens;
-  options.maxSeqs = engineConfig.maxSequences;
-  options.maxContext = engineConfig.maxModelLen;
+  ForwardOptions options = forwardOptionsFor(engineConfig);
   mlir::MLIRContext context;
   auto forward = buildLlamaForward(context, model->config(), options);
   ASSERT_TRUE(forward.isOk()) << forward.status().toString();

@@ -30,12 +30,7 @@ TEST(Stories260kGreedyTest, TheBuiltForwardReproducesTheReferenceText) {
   engineConfig.maxSequences = 4;
   engineConfig.maxModelLen = 512;
   engineConfig.vocabSize = static_cast<int>(config->vocabSize);
-  ForwardOptions options;
-  options.blockSize = engineConfig.blockSize;
-  options.numBlocks = engineConfig.numBlocks;
-  options.maxTokens = engineConfig.maxBatchedTokens;
-  options.maxSeqs = engineConfig.maxSequences;
-  options.maxContext = engineConfig.maxModelLen;
+  ForwardOptions options = forwardOptionsFor(engineConfig);
 
   mlir::MLIRContext context;
   auto forward = buildLlamaForward(context, *config, options);
