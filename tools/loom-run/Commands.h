@@ -10,6 +10,11 @@ using Arguments = std::span<const std::string_view>;
 
 /// `loom-run tokenize --model DIR [--no-special] [--decode] TEXT`
 int runTokenize(Arguments args);
+/// `loom-run generate --model DIR (--prompt TEXT ... | --prompts-file F) [options]`
+int runGenerate(Arguments args);
+/// `loom-run bench --model DIR|CONFIG.json --num-requests N --input-len I --output-len O
+/// --concurrency C [options]`
+int runBench(Arguments args);
 
 /// One row of loom-run's command table.
 struct Subcommand {
@@ -19,7 +24,7 @@ struct Subcommand {
   int (*run)(Arguments args);
 };
 
-/// All subcommands; `generate` and `bench` join this table.
+/// All subcommands.
 std::span<const Subcommand> subcommands();
 
 } // namespace loom::tools

@@ -11,11 +11,22 @@
 namespace loom::tools {
 
 std::span<const Subcommand> subcommands() {
-  static constexpr std::array<Subcommand, 1> kCommands = {{
+  static constexpr std::array<Subcommand, 3> kCommands = {{
       {"tokenize", "tokenize --model DIR [--no-special] [--decode] TEXT",
        "print the token ids of TEXT as a JSON array; --decode: TEXT is a JSON array of ids, "
        "print its text; --no-special: add no BOS (encode), drop special tokens (decode)",
        runTokenize},
+      {"generate",
+       "generate --model DIR (--prompt TEXT ... | --prompts-file F) [--max-tokens N] "
+       "[--temperature T --top-k K --top-p P --min-p M --seed S] [--backend cpu|gpu] [--chat]",
+       "continue each prompt, streaming the text to stdout in prompt order (greedy by default)",
+       runGenerate},
+      {"bench",
+       "bench --model DIR|CONFIG.json [--random-weights] --num-requests N --input-len I "
+       "--output-len O --concurrency C [--shared-prefix L] [--json FILE] [--backend cpu|gpu]",
+       "serve a synthetic workload; print throughput, TTFT/ITL percentiles, KV use and "
+       "prefix-cache hit rate as a table (and JSON)",
+       runBench},
   }};
   return kCommands;
 }

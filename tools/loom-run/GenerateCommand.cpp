@@ -1,0 +1,180 @@
+// loom-run generate: prompts in, continuations streamed to stdout in prompt order.
+#include "tools/loom-run/Commands.h"
+
+#include "frontend/Readers/ChatTemplate.h"
+#include "frontend/Readers/Tokenizer.h"
+#include "runtime/Engine/Engine.h"
+#include "runtime/Support/Files.h"
+#include "tools/loom-run/RequestOptions.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <sstream>
+
+namespace loom::tools {
+namespace {
+
+constexpr std::string_view kCommand = "generate";
+
+struct GenerateOptions {
+  ServingOptions serving;
+  std::vector<std::string> prompts;
+  std::string promptsFile;
+  bool chat = false;
+  bool ignoreEos = false;
+};
+
+std::string usage(const std::vector<OptionSpec> &specs) {
+  return "usage: loom-run generate --model DIR (--prompt TEXT ... | --prompts-file F) "
+         "[--max-tokens N] [--chat] [options]\n" +
+         optionsUsage(specs);
+}
+
+/// Prints each request's text in prompt order, streaming the oldest unfinished one live and
+/// holding the others' text until their turn.
+class OrderedPrinter {
+public:
+  explicit OrderedPrinter(size_t count) : pending_(count), finished_(count, false) {}
+
+  void add(size_t index, const std::string &text, bool finished) {
+    pending_[index] += text;
+    finished_[index] = finished_[index] || finished;
+    while (current_ < pending_.size()) {
+      fmt::print("{}", pending_[current_]);
+      pending_[current_].clear();
+      if (!finished_[current_])
+        break;
+      fmt::print("\n");
+      ++current_;
+    }
+    std::fflush(stdout);
+  }
+
+private:
+  std::vector<std::string> pending_;
+  std::vector<bool> finished_;
+  size_t current_ = 0;
+};
+
+StatusOr<std::vector<std::string>> readPrompts(const GenerateOptions &options) {
+  std::vector<std::string> prompts = options.prompts;
+  if (!options.promptsFile.empty()) {
+    LOOM_ASSIGN_OR_RETURN(std::string text, readFile(options.promptsFile));
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);)
+      if (!line.empty())
+        prompts.push_back(line);
+  }
+  return prompts;
+}
+
+/// The model's chat format: tokenizer_config.json's chat_template, else its family's.
+StatusOr<frontend::ChatTemplate> chatTemplate(const std::string &modelDir,
+                                              const frontend::ModelConfig &config) {
+  if (auto text = readFile(modelDir + "/tokenizer_config.json"); text.isOk()) {
+    auto json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (json.is_object() && json.contains("chat_template") && json["chat_template"].is_string())
+      return frontend::ChatTemplate::fromJinja(json["chat_template"].get<std::string>());
+  }
+  auto byFamily = frontend::ChatTemplate::forFamily(config.modelType);
+  if (!byFamily.isOk())
+    return byFamily.status().withContext(
+        fmt::format("--chat: {} has no chat template", modelDir));
+  return byFamily;
+}
+
+} // namespace
+
+int runGenerate(Arguments args) {
+  GenerateOptions options;
+  options.serving.sampling.temperature = 0.0f;
+  options.serving.sampling.maxTokens = 64;
+  std::vector<OptionSpec> specs = servingOptionSpecs(options.serving, options.ignoreEos);
+  specs.push_back(stringListOption("prompt", "TEXT", options.prompts));
+  specs.push_back(stringOption("prompts-file", "F", options.promptsFile));
+  specs.push_back(intOption("max-tokens", options.serving.sampling.maxTokens, 1, 1 << 20));
+  specs.push_back(flagOption("chat", options.chat));
+  if (std::optional<int> exitCode = parseCommandLine(kCommand, args, specs, usage(specs)))
+    return *exitCode;
+  if (options.serving.model.path.empty())
+    return failCommand(kCommand, "missing --model DIR", usage(specs));
+  if (options.prompts.empty() && options.promptsFile.empty())
+    return failCommand(kCommand, "give --prompt TEXT or --prompts-file F", usage(specs));
+  if (options.serving.model.randomWeights)
+    return failCommand(kCommand, "generate needs real weights");
+  auto prompts = readPrompts(options);
+  if (!prompts.isOk())
+    return failCommand(kCommand, prompts.status().toString());
+  if (prompts->empty())
+    return failCommand(kCommand, fmt::format("{} holds no prompt", options.promptsFile));
+
+  const std::string &modelDir = options.serving.model.path;
+  auto tokenizer = frontend::Tokenizer::open(modelDir);
+  if (!tokenizer.isOk())
+    return failCommand(kCommand, tokenizer.status().toString());
+  auto progress = [](const std::string &line) { fmt::print(stderr, "[loom-run] {}\n", line); };
+  auto model = loadServingModel(options.serving.model, progress);
+  if (!model.isOk())
+    return failCommand(kCommand, model.status().toString());
+  std::optional<frontend::ChatTemplate> chat;
+  if (options.chat) {
+    auto format = chatTemplate(modelDir, (*model)->config());
+    if (!format.isOk())
+      return failCommand(kCommand, format.status().toString());
+    chat = *format;
+  }
+
+  rt::Detokenizer detokenize = [tok = *tokenizer](std::span<const rt::TokenId> ids) {
+    auto text = tok.decode(ids, /*skipSpecialTokens=*/true);
+    return text.isOk() ? *text : std::string();
+  };
+  auto engine = rt::Engine::create((*model)->engineConfig(), (*model)->runner(), detokenize);
+  if (!engine.isOk())
+    return failCommand(kCommand, engine.status().toString());
+
+  rt::SamplingParams params = options.serving.sampling;
+  params.seed = options.serving.seed;
+  params.ignoreEos = options.ignoreEos;
+  for (size_t i = 1; i < (*model)->config().eosTokenIds.size(); ++i)
+    params.stopTokenIds.push_back(static_cast<rt::TokenId>((*model)->config().eosTokenIds[i]));
+  if (chat)
+    params.stopStrings.emplace_back(chat->endOfTurn());
+
+  OrderedPrinter printer(prompts->size());
+  int failed = 0;
+  for (size_t i = 0; i < prompts->size(); ++i) {
+    std::string text = (*prompts)[i];
+    if (chat) {
+      std::vector<frontend::ChatMessage> messages = {{"user", text}};
+      text = chat->render(messages);
+    }
+    auto ids = tokenizer->encode(text, /*addSpecialTokens=*/!chat);
+    if (!ids.isOk()) {
+      fmt::print(stderr, "loom-run generate: prompt {}: {}\n", i + 1, ids.status().toString());
+      printer.add(i, "", true);
+      ++failed;
+      continue;
+    }
+    printer.add(i, chat ? "" : (*prompts)[i], false);
+    auto seq = (*engine)->addRequest(*ids, params, [&printer, i](const rt::StreamEvent &event) {
+      printer.add(i, event.textDelta, event.finishReason.has_value());
+    });
+    if (!seq->error().isOk()) {
+      fmt::print(stderr, "loom-run generate: prompt {}: {}\n", i + 1, seq->error().toString());
+      ++failed;
+    }
+  }
+  double start = rt::steadyClockSeconds();
+  if (Status status = (*engine)->runUntilDone(); !status.isOk())
+    return failCommand(kCommand, status.toString());
+  double seconds = rt::steadyClockSeconds() - start;
+  rt::EngineStats stats = (*engine)->stats();
+  fmt::print(stderr, "[loom-run] {} tokens in {:.2f} s ({:.1f} tok/s), {} steps, {} preemptions\n",
+             stats.generatedTokens, seconds, stats.generatedTokens / std::max(seconds, 1e-9),
+             stats.steps, stats.preemptions);
+  return failed == 0 ? 0 : 1;
+}
+
+} // namespace loom::tools

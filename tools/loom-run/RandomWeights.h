@@ -1,0 +1,18 @@
+// Random weights for benchmarks without a checkpoint: seeded by the tensor's name, scaled so
+// activations stay in range (matrices ~ U(±1/sqrt(fan_in)), vectors ~ 1 ± 0.1).
+#pragma once
+
+#include "frontend/Builder/WeightSpec.h"
+
+#include <string_view>
+#include <vector>
+
+namespace loom::tools {
+
+/// The values of the tensor `name` of `shape`, the same on every call.
+std::vector<float> randomWeightValues(std::string_view name, const std::vector<int64_t> &shape);
+
+/// The shape of `name` in `weights`, or nullptr.
+const WeightSpec *findWeight(const std::vector<WeightSpec> &weights, std::string_view name);
+
+} // namespace loom::tools

@@ -1,0 +1,72 @@
+// ServingModel: a model made ready to serve by a backend (cpu: the reference interpreter; gpu: a
+// compiled package), with the engine limits it was built for.
+#pragma once
+
+#include "frontend/Readers/ModelConfig.h"
+#include "runtime/Engine/EngineConfig.h"
+#include "runtime/Engine/ModelRunner.h"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace loom::tools {
+
+/// Engine limits from the command line; 0 means "derive it".
+struct ServingLimits {
+  int blockSize = 16;
+  int numBlocks = 0;        ///< 0: enough for maxSeqs sequences of maxModelLen
+  int maxBatchedTokens = 512;
+  int maxSeqs = 16;
+  int maxModelLen = 0;      ///< 0: min(max_position_embeddings, 2048)
+};
+
+struct ModelRequest {
+  std::string path;         ///< a model folder, or a config.json with randomWeights
+  std::string backend = "cpu";
+  bool randomWeights = false;
+  ServingLimits limits;
+};
+
+/// Progress lines for stderr ("compiling 42 kernels", "loading weights").
+using Progress = std::function<void(const std::string &line)>;
+
+class ServingModel {
+public:
+  virtual ~ServingModel() = default;
+  virtual rt::ModelRunner &runner() = 0;
+  /// Backend facts for reports (e.g. CUDA graphs, graph memory).
+  virtual nlohmann::json backendStats() const { return nlohmann::json::object(); }
+
+  const frontend::ModelConfig &config() const { return config_; }
+  /// The engine configuration matching the built forward step.
+  const rt::EngineConfig &engineConfig() const { return engineConfig_; }
+  /// Set by the backend's loader once the model is ready.
+  void setConfigs(frontend::ModelConfig config, rt::EngineConfig engine) {
+    config_ = std::move(config);
+    engineConfig_ = engine;
+  }
+
+private:
+  frontend::ModelConfig config_;
+  rt::EngineConfig engineConfig_;
+};
+
+/// Reads the config, resolves the limits, and loads the model with the chosen backend.
+/// Errors name what is missing (a file, an unsupported architecture, a backend not built in).
+StatusOr<std::unique_ptr<ServingModel>> loadServingModel(const ModelRequest &request,
+                                                         const Progress &progress);
+
+/// The backends (ServingModelCpu.cpp, ServingModelGpu.cpp); `engine` holds the resolved limits.
+StatusOr<std::unique_ptr<ServingModel>> loadCpuModel(const ModelRequest &request,
+                                                     frontend::ModelConfig config,
+                                                     rt::EngineConfig engine,
+                                                     const Progress &progress);
+StatusOr<std::unique_ptr<ServingModel>> loadGpuModel(const ModelRequest &request,
+                                                     frontend::ModelConfig config,
+                                                     rt::EngineConfig engine,
+                                                     const Progress &progress);
+
+} // namespace loom::tools

@@ -1,0 +1,167 @@
+// The gpu backend: the Llama forward step compiled into a package (compiler/Pipelines), run by a
+// PackageExecutor behind a PackageModelRunner with decode CUDA graphs and the GPU sampler.
+#include "tools/loom-run/ServingModel.h"
+
+#include "compiler/Pipelines/Pipelines.h"
+#include "frontend/Models/LlamaForward.h"
+#include "frontend/Models/SafetensorsWeightSource.h"
+#include "frontend/Models/WeightCheck.h"
+#include "runtime/Serving/PackageModelRunner.h"
+#include "tools/loom-run/RandomWeights.h"
+
+#include "mlir/IR/Diagnostics.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace loom::tools {
+
+namespace {
+
+/// Checkpoint tensors (or random ones) for the package's weight recipes; converted tensors are
+/// kept alive here while the executor uploads them.
+class ToolWeightProvider final : public rt::WeightProvider {
+public:
+  ToolWeightProvider(const models::WeightSource *checkpoint, std::vector<WeightSpec> shapes)
+      : checkpoint_(checkpoint), shapes_(std::move(shapes)) {}
+
+  StatusOr<rt::HostTensorView> tensor(const std::string &name) override {
+    std::vector<int64_t> shape;
+    if (!checkpoint_) {
+      const WeightSpec *spec = findWeight(shapes_, name);
+      if (!spec)
+        return LOOM_ERROR(StatusCode::kNotFound, fmt::format("no weight named '{}'", name));
+      shape = spec->shape;
+      return keep(name, shape, randomWeightValues(name, shape));
+    }
+    LOOM_ASSIGN_OR_RETURN(models::WeightInfo info, checkpoint_->info(name));
+    static const std::map<frontend::DType, rt::DType> kStored = {
+        {frontend::DType::kBF16, rt::DType::kBF16},
+        {frontend::DType::kF16, rt::DType::kF16},
+        {frontend::DType::kF32, rt::DType::kF32}};
+    if (auto stored = kStored.find(info.dtype); stored != kStored.end()) {
+      LOOM_ASSIGN_OR_RETURN(auto bytes, checkpoint_->bytes(name));
+      return rt::HostTensorView{stored->second, info.shape, bytes};
+    }
+    LOOM_ASSIGN_OR_RETURN(std::vector<float> values, checkpoint_->floats(name));
+    return keep(name, info.shape, std::move(values));
+  }
+
+private:
+  rt::HostTensorView keep(const std::string &name, std::vector<int64_t> shape,
+                          std::vector<float> values) {
+    std::vector<float> &kept = kept_[name] = std::move(values);
+    return rt::HostTensorView{rt::DType::kF32, std::move(shape), std::as_bytes(std::span(kept))};
+  }
+
+  const models::WeightSource *checkpoint_;
+  std::vector<WeightSpec> shapes_;
+  std::map<std::string, std::vector<float>> kept_;
+};
+
+class GpuServingModel final : public ServingModel {
+public:
+  rt::ModelRunner &runner() override { return *runner_; }
+  nlohmann::json backendStats() const override {
+    rt::PackageRunnerStats stats = runner_->stats();
+    const rt::LoadReport &load = executor->report();
+    return {{"backend", "gpu"},
+            {"device", context->info().name},
+            {"cuda_graphs", runner_->usesDecodeGraphs()},
+            {"graphs_captured", stats.numGraphs},
+            {"graph_memory_bytes", stats.graphMemoryBytes},
+            {"graph_steps", stats.graphSteps},
+            {"eager_steps", stats.eagerSteps},
+            {"padded_rows", stats.paddedRows},
+            {"kernels", executor->manifest().kernels.size()},
+            {"kernel_compile_ms", load.compileMilliseconds},
+            {"weight_bytes", load.weightBytes},
+            {"kv_bytes", load.kvBytes}};
+  }
+
+  std::unique_ptr<rt::Context> context;
+  std::unique_ptr<rt::Stream> stream;
+  rt::KernelCache cache{rt::KernelCache::defaultDirectory()};
+  std::unique_ptr<rt::KernelCompiler> compiler;
+  mlir::MLIRContext mlirContext;
+  std::unique_ptr<rt::PackageExecutor> executor;
+  std::unique_ptr<rt::GpuSampler> sampler;
+  std::unique_ptr<rt::PackageModelRunner> runner_;
+};
+
+/// compile() with its MLIR diagnostics collected into the error.
+StatusOr<rt::Package> compilePackage(mlir::MLIRContext &context, mlir::ModuleOp module,
+                                     std::string target) {
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &diagnostic) {
+    diagnostics += diagnostic.str() + "\n";
+    return mlir::success();
+  });
+  pipelines::CompileOptions options;
+  options.target = std::move(target);
+  mlir::FailureOr<cuda::Package> package = pipelines::compile(module, options);
+  if (mlir::failed(package))
+    return LOOM_ERROR(StatusCode::kInvalidArgument,
+                      fmt::format("compiling the forward step failed:\n{}", diagnostics));
+  return rt::makePackage(package->manifest, package->sources);
+}
+
+} // namespace
+
+StatusOr<std::unique_ptr<ServingModel>> loadGpuModel(const ModelRequest &request,
+                                                     frontend::ModelConfig config,
+                                                     rt::EngineConfig engine,
+                                                     const Progress &progress) {
+  auto model = std::make_unique<GpuServingModel>();
+  auto context = rt::Context::create(0);
+  if (!context.isOk())
+    return context.status().withContext("the gpu backend needs a CUDA device");
+  model->context = std::move(context).value();
+  LOOM_ASSIGN_OR_RETURN(rt::GpuArch arch, model->context->arch());
+  LOOM_ASSIGN_OR_RETURN(model->stream, rt::Stream::create(*model->context));
+  model->compiler = std::make_unique<rt::KernelCompiler>(model->cache);
+
+  models::ForwardOptions options = models::forwardOptionsFor(engine);
+  options.numBlocks = engine.numBlocks + 1; // one scratch block for the decode graphs' padding
+  progress(fmt::format("building the forward step ({} layers, hidden {}, vocab {})",
+                       config.numHiddenLayers, config.hiddenSize, config.vocabSize));
+  LOOM_ASSIGN_OR_RETURN(models::LlamaForward forward,
+                        models::buildLlamaForward(model->mlirContext, config, options));
+  progress(fmt::format("compiling the forward step for {} on {}", gpuArchName(arch),
+                       model->context->info().name));
+  LOOM_ASSIGN_OR_RETURN(rt::Package package,
+                        compilePackage(model->mlirContext, *forward.module,
+                                       std::string(gpuArchName(arch))));
+
+  std::optional<models::SafetensorsWeightSource> checkpoint;
+  if (!request.randomWeights) {
+    LOOM_ASSIGN_OR_RETURN(checkpoint, models::SafetensorsWeightSource::open(request.path));
+    LOOM_RETURN_IF_ERROR(models::checkWeights(forward.weights, *checkpoint));
+  }
+  ToolWeightProvider weights(checkpoint ? &*checkpoint : nullptr, forward.weights);
+  progress(fmt::format("compiling {} kernels with NVRTC and loading {} weights",
+                       package.manifest.kernels.size(),
+                       request.randomWeights ? "random" : "checkpoint"));
+  LOOM_ASSIGN_OR_RETURN(model->executor, rt::PackageExecutor::create(*model->context,
+                                                                     std::move(package), weights,
+                                                                     *model->compiler));
+  const rt::LoadReport &load = model->executor->report();
+  progress(fmt::format("loaded: {} kernels compiled, {} from cache, {:.0f} ms; {:.1f} MiB weights, "
+                       "{:.1f} MiB KV",
+                       load.kernelsCompiled, load.kernelsFromCache, load.compileMilliseconds,
+                       load.weightBytes / 1048576.0, load.kvBytes / 1048576.0));
+  LOOM_ASSIGN_OR_RETURN(model->sampler,
+                        rt::GpuSampler::create(*model->context, *model->compiler,
+                                               static_cast<int>(config.vocabSize),
+                                               engine.maxSequences));
+  rt::PackageRunnerOptions runnerOptions;
+  runnerOptions.sampler = model->sampler.get();
+  LOOM_ASSIGN_OR_RETURN(model->runner_, rt::PackageModelRunner::create(
+                                            *model->executor, *model->stream, runnerOptions));
+  engine.numBlocks = model->runner_->usableKvBlocks();
+  model->setConfigs(std::move(config), engine);
+  return std::unique_ptr<ServingModel>(std::move(model));
+}
+
+} // namespace loom::tools
