@@ -101,7 +101,14 @@ StatusOr<ParamSpec> parseParam(const Json &json, const std::string &path) {
     if (rows == json.end())
       return fieldError(path, "missing 'rows'");
     LOOM_ASSIGN_OR_RETURN(param.tma.rows, parseExtent(*rows, path + ".rows"));
-    LOOM_ASSIGN_OR_RETURN(param.tma.cols, field<int64_t>(json, path, "cols"));
+    auto cols = json.find("cols"); // an integer, or a constant expression string
+    if (cols == json.end())
+      return fieldError(path, "missing 'cols'");
+    LOOM_ASSIGN_OR_RETURN(DimExpr colsExpr, parseExtent(*cols, path + ".cols"));
+    auto colsValue = colsExpr.evaluate({});
+    if (!colsValue)
+      return fieldError(path + ".cols", "must be a constant");
+    param.tma.cols = *colsValue;
     LOOM_ASSIGN_OR_RETURN(param.tma.boxRows, field<uint32_t>(json, path, "box_rows"));
     LOOM_ASSIGN_OR_RETURN(param.tma.boxCols, field<uint32_t>(json, path, "box_cols"));
     if (param.tma.cols <= 0 || param.tma.boxRows == 0 || param.tma.boxCols != 64)

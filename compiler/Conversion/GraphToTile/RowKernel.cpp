@@ -210,8 +210,13 @@ mlir::FailureOr<mlir::Value> lowerEmbedding(RowProgram &p, graph::EmbeddingOp op
   auto tableType = op.getTable().getType();
   auto type = mlir::RankedTensorType::get({mlir::ShapedType::kDynamic, tableType.getDimSize(1)},
                                           tableType.getElementType());
+  // A weight table has a static row count; an activation (the logit-row gather over hidden
+  // states) has a dynamic one, passed as the parameter of its bounded dim.
+  auto rows = kernel.extents(kernel.group().outerInput(op.getTable()));
+  if (mlir::failed(rows))
+    return mlir::failure();
   return mlir::Value(tile::GatherOp::create(kernel.builder(), kernel.loc(), type, *table, *ids,
-                                            kernel.constantI32(tableType.getDimSize(0))));
+                                            (*rows)[0]));
 }
 
 mlir::LogicalResult RowProgram::run() {
