@@ -70,21 +70,6 @@ StatusOr<std::vector<std::string>> readPrompts(const GenerateOptions &options) {
   return prompts;
 }
 
-/// The model's chat format: tokenizer_config.json's chat_template, else its family's.
-StatusOr<frontend::ChatTemplate> chatTemplate(const std::string &modelDir,
-                                              const frontend::ModelConfig &config) {
-  if (auto text = readFile(modelDir + "/tokenizer_config.json"); text.isOk()) {
-    auto json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-    if (json.is_object() && json.contains("chat_template") && json["chat_template"].is_string())
-      return frontend::ChatTemplate::fromJinja(json["chat_template"].get<std::string>());
-  }
-  auto byFamily = frontend::ChatTemplate::forFamily(config.modelType);
-  if (!byFamily.isOk())
-    return byFamily.status().withContext(
-        fmt::format("--chat: {} has no chat template", modelDir));
-  return byFamily;
-}
-
 } // namespace
 
 int runGenerate(Arguments args) {
@@ -110,20 +95,19 @@ int runGenerate(Arguments args) {
   if (prompts->empty())
     return failCommand(kCommand, fmt::format("{} holds no prompt", options.promptsFile));
 
-  const std::string &modelDir = options.serving.model.path;
-  auto tokenizer = frontend::Tokenizer::open(modelDir);
-  if (!tokenizer.isOk())
-    return failCommand(kCommand, tokenizer.status().toString());
   auto progress = [](const std::string &line) { fmt::print(stderr, "[loom-run] {}\n", line); };
   auto model = loadServingModel(options.serving.model, progress);
   if (!model.isOk())
     return failCommand(kCommand, model.status().toString());
+  const ModelFiles &files = (*model)->files();
+  if (!files.tokenizer)
+    return failCommand(kCommand, fmt::format("{} has no tokenizer", options.serving.model.path));
+  const frontend::Tokenizer *tokenizer = &*files.tokenizer;
   std::optional<frontend::ChatTemplate> chat;
   if (options.chat) {
-    auto format = chatTemplate(modelDir, (*model)->config());
-    if (!format.isOk())
-      return failCommand(kCommand, format.status().toString());
-    chat = *format;
+    if (!files.chat)
+      return failCommand(kCommand, fmt::format("--chat: {}", files.chatError.toString()));
+    chat = *files.chat;
   }
 
   rt::Detokenizer detokenize = [tok = *tokenizer](std::span<const rt::TokenId> ids) {

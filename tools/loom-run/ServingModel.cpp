@@ -13,7 +13,8 @@ constexpr int kDefaultMaxModelLen = 2048;
 
 struct BackendEntry {
   std::string_view name;
-  StatusOr<std::unique_ptr<ServingModel>> (*load)(const ModelRequest &, frontend::ModelConfig,
+  StatusOr<std::unique_ptr<ServingModel>> (*load)(const ModelRequest &, const ModelFiles &,
+                                                  frontend::ModelConfig,
                                                   rt::EngineConfig, const Progress &);
 };
 constexpr BackendEntry kBackends[] = {{"cpu", loadCpuModel}, {"gpu", loadGpuModel}};
@@ -49,9 +50,12 @@ StatusOr<std::unique_ptr<ServingModel>> loadServingModel(const ModelRequest &req
   if (backend == std::end(kBackends))
     return LOOM_ERROR(StatusCode::kInvalidArgument,
                       fmt::format("unknown backend '{}' (cpu or gpu)", request.backend));
-  LOOM_ASSIGN_OR_RETURN(frontend::ModelConfig config, frontend::readModelConfig(request.path));
-  LOOM_ASSIGN_OR_RETURN(rt::EngineConfig engine, engineConfigFor(config, request.limits));
-  return backend->load(request, std::move(config), engine, progress);
+  LOOM_ASSIGN_OR_RETURN(std::shared_ptr<ModelFiles> files,
+                        openModelFiles(request.path, !request.randomWeights));
+  LOOM_ASSIGN_OR_RETURN(rt::EngineConfig engine, engineConfigFor(files->config, request.limits));
+  LOOM_ASSIGN_OR_RETURN(auto model, backend->load(request, *files, files->config, engine, progress));
+  model->setFiles(std::move(files));
+  return model;
 }
 
 } // namespace loom::tools

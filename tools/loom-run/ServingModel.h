@@ -3,6 +3,7 @@
 #pragma once
 
 #include "frontend/Readers/ModelConfig.h"
+#include "tools/loom-run/ModelFiles.h"
 #include "runtime/Engine/EngineConfig.h"
 #include "runtime/Engine/ModelRunner.h"
 
@@ -24,7 +25,7 @@ struct ServingLimits {
 };
 
 struct ModelRequest {
-  std::string path;         ///< a model folder, or a config.json with randomWeights
+  std::string path;         ///< a model folder, a .gguf file, or a config.json with randomWeights
   std::string backend = "cpu";
   bool randomWeights = false;
   ServingLimits limits;
@@ -41,6 +42,9 @@ public:
   virtual nlohmann::json backendStats() const { return nlohmann::json::object(); }
 
   const frontend::ModelConfig &config() const { return config_; }
+  /// The files the model came from (tokenizer, chat format, checkpoint).
+  const ModelFiles &files() const { return *files_; }
+  void setFiles(std::shared_ptr<const ModelFiles> files) { files_ = std::move(files); }
   /// The engine configuration matching the built forward step.
   const rt::EngineConfig &engineConfig() const { return engineConfig_; }
   /// Set by the backend's loader once the model is ready.
@@ -52,6 +56,7 @@ public:
 private:
   frontend::ModelConfig config_;
   rt::EngineConfig engineConfig_;
+  std::shared_ptr<const ModelFiles> files_;
 };
 
 /// Reads the config, resolves the limits, and loads the model with the chosen backend.
@@ -61,10 +66,12 @@ StatusOr<std::unique_ptr<ServingModel>> loadServingModel(const ModelRequest &req
 
 /// The backends (ServingModelCpu.cpp, ServingModelGpu.cpp); `engine` holds the resolved limits.
 StatusOr<std::unique_ptr<ServingModel>> loadCpuModel(const ModelRequest &request,
+                                                     const ModelFiles &files,
                                                      frontend::ModelConfig config,
                                                      rt::EngineConfig engine,
                                                      const Progress &progress);
 StatusOr<std::unique_ptr<ServingModel>> loadGpuModel(const ModelRequest &request,
+                                                     const ModelFiles &files,
                                                      frontend::ModelConfig config,
                                                      rt::EngineConfig engine,
                                                      const Progress &progress);

@@ -2,7 +2,6 @@
 #include "tools/loom-run/ServingModel.h"
 
 #include "frontend/Models/LlamaForward.h"
-#include "frontend/Models/SafetensorsWeightSource.h"
 #include "frontend/Models/WeightCheck.h"
 #include "frontend/Reference/Interpreter/InterpreterModelRunner.h"
 #include "tools/loom-run/RandomWeights.h"
@@ -41,6 +40,7 @@ public:
 } // namespace
 
 StatusOr<std::unique_ptr<ServingModel>> loadCpuModel(const ModelRequest &request,
+                                                     const ModelFiles &files,
                                                      frontend::ModelConfig config,
                                                      rt::EngineConfig engine,
                                                      const Progress &progress) {
@@ -55,10 +55,8 @@ StatusOr<std::unique_ptr<ServingModel>> loadCpuModel(const ModelRequest &request
     model->weights = std::make_unique<RandomReferenceWeights>();
   } else {
     progress(fmt::format("loading weights from {}", request.path));
-    LOOM_ASSIGN_OR_RETURN(auto checkpoint, models::SafetensorsWeightSource::open(request.path));
-    LOOM_RETURN_IF_ERROR(models::checkWeights(model->forward.weights, checkpoint));
-    LOOM_ASSIGN_OR_RETURN(auto safetensors, frontend::SafetensorsModel::open(request.path));
-    model->weights = std::make_unique<ref::SafetensorsWeightSource>(std::move(safetensors));
+    LOOM_RETURN_IF_ERROR(models::checkWeights(model->forward.weights, *files.weights));
+    model->weights = std::make_unique<ref::CheckpointWeightSource>(*files.weights);
   }
   auto functions = model->forward.module->getOps<mlir::func::FuncOp>();
   if (functions.empty())

@@ -4,7 +4,6 @@
 
 #include "compiler/Pipelines/Pipelines.h"
 #include "frontend/Models/LlamaForward.h"
-#include "frontend/Models/SafetensorsWeightSource.h"
 #include "frontend/Models/WeightCheck.h"
 #include "runtime/Serving/PackageModelRunner.h"
 #include "tools/loom-run/RandomWeights.h"
@@ -110,6 +109,7 @@ StatusOr<rt::Package> compilePackage(mlir::MLIRContext &context, mlir::ModuleOp 
 } // namespace
 
 StatusOr<std::unique_ptr<ServingModel>> loadGpuModel(const ModelRequest &request,
+                                                     const ModelFiles &files,
                                                      frontend::ModelConfig config,
                                                      rt::EngineConfig engine,
                                                      const Progress &progress) {
@@ -134,12 +134,9 @@ StatusOr<std::unique_ptr<ServingModel>> loadGpuModel(const ModelRequest &request
                         compilePackage(model->mlirContext, *forward.module,
                                        std::string(gpuArchName(arch))));
 
-  std::optional<models::SafetensorsWeightSource> checkpoint;
-  if (!request.randomWeights) {
-    LOOM_ASSIGN_OR_RETURN(checkpoint, models::SafetensorsWeightSource::open(request.path));
-    LOOM_RETURN_IF_ERROR(models::checkWeights(forward.weights, *checkpoint));
-  }
-  ToolWeightProvider weights(checkpoint ? &*checkpoint : nullptr, forward.weights);
+  if (files.weights)
+    LOOM_RETURN_IF_ERROR(models::checkWeights(forward.weights, *files.weights));
+  ToolWeightProvider weights(files.weights.get(), forward.weights);
   progress(fmt::format("compiling {} kernels with NVRTC and loading {} weights",
                        package.manifest.kernels.size(),
                        request.randomWeights ? "random" : "checkpoint"));
