@@ -50,8 +50,14 @@ template <int HEAD_DIM, int BN_> struct AttentionPrefillSm90Config {
   static_assert(kHeadDim == 64 || kHeadDim == 128, "head dims 64 and 128");
   static_assert(BN == 64 || BN == 128, "a wgmma N this file instantiates");
   static constexpr int kTileQBytes = BM * kHeadDim * 2, kTileKvBytes = BN * kHeadDim * 2;
-  /// Register budgets after setmaxnreg: 128 * (40 + 2 * 232) <= 64K.
+  /// Register budgets after setmaxnreg. setmaxnreg.inc only takes what .dec released inside the
+  /// CTA: from kEntryRegisters (the cap of __launch_bounds__(384, 1)), 128 (entry - producer) must
+  /// cover 256 (consumer - entry), or the consumers wait forever (a hang seen with 80 / 216).
+  static constexpr int kEntryRegisters = 65536 / kThreads / 8 * 8;
   static constexpr int kProducerRegisters = 40, kConsumerRegisters = 232;
+  static_assert((kEntryRegisters - kProducerRegisters) * 128 >=
+                    (kConsumerRegisters - kEntryRegisters) * 128 * kConsumers,
+                "the consumers' setmaxnreg.inc would wait for registers nobody releases");
   /// 1 KB of alignment slack (swizzled tiles start on 1024-byte boundaries), Q, the K and V
   /// rings, then the barriers: Q full, K full[stages], V full[stages], K empty, V empty.
   static constexpr int kBarriers = 1 + 4 * kStages;
