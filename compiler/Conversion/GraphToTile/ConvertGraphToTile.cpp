@@ -14,7 +14,19 @@ using FamilyLowering = mlir::LogicalResult (*)(KernelBuilder &);
 constexpr std::pair<graph::FusionKind, FamilyLowering> kFamilies[] = {
     {graph::FusionKind::elementwise, lowerRowGroup}, {graph::FusionKind::norm, lowerRowGroup},
     {graph::FusionKind::gather, lowerRowGroup},      {graph::FusionKind::other, lowerRowGroup},
-    {graph::FusionKind::gemm, lowerGemmGroup}};
+    {graph::FusionKind::gemm, lowerGemmGroup},       {graph::FusionKind::attention, lowerAttentionGroup}};
+
+/// A rope outside every group would launch nothing: it lowers only inside a kv_append kernel.
+mlir::LogicalResult checkRopesClaimed(mlir::func::FuncOp function, llvm::ArrayRef<Group> groups) {
+  llvm::DenseSet<mlir::Operation *> claimed;
+  for (const Group &group : groups)
+    claimed.insert(group.ops.begin(), group.ops.end());
+  for (auto rope : function.getBody().getOps<graph::RopeOp>())
+    if (!claimed.contains(rope))
+      return rope.emitOpError() << "lowers only rotating q and k in place inside the kv_append of "
+                                   "a packed QKV projection (loom/kv_append.cuh ropeKvAppend)";
+  return mlir::success();
+}
 
 struct ConvertGraphToTilePass final
     : impl::ConvertGraphToTilePassBase<ConvertGraphToTilePass> {
@@ -27,6 +39,8 @@ struct ConvertGraphToTilePass final
     }
     mlir::func::FuncOp function = functions.front();
     std::vector<Group> groups = collectGroups(function);
+    if (mlir::failed(checkRopesClaimed(function, groups)))
+      return signalPassFailure();
     auto plan = PackagePlan::build(function, groups);
     if (mlir::failed(plan))
       return signalPassFailure();

@@ -6,8 +6,11 @@
 // tile.row_scale of X's rows (the gain is folded into a derived weight the runtime builds:
 // W'[n, k] = W[n, k] · gain[k]). tile.dot accumulates the tile in f32; the linear's bias and
 // each following op are maps on the accumulator (bias as a [bn] tile, residuals as [bm, bn]
-// tiles); the last value is stored masked by M and N.
+// tiles); the last value is stored masked by M and N. A merged gate/up projection (linear ->
+// split in halves -> act(gate) -> mul(., up)) is one dot over the [2F, K] weight marked with its
+// gating activation (loom.gating), N = F: the device library combines act(gate) · up per output.
 #include "compiler/Conversion/GraphToTile/GroupLowering.h"
+#include "compiler/Transforms/Tile/KernelAnalysis.h"
 
 namespace loom::conversion {
 
@@ -42,6 +45,34 @@ std::optional<MapKind> epilogueKind(mlir::Operation *op) {
   if (mlir::isa<graph::CastOp>(op))
     return MapKind::cast;
   return std::nullopt;
+}
+
+/// A merged gate/up tail: split(y) into halves [gate, up] -> act(gate) -> mul(act, up).
+struct GatedTail {
+  MapKind activation;
+  mlir::Operation *mul;
+};
+
+/// The gated tail at the front of `ops` (the ops after the linear `linear`), if it is one.
+std::optional<GatedTail> matchGatedTail(graph::LinearOp linear, llvm::ArrayRef<mlir::Operation *> ops) {
+  if (ops.size() < 3)
+    return std::nullopt;
+  auto split = mlir::dyn_cast<graph::SplitOp>(ops[0]);
+  if (!split || split.getInput() != linear.getResult() || split.getNumResults() != 2)
+    return std::nullopt;
+  mlir::Value gate = split.getResult(0), up = split.getResult(1);
+  auto activation = epilogueKind(ops[1]);
+  bool activates = activation && (*activation == MapKind::silu || *activation == MapKind::gelu_tanh ||
+                                  *activation == MapKind::gelu_erf) && ops[1]->getOperand(0) == gate;
+  auto mul = mlir::dyn_cast<graph::MulOp>(ops[2]);
+  if (!activates || !mul)
+    return std::nullopt;
+  mlir::Value activated = ops[1]->getResult(0);
+  bool combines = (mul.getLhs() == activated && mul.getRhs() == up) ||
+                  (mul.getRhs() == activated && mul.getLhs() == up);
+  if (!combines || gate.getType() != up.getType())
+    return std::nullopt;
+  return GatedTail{*activation, mul};
 }
 
 class GemmProgram {
@@ -131,8 +162,16 @@ mlir::LogicalResult GemmProgram::run() {
     return mlir::failure();
   auto wType = linear.getWeight().getType();
   mlir::OpBuilder &b = kernel_.builder();
+  llvm::ArrayRef<mlir::Operation *> epilogue = ops.drop_front();
+  std::optional<GatedTail> gated = matchGatedTail(linear, epilogue);
+  if (gated && linear.getBias())
+    return unsupported(linear, "a merged gate/up GEMM with a bias has no device-library epilogue");
+  if (!gated && !epilogue.empty() && mlir::isa<graph::SplitOp>(epilogue.front()))
+    return unsupported(epilogue.front(), "a split after a GEMM lowers only as the gated tail "
+                                         "split -> silu/gelu(gate) -> mul(., up)");
   m_ = (*xExtents)[0];
-  n_ = kernel_.constantI32(wType.getDimSize(0));
+  // Gated: W is [2F, K] (gate rows, then up rows) and the GEMM writes F outputs per row.
+  n_ = kernel_.constantI32(wType.getDimSize(0) / (gated ? 2 : 1));
   mlir::Value k = kernel_.constantI32(wType.getDimSize(1));
   programM_ = kernel_.programId(0);
   programN_ = kernel_.programId(1);
@@ -146,14 +185,20 @@ mlir::LogicalResult GemmProgram::run() {
                                              b.getF32Type());
   mlir::Value value = tile::DotOp::create(b, kernel_.loc(), accType, *xPointer, programM_, *wPointer,
                                           programN_, m_, n_, k, scale, mlir::Value(), mlir::StringAttr());
+  mlir::Value running = linear.getResult();
+  if (gated) {
+    value.getDefiningOp()->setAttr(tile::kGatingAttrName,
+                                   b.getStringAttr(tile::stringifyMapKind(gated->activation)));
+    running = gated->mul->getResult(0);
+    epilogue = epilogue.drop_front(3);
+  }
   if (mlir::Value bias = linear.getBias()) {
     auto biasTile = epilogueOperand(bias);
     if (mlir::failed(biasTile))
       return mlir::failure();
     value = tile::MapOp::create(b, kernel_.loc(), accType, MapKind::add, mlir::ValueRange{value, *biasTile});
   }
-  mlir::Value running = linear.getResult();
-  for (mlir::Operation *op : ops.drop_front()) {
+  for (mlir::Operation *op : epilogue) {
     auto kind = epilogueKind(op);
     if (!kind)
       return unsupported(op, "not an epilogue the device library has (bias, residual add, silu, gelu, cast)");

@@ -11,6 +11,10 @@ mlir::LogicalResult lowerRowGroup(KernelBuilder &kernel);
 /// GEMM groups: (row-scale prologue) -> tile.dot -> epilogue maps -> masked store.
 mlir::LogicalResult lowerGemmGroup(KernelBuilder &kernel);
 
+/// Attention groups: rope + kv_append of a packed QKV projection, paged attention (library
+/// kernels whose launch shape is fixed here).
+mlir::LogicalResult lowerAttentionGroup(KernelBuilder &kernel);
+
 /// "graph.attention, graph.kv_append": the op names of a group, for diagnostics.
 std::string describeOps(const Group &group);
 

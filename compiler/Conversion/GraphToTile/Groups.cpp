@@ -1,5 +1,6 @@
 // Collection of the groups of a forward function: fused regions and singleton ops.
 #include "compiler/Conversion/GraphToTile/Groups.h"
+#include "compiler/Conversion/GraphToTile/PackagePlan.h"
 
 #include "llvm/ADT/StringMap.h"
 
@@ -16,7 +17,8 @@ graph::FusionKind singletonKind(llvm::StringRef opName) {
       {"graph.layer_norm", graph::FusionKind::norm},  {"graph.linear", graph::FusionKind::gemm},
       {"graph.matmul", graph::FusionKind::gemm},      {"graph.embedding", graph::FusionKind::gather},
       {"graph.attention", graph::FusionKind::attention},
-      {"graph.paged_attention", graph::FusionKind::attention}};
+      {"graph.paged_attention", graph::FusionKind::attention},
+      {"graph.kv_append", graph::FusionKind::attention}};
   auto it = kinds.find(opName);
   return it == kinds.end() ? graph::FusionKind::other : it->second;
 }
@@ -46,6 +48,22 @@ Group singletonGroup(mlir::Operation *op, size_t index) {
   return group;
 }
 
+/// The ropes a kv_append kernel performs in place on the packed QKV rows: every rope of a piece
+/// of the split that the appended key's rope reads (the query's, then the key's).
+llvm::SmallVector<mlir::Operation *> ropesOfAppend(graph::KVAppendOp append) {
+  llvm::SmallVector<mlir::Operation *> ropes;
+  auto keyRope = append.getKey().getDefiningOp<graph::RopeOp>();
+  auto split = keyRope ? keyRope.getInput().getDefiningOp<graph::SplitOp>() : nullptr;
+  if (!split)
+    return ropes;
+  for (mlir::Value piece : split.getResults())
+    for (mlir::Operation *user : piece.getUsers())
+      if (mlir::isa<graph::RopeOp>(user) && user != keyRope.getOperation())
+        ropes.push_back(user);
+  ropes.push_back(keyRope);
+  return ropes;
+}
+
 } // namespace
 
 mlir::Value Group::outerInput(mlir::Value inner) const {
@@ -69,8 +87,15 @@ std::vector<Group> collectGroups(mlir::func::FuncOp function) {
     if (auto fused = mlir::dyn_cast<graph::FusedOp>(op))
       groups.push_back(fusedGroup(fused));
     else if (op.getDialect() && op.getDialect()->getNamespace() == "graph" &&
-             !mlir::isa<graph::WeightOp>(op))
+             !mlir::isa<graph::WeightOp>(op) && !PackagePlan::isViewOp(&op)) {
       groups.push_back(singletonGroup(&op, groups.size()));
+      if (auto append = mlir::dyn_cast<graph::KVAppendOp>(op)) {
+        auto ropes = ropesOfAppend(append);
+        groups.back().ops.insert(groups.back().ops.begin(), ropes.begin(), ropes.end());
+        if (!ropes.empty())
+          groups.back().name = "rope_" + groups.back().name;
+      }
+    }
   }
   return groups;
 }

@@ -28,7 +28,8 @@ struct Group {
   std::vector<std::string> opNames() const;
 };
 
-/// The groups of `function` in program order; graph.weight ops belong to none.
+/// The groups of `function` in program order; graph.weight ops and views (split, rope, reshape:
+/// PackagePlan::isViewOp) belong to none, except the ropes a kv_append group performs in place.
 std::vector<Group> collectGroups(mlir::func::FuncOp function);
 
 } // namespace loom::conversion

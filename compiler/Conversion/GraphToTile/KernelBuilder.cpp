@@ -1,5 +1,8 @@
 // KernelBuilder: parameters with their bindings, shared constants and program ids.
 #include "compiler/Conversion/GraphToTile/KernelBuilder.h"
+#include "compiler/Transforms/Tile/KernelAnalysis.h"
+
+#include "llvm/Support/FormatVariadic.h"
 
 namespace loom::conversion {
 
@@ -14,8 +17,9 @@ KernelBuilder::KernelBuilder(mlir::OpBuilder &moduleBuilder, const Group &group,
   builder_.setInsertionPointToStart(&kernel_.getBody().emplaceBlock());
 }
 
-mlir::Value KernelBuilder::addParameter(mlir::Type type, llvm::StringRef name, std::string binding) {
-  if (mlir::Value existing = byBinding_.lookup(binding))
+mlir::Value KernelBuilder::addParameter(mlir::Type type, llvm::StringRef name, std::string binding,
+                                        bool shared) {
+  if (mlir::Value existing = shared ? byBinding_.lookup(binding) : mlir::Value())
     return existing;
   std::string unique = name.str();
   for (int suffix = 1; llvm::is_contained(names_, unique); ++suffix)
@@ -29,6 +33,11 @@ mlir::Value KernelBuilder::addParameter(mlir::Type type, llvm::StringRef name, s
 
 mlir::FailureOr<mlir::Value> KernelBuilder::pointer(mlir::Value outer, llvm::StringRef role,
                                                     llvm::StringRef weightName) {
+  if (auto view = plan_.view(outer); view && !view->whole() && weightName.empty())
+    return group_.anchor->emitOpError()
+           << "reads columns [" << view->column << ", " << view->column + view->width
+           << ") of a " << view->rootWidth << "-column tensor in place; only the rope + kv_append "
+           << "and paged attention kernels read such slices of a packed QKV projection";
   std::string binding = weightName.empty() ? plan_.binding(outer) : ("weight:" + weightName).str();
   if (binding.empty())
     return group_.anchor->emitOpError() << "reads a value with no storage: " << outer;
@@ -55,6 +64,33 @@ mlir::FailureOr<llvm::SmallVector<mlir::Value>> KernelBuilder::extents(mlir::Val
     values.push_back(*extentValue);
   }
   return values;
+}
+
+mlir::Value KernelBuilder::intParameter(llvm::StringRef name, int64_t value) {
+  return addParameter(builder_.getI32Type(), name, "int:" + std::to_string(value), false);
+}
+
+mlir::Value KernelBuilder::floatParameter(llvm::StringRef name, float value) {
+  return addParameter(builder_.getF32Type(), name, llvm::formatv("float:{0:e8}", value).str(), false);
+}
+
+mlir::Value KernelBuilder::kvPool(llvm::StringRef name, bool key, mlir::Type element) {
+  return addParameter(tile::PtrType::get(builder_.getContext(), element), name,
+                      key ? "kv_k:" : "kv_v:");
+}
+
+void KernelBuilder::setLibraryLaunch(llvm::StringRef library,
+                                     llvm::ArrayRef<std::pair<llvm::StringRef, int64_t>> config,
+                                     int threads, llvm::ArrayRef<std::string> grid,
+                                     int64_t sharedBytes) {
+  llvm::SmallVector<mlir::NamedAttribute> values;
+  for (auto [key, value] : config)
+    values.push_back(builder_.getNamedAttr(key, builder_.getI64IntegerAttr(value)));
+  kernel_->setAttr(tile::kLibraryAttrName, builder_.getStringAttr(library));
+  kernel_.setConfigAttr(builder_.getDictionaryAttr(values));
+  kernel_.setBlockAttr(builder_.getDenseI32ArrayAttr({threads, 1, 1}));
+  kernel_.setGridAttr(builder_.getStrArrayAttr(llvm::SmallVector<llvm::StringRef>(grid.begin(), grid.end())));
+  kernel_.setSharedBytesAttr(builder_.getI64IntegerAttr(sharedBytes));
 }
 
 mlir::Value KernelBuilder::constantI32(int64_t value) {

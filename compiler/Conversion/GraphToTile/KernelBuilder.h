@@ -26,6 +26,17 @@ public:
   mlir::FailureOr<mlir::Value> extent(llvm::StringRef extent);
   /// Extents of `value` as i32 values (see extent()).
   mlir::FailureOr<llvm::SmallVector<mlir::Value>> extents(mlir::Value value);
+  /// An i32 parameter bound to the constant `value` ("int:<value>").
+  mlir::Value intParameter(llvm::StringRef name, int64_t value);
+  /// An f32 parameter bound to `value` ("float:<value>").
+  mlir::Value floatParameter(llvm::StringRef name, float value);
+  /// The K (or V) pool of the KV cache, elements of `element`.
+  mlir::Value kvPool(llvm::StringRef name, bool key, mlir::Type element);
+  /// Makes this a library kernel: the device-library call `library` (see compiler/Target/CUDA
+  /// EmitLibraryKernel.cpp) with its template values, launch shape and dynamic shared memory
+  /// fixed here (tile-tiling leaves such kernels as they are).
+  void setLibraryLaunch(llvm::StringRef library, llvm::ArrayRef<std::pair<llvm::StringRef, int64_t>> config,
+                        int threads, llvm::ArrayRef<std::string> grid, int64_t sharedBytes);
   mlir::Value constantI32(int64_t value);
   mlir::Value constantF32(float value);
   mlir::Value programId(int axis);
@@ -34,7 +45,9 @@ public:
   tile::KernelOp finish(tile::LaunchProgramOp program);
 
 private:
-  mlir::Value addParameter(mlir::Type type, llvm::StringRef name, std::string binding);
+  /// A parameter; `shared`: reuse the one with the same binding (pointers and dims).
+  mlir::Value addParameter(mlir::Type type, llvm::StringRef name, std::string binding,
+                           bool shared = true);
 
   const Group &group_;
   PackagePlan &plan_;

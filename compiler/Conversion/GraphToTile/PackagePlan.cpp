@@ -45,6 +45,14 @@ int64_t placeBuffers(llvm::MutableArrayRef<Placement> buffers) {
   return llvm::alignTo(arena, kArenaAlignment);
 }
 
+/// Elements of one row of a 2-D tensor (its last extent), or of every dimension after the first.
+int64_t rowElements(mlir::Value value) {
+  int64_t elements = 1;
+  for (int64_t extent : mlir::cast<mlir::RankedTensorType>(value.getType()).getShape().drop_front())
+    elements *= extent;
+  return elements;
+}
+
 mlir::ArrayAttr shapeAttr(mlir::Builder &builder, llvm::ArrayRef<std::string> extents) {
   llvm::SmallVector<mlir::Attribute> shape;
   for (const std::string &extent : extents) {
@@ -72,6 +80,15 @@ llvm::StringRef PackagePlan::dtypeName(mlir::Type element) {
 llvm::ArrayRef<std::string> PackagePlan::extents(mlir::Value value) const {
   auto it = extents_.find(value);
   return it == extents_.end() ? llvm::ArrayRef<std::string>() : llvm::ArrayRef(it->second);
+}
+
+bool PackagePlan::isViewOp(mlir::Operation *op) {
+  return mlir::isa<graph::SplitOp, graph::RopeOp, graph::ReshapeOp>(op);
+}
+
+std::optional<ColumnView> PackagePlan::view(mlir::Value value) const {
+  auto it = views_.find(value);
+  return it == views_.end() ? std::nullopt : std::optional<ColumnView>(it->second);
 }
 
 std::string PackagePlan::binding(mlir::Value outer) const {
@@ -180,6 +197,32 @@ mlir::FailureOr<PackagePlan> PackagePlan::build(mlir::func::FuncOp function,
   if (failed)
     return mlir::failure();
 
+  // Views: split pieces and rotated or reshaped tensors live in their source's storage.
+  for (mlir::Operation &op : function.getBody().front()) {
+    if (!isViewOp(&op))
+      continue;
+    mlir::Value source = op.getOperand(0);
+    auto sourceType = mlir::cast<mlir::RankedTensorType>(source.getType());
+    if (llvm::any_of(sourceType.getShape().drop_front(), mlir::ShapedType::isDynamic))
+      return op.emitOpError() << "views only tensors whose rows have a static length";
+    int64_t width = rowElements(source);
+    ColumnView base = plan.view(source).value_or(ColumnView{source, 0, width, width});
+    if (auto split = mlir::dyn_cast<graph::SplitOp>(op)) {
+      int64_t axis = split.getAxis() < 0 ? split.getAxis() + sourceType.getRank() : split.getAxis();
+      if (sourceType.getRank() != 2 || axis != 1)
+        return op.emitOpError() << "lowers only as column slices of a 2-D tensor (axis 1 or -1)";
+      int64_t column = base.column;
+      for (mlir::Value piece : split.getResults()) {
+        plan.views_[piece] = {base.root, column, rowElements(piece), base.rootWidth};
+        column += rowElements(piece);
+      }
+      continue;
+    }
+    if (mlir::isa<graph::ReshapeOp>(op) && !base.whole())
+      return op.emitOpError() << "reshapes a column slice of another tensor, which has no storage of its own";
+    plan.views_[op.getResult(0)] = {base.root, base.column, rowElements(op.getResult(0)), base.rootWidth};
+  }
+
   // Weights.
   function.walk([&](graph::WeightOp weight) {
     auto type = weight.getResult().getType();
@@ -199,6 +242,20 @@ mlir::FailureOr<PackagePlan> PackagePlan::build(mlir::func::FuncOp function,
   for (auto [index, group] : llvm::enumerate(groups))
     launchOf[group.anchor] = index;
   auto returnOp = mlir::cast<mlir::func::ReturnOp>(function.getBody().front().getTerminator());
+  // The last launch reading `value`, through the views of it; -1 when none does.
+  std::function<int64_t(mlir::Value)> lastUse = [&](mlir::Value value) {
+    int64_t last = -1;
+    for (mlir::Operation *user : value.getUsers()) {
+      if (user == returnOp)
+        last = std::max(last, int64_t(groups.size()));
+      else if (isViewOp(user))
+        for (mlir::Value viewed : user->getResults())
+          last = std::max(last, lastUse(viewed));
+      else if (auto launch = launchOf.find(user); launch != launchOf.end())
+        last = std::max(last, launch->second);
+    }
+    return last;
+  };
   llvm::SmallVector<mlir::Value> values;
   llvm::SmallVector<Placement> placements;
   for (auto [index, group] : llvm::enumerate(groups)) {
@@ -218,9 +275,7 @@ mlir::FailureOr<PackagePlan> PackagePlan::build(mlir::func::FuncOp function,
         }
         elements *= value;
       }
-      int64_t last = index;
-      for (mlir::Operation *user : result.getUsers())
-        last = std::max(last, user == returnOp ? int64_t(groups.size()) : launchOf.lookup(user));
+      int64_t last = std::max(int64_t(index), lastUse(result));
       values.push_back(result);
       placements.push_back({elements * int64_t(type.getElementTypeBitWidth() / 8), int64_t(index), last});
     }
@@ -238,6 +293,11 @@ mlir::FailureOr<PackagePlan> PackagePlan::build(mlir::func::FuncOp function,
          builder.getNamedAttr("shape", shapeAttr(builder, plan.extents(value))),
          builder.getNamedAttr("live", builder.getI64ArrayAttr({placement.first, placement.last}))}));
   }
+
+  for (const auto &[value, view] : plan.views_)
+    if (view.whole())
+      if (std::string root = plan.binding(view.root); !root.empty())
+        plan.bindings_[value] = root;
 
   // Outputs: named by `loom.name` result attributes, read from their buffers.
   for (auto [index, value] : llvm::enumerate(returnOp.getOperands())) {

@@ -8,6 +8,16 @@
 
 namespace loom::conversion {
 
+/// A tensor that lives in the columns [column, column + width) of every row of another
+/// tensor's storage (`root`, whose rows are `rootWidth` elements): graph.split pieces,
+/// graph.rope results (rotated in place) and graph.reshape results have no buffer of their own.
+struct ColumnView {
+  mlir::Value root;
+  int64_t column = 0, width = 0, rootWidth = 0;
+  /// Whether the view is all of the root's storage (so it binds like the root).
+  bool whole() const { return column == 0 && width == rootWidth; }
+};
+
 /// The manifest sections of a forward function (docs/package.md): dims with their bounds,
 /// inputs, weights, outputs, arena buffers; and the binding of every tensor a kernel reads.
 class PackagePlan {
@@ -21,6 +31,10 @@ public:
   /// How a kernel parameter reads `outer`: "input:tokens", "weight:<name>", "buffer:v3"; empty
   /// when `outer` has no storage of its own.
   std::string binding(mlir::Value outer) const;
+  /// The storage `value` is a view of, when a view op (see ColumnView) produced it.
+  std::optional<ColumnView> view(mlir::Value value) const;
+  /// graph.split, graph.rope and graph.reshape: ops that launch no kernel of their own.
+  static bool isViewOp(mlir::Operation *op);
   /// Whether `dim` has a bound (so kernels may take it as a parameter).
   bool hasDim(llvm::StringRef dim) const { return dims_.count(dim) != 0; }
   /// Records a weight the runtime derives at load time (e.g. a norm gain folded into a GEMM).
@@ -36,6 +50,7 @@ public:
 private:
   llvm::DenseMap<mlir::Value, llvm::SmallVector<std::string>> extents_;
   llvm::DenseMap<mlir::Value, std::string> bindings_;
+  llvm::DenseMap<mlir::Value, ColumnView> views_;
   llvm::StringMap<int64_t> dims_;
   llvm::SmallVector<mlir::Attribute> inputs_, outputs_, weights_, buffers_;
   std::optional<mlir::DictionaryAttr> kvCache_;

@@ -4,8 +4,10 @@
 // How it works: the dot's operands and sizes become the call's X, W, M, N, K; a tile.row_scale
 // scale becomes RmsNormPrologue{eps}; the maps between the dot and the store become epilogue
 // parts in order ([bn] add -> Bias, [bm, bn] add -> Residual, silu/gelu -> Activation, a final
-// cast -> the store's rounding); the config picks the family and its template arguments.
+// cast -> the store's rounding); a dot marked loom.gating becomes Gated<act>; the config picks
+// the family and its template arguments.
 #include "compiler/Target/CUDA/KernelSource.h"
+#include "compiler/Transforms/Tile/KernelAnalysis.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -58,6 +60,23 @@ mlir::FailureOr<std::vector<std::string>> epilogueParts(tile::DotOp dot, KernelS
   }
 }
 
+/// The device library's gating type of a GEMM: loom::NoGating, or loom::Gated<Op> for a merged
+/// gate/up weight (tile.dot's loom.gating activation).
+mlir::FailureOr<std::string> gatingType(tile::DotOp dot) {
+  static const std::pair<tile::MapKind, llvm::StringLiteral> kGatings[] = {
+      {tile::MapKind::silu, "loom::Gated<loom::Silu>"},
+      {tile::MapKind::gelu_tanh, "loom::Gated<loom::GeluTanh>"},
+      {tile::MapKind::gelu_erf, "loom::Gated<loom::GeluErf>"}};
+  auto activation = tile::gatingOf(dot);
+  if (!activation)
+    return std::string("loom::NoGating");
+  auto entry = llvm::find_if(kGatings, [&](auto e) { return e.first == *activation; });
+  if (entry == std::end(kGatings))
+    return dot.emitOpError() << "gating by '" << tile::stringifyMapKind(*activation)
+                             << "' has no loom/epilogue.cuh type";
+  return entry->second.str();
+}
+
 std::string templateArgs(tile::KernelOp kernel, std::initializer_list<llvm::StringRef> keys) {
   std::vector<std::string> values;
   for (llvm::StringRef key : keys)
@@ -87,6 +106,9 @@ mlir::FailureOr<std::string> emitGemm(tile::KernelOp kernel) {
     prologue = "loom::RmsNormPrologue";
     prologueValue = "loom::RmsNormPrologue{" + KernelSource::floatLiteral(scale.getEps().convertToFloat()) + "}";
   }
+  auto gating = gatingType(dot);
+  if (mlir::failed(gating))
+    return mlir::failure();
   std::string threads = std::to_string((*kernel.getBlock())[0]);
   std::string call;
   if (kernel.getConfigValue("consumers")) {
@@ -97,7 +119,7 @@ mlir::FailureOr<std::string> emitGemm(tile::KernelOp kernel) {
     source.declare(dot.getA(), "const __grid_constant__ loom::sm90::TmaDescriptor " + x);
     source.declare(dot.getB(), "const __grid_constant__ loom::sm90::TmaDescriptor " + w);
     call = "  using Config = loom::sm90::GemmSm90Config<" +
-           templateArgs(kernel, {"bm", "bn", "stages", "group_m"}) + ">;\n  loom::sm90::gemmBf16Sm90<Config>(" +
+           templateArgs(kernel, {"bm", "bn", "stages", "group_m"}) + ">;\n  loom::sm90::gemmBf16Sm90<Config, " + *gating + ">(" +
            x + ", " + w + ", " + m + ", " + n + ", " + k + ", " + epilogue + ");\n";
     return source.render(call, threads + ", 1");
   }
@@ -106,7 +128,7 @@ mlir::FailureOr<std::string> emitGemm(tile::KernelOp kernel) {
   std::string config = gemv ? "loom::GemvConfig<" + templateArgs(kernel, {"warps", "max_m", "row_tiles", "unroll"}) + ">"
                             : "loom::GemmConfig<" + templateArgs(kernel, {"bm", "bn", "bk", "warps_m", "warps_n", "stages"}) + ">";
   call = "  using Config = " + config + ";\n  loom::" + (gemv ? "gemv" : "gemm") + "<Config, " + t + ", " +
-         prologue + ", loom::NoGating>(" + x + ", " + w + ", " + m + ", " + n + ", " + k + ", " +
+         prologue + ", " + *gating + ">(" + x + ", " + w + ", " + m + ", " + n + ", " + k + ", " +
          prologueValue + ", " + epilogue + ");\n";
   return source.render(call, threads);
 }

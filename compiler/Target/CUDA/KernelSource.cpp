@@ -69,6 +69,8 @@ std::string KernelSource::render(llvm::StringRef body, llvm::StringRef launchBou
 }
 
 mlir::FailureOr<std::string> emitKernelSource(tile::KernelOp kernel) {
+  if (kernel->hasAttr(tile::kLibraryAttrName))
+    return emitLibraryKernel(kernel);
   if (!kernel.getConfig() || !kernel.getBlock())
     return kernel.emitOpError() << "has no tile configuration (run tile-tiling first)";
   bool gemm = false, vector = false;

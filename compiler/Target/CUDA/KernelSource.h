@@ -45,5 +45,7 @@ mlir::FailureOr<std::string> emitKernelSource(tile::KernelOp kernel);
 mlir::FailureOr<std::string> emitElementwise(tile::KernelOp kernel);
 mlir::FailureOr<std::string> emitRowKernel(tile::KernelOp kernel);
 mlir::FailureOr<std::string> emitGemm(tile::KernelOp kernel);
+/// Library kernels (attention, rope + kv_append): the call graph-to-tile chose (loom.library).
+mlir::FailureOr<std::string> emitLibraryKernel(tile::KernelOp kernel);
 
 } // namespace loom::cuda

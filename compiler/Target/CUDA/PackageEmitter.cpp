@@ -43,12 +43,19 @@ json::Object tmaParam(tile::DotOp dot, mlir::Value operand, llvm::StringRef bind
   auto kernel = dot->getParentOfType<tile::KernelOp>();
   bool isX = operand == dot.getA();
   auto [of, ref] = binding.split(':');
+  // A gated W has 2N rows (gate, then up) and arrives in two boxes of bn / 2 rows per stage.
+  int64_t gates = tile::gatingOf(dot) ? 2 : 1;
+  std::string rows = tile::renderDimExpr(isX ? dot.getM() : dot.getN());
+  if (!isX && gates > 1)
+    rows = std::to_string(gates * tile::evaluateAtBounds(dot.getN(), {}).value_or(0));
+  int64_t boxRows = isX ? kernel.getConfigValue("bm").value_or(0)
+                        : kernel.getConfigValue("bn").value_or(0) / gates;
   return json::Object{{"kind", "tma"},
                       {"of", of},
                       {"ref", ref},
-                      {"rows", tile::renderDimExpr(isX ? dot.getM() : dot.getN())},
+                      {"rows", rows},
                       {"cols", tile::renderDimExpr(dot.getK())},
-                      {"box_rows", kernel.getConfigValue(isX ? "bm" : "bn").value_or(0)},
+                      {"box_rows", boxRows},
                       {"box_cols", 64}};
 }
 
@@ -105,7 +112,7 @@ mlir::FailureOr<json::Object> kernelEntry(tile::KernelOp kernel, tile::LaunchOp 
       {"grid", std::move(grid)},
       {"shared_bytes", kernel.getSharedBytes().value_or(0)},
       {"tile", std::move(tileConfig)},
-      {"cost", json::Object{{"bytes", shape->bytes},
+      {"cost", json::Object{{"bytes", shape->bytes}, // zero for library kernels (not modelled)
                             {"flops", shape->flops},
                             {"roofline_us", 1e6 * tile::rooflineSeconds(shape->bytes, shape->flops, target)}}},
       {"params", std::move(*params)}};

@@ -78,17 +78,19 @@ mlir::FailureOr<TileConfig> completeGemm(const KernelShape &shape, const GpuTarg
     // warp, loom/gemm_sm90.cuh); without them the kernel falls back to slower pair stores.
     config.sharedBytes = int(1024 + stages * (stageBytes + 16) + v.at("consumers") * 4 * 2048);
     config.registersEstimate = std::min<int64_t>(240, bn / 2 + 40);
-    int64_t tilesN = ceilDiv(shape.n, bn);
+    // Gated: a stage holds bn / 2 gate rows and the matching up rows, so a tile has bn / 2 outputs.
+    int64_t outputsN = bn / shape.gating, tilesN = ceilDiv(shape.n, outputsN);
     config.grid = {"min(" + ceilDivExpr(shape.rows, bm) + " * " + std::to_string(tilesN) + ", " +
                        std::to_string(target.multiprocessors) + ")",
                    "1", "1"};
-    config.seconds = score(bm, bn);
+    config.seconds = score(bm, outputsN);
     return config;
   }
   int64_t bk = v.at("bk"), warpsM = v.at("warps_m"), warpsN = v.at("warps_n");
   config.threads = int(32 * warpsM * warpsN);
-  config.sharedBytes = int(stages * (bm + bn) * bk * 2);
-  int64_t accumulators = bm * bn / config.threads;
+  // Gated: each output tile multiplies bn gate rows and bn up rows (loom/gemm.cuh).
+  config.sharedBytes = int(stages * (bm + shape.gating * bn) * bk * 2);
+  int64_t accumulators = shape.gating * bm * bn / config.threads;
   config.registersEstimate = int(accumulators + (bm / warpsM / 16) * 4 + (bn / warpsN / 8) * 2 + 40);
   config.grid = {ceilDivExpr(shape.rows, bm) + " * " + std::to_string(ceilDiv(shape.n, bn)), "1", "1"};
   config.seconds = score(bm, bn);

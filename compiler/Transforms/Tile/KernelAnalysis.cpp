@@ -55,8 +55,17 @@ mlir::DictionaryAttr launchDims(mlir::Operation *anyOpInModule) {
   return {};
 }
 
+std::optional<MapKind> gatingOf(DotOp dot) {
+  auto kind = dot->getAttrOfType<mlir::StringAttr>(kGatingAttrName);
+  return kind ? symbolizeMapKind(kind.getValue()) : std::nullopt;
+}
+
 mlir::FailureOr<KernelShape> analyzeKernel(KernelOp kernel) {
   KernelShape shape;
+  if (kernel->hasAttr(kLibraryAttrName)) {
+    shape.family = KernelFamily::kLibrary;
+    return shape;
+  }
   mlir::DictionaryAttr dims = launchDims(kernel);
   auto fail = [&](llvm::StringRef why) { return kernel.emitOpError() << why; };
   auto setRows = [&](mlir::Value rows) -> mlir::LogicalResult {
@@ -105,9 +114,11 @@ mlir::FailureOr<KernelShape> analyzeKernel(KernelOp kernel) {
     shape.k = *k;
     shape.operand = llvm::cast<PtrType>(dot.getA().getType()).getElementType();
     shape.rowScale = dot.getScale() != nullptr;
+    shape.gating = gatingOf(dot) ? 2 : 1;
     double m = double(shape.rowsBound), elem = double(elementBytes(dot.getA().getType()));
-    shape.flops = 2.0 * m * double(shape.n) * double(shape.k);
-    shape.bytes = (m * shape.k + double(shape.n) * shape.k + m * double(shape.n)) * elem;
+    double weightRows = double(shape.gating * shape.n);
+    shape.flops = 2.0 * m * weightRows * double(shape.k);
+    shape.bytes = (m * shape.k + weightRows * shape.k + m * double(shape.n)) * elem;
     return shape;
   }
   if (!firstStore)

@@ -7,7 +7,18 @@
 
 namespace loom::tile {
 
-enum class KernelFamily { kGemm, kVector, kRows };
+/// kLibrary: a device-library call whose launch shape graph-to-tile fixed (attention, rope +
+/// kv_append); its body is empty and its cost is not modelled (zero bytes and flops).
+enum class KernelFamily { kGemm, kVector, kRows, kLibrary };
+
+/// The discardable tile.kernel attribute naming a library kernel's device-library call.
+inline constexpr llvm::StringLiteral kLibraryAttrName = "loom.library";
+
+/// The discardable tile.dot attribute of a merged gate/up GEMM: the activation (a MapKind name,
+/// "silu", "gelu_tanh", ...) of out = act(gate) · up, with b = [gate rows; up rows] of 2N rows.
+inline constexpr llvm::StringLiteral kGatingAttrName = "loom.gating";
+/// The gating activation of `dot`, if it is a merged gate/up GEMM.
+std::optional<MapKind> gatingOf(DotOp dot);
 
 /// Sizes of a kernel; row/element counts as dim expressions and at their bounds.
 struct KernelShape {
@@ -19,6 +30,7 @@ struct KernelShape {
   int64_t narrowestBytes = 4; ///< the narrowest element a load or store moves
   mlir::Type operand;        ///< GEMM operand element type
   bool rowScale = false;     ///< GEMM with an RMSNorm prologue
+  int64_t gating = 1;        ///< GEMM weight rows per output: 2 for a merged gate/up (W is [2N, K])
   double bytes = 0, flops = 0; ///< memory traffic and math at the bounds
 };
 

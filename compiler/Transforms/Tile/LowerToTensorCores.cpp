@@ -1,6 +1,7 @@
 // The tile-lower-to-tensor-cores pass: MMA atoms and shared-memory rings for tile.dot (see
 // Passes.td).
 #include "compiler/Transforms/Tile/MmaAtoms.h"
+#include "compiler/Transforms/Tile/KernelAnalysis.h"
 #include "compiler/Transforms/Tile/Passes.h"
 #include "dialects/Tile/IR/TileOps.h"
 
@@ -44,7 +45,9 @@ struct LowerDotToMma final : mlir::OpRewritePattern<DotOp> {
       dot.setAtomAttr(rewriter.getStringAttr(atom->name));
       if (bm && bn && bk && stages) { // pipelined GEMMs stage X and W tiles; GEMV streams W
         auto operand = llvm::cast<PtrType>(dot.getA().getType()).getElementType();
-        auto ring = SharedType::get(getContext(), operand, {*stages, *bm + *bn, *bk});
+        // mma.sync stages bn weight rows per gate (gated: gate and up); wgmma's bn counts both.
+        int64_t weightRows = atom->needsWgmma || !gatingOf(dot) ? *bn : 2 * *bn;
+        auto ring = SharedType::get(getContext(), operand, {*stages, *bm + weightRows, *bk});
         rewriter.setInsertionPoint(dot);
         dot.getStagingMutable().assign(AllocSharedOp::create(rewriter, dot.getLoc(), ring));
       }

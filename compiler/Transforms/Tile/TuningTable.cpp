@@ -13,7 +13,7 @@ constexpr const char *kTuningJson =
 
 std::optional<std::map<std::string, int64_t>> tunedConfig(const KernelShape &shape,
                                                           llvm::StringRef target) {
-  if (shape.family != KernelFamily::kGemm)
+  if (shape.family != KernelFamily::kGemm || shape.gating != 1) // measured without gating
     return std::nullopt;
   static const std::optional<llvm::json::Value> table = [] {
     auto parsed = llvm::json::parse(kTuningJson);

@@ -114,3 +114,37 @@ func.func @forward(%ids: tensor<?xi32>) -> tensor<?xi32> attributes {loom.max_to
   %a = graph.argmax %p : tensor<?x64xbf16> -> tensor<?xi32>
   return %a : tensor<?xi32>
 }
+
+// -----
+
+// The attention of a Llama layer: the packed QKV projection's pieces are views of its buffer;
+// rope(q), rope(k) and kv_append become one rope_kv_append kernel over that buffer, and
+// paged_attention reads q in place with the packed row stride (512). No kernel copies a piece.
+// CHECK-LABEL: tile.kernel @linear_0(
+// CHECK-LABEL: tile.kernel @rope_kv_append_1(%qkv: !tile.ptr<bf16>, %positions: !tile.ptr<i32>, %slots: !tile.ptr<i32>, %k_cache: !tile.ptr<bf16>, %v_cache: !tile.ptr<bf16>, %tokens: i32, %layer: i32, %cache_blocks: i32, %theta: f32, %factor: f32, %low_freq_factor: f32, %high_freq_factor: f32, %original_max_position: f32)
+// CHECK-SAME: block = array<i32: 128, 1, 1>, config = {block_size = 16 : i64, head_dim = 64 : i64, heads = 4 : i64, interleaved = 0 : i64, kv_heads = 2 : i64, rows = 4 : i64}, grid = ["ceildiv(tokens, 4)", "1", "1"], loom.library = "rope_kv_append", ops = ["graph.rope", "graph.rope", "graph.kv_append"]
+// CHECK-NEXT: tile.return
+// CHECK-LABEL: tile.kernel @paged_attention_2(%q: !tile.ptr<bf16>, %q_row_stride: i32, %k_cache: !tile.ptr<bf16>, %v_cache: !tile.ptr<bf16>, %out: !tile.ptr<bf16>, %seq_starts: !tile.ptr<i32>, %context_lens: !tile.ptr<i32>, %block_tables: !tile.ptr<i32>, %seqs: i32, %blocks_per_seq: i32, %layer: i32, %cache_blocks: i32, %scale: f32)
+// CHECK-SAME: config = {block_size = 16 : i64, bm = 64 : i64, bn = 64 : i64, causal = 1 : i64, head_dim = 64 : i64, heads = 4 : i64, kv_heads = 2 : i64, warps = 4 : i64}, grid = ["4", "ceildiv(tokens, 64) + seqs", "1"], loom.library = "paged_attention_prefill"
+// CHECK-SAME: shared_bytes = 24576
+// CHECK-LABEL: tile.kernel @linear_3(
+// CHECK-NOT: tile.kernel @split
+// CHECK: tile.launch_program attributes {arena_bytes = 196608 : i64, buffers = [{bytes = 131072 : i64, dtype = "bf16", live = [0, 2], name = "v0", offset = 0 : i64, shape = ["tokens", 512]}, {bytes = 65536 : i64, dtype = "bf16", live = [2, 3], name = "v1"
+// CHECK-NEXT: tile.launch @linear_0 ["input:x", "weight:qkv", "dim:tokens", "buffer:v0"]
+// CHECK-NEXT: tile.launch @rope_kv_append_1 ["buffer:v0", "input:positions", "input:slots", "kv_k:", "kv_v:", "dim:tokens", "int:1", "int:64", "float:5.00000000e+05", "float:0.00000000e+00", "float:0.00000000e+00", "float:0.00000000e+00", "float:0.00000000e+00"]
+// CHECK-NEXT: tile.launch @paged_attention_2 ["buffer:v0", "int:512", "kv_k:", "kv_v:", "buffer:v1", "input:seq_starts", "input:context_lens", "input:block_tables", "dim:seqs", "dim:blocks_per_seq", "int:1", "int:64", "float:1.25000000e-01"]
+// CHECK-NEXT: tile.launch @linear_3 ["buffer:v1", "weight:o", "dim:tokens", "buffer:v2"]
+func.func @forward(%x: tensor<?x256xbf16> {loom.name = "x"}, %positions: tensor<?xi32> {loom.name = "positions"}, %slots: tensor<?xi32> {loom.name = "slots"}, %seq_starts: tensor<?xi32> {loom.name = "seq_starts", loom.dims = ["seqs+1"]}, %context_lens: tensor<?xi32> {loom.name = "context_lens", loom.dims = ["seqs"]}, %block_tables: tensor<?x?xi32> {loom.name = "block_tables", loom.dims = ["seqs", "blocks_per_seq"]}, %kv: !graph.kv_cache<layers = 2, blocks = 64, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16> {loom.name = "kv_cache"})
+    -> (tensor<?x256xbf16> {loom.name = "y"}, !graph.kv_cache<layers = 2, blocks = 64, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16>)
+    attributes {loom.max_blocks_per_seq = 8 : i64, loom.max_seqs = 4 : i64, loom.max_tokens = 128 : i64} {
+  %wqkv = graph.weight "qkv" : tensor<512x256xbf16>
+  %qkv = graph.linear %x, %wqkv : tensor<?x256xbf16>, tensor<512x256xbf16> -> tensor<?x512xbf16>
+  %q, %k, %v = graph.split %qkv {axis = 1 : i64} : tensor<?x512xbf16> -> tensor<?x256xbf16>, tensor<?x128xbf16>, tensor<?x128xbf16>
+  %qr = graph.rope %q, %positions {head_dim = 64 : i64, style = #graph.rope_style<rotate_half>, theta = 5.000000e+05 : f32} : tensor<?x256xbf16>, tensor<?xi32>
+  %kr = graph.rope %k, %positions {head_dim = 64 : i64, style = #graph.rope_style<rotate_half>, theta = 5.000000e+05 : f32} : tensor<?x128xbf16>, tensor<?xi32>
+  %kv1 = graph.kv_append %kv, %kr, %v, %slots {layer = 1 : i64} : !graph.kv_cache<layers = 2, blocks = 64, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16>, tensor<?x128xbf16>, tensor<?x128xbf16>, tensor<?xi32>
+  %att = graph.paged_attention %qr, %kv1, %block_tables, %seq_starts, %context_lens {causal, head_dim = 64 : i64, layer = 1 : i64, num_heads = 4 : i64, num_kv_heads = 2 : i64, scale = 1.250000e-01 : f32} : tensor<?x256xbf16>, !graph.kv_cache<layers = 2, blocks = 64, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16>, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
+  %wo = graph.weight "o" : tensor<256x256xbf16>
+  %o = graph.linear %att, %wo : tensor<?x256xbf16>, tensor<256x256xbf16> -> tensor<?x256xbf16>
+  return %o, %kv1 : tensor<?x256xbf16>, !graph.kv_cache<layers = 2, blocks = 64, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16>
+}

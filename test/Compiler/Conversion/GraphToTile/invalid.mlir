@@ -40,3 +40,37 @@ func.func @forward(%x: tensor<?x64xbf16>) -> tensor<?x64xbf16> {
   %y = graph.silu %x : tensor<?x64xbf16>
   return %y : tensor<?x64xbf16>
 }
+
+// -----
+
+// A split piece is a column slice of its source: a GEMM cannot read it in place.
+func.func @forward(%x: tensor<?x64xbf16>) -> tensor<?x32xbf16> attributes {loom.max_tokens = 16 : i64} {
+  %w = graph.weight "w" : tensor<64x64xbf16>
+  %wo = graph.weight "o" : tensor<32x32xbf16>
+  %y = graph.linear %x, %w : tensor<?x64xbf16>, tensor<64x64xbf16> -> tensor<?x64xbf16>
+  %a, %b = graph.split %y {axis = 1 : i64} : tensor<?x64xbf16> -> tensor<?x32xbf16>, tensor<?x32xbf16>
+  // expected-error @+1 {{reads columns [32, 64) of a 64-column tensor in place; only the rope + kv_append and paged attention kernels read such slices of a packed QKV projection}}
+  %o = graph.linear %b, %wo : tensor<?x32xbf16>, tensor<32x32xbf16> -> tensor<?x32xbf16>
+  return %o : tensor<?x32xbf16>
+}
+
+// -----
+
+// A rope that no kv_append kernel performs would launch nothing.
+func.func @forward(%x: tensor<?x128xbf16>, %p: tensor<?xi32>) -> tensor<?x128xbf16> attributes {loom.max_tokens = 16 : i64} {
+  // expected-error @+1 {{lowers only rotating q and k in place inside the kv_append of a packed QKV projection}}
+  %r = graph.rope %x, %p {head_dim = 64 : i64, style = #graph.rope_style<rotate_half>, theta = 1.000000e+04 : f32} : tensor<?x128xbf16>, tensor<?xi32>
+  %y = graph.silu %r : tensor<?x128xbf16>
+  return %y : tensor<?x128xbf16>
+}
+
+// -----
+
+// kv_append of K and V that are not the k | v slices after q of one packed projection.
+func.func @forward(%k: tensor<?x128xbf16>, %v: tensor<?x128xbf16>, %p: tensor<?xi32>, %slots: tensor<?xi32>,
+                   %kv: !graph.kv_cache<layers = 1, blocks = 8, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16>)
+    -> !graph.kv_cache<layers = 1, blocks = 8, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16> attributes {loom.max_tokens = 16 : i64} {
+  // expected-error @+1 {{cannot lower group 'kv_append_0' (ops: graph.kv_append): kv_append lowers only as rope(q), rope(k), kv_append(rope(k), v) over the pieces of one graph.split (a packed QKV projection)}}
+  %c = graph.kv_append %kv, %k, %v, %slots {layer = 0 : i64} : !graph.kv_cache<layers = 1, blocks = 8, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16>, tensor<?x128xbf16>, tensor<?x128xbf16>, tensor<?xi32>
+  return %c : !graph.kv_cache<layers = 1, blocks = 8, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16>
+}

@@ -14,7 +14,7 @@
 // SM90A: #include "loom/gemm_sm90.cuh"
 // SM90A: extern "C" __global__ __launch_bounds__(384, 1) void fused_linear_add_1(const __grid_constant__ loom::sm90::TmaDescriptor x, const __grid_constant__ loom::sm90::TmaDescriptor w, int tokens, const loom::bf16 *residual, loom::bf16 *y) {
 // SM90A-NEXT: using Config = loom::sm90::GemmSm90Config<128, 128, {{[0-9]+}}, {{8|16}}>;
-// SM90A-NEXT: loom::sm90::gemmBf16Sm90<Config>(x, w, tokens, 64, 128, loom::epi::makeEpilogue(y, 64, loom::epi::Residual<loom::bf16>{residual, 64}));
+// SM90A-NEXT: loom::sm90::gemmBf16Sm90<Config, loom::NoGating>(x, w, tokens, 64, 128, loom::epi::makeEpilogue(y, 64, loom::epi::Residual<loom::bf16>{residual, 64}));
 
 // CHECK-LABEL: // ----- kernels/fused_linear_silu_0.cu
 // CHECK: loom::epi::makeEpilogue(y, 128, loom::epi::Silu{})
