@@ -1,7 +1,7 @@
 // loom/attention_prefill_sm90.cuh: graph.paged_attention for a ragged batch of query rows on
 // Hopper (sm_90a only): wgmma for both matrix products, a producer warpgroup gathering paged K/V.
 //
-// Wrapper contract (Config = AttentionPrefillSm90Config<HEAD_DIM, BN>; T = bf16 or f16;
+// Wrapper contract (Config = AttentionPrefillSm90Config<HEAD_DIM, BN, STAGES>; T = bf16 or f16;
 // HEADS / KV_HEADS / BLOCK_SIZE / CAUSAL from the op's attributes and the kv_cache type) — the
 // same arguments and grid formula as loom/attention_prefill.cuh, with BM = Config::BM = 128:
 //   extern "C" __global__ __launch_bounds__(Config::kThreads, 1)
@@ -15,17 +15,19 @@
 //   }
 //   block = (Config::kThreads = 384, 1, 1)
 //   grid  = (HEADS, ceil(tokens / 128) + seqs, 1)   (CTAs past the batch's last tile exit)
-//   dynamic shared memory = Config::kSharedBytes (161 KB for 128/128, 81 KB for 64/128; the
-//           launcher raises the limit above 48 KB). sm_90a only (wgmma, setmaxnreg).
+//   dynamic shared memory = Config::kSharedBytes = 1024 + (128 + 2 STAGES BN) HEAD_DIM 2 +
+//           8 (1 + 4 STAGES) (225 KB for 128/128/3, 161 KB for 128/128/2; the launcher raises
+//           the limit above 48 KB). sm_90a only (wgmma, setmaxnreg).
 // Arguments, paged addressing and ragged-batch semantics: exactly loom/attention_prefill.cuh's.
 //
-// How it works. Warpgroup 0 produces: its 128 threads copy the CTA's 128 x HEAD_DIM Q tile, then
-// K and V tiles of BN context positions, gathered row by row through the block table with 16-byte
-// cp.async (positions past the visible end are zero-filled) into a two-stage ring. Each copy
-// group ends with cp.async.mbarrier.arrive on the stage's "full" barrier (K and V have their own,
-// so S = Q K^T starts before V lands); before refilling a stage the producer waits on its "empty"
-// barrier. Every shared tile is stored as 64-column panels of 128-byte rows with the 128-byte
-// swizzle wgmma reads (chunk c of row r at c ^ (r % 8)).
+// How it works. Warpgroup 0 produces, in two independent halves of 64 threads: one copies the
+// CTA's 128 x HEAD_DIM Q tile and then the K tiles, the other the V tiles, each tile BN context
+// positions gathered row by row through the block table with 16-byte cp.async (positions past the
+// visible end are zero-filled) into a ring of STAGES stages. Each copy group ends with
+// cp.async.mbarrier.arrive on the stage's "full" barrier (K and V have their own, so S = Q K^T
+// starts before V lands); before refilling a stage a half waits on the stage's "empty" barrier.
+// Every shared tile is stored as 64-column panels of 128-byte rows with the 128-byte swizzle
+// wgmma reads (chunk c of row r at c ^ (r % 8)).
 // Warpgroups 1 and 2 consume, 64 query rows each: S = Q K^T is a chain of m64nBNk16 wgmmas with
 // both operands in shared memory (K-major); the online softmax (f32, exp2) runs on the S
 // accumulators; P is repacked from them into A fragments in registers, and O += P V is a chain of
@@ -42,10 +44,13 @@
 
 namespace loom::sm90 {
 
-/// Tile of the Hopper prefill: 128 query rows (two consumer warpgroups of 64) by BN positions.
-template <int HEAD_DIM, int BN_> struct AttentionPrefillSm90Config {
-  static constexpr int kHeadDim = HEAD_DIM, BM = 128, BN = BN_;
-  static constexpr int kConsumers = 2, kThreads = 128 * (1 + kConsumers), kStages = 2;
+/// Tile of the Hopper prefill: 128 query rows (two consumer warpgroups of 64) by BN positions,
+/// STAGES K and V tiles in flight.
+template <int HEAD_DIM, int BN_, int STAGES = 2> struct AttentionPrefillSm90Config {
+  static constexpr int kHeadDim = HEAD_DIM, BM = 128, BN = BN_, kStages = STAGES;
+  static constexpr int kConsumers = 2, kThreads = 128 * (1 + kConsumers);
+  static constexpr int kLoaderThreads = 64; ///< producer threads per operand (K, V)
+  static_assert(kStages >= 2, "a ring needs two stages");
   static constexpr int kChunksPerRow = kHeadDim / 8; ///< 16-byte chunks of one head row
   static_assert(kHeadDim == 64 || kHeadDim == 128, "head dims 64 and 128");
   static_assert(BN == 64 || BN == 128, "a wgmma N this file instantiates");
@@ -54,7 +59,7 @@ template <int HEAD_DIM, int BN_> struct AttentionPrefillSm90Config {
   /// CTA: from kEntryRegisters (the cap of __launch_bounds__(384, 1)), 128 (entry - producer) must
   /// cover 256 (consumer - entry), or the consumers wait forever (a hang seen with 80 / 216).
   static constexpr int kEntryRegisters = 65536 / kThreads / 8 * 8;
-  static constexpr int kProducerRegisters = 40, kConsumerRegisters = 232;
+  static constexpr int kProducerRegisters = 56, kConsumerRegisters = 224;
   static_assert((kEntryRegisters - kProducerRegisters) * 128 >=
                     (kConsumerRegisters - kEntryRegisters) * 128 * kConsumers,
                 "the consumers' setmaxnreg.inc would wait for registers nobody releases");
@@ -63,6 +68,7 @@ template <int HEAD_DIM, int BN_> struct AttentionPrefillSm90Config {
   static constexpr int kBarriers = 1 + 4 * kStages;
   static constexpr int kSharedBytes =
       1024 + kTileQBytes + 2 * kStages * kTileKvBytes + 8 * kBarriers;
+  static_assert(kSharedBytes <= 227 * 1024, "more shared memory than a Hopper CTA gets");
 };
 
 namespace prefill_sm90_detail {
@@ -249,10 +255,10 @@ attentionPrefillSm90(const T *__restrict__ q, int qRowStride, const T *__restric
   const SharedTiles<Config> smem(loom::sharedAddress(attentionSharedSm90));
   const int thread = int(threadIdx.x), warpgroup = thread / 128;
   if (thread == 0) {
-    mbarrierInit(smem.qFull(), 128);
+    mbarrierInit(smem.qFull(), Config::kLoaderThreads);
     for (int stage = 0; stage < kStages; ++stage) {
-      mbarrierInit(smem.kFull(stage), 128);
-      mbarrierInit(smem.vFull(stage), 128);
+      mbarrierInit(smem.kFull(stage), Config::kLoaderThreads);
+      mbarrierInit(smem.vFull(stage), Config::kLoaderThreads);
       mbarrierInit(smem.kEmpty(stage), 4 * Config::kConsumers);
       mbarrierInit(smem.vEmpty(stage), 4 * Config::kConsumers);
     }
@@ -261,48 +267,46 @@ attentionPrefillSm90(const T *__restrict__ q, int qRowStride, const T *__restric
   __syncthreads();
 
   if (warpgroup == 0) {
-    // Producer: Q once, then K(j) and V(j) into stage j % kStages.
+    // Producers: warps 0-1 copy Q, then K(j) into stage j % kStages; warps 2-3 copy V(j). The
+    // halves run independently, so a K stage is refilled as soon as S(j) has read it.
     warpgroupRegistersDecrease<Config::kProducerRegisters>();
-    const int id = thread;
+    constexpr int kLoaders = Config::kLoaderThreads;
+    const bool loadsKeys = thread < kLoaders;
+    const int id = thread % kLoaders;
+    if (loadsKeys) {
 #pragma unroll 4
-    for (int i = 0; i < BM * kChunks / 128; ++i) {
-      const int row = (i * 128 + id) / kChunks, chunk = id % kChunks;
-      const bool valid = row < tile.rows;
-      const T *source =
-          valid ? q + (long long)(tile.firstRow + tile.m0 + row) * qRowStride + head * D + chunk * 8
-                : q;
-      copyAsync16(smem.q + panelOffset<BM>(row, chunk), source, valid);
+      for (int i = 0; i < BM * kChunks / kLoaders; ++i) {
+        const int row = (i * kLoaders + id) / kChunks, chunk = id % kChunks;
+        const bool valid = row < tile.rows;
+        const T *source = valid ? q + (long long)(tile.firstRow + tile.m0 + row) * qRowStride +
+                                      head * D + chunk * 8
+                                : q;
+        copyAsync16(smem.q + panelOffset<BM>(row, chunk), source, valid);
+      }
+      copyAsyncArriveOn(smem.qFull());
     }
-    copyAsyncArriveOn(smem.qFull());
-
-    const long long layerBase = Layout::layerOffset(layer, cacheBlocks);
+    const T *pool = (loadsKeys ? kCache : vCache) + Layout::layerOffset(layer, cacheBlocks);
     const int *blockTable = blockTables + (long long)slot.seq * blocksPerSeq;
-    auto loadTile = [&](unsigned sharedTile, const T *pool, int n0) {
-#pragma unroll 4
-      for (int i = 0; i < BN * kChunks / 128; ++i) {
-        const int row = (i * 128 + id) / kChunks, chunk = id % kChunks;
-        const int position = n0 + row;
+    for (int j = 0; j < tile.kvTiles; ++j) {
+      const int stage = j % kStages;
+      if (j >= kStages) // wait for the consumers' release of the tile before this one
+        mbarrierWait(loadsKeys ? smem.kEmpty(stage) : smem.vEmpty(stage),
+                     ((j / kStages) + 1) & 1);
+      const unsigned sharedTile = loadsKeys ? smem.kStage(stage) : smem.vStage(stage);
+#pragma unroll 8
+      for (int i = 0; i < BN * kChunks / kLoaders; ++i) {
+        const int row = (i * kLoaders + id) / kChunks, chunk = id % kChunks;
+        const int position = j * BN + row;
         const bool valid = position < tile.visibleEnd;
         const T *source = pool;
         if (valid) {
-          const int block = Layout::clampBlock(__ldg(blockTable + position / kBlockSize), cacheBlocks);
-          source = pool + layerBase + Layout::rowOffset(block, position % kBlockSize, kvHead) +
-                   chunk * 8;
+          const int block =
+              Layout::clampBlock(__ldg(blockTable + position / kBlockSize), cacheBlocks);
+          source = pool + Layout::rowOffset(block, position % kBlockSize, kvHead) + chunk * 8;
         }
         copyAsync16(sharedTile + panelOffset<BN>(row, chunk), source, valid);
       }
-    };
-    for (int j = 0; j < tile.kvTiles; ++j) {
-      const int stage = j % kStages;
-      const unsigned emptyParity = ((j / kStages) + 1) & 1; // the use before this one
-      if (j >= kStages)
-        mbarrierWait(smem.kEmpty(stage), emptyParity);
-      loadTile(smem.kStage(stage), kCache, j * BN);
-      copyAsyncArriveOn(smem.kFull(stage));
-      if (j >= kStages)
-        mbarrierWait(smem.vEmpty(stage), emptyParity);
-      loadTile(smem.vStage(stage), vCache, j * BN);
-      copyAsyncArriveOn(smem.vFull(stage));
+      copyAsyncArriveOn(loadsKeys ? smem.kFull(stage) : smem.vFull(stage));
     }
     asm volatile("cp.async.wait_all;" ::: "memory");
     return;

@@ -17,13 +17,15 @@ inline AttentionShape llamaShape(AttentionType type = AttentionType::kBf16) {
 inline AttentionShape mqaShape() { return {AttentionType::kF16, 8, 1, 64, 16}; }
 inline AttentionShape smallGqaShape() { return {AttentionType::kBf16, 16, 4, 64, 32}; }
 
-/// The prefill tiles the bench compares (the first is the default the tests check everywhere;
-/// the last is the Hopper kernel, run only on sm_90a devices).
+/// The prefill tiles the bench compares: mma.sync (the first is the default the tests check
+/// everywhere), then the Hopper kernel's (run only on sm_90a devices; the first is its default).
 inline std::vector<PrefillKernelSpec> benchPrefillTiles() {
   return {{llamaShape(), 128, 64, 8, true},
           {llamaShape(), 64, 64, 4, true},
           {llamaShape(), 128, 32, 8, true},
-          PrefillKernelSpec::sm90(llamaShape())};
+          PrefillKernelSpec::sm90(llamaShape()),
+          PrefillKernelSpec::sm90(llamaShape(), true, 128, 2),
+          PrefillKernelSpec::sm90(llamaShape(), true, 64, 4)};
 }
 
 inline std::vector<PrefillKernelSpec> testPrefillKernels() {

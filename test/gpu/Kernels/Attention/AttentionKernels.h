@@ -49,27 +49,29 @@ inline std::string attentionWrapper(const std::string &include, const std::strin
 enum class PrefillPath { kMmaSync, kSm90 };
 
 /// attentionPrefill with AttentionPrefillConfig<headDim, bm, bn, warps>, or (kSm90)
-/// attentionPrefillSm90 with AttentionPrefillSm90Config<headDim, bn> (bm 128, 12 warps).
+/// attentionPrefillSm90 with AttentionPrefillSm90Config<headDim, bn, stages> (bm 128, 12 warps).
 struct PrefillKernelSpec {
   AttentionShape shape;
   int bm = 128, bn = 64, warps = 8;
   bool causal = true;
   PrefillPath path = PrefillPath::kMmaSync;
+  int stages = 2; ///< K/V ring depth of the Hopper kernel
 
-  /// The Hopper kernel for `shape`: 128 query rows by 128 positions.
-  static PrefillKernelSpec sm90(AttentionShape shape, bool causal = true) {
-    return {shape, 128, 128, 12, causal, PrefillPath::kSm90};
+  /// The Hopper kernel for `shape`: 128 query rows by `bn` positions, `stages` tiles in flight.
+  static PrefillKernelSpec sm90(AttentionShape shape, bool causal = true, int bn = 128,
+                                int stages = 3) {
+    return {shape, 128, bn, 12, causal, PrefillPath::kSm90, stages};
   }
   bool sm90Only() const { return path == PrefillPath::kSm90; }
   int threads() const { return warps * 32; }
   unsigned sharedBytes() const {
-    if (sm90Only()) // AttentionPrefillSm90Config::kSharedBytes: slack, Q, 2 K + 2 V stages, 9 barriers
-      return unsigned(1024 + (bm + 4 * bn) * shape.headDim * 2 + 8 * 9);
+    if (sm90Only()) // AttentionPrefillSm90Config::kSharedBytes: slack, Q, K and V rings, barriers
+      return unsigned(1024 + (bm + 2 * stages * bn) * shape.headDim * 2 + 8 * (1 + 4 * stages));
     return unsigned((bm + 2 * bn) * shape.headDim * 2);
   }
   std::string name() const {
     if (sm90Only())
-      return fmt::format("paged_prefill_sm90_{}_{}x{}{}", shape.tag(), bm, bn,
+      return fmt::format("paged_prefill_sm90_{}_{}x{}s{}{}", shape.tag(), bm, bn, stages,
                          causal ? "" : "_full");
     return fmt::format("paged_prefill_{}_{}x{}w{}{}", shape.tag(), bm, bn, warps,
                        causal ? "" : "_full");
@@ -77,7 +79,8 @@ struct PrefillKernelSpec {
   std::string source() const {
     const char *t = cudaTypeName(shape.type);
     const std::string config =
-        sm90Only() ? fmt::format("loom::sm90::AttentionPrefillSm90Config<{}, {}>", shape.headDim, bn)
+        sm90Only() ? fmt::format("loom::sm90::AttentionPrefillSm90Config<{}, {}, {}>",
+                                 shape.headDim, bn, stages)
                    : fmt::format("loom::AttentionPrefillConfig<{}, {}, {}, {}>", shape.headDim,
                                  bm, bn, warps);
     return attentionWrapper(
