@@ -3,7 +3,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  cmake ninja-build g++ python3
+  cmake ninja-build g++ python3 python3-pip                 # pip: make demo fetches its GGUF model
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools   # MLIR/LLVM 22, FileCheck, lit
   libfmt-dev nlohmann-json3-dev libgtest-dev libpcre2-dev libzstd-dev zlib1g-dev
   clang-14 libclang-rt-14-dev                              # libFuzzer targets (tools/fuzz.sh)
