@@ -26,14 +26,6 @@ StatusOr<HostTensor> MapWeightSource::load(std::string_view name, ElementType ty
   return HostTensor::fromFloats(type, shape, std::vector<float>(values.begin(), values.end()));
 }
 
-StatusOr<HostTensor> SafetensorsWeightSource::load(std::string_view name, ElementType type,
-                                                   const Shape &shape) {
-  LOOM_ASSIGN_OR_RETURN(frontend::TensorView view, model_.tensor(name));
-  LOOM_RETURN_IF_ERROR(checkWeightShape(name, Shape(view.shape.begin(), view.shape.end()), shape));
-  LOOM_ASSIGN_OR_RETURN(std::vector<float> values, frontend::toFloat32(view));
-  return HostTensor::fromFloats(type, shape, std::move(values));
-}
-
 StatusOr<HostTensor> CheckpointWeightSource::load(std::string_view name, ElementType type,
                                                   const Shape &shape) {
   LOOM_ASSIGN_OR_RETURN(models::WeightInfo info, source_.info(name));

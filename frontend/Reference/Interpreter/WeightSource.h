@@ -1,9 +1,8 @@
-// Where graph.weight gets its tensors: an interface, an in-memory map and a safetensors model.
+// Where graph.weight gets its tensors: an interface, an in-memory map, and any model checkpoint.
 #pragma once
 
 #include "frontend/Reference/HostTensor.h"
 #include "frontend/Models/WeightSource.h"
-#include "frontend/Readers/Safetensors.h"
 
 #include <map>
 #include <string>
@@ -29,16 +28,6 @@ public:
 
 private:
   std::map<std::string, HostTensor, std::less<>> tensors_;
-};
-
-/// Parameters of a safetensors model (BF16/F16/F32 in the file), rounded to the requested type.
-class SafetensorsWeightSource : public WeightSource {
-public:
-  explicit SafetensorsWeightSource(frontend::SafetensorsModel model) : model_(std::move(model)) {}
-  StatusOr<HostTensor> load(std::string_view name, ElementType type, const Shape &shape) override;
-
-private:
-  frontend::SafetensorsModel model_;
 };
 
 /// Parameters of any checkpoint the model builder reads (frontend/Models: safetensors, GGUF),

@@ -1,6 +1,7 @@
 // The built stories260k forward step, run by the CPU reference interpreter through the engine,
 // greedily continues "Once upon a time" exactly as the model card's reference text.
 #include "frontend/Models/LlamaForward.h"
+#include "frontend/Models/SafetensorsWeightSource.h"
 #include "frontend/Readers/Tokenizer.h"
 #include "frontend/Reference/Interpreter/InterpreterModelRunner.h"
 #include "runtime/Engine/Engine.h"
@@ -20,7 +21,7 @@ TEST(Stories260kGreedyTest, TheBuiltForwardReproducesTheReferenceText) {
   const std::string modelDir = test::sharedModel("stories260k");
   auto config = frontend::readModelConfig(modelDir);
   auto tokenizer = frontend::Tokenizer::open(modelDir);
-  auto checkpoint = frontend::SafetensorsModel::open(modelDir);
+  auto checkpoint = SafetensorsWeightSource::open(modelDir);
   ASSERT_TRUE(config.isOk() && tokenizer.isOk() && checkpoint.isOk());
 
   rt::EngineConfig engineConfig;
@@ -35,7 +36,7 @@ TEST(Stories260kGreedyTest, TheBuiltForwardReproducesTheReferenceText) {
   mlir::MLIRContext context;
   auto forward = buildLlamaForward(context, *config, options);
   ASSERT_TRUE(forward.isOk()) << forward.status().toString();
-  ref::SafetensorsWeightSource weights(std::move(*checkpoint));
+  ref::CheckpointWeightSource weights(*checkpoint);
   ThreadPool pool(2);
   auto runner = ref::InterpreterModelRunner::create(test::onlyFunction(*forward->module), weights,
                                                     &pool);

@@ -1,6 +1,7 @@
 // Issue 9 item 3: stories260k greedy generation on the CPU through the engine reproduces the
 // model card's reference text token for token; batching, chunked prefill, preemption and prefix
 // reuse give the tokens of single runs.
+#include "frontend/Models/SafetensorsWeightSource.h"
 #include "frontend/Readers/ModelConfig.h"
 #include "frontend/Readers/Tokenizer.h"
 #include "frontend/Reference/Interpreter/InterpreterModelRunner.h"
@@ -27,8 +28,9 @@ protected:
   void SetUp() override {
     config = valueOf(frontend::readModelConfig(kModelDir));
     tokenizer = valueOf(frontend::Tokenizer::open(kModelDir));
-    weights = std::make_unique<SafetensorsWeightSource>(
-        valueOf(frontend::SafetensorsModel::open(kModelDir)));
+    checkpoint = std::make_unique<models::SafetensorsWeightSource>(
+        valueOf(models::SafetensorsWeightSource::open(kModelDir)));
+    weights = std::make_unique<CheckpointWeightSource>(*checkpoint);
   }
 
   /// The stories260k forward step over a pool of `blocks` blocks of `blockSize` tokens.
@@ -83,7 +85,8 @@ protected:
 
   frontend::ModelConfig config;
   frontend::Tokenizer tokenizer;
-  std::unique_ptr<SafetensorsWeightSource> weights;
+  std::unique_ptr<models::SafetensorsWeightSource> checkpoint;
+  std::unique_ptr<CheckpointWeightSource> weights;
   ThreadPool pool{2};
 };
 
