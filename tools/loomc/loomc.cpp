@@ -1,6 +1,7 @@
 // loomc: compiles a graph-dialect .mlir file to fused graph, tile IR, CUDA, PTX, cubins or a
 // package (docs/package.md). Errors are located MLIR diagnostics and exit status 1.
-#include "Report.h"
+#include "tools/loomc/ModelInput.h"
+#include "tools/loomc/Report.h"
 
 #include "compiler/Pipelines/Pipelines.h"
 #include "dialects/Graph/IR/GraphDialect.h"
@@ -27,7 +28,14 @@ namespace {
 
 enum class Emit { kGraph, kFused, kTile, kCuda, kPtx, kCubin, kPackage };
 
-cl::opt<std::string> inputPath(cl::Positional, cl::desc("<input.mlir>"), cl::Required);
+cl::opt<std::string> inputPath(cl::Positional,
+                               cl::desc("<input.mlir | MODEL_DIR | config.json | model.gguf>"),
+                               cl::Required);
+cl::opt<int64_t> maxTokens("max-tokens", cl::desc("MODEL input: most tokens in one step"), cl::init(2048));
+cl::opt<int64_t> maxSeqs("max-seqs", cl::desc("MODEL input: most sequences in one step"), cl::init(256));
+cl::opt<int64_t> maxContext("max-context", cl::desc("MODEL input: most tokens of one sequence (0: the model's)"),
+                            cl::init(4096));
+cl::opt<int64_t> kvBlocks("kv-blocks", cl::desc("MODEL input: blocks of 16 tokens in the KV pool"), cl::init(1024));
 cl::opt<std::string> outputPath("o", cl::desc("Output file (graph/fused/tile/cuda/ptx) or folder (cubin/package)"),
                                 cl::init("-"));
 cl::opt<std::string> target("target", cl::desc("sm_90a, sm_90, sm_89 or sm_80"), cl::init("sm_90a"));
@@ -105,14 +113,27 @@ int main(int argc, char **argv) {
   context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  std::string error;
-  auto file = mlir::openInputFile(inputPath, &error);
-  if (!file)
-    return fail(error);
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
-  if (!module)
-    return 1;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  if (loom::loomc::isModelInput(inputPath)) {
+    loom::models::ForwardOptions forward;
+    forward.maxTokens = maxTokens;
+    forward.maxSeqs = maxSeqs;
+    forward.maxContext = maxContext;
+    forward.numBlocks = kvBlocks;
+    auto built = loom::loomc::buildModelModule(context, inputPath, forward);
+    if (!built)
+      return fail(built.status().toString());
+    module = std::move(*built);
+  } else {
+    std::string error;
+    auto file = mlir::openInputFile(inputPath, &error);
+    if (!file)
+      return fail(error);
+    sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+    module = mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+    if (!module)
+      return 1;
+  }
 
   loom::pipelines::CompileOptions options;
   options.target = target;
