@@ -36,8 +36,9 @@ mlir::FailureOr<mlir::Value> KernelBuilder::pointer(mlir::Value outer, llvm::Str
   if (auto view = plan_.view(outer); view && !view->whole() && weightName.empty())
     return group_.anchor->emitOpError()
            << "reads columns [" << view->column << ", " << view->column + view->width
-           << ") of a " << view->rootWidth << "-column tensor in place; only the rope + kv_append "
-           << "and paged attention kernels read such slices of a packed QKV projection";
+           << ") of a " << view->rootWidth << "-column tensor, and a piece that needs storage of "
+           << "its own has no tile lowering for graph.split (only rope + kv_append and paged "
+           << "attention read pieces of a packed QKV projection in place)";
   std::string binding = weightName.empty() ? plan_.binding(outer) : ("weight:" + weightName).str();
   if (binding.empty())
     return group_.anchor->emitOpError() << "reads a value with no storage: " << outer;

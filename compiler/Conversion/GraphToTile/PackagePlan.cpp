@@ -305,6 +305,11 @@ mlir::FailureOr<PackagePlan> PackagePlan::build(mlir::func::FuncOp function,
     if (!type)
       continue; // the KV cache is updated in place
     llvm::StringRef binding = plan.bindings_.lookup(value);
+    if (auto view = plan.view(value); view && !view->whole())
+      return returnOp.emitOpError() << "result " << index << " is columns [" << view->column << ", "
+                                    << view->column + view->width << ") of a " << view->rootWidth
+                                    << "-column tensor, and a piece that needs storage of its own "
+                                       "has no tile lowering for graph.split";
     if (!binding.consume_front("buffer:"))
       return returnOp.emitOpError() << "result " << index << " must be computed by a kernel";
     auto nameAttr = function.getResultAttrOfType<mlir::StringAttr>(index, "loom.name");
