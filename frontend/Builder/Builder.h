@@ -21,11 +21,14 @@
 
 namespace loom {
 
-/// A value a function returns: a Tensor or a KVCache.
+/// A value a function returns: a Tensor or a KVCache, optionally named (`loom.name`).
 struct Output {
   Output(Tensor tensor) : value(tensor.value()) {}
   Output(KVCache cache) : value(cache.value()) {}
+  Output(std::string name, Tensor tensor) : value(tensor.value()), name(std::move(name)) {}
+  Output(std::string name, KVCache cache) : value(cache.value()), name(std::move(name)) {}
   mlir::Value value;
+  std::string name;
 };
 
 /// Builds one `func.func` of graph ops:

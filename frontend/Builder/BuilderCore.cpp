@@ -239,6 +239,13 @@ StatusOr<mlir::OwningOpRef<mlir::ModuleOp>> Builder::finish(const std::vector<Ou
   mlir::func::ReturnOp::create(builder_, builder_.getUnknownLoc(), results);
   mlir::Block &body = function.getBody().front();
   function.setFunctionType(builder_.getFunctionType(body.getArgumentTypes(), resultTypes));
+  // Names travel as `loom.name` (argument and result attributes): a compiled package's inputs
+  // and outputs are known by them (docs/package.md).
+  for (size_t i = 0; i < inputNames_.size(); ++i)
+    function.setArgAttr(i, "loom.name", builder_.getStringAttr(inputNames_[i]));
+  for (size_t i = 0; i < outputs.size(); ++i)
+    if (!outputs[i].name.empty())
+      function.setResultAttr(i, "loom.name", builder_.getStringAttr(outputs[i].name));
   for (size_t i = 0; i < inputDims_.size(); ++i) {
     if (inputDims_[i].empty())
       continue;

@@ -154,7 +154,7 @@ StatusOr<LlamaForward> buildLlamaForward(mlir::MLIRContext &context, const Model
   LlamaGraph graph(b, config);
   auto [logits, cache] = graph.forward(args);
   std::vector<WeightSpec> weights = b.weights();
-  LOOM_ASSIGN_OR_RETURN(mlir::OwningOpRef<mlir::ModuleOp> module, b.finish({logits, cache}));
+  LOOM_ASSIGN_OR_RETURN(mlir::OwningOpRef<mlir::ModuleOp> module, b.finish({{"logits", logits}, {"kv_cache", cache}}));
   LlamaForward forward;
   forward.module = std::move(module);
   forward.weights = std::move(weights);

@@ -30,7 +30,7 @@ TEST(BuilderTest, MlpBlockPrintsTheExpectedOps) {
   ASSERT_TRUE(module.isOk()) << module.status().toString();
   EXPECT_EQ(test::printed(**module),
             R"(module {
-  func.func @mlp(%arg0: tensor<?x64xbf16> {loom.dims = ["tokens", "64"]}) -> tensor<?x64xbf16> attributes {loom.max_tokens = 128 : i64} {
+  func.func @mlp(%arg0: tensor<?x64xbf16> {loom.dims = ["tokens", "64"], loom.name = "x"}) -> tensor<?x64xbf16> attributes {loom.max_tokens = 128 : i64} {
     %0 = graph.weight "norm" : tensor<64xbf16>
     %1 = graph.rms_norm %arg0, %0 {eps = 9.99999974E-6 : f32} : tensor<?x64xbf16>, tensor<64xbf16>
     %2 = graph.weight "gate" : tensor<172x64xbf16>
