@@ -280,6 +280,22 @@ Status checkReferences(const Manifest &m) {
   return Status::ok();
 }
 
+/// A program entry: a kernel name (launched every step) or {"kernel": name, "when": guard}.
+StatusOr<std::pair<std::string, LaunchGuard>> parseProgramEntry(const Json &entry,
+                                                                const std::string &path) {
+  if (entry.is_string())
+    return std::pair{entry.get<std::string>(), LaunchGuard::kAlways};
+  if (!entry.is_object())
+    return fieldError(path, "must be a kernel name or {\"kernel\": name, \"when\": guard}");
+  LOOM_ASSIGN_OR_RETURN(auto kernel, field<std::string>(entry, path, "kernel"));
+  LOOM_ASSIGN_OR_RETURN(auto when, field<std::string>(entry, path, "when"));
+  std::optional<LaunchGuard> guard = parseLaunchGuard(when);
+  if (!guard)
+    return fieldError(path + ".when",
+                      fmt::format("unknown launch guard '{}' (expected 'decode' or 'prefill')", when));
+  return std::pair{kernel, *guard};
+}
+
 } // namespace
 
 StatusOr<DType> parseDType(std::string_view name) {
@@ -385,12 +401,20 @@ StatusOr<Manifest> parseManifest(std::string_view text) {
       return fieldError(fmt::format("kernels[{}]", i), fmt::format("duplicate kernel '{}'", kernel.name));
     m.kernels.push_back(std::move(kernel));
   }
-  LOOM_ASSIGN_OR_RETURN(auto program, field<std::vector<std::string>>(json, "", "program"));
-  for (size_t i = 0; i < program.size(); ++i) {
-    const KernelSpec *kernel = m.findKernel(program[i]);
+  auto program = json.find("program");
+  if (program == json.end() || !program->is_array())
+    return fieldError("", "missing 'program' (an array of kernel names and guarded entries)");
+  for (size_t i = 0; i < program->size(); ++i) {
+    auto path = fmt::format("program[{}]", i);
+    LOOM_ASSIGN_OR_RETURN(auto entry, parseProgramEntry((*program)[i], path));
+    const KernelSpec *kernel = m.findKernel(entry.first);
     if (!kernel)
-      return fieldError(fmt::format("program[{}]", i), fmt::format("unknown kernel '{}'", program[i]));
+      return fieldError(path, fmt::format("unknown kernel '{}'", entry.first));
+    if (entry.second != LaunchGuard::kAlways && (!m.maxDims.count("tokens") || !m.maxDims.count("seqs")))
+      return fieldError(path, "a 'when' guard compares the dims 'tokens' and 'seqs', which the "
+                              "package does not bound");
     m.program.push_back(static_cast<size_t>(kernel - m.kernels.data()));
+    m.programGuards.push_back(entry.second);
   }
   LOOM_RETURN_IF_ERROR(checkReferences(m));
   return m;

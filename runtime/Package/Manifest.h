@@ -2,6 +2,7 @@
 #pragma once
 
 #include "runtime/Package/DimExpr.h"
+#include "runtime/Package/LaunchGuard.h"
 #include "runtime/Support/Status.h"
 
 #include <array>
@@ -104,6 +105,8 @@ struct Manifest {
   std::vector<BufferSpec> buffers;
   std::vector<KernelSpec> kernels;
   std::vector<size_t> program; ///< indices into kernels, in launch order
+  /// Per program entry, the steps it launches on (kAlways for a plain kernel name).
+  std::vector<LaunchGuard> programGuards;
 
   const KernelSpec *findKernel(std::string_view name) const;
 };

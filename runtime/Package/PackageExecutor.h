@@ -38,7 +38,8 @@ public:
   /// `data` must stay valid until the stream reaches the copy.
   Status copyInput(const std::string &name, std::span<const std::byte> data, const DimValues &dims,
                    const Stream &stream);
-  /// Launches the program for `dims` (each at most the package's bound) on `stream`.
+  /// Launches the program for `dims` (each at most the package's bound) on `stream`: the
+  /// entries whose launch guard holds for `dims` (decode-only steps launch the decode branch).
   Status run(const DimValues &dims, const Stream &stream);
   /// Copies output `name` for `dims` back to the host (synchronizes `stream`).
   StatusOr<std::vector<std::byte>> readOutput(const std::string &name, const DimValues &dims,

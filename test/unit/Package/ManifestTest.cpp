@@ -77,6 +77,18 @@ TEST(ManifestTest, ParsesEveryField) {
   EXPECT_EQ(*tma.tma.rows.evaluate({{"tokens", 9}}), 9);
   EXPECT_EQ(tma.tma.boxRows, 128u);
   EXPECT_EQ(m->program, (std::vector<size_t>{0, 1, 0}));
+  EXPECT_EQ(m->programGuards, std::vector<LaunchGuard>(3, LaunchGuard::kAlways));
+}
+
+TEST(ManifestTest, ParsesGuardedProgramEntries) {
+  Json json = validManifest();
+  json["program"] = Json::parse(R"json(["scale_1", {"kernel": "copy_2", "when": "decode"},
+                                        {"kernel": "scale_1", "when": "prefill"}])json");
+  auto m = parseManifest(json.dump());
+  ASSERT_TRUE(m.isOk()) << m.status().toString();
+  EXPECT_EQ(m->program, (std::vector<size_t>{0, 1, 0}));
+  EXPECT_EQ(m->programGuards,
+            (std::vector<LaunchGuard>{LaunchGuard::kAlways, LaunchGuard::kDecode, LaunchGuard::kPrefill}));
 }
 
 TEST(ManifestTest, NamesTheBrokenField) {
@@ -98,6 +110,26 @@ TEST(ManifestTest, NamesTheBrokenField) {
        "kernels[1].params[3]: unknown buffer 'v5'"},
       {"unknown kernel", [](Json &j) { j["program"][1] = "missing"; },
        "program[1]: unknown kernel 'missing'"},
+      {"unknown guarded kernel", [](Json &j) { j["program"][1] = {{"kernel", "missing"}, {"when", "decode"}}; },
+       "program[1]: unknown kernel 'missing'"},
+      {"unknown guard", [](Json &j) { j["program"][1] = {{"kernel", "copy_2"}, {"when", "sometimes"}}; },
+       "program[1].when: unknown launch guard 'sometimes' (expected 'decode' or 'prefill')"},
+      {"guard spelled always", [](Json &j) { j["program"][1] = {{"kernel", "copy_2"}, {"when", "always"}}; },
+       "program[1].when: unknown launch guard 'always'"},
+      {"guard without when", [](Json &j) { j["program"][1] = {{"kernel", "copy_2"}}; },
+       "program[1]: missing 'when'"},
+      {"guard without kernel", [](Json &j) { j["program"][1] = {{"when", "decode"}}; },
+       "program[1]: missing 'kernel'"},
+      {"guard of wrong type", [](Json &j) { j["program"][1] = {{"kernel", "copy_2"}, {"when", 1}}; },
+       "program[1].when: has the wrong type (number)"},
+      {"entry of wrong type", [](Json &j) { j["program"][1] = 7; },
+       "program[1]: must be a kernel name or {\"kernel\": name, \"when\": guard}"},
+      {"guard without seqs bound", [](Json &j) {
+         j["dims"].erase("seqs");
+         j["program"][1] = {{"kernel", "copy_2"}, {"when", "decode"}};
+       },
+       "program[1]: a 'when' guard compares the dims 'tokens' and 'seqs', which the package does not bound"},
+      {"program missing", [](Json &j) { j.erase("program"); }, "missing 'program'"},
       {"unknown dim in grid", [](Json &j) { j["kernels"][0]["grid"][0] = "ceildiv(rows, 2)"; },
        "kernels[0]: unknown dim 'rows' in a grid or tma extent"},
       {"bad grid syntax", [](Json &j) { j["kernels"][0]["grid"][0] = "ceildiv(tokens"; },
