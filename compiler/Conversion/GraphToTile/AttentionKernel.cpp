@@ -1,13 +1,19 @@
 // Lowering of the attention family to device-library kernels: rope + kv_append of a packed QKV
-// projection (loom/kv_append.cuh ropeKvAppend) and paged attention (loom/attention_prefill.cuh).
+// projection (loom/kv_append.cuh ropeKvAppend) and paged attention (loom/attention_prefill.cuh
+// for prefill steps, loom/attention_decode.cuh split-K + combine for decode-only steps).
 //
 // How it works: graph.split pieces and graph.rope results are views of the QKV GEMM's buffer
 // (PackagePlan::view), so no kernel copies them. A kv_append group [rope(q), rope(k),
 // kv_append(rope(k), v)] whose q | k | v are the consecutive column slices of one buffer becomes
 // one ropeKvAppend over that buffer: Q and K heads rotated in place, K and V copied into their
 // cache slots. paged_attention then reads the rotated Q in place, the buffer's width as its row
-// stride, and writes a contiguous [tokens, heads · head_dim] output. The kernels' parameters are
-// added in the order of the device-library call (compiler/Target/CUDA/EmitLibraryKernel.cpp).
+// stride, and writes a contiguous [tokens, heads · head_dim] output. Where the decode kernel
+// supports the head grouping, the prefill kernel launches only on prefill steps and two sibling
+// kernels on decode-only steps (tokens == seqs, so query row b is sequence b's): the split
+// kernel writes f32 partials of each 256-token context split into two scratch buffers of the
+// arena (sized for the bounds of seqs and blocks_per_seq), the combine kernel merges them into
+// the same output. The kernels' parameters are added in the order of the device-library call
+// (compiler/Target/CUDA/EmitLibraryKernel.cpp).
 #include "compiler/Conversion/GraphToTile/GroupLowering.h"
 
 namespace loom::conversion {
@@ -33,6 +39,40 @@ mlir::InFlightDiagnostic unsupported(const Group &group, llvm::StringRef why) {
 /// The KV cache type of a cache operand (function argument or a kv_append result).
 graph::KVCacheType cacheType(mlir::Value cache) {
   return mlir::cast<graph::KVCacheType>(cache.getType());
+}
+
+/// AttentionDecodeConfig of loom/attention_decode.cuh: its warps, the query heads one warp
+/// holds at most, and the context tokens one split CTA streams (16 blocks of 16: 85-88% of copy
+/// bandwidth, docs/perf-attention.md).
+constexpr int kDecodeWarps = 4, kDecodeHeadsPerWarp = 8;
+constexpr int64_t kDecodeSplitTokens = 256;
+
+/// The decode branch of a paged attention, at the package's bounds.
+struct DecodeSplit {
+  int64_t blocksPerSplit, maxSplits, maxSeqs;
+};
+
+/// The decode branch's split, or nullopt when the op keeps the prefill kernel for every step:
+/// loom/attention_decode.cuh has no configuration for its head grouping, or its rows are not
+/// the `tokens` and sequences the `seqs` a launch guard compares.
+std::optional<DecodeSplit> decodeSplit(graph::PagedAttentionOp attention, const PackagePlan &plan) {
+  int64_t heads = attention.getNumHeads(), kvHeads = attention.getNumKvHeads();
+  if (kvHeads <= 0 || heads % kvHeads != 0)
+    return std::nullopt;
+  int64_t group = heads / kvHeads, headsPerWarp = std::min<int64_t>(group, kDecodeHeadsPerWarp);
+  if (group % headsPerWarp != 0 || kDecodeWarps % (group / headsPerWarp) != 0)
+    return std::nullopt;
+  llvm::ArrayRef<std::string> tokens = plan.extents(attention.getQuery());
+  llvm::ArrayRef<std::string> seqs = plan.extents(attention.getContextLens());
+  llvm::ArrayRef<std::string> tables = plan.extents(attention.getBlockTables());
+  if (tokens.empty() || tokens[0] != "tokens" || seqs.empty() || seqs[0] != "seqs" || tables.size() != 2)
+    return std::nullopt;
+  std::optional<int64_t> maxSeqs = plan.bound(seqs[0]), maxBlocks = plan.bound(tables[1]);
+  if (!maxSeqs || !maxBlocks || !plan.hasDim("tokens"))
+    return std::nullopt;
+  int64_t blockSize = cacheType(attention.getCache()).getBlockSize();
+  int64_t blocksPerSplit = std::max<int64_t>(1, kDecodeSplitTokens / blockSize);
+  return DecodeSplit{blocksPerSplit, llvm::divideCeil(*maxBlocks, blocksPerSplit), *maxSeqs};
 }
 
 /// An i32 parameter for `extent`: the dim's parameter, or an `int` bound to a static extent (the
@@ -107,6 +147,55 @@ mlir::LogicalResult lowerRopeKvAppend(KernelBuilder &kernel, graph::KVAppendOp a
   return mlir::success();
 }
 
+/// The decode branch beside the prefill kernel `prefill`: the split and combine kernels of
+/// loom/attention_decode.cuh (its wrapper contract), launched on decode-only steps.
+mlir::LogicalResult lowerPagedDecode(KernelBuilder &prefill, graph::PagedAttentionOp attention,
+                                     const ColumnView &query, const DecodeSplit &split) {
+  PackagePlan &plan = prefill.plan();
+  graph::KVCacheType cache = cacheType(attention.getCache());
+  mlir::Type element = cache.getElementType();
+  int64_t heads = attention.getNumHeads(), kvHeads = attention.getNumKvHeads();
+  int64_t headDim = attention.getHeadDim();
+  std::string blocksPerSeq = plan.extents(attention.getBlockTables())[1];
+  std::string seqs = plan.extents(attention.getContextLens())[0];
+  const std::pair<llvm::StringRef, int64_t> config[] = {
+      {"heads", heads}, {"kv_heads", kvHeads}, {"head_dim", headDim},
+      {"block_size", cache.getBlockSize()}, {"blocks_per_split", split.blocksPerSplit}};
+  prefill.launchWhen("prefill");
+
+  KernelBuilder &decode = prefill.addSibling("decode");
+  decode.launchWhen("decode");
+  if (mlir::failed(decode.pointer(query.root, "q")))
+    return mlir::failure();
+  decode.intParameter("q_row_stride", query.rootWidth);
+  decode.kvPool("k_cache", true, element);
+  decode.kvPool("v_cache", false, element);
+  if (mlir::failed(decode.pointer(attention.getContextLens(), "context_lens")) ||
+      mlir::failed(decode.pointer(attention.getBlockTables(), "block_tables")) ||
+      mlir::failed(extentParameter(decode, "blocks_per_seq", blocksPerSeq)))
+    return mlir::failure();
+  decode.intParameter("layer", attention.getLayer());
+  decode.intParameter("cache_blocks", cache.getBlocks());
+  decode.floatParameter("scale", attention.getScale().convertToFloat());
+  if (mlir::failed(decode.scratch("partial_out")) || mlir::failed(decode.scratch("partial_stats")))
+    return mlir::failure();
+  decode.setLibraryLaunch("paged_attention_decode", config, 32 * kDecodeWarps,
+                          {"ceildiv(" + blocksPerSeq + ", " + std::to_string(split.blocksPerSplit) + ")",
+                           std::to_string(kvHeads), seqs},
+                          0);
+
+  KernelBuilder &combine = prefill.addSibling("combine");
+  combine.launchWhen("decode");
+  if (mlir::failed(combine.scratch("partial_out")) || mlir::failed(combine.scratch("partial_stats")) ||
+      mlir::failed(combine.pointer(attention.getContextLens(), "context_lens")) ||
+      mlir::failed(extentParameter(combine, "blocks_per_seq", blocksPerSeq)) ||
+      mlir::failed(combine.pointer(prefill.group().outerOutput(0), "out")))
+    return mlir::failure();
+  combine.setLibraryLaunch("paged_attention_combine", config, headDim,
+                           {std::to_string(heads), seqs, "1"}, 0);
+  return mlir::success();
+}
+
 mlir::LogicalResult lowerPagedAttention(KernelBuilder &kernel, graph::PagedAttentionOp attention) {
   const Group &group = kernel.group();
   PackagePlan &plan = kernel.plan();
@@ -160,10 +249,22 @@ mlir::LogicalResult lowerPagedAttention(KernelBuilder &kernel, graph::PagedAtten
                            {"bm", bm}, {"bn", bn}, {"warps", warps}},
                           32 * warps, {std::to_string(heads), tiles, "1"},
                           int64_t(bm + 2 * bn) * headDim * 2);
+  if (std::optional<DecodeSplit> split = decodeSplit(attention, plan))
+    return lowerPagedDecode(kernel, attention, query, *split);
   return mlir::success();
 }
 
 } // namespace
+
+llvm::SmallVector<ScratchRequest> attentionScratch(const Group &group, const PackagePlan &plan) {
+  auto attention = mlir::dyn_cast<graph::PagedAttentionOp>(group.anchor);
+  std::optional<DecodeSplit> split = attention ? decodeSplit(attention, plan) : std::nullopt;
+  if (!split)
+    return {};
+  // Per sequence, query head and split: HEAD_DIM output floats and (max, sum).
+  int64_t partials = split->maxSeqs * attention.getNumHeads() * split->maxSplits;
+  return {{"partial_out", partials * attention.getHeadDim()}, {"partial_stats", partials * 2}};
+}
 
 mlir::LogicalResult lowerAttentionGroup(KernelBuilder &kernel) {
   mlir::Operation *anchor = kernel.group().anchor;

@@ -41,7 +41,7 @@ struct ConvertGraphToTilePass final
     std::vector<Group> groups = collectGroups(function);
     if (mlir::failed(checkRopesClaimed(function, groups)))
       return signalPassFailure();
-    auto plan = PackagePlan::build(function, groups);
+    auto plan = PackagePlan::build(function, groups, attentionScratch);
     if (mlir::failed(plan))
       return signalPassFailure();
 

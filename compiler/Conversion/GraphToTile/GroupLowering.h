@@ -15,6 +15,10 @@ mlir::LogicalResult lowerGemmGroup(KernelBuilder &kernel);
 /// kernels whose launch shape is fixed here).
 mlir::LogicalResult lowerAttentionGroup(KernelBuilder &kernel);
 
+/// The scratch of an attention group: the decode kernel's split partials of a paged attention
+/// (a ScratchPlanner; none for other groups).
+llvm::SmallVector<ScratchRequest> attentionScratch(const Group &group, const PackagePlan &plan);
+
 /// "graph.attention, graph.kv_append": the op names of a group, for diagnostics.
 std::string describeOps(const Group &group);
 

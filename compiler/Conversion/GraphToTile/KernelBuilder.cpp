@@ -1,16 +1,21 @@
 // KernelBuilder: parameters with their bindings, shared constants and program ids.
 #include "compiler/Conversion/GraphToTile/KernelBuilder.h"
+#include "compiler/Target/CUDA/PackageEmitter.h"
 #include "compiler/Transforms/Tile/KernelAnalysis.h"
+
+#include "llvm/ADT/StringExtras.h"
 
 #include "llvm/Support/FormatVariadic.h"
 
 namespace loom::conversion {
 
-KernelBuilder::KernelBuilder(mlir::OpBuilder &moduleBuilder, const Group &group, PackagePlan &plan)
-    : group_(group), plan_(plan), loc_(group.anchor->getLoc()), builder_(moduleBuilder.getContext()) {
+KernelBuilder::KernelBuilder(mlir::OpBuilder &moduleBuilder, const Group &group, PackagePlan &plan,
+                             llvm::StringRef name)
+    : moduleBuilder_(moduleBuilder), group_(group), plan_(plan), loc_(group.anchor->getLoc()),
+      builder_(moduleBuilder.getContext()) {
   std::vector<std::string> ops = group.opNames();
   kernel_ = tile::KernelOp::create(
-      moduleBuilder, loc_, group.name, moduleBuilder.getFunctionType({}, {}), mlir::ArrayAttr(),
+      moduleBuilder, loc_, name.empty() ? llvm::StringRef(group.name) : name, moduleBuilder.getFunctionType({}, {}), mlir::ArrayAttr(),
       mlir::ArrayAttr(), moduleBuilder.getStrArrayAttr({}),
       moduleBuilder.getStrArrayAttr(llvm::SmallVector<llvm::StringRef>(ops.begin(), ops.end())),
       mlir::DictionaryAttr(), mlir::DenseI32ArrayAttr(), mlir::ArrayAttr(), mlir::IntegerAttr());
@@ -75,6 +80,13 @@ mlir::Value KernelBuilder::floatParameter(llvm::StringRef name, float value) {
   return addParameter(builder_.getF32Type(), name, llvm::formatv("float:{0:e8}", value).str(), false);
 }
 
+mlir::FailureOr<mlir::Value> KernelBuilder::scratch(llvm::StringRef role) {
+  std::string binding = plan_.scratchBinding(group_.anchor, role);
+  if (binding.empty())
+    return group_.anchor->emitOpError() << "has no scratch buffer '" << role << "' in the buffer plan";
+  return addParameter(tile::PtrType::get(builder_.getContext(), builder_.getF32Type()), role, binding);
+}
+
 mlir::Value KernelBuilder::kvPool(llvm::StringRef name, bool key, mlir::Type element) {
   return addParameter(tile::PtrType::get(builder_.getContext(), element), name,
                       key ? "kv_k:" : "kv_v:");
@@ -119,15 +131,28 @@ mlir::Value KernelBuilder::programId(int axis) {
   return cached;
 }
 
+KernelBuilder &KernelBuilder::addSibling(llvm::StringRef role) {
+  auto [family, number] = llvm::StringRef(group_.name).rsplit('_');
+  std::string name = number.empty() || !llvm::all_of(number, llvm::isDigit)
+                         ? (group_.name + "_" + role).str()
+                         : (family + "_" + role + "_" + number).str();
+  siblings_.push_back(std::make_unique<KernelBuilder>(moduleBuilder_, group_, plan_, name));
+  return *siblings_.back();
+}
+
 tile::KernelOp KernelBuilder::finish(tile::LaunchProgramOp program) {
   tile::ReturnOp::create(builder_, loc_);
   kernel_.setFunctionType(builder_.getFunctionType(kernel_.getBody().getArgumentTypes(), {}));
   kernel_.setParamNamesAttr(builder_.getStrArrayAttr(
       llvm::SmallVector<llvm::StringRef>(names_.begin(), names_.end())));
   mlir::OpBuilder programBuilder = mlir::OpBuilder::atBlockEnd(&program.getBody().front());
-  tile::LaunchOp::create(programBuilder, loc_, kernel_.getSymName(),
-                         programBuilder.getStrArrayAttr(llvm::SmallVector<llvm::StringRef>(
-                             bindings_.begin(), bindings_.end())));
+  auto launch = tile::LaunchOp::create(programBuilder, loc_, kernel_.getSymName(),
+                                      programBuilder.getStrArrayAttr(llvm::SmallVector<llvm::StringRef>(
+                                          bindings_.begin(), bindings_.end())));
+  if (!when_.empty())
+    launch->setAttr(cuda::kLaunchGuardAttrName, programBuilder.getStringAttr(when_));
+  for (const std::unique_ptr<KernelBuilder> &sibling : siblings_)
+    sibling->finish(program);
   return kernel_;
 }
 

@@ -10,8 +10,10 @@ namespace loom::conversion {
 
 class KernelBuilder {
 public:
-  /// Starts kernel `group.name` at `moduleBuilder`'s insertion point.
-  KernelBuilder(mlir::OpBuilder &moduleBuilder, const Group &group, PackagePlan &plan);
+  /// Starts kernel `name` (default: `group.name`) at `moduleBuilder`'s insertion point;
+  /// `moduleBuilder` must outlive the builder (siblings are created through it).
+  KernelBuilder(mlir::OpBuilder &moduleBuilder, const Group &group, PackagePlan &plan,
+                llvm::StringRef name = {});
 
   mlir::OpBuilder &builder() { return builder_; }
   mlir::Location loc() const { return loc_; }
@@ -30,6 +32,8 @@ public:
   mlir::Value intParameter(llvm::StringRef name, int64_t value);
   /// An f32 parameter bound to `value` ("float:<value>").
   mlir::Value floatParameter(llvm::StringRef name, float value);
+  /// The group's f32 scratch buffer `role` (PackagePlan::scratchBinding).
+  mlir::FailureOr<mlir::Value> scratch(llvm::StringRef role);
   /// The K (or V) pool of the KV cache, elements of `element`.
   mlir::Value kvPool(llvm::StringRef name, bool key, mlir::Type element);
   /// Makes this a library kernel: the device-library call `library` (see compiler/Target/CUDA
@@ -41,7 +45,13 @@ public:
   mlir::Value constantF32(float value);
   mlir::Value programId(int axis);
 
-  /// Ends the body; appends the launch of the kernel to `program`.
+  /// Launches the kernel only on `when` steps ("decode" or "prefill": the manifest's guard).
+  void launchWhen(llvm::StringRef when) { when_ = when.str(); }
+  /// Another kernel of this group, `<family>_<role>_<n>` for a group named `<family>_<n>`: its
+  /// launch follows this one's in the program (finish() ends both).
+  KernelBuilder &addSibling(llvm::StringRef role);
+
+  /// Ends the body; appends the launch of the kernel, then its siblings', to `program`.
   tile::KernelOp finish(tile::LaunchProgramOp program);
 
 private:
@@ -49,6 +59,7 @@ private:
   mlir::Value addParameter(mlir::Type type, llvm::StringRef name, std::string binding,
                            bool shared = true);
 
+  mlir::OpBuilder &moduleBuilder_;
   const Group &group_;
   PackagePlan &plan_;
   mlir::Location loc_;
@@ -57,6 +68,8 @@ private:
   llvm::SmallVector<std::string> names_, bindings_;
   llvm::StringMap<mlir::Value> byBinding_;
   llvm::DenseMap<int64_t, mlir::Value> programIds_, integers_;
+  std::string when_;
+  std::vector<std::unique_ptr<KernelBuilder>> siblings_;
 };
 
 } // namespace loom::conversion

@@ -96,6 +96,19 @@ std::string PackagePlan::binding(mlir::Value outer) const {
   return it == bindings_.end() ? std::string() : it->second;
 }
 
+std::optional<int64_t> PackagePlan::bound(llvm::StringRef extent) const {
+  int64_t value;
+  if (!extent.getAsInteger(10, value))
+    return value;
+  auto it = dims_.find(extent);
+  return it == dims_.end() ? std::nullopt : std::optional<int64_t>(it->getValue());
+}
+
+std::string PackagePlan::scratchBinding(mlir::Operation *anchor, llvm::StringRef role) const {
+  auto it = scratchBindings_.find({anchor, role.str()});
+  return it == scratchBindings_.end() ? std::string() : it->second;
+}
+
 void PackagePlan::addDerivedWeight(mlir::DictionaryAttr weight) {
   if (!llvm::is_contained(weights_, weight))
     weights_.push_back(weight);
@@ -114,7 +127,7 @@ tile::LaunchProgramOp PackagePlan::createProgram(mlir::OpBuilder &builder, mlir:
 }
 
 mlir::FailureOr<PackagePlan> PackagePlan::build(mlir::func::FuncOp function,
-                                                llvm::ArrayRef<Group> groups) {
+                                                llvm::ArrayRef<Group> groups, ScratchPlanner scratch) {
   PackagePlan plan;
   mlir::Builder builder(function.getContext());
   for (auto [attrName, dim] : kDimBounds)
@@ -280,18 +293,38 @@ mlir::FailureOr<PackagePlan> PackagePlan::build(mlir::func::FuncOp function,
       placements.push_back({elements * int64_t(type.getElementTypeBitWidth() / 8), int64_t(index), last});
     }
   }
+  // Scratch after every result, so the results' placements do not depend on it.
+  llvm::SmallVector<std::pair<mlir::Operation *, ScratchRequest>> scratchBuffers;
+  for (auto [index, group] : llvm::enumerate(groups))
+    for (ScratchRequest &request : scratch(group, plan)) {
+      placements.push_back({request.floats * 4, int64_t(index), int64_t(index)});
+      scratchBuffers.push_back({group.anchor, std::move(request)});
+    }
   plan.arenaBytes_ = placeBuffers(placements);
-  for (auto [index, value, placement] : llvm::enumerate(values, placements)) {
+  for (auto [index, placement] : llvm::enumerate(placements)) {
     std::string name = "v" + std::to_string(index);
-    auto type = mlir::cast<mlir::RankedTensorType>(value.getType());
-    plan.bindings_[value] = "buffer:" + name;
-    plan.buffers_.push_back(builder.getDictionaryAttr(
-        {builder.getNamedAttr("name", builder.getStringAttr(name)),
-         builder.getNamedAttr("offset", builder.getI64IntegerAttr(placement.offset)),
-         builder.getNamedAttr("bytes", builder.getI64IntegerAttr(placement.bytes)),
-         builder.getNamedAttr("dtype", builder.getStringAttr(dtypeName(type.getElementType()))),
-         builder.getNamedAttr("shape", shapeAttr(builder, plan.extents(value))),
-         builder.getNamedAttr("live", builder.getI64ArrayAttr({placement.first, placement.last}))}));
+    bool isScratch = index >= values.size();
+    mlir::Attribute dtype, shape;
+    if (isScratch) {
+      const auto &[anchor, request] = scratchBuffers[index - values.size()];
+      plan.scratchBindings_[{anchor, request.role}] = "buffer:" + name;
+      dtype = builder.getStringAttr("f32");
+      shape = builder.getI64ArrayAttr({request.floats});
+    } else {
+      mlir::Value value = values[index];
+      plan.bindings_[value] = "buffer:" + name;
+      dtype = builder.getStringAttr(dtypeName(mlir::cast<mlir::RankedTensorType>(value.getType()).getElementType()));
+      shape = shapeAttr(builder, plan.extents(value));
+    }
+    llvm::SmallVector<mlir::NamedAttribute> entry = {
+        builder.getNamedAttr("name", builder.getStringAttr(name)),
+        builder.getNamedAttr("offset", builder.getI64IntegerAttr(placement.offset)),
+        builder.getNamedAttr("bytes", builder.getI64IntegerAttr(placement.bytes)),
+        builder.getNamedAttr("dtype", dtype), builder.getNamedAttr("shape", shape),
+        builder.getNamedAttr("live", builder.getI64ArrayAttr({placement.first, placement.last}))};
+    if (isScratch)
+      entry.push_back(builder.getNamedAttr("scratch", builder.getStringAttr(scratchBuffers[index - values.size()].second.role)));
+    plan.buffers_.push_back(builder.getDictionaryAttr(entry));
   }
 
   for (const auto &[value, view] : plan.views_)

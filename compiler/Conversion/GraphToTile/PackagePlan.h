@@ -6,6 +6,8 @@
 
 #include "llvm/ADT/DenseMap.h"
 
+#include <map>
+
 namespace loom::conversion {
 
 /// A tensor that lives in the columns [column, column + width) of every row of another
@@ -18,13 +20,25 @@ struct ColumnView {
   bool whole() const { return column == 0 && width == rootWidth; }
 };
 
+/// f32 storage the kernels of one group use only while they run (e.g. split-K partials): an
+/// arena buffer alive at the group's launch only, bound as PackagePlan::scratchBinding.
+struct ScratchRequest {
+  std::string role;
+  int64_t floats = 0;
+};
+
+class PackagePlan;
+/// The scratch a group needs, sized from the plan's dim bounds.
+using ScratchPlanner = llvm::function_ref<llvm::SmallVector<ScratchRequest>(const Group &, const PackagePlan &)>;
+
 /// The manifest sections of a forward function (docs/package.md): dims with their bounds,
 /// inputs, weights, outputs, arena buffers; and the binding of every tensor a kernel reads.
 class PackagePlan {
 public:
-  /// Plans `function`, whose groups are `groups`; errors are emitted on the function.
-  static mlir::FailureOr<PackagePlan> build(mlir::func::FuncOp function,
-                                            llvm::ArrayRef<Group> groups);
+  /// Plans `function`, whose groups are `groups`, with the scratch buffers `scratch` asks for;
+  /// errors are emitted on the function.
+  static mlir::FailureOr<PackagePlan> build(mlir::func::FuncOp function, llvm::ArrayRef<Group> groups,
+                                            ScratchPlanner scratch);
 
   /// Extents of a tensor (inside a group or not): integers, or dim names for dynamic ones.
   llvm::ArrayRef<std::string> extents(mlir::Value value) const;
@@ -37,6 +51,10 @@ public:
   static bool isViewOp(mlir::Operation *op);
   /// Whether `dim` has a bound (so kernels may take it as a parameter).
   bool hasDim(llvm::StringRef dim) const { return dims_.count(dim) != 0; }
+  /// The largest value of an extent: the integer itself, or the dim's bound.
+  std::optional<int64_t> bound(llvm::StringRef extent) const;
+  /// "buffer:vN" of the scratch `role` of the group anchored at `anchor`; empty when none.
+  std::string scratchBinding(mlir::Operation *anchor, llvm::StringRef role) const;
   /// Records a weight the runtime derives at load time (e.g. a norm gain folded into a GEMM).
   void addDerivedWeight(mlir::DictionaryAttr weight);
   /// The weights section, derived weights included.
@@ -51,6 +69,7 @@ private:
   llvm::DenseMap<mlir::Value, llvm::SmallVector<std::string>> extents_;
   llvm::DenseMap<mlir::Value, std::string> bindings_;
   llvm::DenseMap<mlir::Value, ColumnView> views_;
+  std::map<std::pair<mlir::Operation *, std::string>, std::string> scratchBindings_;
   llvm::StringMap<int64_t> dims_;
   llvm::SmallVector<mlir::Attribute> inputs_, outputs_, weights_, buffers_;
   std::optional<mlir::DictionaryAttr> kvCache_;

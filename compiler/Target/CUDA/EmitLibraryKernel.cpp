@@ -44,11 +44,27 @@ std::string pagedAttentionCall(const LibraryCall &c) {
          c.argRange(0, 13) + ");\n";
 }
 
+std::string decodeConfig(const LibraryCall &c) {
+  return "  using Config = loom::AttentionDecodeConfig<" + c.config("heads") + ", " + c.config("kv_heads") +
+         ", " + c.config("head_dim") + ", " + c.config("block_size") + ", " + c.config("blocks_per_split") +
+         ">;\n";
+}
+
+std::string pagedDecodeCall(const LibraryCall &c) {
+  return decodeConfig(c) + "  loom::attentionDecodeSplit<Config, " + c.element + ">(" + c.argRange(0, 12) +
+         ");\n";
+}
+
+std::string pagedCombineCall(const LibraryCall &c) {
+  return decodeConfig(c) + "  loom::attentionDecodeCombine<Config, " + c.element + ">(" +
+         c.argRange(0, 5) + ");\n";
+}
+
 struct LibraryKernel {
   llvm::StringLiteral library, header;
   size_t parameters;                        ///< the call's arity
   std::initializer_list<size_t> writable;   ///< parameters written through
-  size_t elementParameter;                  ///< the K cache pool (its element type is T)
+  size_t elementParameter;                  ///< a bf16/f16 pointer (K cache pool or output): T
   std::string (*call)(const LibraryCall &);
   llvm::StringLiteral launchBounds;         ///< after the thread count
 };
@@ -56,6 +72,8 @@ struct LibraryKernel {
 const LibraryKernel kLibraryKernels[] = {
     {"rope_kv_append", "loom/kv_append.cuh", 13, {0, 3, 4}, 3, ropeKvAppendCall, ", 1"},
     {"paged_attention_prefill", "loom/attention_prefill.cuh", 13, {4}, 2, pagedAttentionCall, ", 1"},
+    {"paged_attention_decode", "loom/attention_decode.cuh", 12, {10, 11}, 2, pagedDecodeCall, ", 1"},
+    {"paged_attention_combine", "loom/attention_decode.cuh", 5, {4}, 4, pagedCombineCall, ", 1"},
 };
 
 } // namespace

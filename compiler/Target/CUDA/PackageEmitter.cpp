@@ -130,7 +130,10 @@ mlir::FailureOr<Package> emitPackage(mlir::ModuleOp module, const tile::GpuTarge
   mlir::SymbolTable symbols(module);
   llvm::StringSet<> emitted;
   for (auto launch : program.getBody().getOps<tile::LaunchOp>()) {
-    order.push_back(launch.getKernel().str());
+    if (auto when = launch->getAttrOfType<mlir::StringAttr>(kLaunchGuardAttrName))
+      order.push_back(json::Object{{"kernel", launch.getKernel().str()}, {"when", when.str()}});
+    else
+      order.push_back(launch.getKernel().str());
     if (!emitted.insert(launch.getKernel()).second)
       continue;
     auto kernel = symbols.lookup<tile::KernelOp>(launch.getKernel());
