@@ -326,6 +326,14 @@ size_t dtypeBytes(DType dtype) {
   return 0;
 }
 
+std::vector<size_t> Manifest::launches(const DimValues &dims) const {
+  std::vector<size_t> kernelIndices;
+  for (size_t entry = 0; entry < program.size(); ++entry)
+    if (launchesOn(programGuards[entry], dims))
+      kernelIndices.push_back(program[entry]);
+  return kernelIndices;
+}
+
 const KernelSpec *Manifest::findKernel(std::string_view name) const {
   for (const auto &kernel : kernels)
     if (kernel.name == name)

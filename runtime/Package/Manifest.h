@@ -109,6 +109,9 @@ struct Manifest {
   std::vector<LaunchGuard> programGuards;
 
   const KernelSpec *findKernel(std::string_view name) const;
+  /// Indices into kernels that a step with `dims` launches, in order: the program entries
+  /// whose guard holds (a decode-only step takes the decode branch, every other the prefill one).
+  std::vector<size_t> launches(const DimValues &dims) const;
 };
 
 /// Parses and validates manifest.json text. Errors name the offending field, e.g.

@@ -228,10 +228,8 @@ Status PackageExecutor::launch(size_t index, const DimValues &dims, const Stream
 
 Status PackageExecutor::run(const DimValues &dims, const Stream &stream) {
   LOOM_RETURN_IF_ERROR(checkDims(dims));
-  const Manifest &m = package_.manifest;
-  for (size_t entry = 0; entry < m.program.size(); ++entry)
-    if (launchesOn(m.programGuards[entry], dims))
-      LOOM_RETURN_IF_ERROR(launch(m.program[entry], dims, stream));
+  for (size_t index : package_.manifest.launches(dims))
+    LOOM_RETURN_IF_ERROR(launch(index, dims, stream));
   return Status::ok();
 }
 

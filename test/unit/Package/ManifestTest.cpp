@@ -89,6 +89,14 @@ TEST(ManifestTest, ParsesGuardedProgramEntries) {
   EXPECT_EQ(m->program, (std::vector<size_t>{0, 1, 0}));
   EXPECT_EQ(m->programGuards,
             (std::vector<LaunchGuard>{LaunchGuard::kAlways, LaunchGuard::kDecode, LaunchGuard::kPrefill}));
+  // A decode-only step (one token per sequence, as a padded CUDA graph bucket) takes the decode
+  // branch; a ragged prefill or mixed step the prefill branch.
+  EXPECT_EQ(m->launches({{"tokens", 4}, {"seqs", 4}}), (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(m->launches({{"tokens", 1}, {"seqs", 1}}), (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(m->launches({{"tokens", 37}, {"seqs", 4}}), (std::vector<size_t>{0, 0}));
+  auto unguarded = parseManifest(validManifest().dump());
+  ASSERT_TRUE(unguarded.isOk()) << unguarded.status().toString();
+  EXPECT_EQ(unguarded->launches({{"tokens", 4}, {"seqs", 4}}), (std::vector<size_t>{0, 1, 0}));
 }
 
 TEST(ManifestTest, NamesTheBrokenField) {
