@@ -3,6 +3,8 @@
 #pragma once
 
 #include "runtime/CUDA/Context.h"
+#include "runtime/CUDA/CudaMemory.h"
+#include "runtime/CUDA/DeviceAllocator.h"
 #include "runtime/CUDA/KernelCompiler.h"
 #include "runtime/CUDA/Launch.h"
 #include "runtime/CUDA/Module.h"
@@ -10,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -67,6 +70,55 @@ protected:
   std::unique_ptr<rt::Stream> stream_;
   rt::KernelCache cache_{""};
   rt::KernelCompiler compiler_{cache_, 2};
+};
+
+/// A GpuTest that hands out device buffers living until the test ends, with the copies kernel
+/// tests need; outputs start poisoned so an element a kernel fails to write never passes.
+class DeviceBufferTest : public GpuTest {
+protected:
+  void SetUp() override {
+    GpuTest::SetUp();
+    if (IsSkipped() || HasFatalFailure())
+      return;
+    backend_ = std::make_unique<rt::CudaMemoryBackend>(*context_);
+    allocator_ = std::make_unique<rt::DeviceAllocator>(*backend_);
+  }
+  void TearDown() override {
+    buffers_.clear();
+    allocator_.reset();
+  }
+
+  uint64_t allocate(size_t bytes) {
+    auto buffer = allocator_->allocate(std::max<size_t>(bytes, 16));
+    EXPECT_TRUE(buffer.isOk()) << buffer.status().toString();
+    if (!buffer.isOk())
+      return 0;
+    buffers_.push_back(std::move(buffer).value());
+    return buffers_.back().address();
+  }
+  /// A device copy of `values`.
+  template <typename E> uint64_t upload(const std::vector<E> &values) {
+    const uint64_t address = allocate(values.size() * sizeof(E));
+    EXPECT_TRUE(stream_->copyToDevice(address, values.data(), values.size() * sizeof(E)).isOk());
+    return address;
+  }
+  /// A buffer of 0xff bytes: NaN in bf16, f16 and f32.
+  uint64_t poisoned(size_t bytes) {
+    const uint64_t address = allocate(bytes);
+    EXPECT_TRUE(stream_->fill(address, 0xff, bytes).isOk());
+    return address;
+  }
+  /// `count` elements copied back (synchronizes the stream).
+  template <typename E> std::vector<E> download(uint64_t address, size_t count) {
+    std::vector<E> values(count);
+    EXPECT_TRUE(stream_->copyToHost(values.data(), address, count * sizeof(E)).isOk());
+    EXPECT_TRUE(stream_->synchronize().isOk());
+    return values;
+  }
+
+  std::unique_ptr<rt::CudaMemoryBackend> backend_;
+  std::unique_ptr<rt::DeviceAllocator> allocator_;
+  std::vector<rt::DeviceBuffer> buffers_;
 };
 
 /// `count` floats uniform in [-1, 1), seeded; never all zeros.

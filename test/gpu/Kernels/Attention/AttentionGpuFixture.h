@@ -13,20 +13,8 @@
 
 namespace loom::testing {
 
-class AttentionGpuTest : public GpuTest {
+class AttentionGpuTest : public DeviceBufferTest {
 protected:
-  void SetUp() override {
-    GpuTest::SetUp();
-    if (IsSkipped() || HasFatalFailure())
-      return;
-    backend_ = std::make_unique<rt::CudaMemoryBackend>(*context_);
-    allocator_ = std::make_unique<rt::DeviceAllocator>(*backend_);
-  }
-  void TearDown() override {
-    buffers_.clear();
-    allocator_.reset();
-  }
-
   /// Function `name` from the process-wide modules of the whole table (compiled in parallel on
   /// first use); nullptr when it is not in the table or failed to compile (also a failure).
   rt::Kernel *kernel(const std::string &name) {
@@ -60,33 +48,8 @@ protected:
     return found == loaded.end() ? nullptr : found->second.kernel.get();
   }
 
-  uint64_t allocate(size_t bytes) {
-    auto buffer = allocator_->allocate(std::max<size_t>(bytes, 16));
-    EXPECT_TRUE(buffer.isOk()) << buffer.status().toString();
-    if (!buffer.isOk())
-      return 0;
-    buffers_.push_back(std::move(buffer).value());
-    return buffers_.back().address();
-  }
-  template <typename E> uint64_t upload(const std::vector<E> &values) {
-    const uint64_t address = allocate(values.size() * sizeof(E));
-    EXPECT_TRUE(stream_->copyToDevice(address, values.data(), values.size() * sizeof(E)).isOk());
-    return address;
-  }
   uint64_t upload16(AttentionType type, const std::vector<float> &values) {
     return upload(encode16(type, values));
-  }
-  /// A buffer of 0xff bytes: NaN in bf16, f16 and f32, so unwritten outputs never pass.
-  uint64_t poisoned(size_t bytes) {
-    const uint64_t address = allocate(bytes);
-    EXPECT_TRUE(stream_->fill(address, 0xff, bytes).isOk());
-    return address;
-  }
-  template <typename E> std::vector<E> download(uint64_t address, size_t count) {
-    std::vector<E> values(count);
-    EXPECT_TRUE(stream_->copyToHost(values.data(), address, count * sizeof(E)).isOk());
-    EXPECT_TRUE(stream_->synchronize().isOk());
-    return values;
   }
   std::vector<float> download16(AttentionType type, uint64_t address, size_t count) {
     return decode16(type, download<uint16_t>(address, count));
@@ -147,10 +110,6 @@ protected:
     launch(spec.combineName(), spec.combineLaunch(seqs), combine);
     return download16(batch.shape.type, out, outElements);
   }
-
-  std::unique_ptr<rt::CudaMemoryBackend> backend_;
-  std::unique_ptr<rt::DeviceAllocator> allocator_;
-  std::vector<rt::DeviceBuffer> buffers_;
 };
 
 } // namespace loom::testing

@@ -35,7 +35,7 @@ TEST_P(ArgmaxGpuTest, LowestIndexOfTheMaximum) {
     rt::KernelArgs args;
     args.add(upload(x)).add(outDev).add(rows).add(cols);
     launch(spec, rows, args);
-    EXPECT_EQ(downloadAs<int>(outDev, rows), expected);
+    EXPECT_EQ(download<int>(outDev, rows), expected);
   }
 }
 
@@ -53,7 +53,7 @@ TEST_P(ArgmaxGpuTest, NaturalTiesOfRandomRows) {
   rt::KernelArgs args;
   args.add(upload(x)).add(outDev).add(rows).add(cols);
   launch(reduction.kernel(), rows, args);
-  EXPECT_EQ(downloadAs<int>(outDev, rows), expected);
+  EXPECT_EQ(download<int>(outDev, rows), expected);
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, ArgmaxGpuTest, ::testing::ValuesIn(testRowReductions(true)),

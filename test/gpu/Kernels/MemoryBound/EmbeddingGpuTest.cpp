@@ -24,7 +24,7 @@ protected:
     args.add(upload(table)).add(uploadBytes(idBytes)).add(outDev).add(rows).add(kVocab)
         .add(errorDev);
     launch(embeddingKernel(type, hidden), rows, args);
-    return {download(type, outDev, size_t(rows) * hidden), downloadAs<uint32_t>(errorDev, 1)[0]};
+    return {download(type, outDev, size_t(rows) * hidden), download<uint32_t>(errorDev, 1)[0]};
   }
 
   /// Row r of the result is table row ids[r], or zeros for an id outside [0, vocab).

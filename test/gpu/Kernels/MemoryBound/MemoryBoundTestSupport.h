@@ -125,19 +125,10 @@ inline ::testing::AssertionResult allClose(const HostTensor &got, const std::vec
                                        << first;
 }
 
-class MemoryBoundGpuTest : public GpuTest {
+class MemoryBoundGpuTest : public DeviceBufferTest {
 protected:
-  void SetUp() override {
-    GpuTest::SetUp();
-    if (IsSkipped() || HasFatalFailure())
-      return;
-    backend_ = std::make_unique<rt::CudaMemoryBackend>(*context_);
-    allocator_ = std::make_unique<rt::DeviceAllocator>(*backend_);
-  }
-  void TearDown() override {
-    buffers_.clear();
-    allocator_.reset();
-  }
+  using DeviceBufferTest::download;
+  using DeviceBufferTest::upload;
 
   /// The kernel `spec` from the process-wide module of the whole instantiation table
   /// (compiled in parallel on first use; a spec missing from the table fails the test).
@@ -173,35 +164,9 @@ protected:
 
   /// A device buffer holding `tensor`'s bytes; lives until the test ends.
   uint64_t upload(const HostTensor &tensor) { return uploadBytes(tensor.encode()); }
-  uint64_t uploadBytes(const std::vector<uint8_t> &bytes) {
-    uint64_t address = allocate(bytes.size());
-    EXPECT_TRUE(stream_->copyToDevice(address, bytes.data(), bytes.size()).isOk());
-    return address;
-  }
-  /// A buffer of `bytes` filled with 0xff bytes (NaN in every float type) so that an element
-  /// the kernel fails to write never passes as a result.
-  uint64_t poisoned(size_t bytes) {
-    uint64_t address = allocate(bytes);
-    EXPECT_TRUE(stream_->fill(address, 0xff, bytes).isOk());
-    return address;
-  }
-  uint64_t allocate(size_t bytes) {
-    auto buffer = allocator_->allocate(std::max<size_t>(bytes, 16));
-    EXPECT_TRUE(buffer.isOk()) << buffer.status().toString();
-    buffers_.push_back(std::move(buffer).value());
-    return buffers_.back().address();
-  }
+  uint64_t uploadBytes(const std::vector<uint8_t> &bytes) { return upload(bytes); }
   HostTensor download(DType type, uint64_t address, size_t count) {
-    std::vector<uint8_t> raw(count * dtypeInfo(type).bytes);
-    EXPECT_TRUE(stream_->copyToHost(raw.data(), address, raw.size()).isOk());
-    EXPECT_TRUE(stream_->synchronize().isOk());
-    return HostTensor::decode(type, raw);
-  }
-  template <typename T> std::vector<T> downloadAs(uint64_t address, size_t count) {
-    std::vector<T> values(count);
-    EXPECT_TRUE(stream_->copyToHost(values.data(), address, count * sizeof(T)).isOk());
-    EXPECT_TRUE(stream_->synchronize().isOk());
-    return values;
+    return HostTensor::decode(type, download<uint8_t>(address, count * dtypeInfo(type).bytes));
   }
 
   /// Launches `spec` over `units` (rows, or elements for chains) and waits for it.
@@ -212,10 +177,6 @@ protected:
     ASSERT_TRUE(launched.isOk()) << launched.toString();
     ASSERT_TRUE(stream_->synchronize().isOk());
   }
-
-  std::unique_ptr<rt::CudaMemoryBackend> backend_;
-  std::unique_ptr<rt::DeviceAllocator> allocator_;
-  std::vector<rt::DeviceBuffer> buffers_;
 
 };
 
