@@ -66,7 +66,7 @@ StatusOr<HostTensor> rope(const HostTensor &input, const HostTensor &positions,
     auto y = result.row(t);
     for (int64_t head = 0; head < input.dim(1) / dim; ++head) {
       for (int64_t i = 0; i < half; ++i) {
-        bool rotateHalf = params.style == RopeStyle::kRotateHalf;
+        bool rotateHalf = params.style == RopeStyle::rotateHalf;
         int64_t first = head * dim + (rotateHalf ? i : 2 * i);
         int64_t second = first + (rotateHalf ? half : 1);
         double angle = position * inverse[i];

@@ -1,6 +1,7 @@
 // Reference rotary position embedding (rotate-half and interleaved, optional Llama-3 scaling).
 #pragma once
 
+#include "frontend/Builder/OpOptions.h"
 #include "frontend/Reference/HostTensor.h"
 
 #include <optional>
@@ -8,24 +9,10 @@
 
 namespace loom::ref {
 
-/// Which features of a head rotate together: (i, i + D/2) or (2i, 2i + 1).
-enum class RopeStyle { kRotateHalf, kInterleaved };
-
-/// Llama-3 frequency scaling (config.json `rope_scaling` with rope_type "llama3").
-struct Llama3RopeScaling {
-  float factor = 8.0f;
-  float lowFreqFactor = 1.0f;
-  float highFreqFactor = 4.0f;
-  int64_t originalMaxPosition = 8192;
-};
-
-/// The attributes of graph.rope.
-struct RopeParams {
-  float theta = 10000.0f;
-  int64_t headDim = 0;
-  RopeStyle style = RopeStyle::kRotateHalf;
-  std::optional<Llama3RopeScaling> llama3;
-};
+/// The RoPE attributes are the DSL's (frontend/Builder/OpOptions.h, MLIR-free): one definition.
+using loom::Llama3RopeScaling;
+using loom::RopeStyle;
+using RopeParams = loom::RopeOptions;
 
 /// inv_freq[i] = theta^(-2i/D) for i < D/2, in double, then Llama-3 scaling exactly as
 /// transformers' _compute_llama3_parameters: wavelength 2π/inv_freq above

@@ -13,8 +13,8 @@ RopeParams ropeParamsOf(graph::RopeOp op) {
   RopeParams params;
   params.theta = op.getTheta().convertToFloat();
   params.headDim = static_cast<int64_t>(op.getHeadDim());
-  params.style = op.getStyle() == graph::RopeStyle::interleaved ? RopeStyle::kInterleaved
-                                                                : RopeStyle::kRotateHalf;
+  params.style = op.getStyle() == graph::RopeStyle::interleaved ? RopeStyle::interleaved
+                                                                : RopeStyle::rotateHalf;
   if (op.getScalingFactor() && op.getLowFreqFactor() && op.getHighFreqFactor() &&
       op.getOriginalMaxPosition())
     params.llama3 = Llama3RopeScaling{op.getScalingFactor()->convertToFloat(),

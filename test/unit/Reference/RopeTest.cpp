@@ -13,7 +13,7 @@ using namespace loom::ref::testing;
 
 TEST(RopeTest, RotatesPairsByPositionTimesFrequency) {
   // head_dim 4: inv_freq = [1, theta^-1/2] = [1, 0.01] with theta 10^4.
-  RopeParams params{10000.0f, 4, RopeStyle::kRotateHalf, std::nullopt};
+  RopeParams params{4, 10000.0f, RopeStyle::rotateHalf, std::nullopt};
   HostTensor x = floats({2, 4}, {1, 0, 0, 1, 1, 2, 3, 4});
   HostTensor y = valueOf(rope(x, ints({2}, {3, 0}), params));
   // Row 0, position 3: pair (0, 2) = (1, 0) → (cos 3, sin 3); pair (1, 3) = (0, 1) rotated by 0.03.
@@ -41,9 +41,9 @@ TEST(RopeTest, InterleavedIsRotateHalfUnderThePairPermutation) {
         }
     return floats(interleaved.shape(), values);
   };
-  RopeParams half{500000.0f, dim, RopeStyle::kRotateHalf, std::nullopt};
+  RopeParams half{dim, 500000.0f, RopeStyle::rotateHalf, std::nullopt};
   RopeParams interleaved = half;
-  interleaved.style = RopeStyle::kInterleaved;
+  interleaved.style = RopeStyle::interleaved;
   HostTensor viaInterleaved = toHalfOrder(valueOf(rope(x, positions, interleaved)));
   HostTensor viaHalf = valueOf(rope(toHalfOrder(x), positions, half));
   EXPECT_EQ(maxAbsDiff(viaInterleaved, viaHalf), 0.0);
@@ -52,7 +52,7 @@ TEST(RopeTest, InterleavedIsRotateHalfUnderThePairPermutation) {
 
 TEST(RopeTest, Llama3FrequenciesFollowTransformers) {
   // Llama 3.1 8B: theta 5e5, D 128, factor 8, low 1, high 4, original 8192.
-  RopeParams params{500000.0f, 128, RopeStyle::kRotateHalf, Llama3RopeScaling{8, 1, 4, 8192}};
+  RopeParams params{128, 500000.0f, RopeStyle::rotateHalf, Llama3RopeScaling{8, 1, 4, 8192}};
   std::vector<double> scaled = ropeInverseFrequencies(params);
   params.llama3.reset();
   std::vector<double> plain = ropeInverseFrequencies(params);
@@ -82,7 +82,7 @@ TEST(RopeTest, Llama3FrequenciesFollowTransformers) {
 }
 
 TEST(RopeTest, BadHeadDimIsAnError) {
-  RopeParams params{10000.0f, 3, RopeStyle::kRotateHalf, std::nullopt};
+  RopeParams params{3, 10000.0f, RopeStyle::rotateHalf, std::nullopt};
   EXPECT_FALSE(rope(floats({1, 6}, {1, 2, 3, 4, 5, 6}), ints({1}, {0}), params).isOk());
   params.headDim = 4;
   EXPECT_FALSE(rope(floats({1, 6}, {1, 2, 3, 4, 5, 6}), ints({1}, {0}), params).isOk());

@@ -60,7 +60,7 @@ public:
     std::iota(positions.begin(), positions.end(), 0);
     HostTensor h = valueOf(embedding(at("model.embed_tokens.weight"), ints({count}, ids)));
     HostTensor x = valueOf(rmsNorm(h, layer("input_layernorm"), 1e-5f));
-    RopeParams rope{1.0e4f, kHeadDim, RopeStyle::kRotateHalf, std::nullopt};
+    RopeParams rope{kHeadDim, 1.0e4f, RopeStyle::rotateHalf, std::nullopt};
     HostTensor pos = ints({count}, positions);
     HostTensor q = valueOf(ref::rope(valueOf(linear(x, layer("self_attn.q_proj"), nullptr)), pos, rope));
     HostTensor k = valueOf(ref::rope(valueOf(linear(x, layer("self_attn.k_proj"), nullptr)), pos, rope));
