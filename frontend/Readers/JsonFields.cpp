@@ -133,4 +133,14 @@ StatusOr<std::string> JsonFields::optionalString(std::string_view key,
   return has(key) ? requireString(key) : StatusOr<std::string>(std::move(fallback));
 }
 
+StatusOr<StringReplace> readStringReplace(const JsonFields &fields) {
+  const nlohmann::json *pattern = fields.find("pattern");
+  if (!pattern || !pattern->is_object() || !pattern->contains("String") ||
+      !(*pattern)["String"].is_string() || (*pattern)["String"].get<std::string>().empty())
+    return fields.wrongType("pattern", "{\"String\": non-empty text}",
+                            pattern ? *pattern : nlohmann::json());
+  LOOM_ASSIGN_OR_RETURN(std::string content, fields.requireString("content"));
+  return StringReplace{(*pattern)["String"].get<std::string>(), std::move(content)};
+}
+
 } // namespace loom::frontend

@@ -48,6 +48,14 @@ private:
   std::string source_;
 };
 
+/// A tokenizer.json "Replace" step with a string pattern (normalizers and decoders share it).
+struct StringReplace {
+  std::string pattern, content;
+};
+
+/// Reads the fields of a "Replace" step: {"pattern": {"String": non-empty}, "content": text}.
+StatusOr<StringReplace> readStringReplace(const JsonFields &fields);
+
 /// How deeply tokenizer.json may nest "Sequence" steps.
 inline constexpr int kMaxPipelineDepth = 8;
 

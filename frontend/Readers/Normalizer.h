@@ -1,6 +1,7 @@
 // tokenizer.json "normalizer": text rewrites applied before pre-tokenization.
 #pragma once
 
+#include "frontend/Readers/JsonFields.h"
 #include "runtime/Support/Status.h"
 
 #include <nlohmann/json.hpp>
@@ -23,7 +24,7 @@ public:
 
 private:
   struct Prepend { std::string prefix; };
-  struct Replace { std::string pattern, content; };
+  using Replace = StringReplace;
   using Step = std::variant<Prepend, Replace>;
   static Status addSteps(const nlohmann::json &value, const std::string &source,
                          int depth, std::vector<Step> &steps);

@@ -91,13 +91,8 @@ Status TokenDecoder::addSteps(const nlohmann::json &value, const std::string &so
       value, source, "decoder", "decoders", depth,
       [&](const JsonFields &fields, const std::string &type) -> Status {
         if (type == "Replace") {
-          const nlohmann::json *pattern = fields.find("pattern");
-          if (!pattern || !pattern->is_object() || !pattern->contains("String") ||
-              !(*pattern)["String"].is_string() || (*pattern)["String"].get<std::string>().empty())
-            return fields.wrongType("pattern", "{\"String\": non-empty text}",
-                                    pattern ? *pattern : nlohmann::json());
-          LOOM_ASSIGN_OR_RETURN(std::string content, fields.requireString("content"));
-          steps.push_back(Replace{(*pattern)["String"].get<std::string>(), std::move(content)});
+          LOOM_ASSIGN_OR_RETURN(StringReplace replace, readStringReplace(fields));
+          steps.push_back(std::move(replace));
           return Status::ok();
         }
         if (type == "ByteFallback") {

@@ -1,6 +1,7 @@
 // tokenizer.json "decoder": turns token strings back into text bytes.
 #pragma once
 
+#include "frontend/Readers/JsonFields.h"
 #include "runtime/Support/Status.h"
 
 #include <nlohmann/json.hpp>
@@ -25,7 +26,7 @@ public:
   std::string decode(std::vector<std::string> tokens, bool replaceBadByteRuns) const;
 
 private:
-  struct Replace { std::string pattern, content; };
+  using Replace = StringReplace;
   struct ByteFallback {};
   struct Fuse {};
   struct Strip { std::string content; size_t start, stop; };
