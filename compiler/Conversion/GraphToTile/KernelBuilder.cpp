@@ -1,6 +1,5 @@
 // KernelBuilder: parameters with their bindings, shared constants and program ids.
 #include "compiler/Conversion/GraphToTile/KernelBuilder.h"
-#include "compiler/Target/CUDA/PackageEmitter.h"
 #include "compiler/Transforms/Tile/KernelAnalysis.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -146,11 +145,10 @@ tile::KernelOp KernelBuilder::finish(tile::LaunchProgramOp program) {
   kernel_.setParamNamesAttr(builder_.getStrArrayAttr(
       llvm::SmallVector<llvm::StringRef>(names_.begin(), names_.end())));
   mlir::OpBuilder programBuilder = mlir::OpBuilder::atBlockEnd(&program.getBody().front());
-  auto launch = tile::LaunchOp::create(programBuilder, loc_, kernel_.getSymName(),
+  tile::LaunchOp::create(programBuilder, loc_, kernel_.getSymName(),
                                       programBuilder.getStrArrayAttr(llvm::SmallVector<llvm::StringRef>(
-                                          bindings_.begin(), bindings_.end())));
-  if (!when_.empty())
-    launch->setAttr(cuda::kLaunchGuardAttrName, programBuilder.getStringAttr(when_));
+                                          bindings_.begin(), bindings_.end())),
+                                      when_.empty() ? mlir::StringAttr() : programBuilder.getStringAttr(when_));
   for (const std::unique_ptr<KernelBuilder> &sibling : siblings_)
     sibling->finish(program);
   return kernel_;

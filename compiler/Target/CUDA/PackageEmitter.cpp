@@ -130,8 +130,8 @@ mlir::FailureOr<Package> emitPackage(mlir::ModuleOp module, const tile::GpuTarge
   mlir::SymbolTable symbols(module);
   llvm::StringSet<> emitted;
   for (auto launch : program.getBody().getOps<tile::LaunchOp>()) {
-    if (auto when = launch->getAttrOfType<mlir::StringAttr>(kLaunchGuardAttrName))
-      order.push_back(json::Object{{"kernel", launch.getKernel().str()}, {"when", when.str()}});
+    if (std::optional<llvm::StringRef> when = launch.getWhen())
+      order.push_back(json::Object{{"kernel", launch.getKernel().str()}, {"when", when->str()}});
     else
       order.push_back(launch.getKernel().str());
     if (!emitted.insert(launch.getKernel()).second)

@@ -10,10 +10,6 @@
 
 namespace loom::cuda {
 
-/// The tile.launch attribute that guards a launch ("decode" or "prefill"): the manifest's
-/// program entry becomes {"kernel": name, "when": guard} (docs/package.md).
-inline constexpr llvm::StringLiteral kLaunchGuardAttrName = "loom.when";
-
 /// A package in memory: sources by their path in the package ("kernels/<name>.cu") and the
 /// manifest text.
 struct Package {

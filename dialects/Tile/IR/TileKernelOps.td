@@ -83,10 +83,16 @@ def Tile_LaunchOp : Tile_Op<"launch", [HasParent<"LaunchProgramOp">,
   let description = [{
     One binding per kernel parameter, `kind:ref`: pointers bind `buffer:`, `weight:`, `input:`,
     `output:`, `kv_k:`, `kv_v:`; i32 parameters `dim:<name>` or `int:<value>`; f32 parameters
-    `float:<value>`. Example: `tile.launch @fused_silu_0 ["input:x", "output:y", "dim:tokens"]`
+    `float:<value>`. `when`, if present, guards the launch: the step launches the kernel only
+    when the guard holds for its dims (docs/package.md "program": "decode" or "prefill"); the
+    manifest's program entry becomes `{"kernel": name, "when": guard}`. Without it the kernel
+    launches on every step. Example:
+    `tile.launch @fused_silu_0 ["input:x", "output:y", "dim:tokens"] when "decode"`
   }];
-  let arguments = (ins FlatSymbolRefAttr:$kernel, StrArrayAttr:$bindings);
-  let assemblyFormat = "$kernel $bindings attr-dict";
+  let arguments = (ins FlatSymbolRefAttr:$kernel, StrArrayAttr:$bindings,
+                       OptionalAttr<StrAttr>:$when);
+  let assemblyFormat = "$kernel $bindings (`when` $when^)? attr-dict";
+  let hasVerifier = 1;
 }
 
 #endif // LOOM_TILE_KERNEL_OPS

@@ -53,6 +53,13 @@ mlir::LogicalResult LaunchProgramOp::verify() {
   return mlir::success();
 }
 
+mlir::LogicalResult LaunchOp::verify() {
+  if (auto when = getWhenAttr(); when && when.getValue().trim().empty())
+    return emitOpError() << "guard 'when' of '" << getKernel()
+                         << "' is empty (leave it out to launch on every step)";
+  return mlir::success();
+}
+
 mlir::LogicalResult LaunchOp::verifySymbolUses(mlir::SymbolTableCollection &symbols) {
   auto kernel = symbols.lookupNearestSymbolFrom<KernelOp>(*this, getKernelAttr());
   if (!kernel)

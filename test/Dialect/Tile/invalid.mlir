@@ -422,3 +422,13 @@ tile.kernel @k(%x: !tile.ptr<bf16>, %y: !tile.ptr<bf16>, %n: i32) attributes {op
   %q = tile.program_id 3
   tile.return
 }
+
+// -----
+
+tile.kernel @k(%x: !tile.ptr<bf16>, %n: i32) attributes {ops = [], param_names = ["x", "n"]} {
+  tile.return
+}
+tile.launch_program attributes {arena_bytes = 0 : i64, buffers = [], dims = {tokens = 8 : i64}, inputs = [{name = "x"}], outputs = [], weights = []} {
+  // expected-error @+1 {{guard 'when' of 'k' is empty (leave it out to launch on every step)}}
+  tile.launch @k ["input:x", "dim:tokens"] when " "
+}

@@ -69,9 +69,11 @@ tile.kernel @fused_embedding_argmax_3(%table: !tile.ptr<f32>, %ids: !tile.ptr<i3
 }
 
 // CHECK-LABEL: tile.launch_program
-// CHECK: tile.launch @fused_silu_0 ["input:x", "output:y", "dim:tokens"]
+// CHECK: tile.launch @fused_silu_0 ["input:x", "output:y", "dim:tokens"]{{$}}
+// CHECK-NEXT: tile.launch @fused_silu_0 ["input:x", "output:y", "dim:tokens"] when "decode"{{$}}
 tile.launch_program attributes {arena_bytes = 0 : i64, buffers = [], dims = {tokens = 64 : i64},
     inputs = [{dtype = "bf16", name = "x", shape = ["tokens", 64]}],
     outputs = [{buffer = "y", dtype = "bf16", name = "y", shape = ["tokens", 64]}], weights = []} {
   tile.launch @fused_silu_0 ["input:x", "output:y", "dim:tokens"]
+  tile.launch @fused_silu_0 ["input:x", "output:y", "dim:tokens"] when "decode"
 }
