@@ -284,15 +284,14 @@ Status checkReferences(const Manifest &m) {
 StatusOr<std::pair<std::string, LaunchGuard>> parseProgramEntry(const Json &entry,
                                                                 const std::string &path) {
   if (entry.is_string())
-    return std::pair{entry.get<std::string>(), LaunchGuard::kAlways};
+    return std::pair{entry.get<std::string>(), LaunchGuard::always()};
   if (!entry.is_object())
     return fieldError(path, "must be a kernel name or {\"kernel\": name, \"when\": guard}");
   LOOM_ASSIGN_OR_RETURN(auto kernel, field<std::string>(entry, path, "kernel"));
   LOOM_ASSIGN_OR_RETURN(auto when, field<std::string>(entry, path, "when"));
-  std::optional<LaunchGuard> guard = parseLaunchGuard(when);
-  if (!guard)
-    return fieldError(path + ".when",
-                      fmt::format("unknown launch guard '{}' (expected 'decode' or 'prefill')", when));
+  auto guard = LaunchGuard::parse(when);
+  if (!guard.isOk())
+    return fieldError(path + ".when", guard.status().message());
   return std::pair{kernel, *guard};
 }
 
@@ -329,7 +328,7 @@ size_t dtypeBytes(DType dtype) {
 std::vector<size_t> Manifest::launches(const DimValues &dims) const {
   std::vector<size_t> kernelIndices;
   for (size_t entry = 0; entry < program.size(); ++entry)
-    if (launchesOn(programGuards[entry], dims))
+    if (programGuards[entry].holds(dims))
       kernelIndices.push_back(program[entry]);
   return kernelIndices;
 }
@@ -418,9 +417,11 @@ StatusOr<Manifest> parseManifest(std::string_view text) {
     const KernelSpec *kernel = m.findKernel(entry.first);
     if (!kernel)
       return fieldError(path, fmt::format("unknown kernel '{}'", entry.first));
-    if (entry.second != LaunchGuard::kAlways && (!m.maxDims.count("tokens") || !m.maxDims.count("seqs")))
-      return fieldError(path, "a 'when' guard compares the dims 'tokens' and 'seqs', which the "
-                              "package does not bound");
+    for (const std::string &dim : entry.second.dimNames())
+      if (!m.maxDims.count(dim))
+        return fieldError(path + ".when", fmt::format("guard '{}' reads the dim '{}', which the "
+                                                      "package does not bound",
+                                                      entry.second.text(), dim));
     m.program.push_back(static_cast<size_t>(kernel - m.kernels.data()));
     m.programGuards.push_back(entry.second);
   }

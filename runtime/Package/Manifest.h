@@ -105,7 +105,7 @@ struct Manifest {
   std::vector<BufferSpec> buffers;
   std::vector<KernelSpec> kernels;
   std::vector<size_t> program; ///< indices into kernels, in launch order
-  /// Per program entry, the steps it launches on (kAlways for a plain kernel name).
+  /// Per program entry, the steps it launches on (LaunchGuard::always() for a plain kernel name).
   std::vector<LaunchGuard> programGuards;
 
   const KernelSpec *findKernel(std::string_view name) const;

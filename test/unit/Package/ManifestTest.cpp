@@ -77,7 +77,7 @@ TEST(ManifestTest, ParsesEveryField) {
   EXPECT_EQ(*tma.tma.rows.evaluate({{"tokens", 9}}), 9);
   EXPECT_EQ(tma.tma.boxRows, 128u);
   EXPECT_EQ(m->program, (std::vector<size_t>{0, 1, 0}));
-  EXPECT_EQ(m->programGuards, std::vector<LaunchGuard>(3, LaunchGuard::kAlways));
+  EXPECT_EQ(m->programGuards, std::vector<LaunchGuard>(3, LaunchGuard::always()));
 }
 
 TEST(ManifestTest, ParsesGuardedProgramEntries) {
@@ -87,8 +87,10 @@ TEST(ManifestTest, ParsesGuardedProgramEntries) {
   auto m = parseManifest(json.dump());
   ASSERT_TRUE(m.isOk()) << m.status().toString();
   EXPECT_EQ(m->program, (std::vector<size_t>{0, 1, 0}));
-  EXPECT_EQ(m->programGuards,
-            (std::vector<LaunchGuard>{LaunchGuard::kAlways, LaunchGuard::kDecode, LaunchGuard::kPrefill}));
+  std::vector<std::string> guards;
+  for (const LaunchGuard &guard : m->programGuards)
+    guards.push_back(guard.text());
+  EXPECT_EQ(guards, (std::vector<std::string>{"always", "decode", "prefill"}));
   // A decode-only step (one token per sequence, as a padded CUDA graph bucket) takes the decode
   // branch; a ragged prefill or mixed step the prefill branch.
   EXPECT_EQ(m->launches({{"tokens", 4}, {"seqs", 4}}), (std::vector<size_t>{0, 1}));
@@ -97,6 +99,36 @@ TEST(ManifestTest, ParsesGuardedProgramEntries) {
   auto unguarded = parseManifest(validManifest().dump());
   ASSERT_TRUE(unguarded.isOk()) << unguarded.status().toString();
   EXPECT_EQ(unguarded->launches({{"tokens", 4}, {"seqs", 4}}), (std::vector<size_t>{0, 1, 0}));
+}
+
+TEST(ManifestTest, RowCountGuardsPickOneVariantPerStep) {
+  // A GEMV variant and its GEMM (compiler/Transforms/Tile/GemvVariants.h), then a kernel with
+  // a decode guard joined to a row guard.
+  Json json = validManifest();
+  json["program"] = Json::parse(R"json([{"kernel": "copy_2", "when": "tokens <= 16"},
+                                        {"kernel": "scale_1", "when": "tokens > 16"},
+                                        {"kernel": "copy_2", "when": "decode && tokens > 16"}])json");
+  auto m = parseManifest(json.dump());
+  ASSERT_TRUE(m.isOk()) << m.status().toString();
+  EXPECT_EQ(m->programGuards[2].dimNames(), (std::vector<std::string>{"seqs", "tokens"}));
+  EXPECT_EQ(m->launches({{"tokens", 1}, {"seqs", 1}}), (std::vector<size_t>{1}));
+  EXPECT_EQ(m->launches({{"tokens", 16}, {"seqs", 3}}), (std::vector<size_t>{1}));
+  EXPECT_EQ(m->launches({{"tokens", 17}, {"seqs", 3}}), (std::vector<size_t>{0}));
+  EXPECT_EQ(m->launches({{"tokens", 32}, {"seqs", 32}}), (std::vector<size_t>{0, 1}));
+}
+
+TEST(ManifestTest, LaunchOverlapIsOptInPerPackage) {
+  auto plain = parseManifest(validManifest().dump());
+  ASSERT_TRUE(plain.isOk()) << plain.status().toString();
+  EXPECT_FALSE(plain->launchOverlap); // hand-written kernels may not wait for the previous grid
+  Json json = validManifest();
+  json["launch_overlap"] = true;
+  auto overlapping = parseManifest(json.dump());
+  ASSERT_TRUE(overlapping.isOk()) << overlapping.status().toString();
+  EXPECT_TRUE(overlapping->launchOverlap);
+  json["launch_overlap"] = 1;
+  EXPECT_NE(errorOf(json).find("launch_overlap: has the wrong type (number)"), std::string::npos)
+      << errorOf(json);
 }
 
 TEST(ManifestTest, NamesTheBrokenField) {
@@ -121,9 +153,13 @@ TEST(ManifestTest, NamesTheBrokenField) {
       {"unknown guarded kernel", [](Json &j) { j["program"][1] = {{"kernel", "missing"}, {"when", "decode"}}; },
        "program[1]: unknown kernel 'missing'"},
       {"unknown guard", [](Json &j) { j["program"][1] = {{"kernel", "copy_2"}, {"when", "sometimes"}}; },
-       "program[1].when: unknown launch guard 'sometimes' (expected 'decode' or 'prefill')"},
+       "program[1].when: launch guard 'sometimes': 'sometimes' is not a comparison (expected 'decode', 'prefill' or"},
       {"guard spelled always", [](Json &j) { j["program"][1] = {{"kernel", "copy_2"}, {"when", "always"}}; },
-       "program[1].when: unknown launch guard 'always'"},
+       "program[1].when: launch guard 'always': 'always' is not a comparison"},
+      {"guard with a bad expression", [](Json &j) { j["program"][1] = {{"kernel", "copy_2"}, {"when", "tokens <= ceildiv(8"}}; },
+       "program[1].when: launch guard 'tokens <= ceildiv(8': dim expression 'ceildiv(8'"},
+      {"guard over an unbounded dim", [](Json &j) { j["program"][1] = {{"kernel", "copy_2"}, {"when", "rows <= 16"}}; },
+       "program[1].when: guard 'rows <= 16' reads the dim 'rows', which the package does not bound"},
       {"guard without when", [](Json &j) { j["program"][1] = {{"kernel", "copy_2"}}; },
        "program[1]: missing 'when'"},
       {"guard without kernel", [](Json &j) { j["program"][1] = {{"when", "decode"}}; },
@@ -136,7 +172,7 @@ TEST(ManifestTest, NamesTheBrokenField) {
          j["dims"].erase("seqs");
          j["program"][1] = {{"kernel", "copy_2"}, {"when", "decode"}};
        },
-       "program[1]: a 'when' guard compares the dims 'tokens' and 'seqs', which the package does not bound"},
+       "program[1].when: guard 'decode' reads the dim 'seqs', which the package does not bound"},
       {"program missing", [](Json &j) { j.erase("program"); }, "missing 'program'"},
       {"unknown dim in grid", [](Json &j) { j["kernels"][0]["grid"][0] = "ceildiv(rows, 2)"; },
        "kernels[0]: unknown dim 'rows' in a grid or tma extent"},
