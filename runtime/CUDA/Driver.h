@@ -33,6 +33,7 @@ namespace loom::rt {
   X(cuFuncGetAttribute)                                                        \
   X(cuFuncSetAttribute)                                                        \
   X(cuLaunchKernel)                                                            \
+  X(cuLaunchKernelEx)                                                          \
   X(cuTensorMapEncodeTiled)                                                    \
   X(cuOccupancyMaxActiveBlocksPerMultiprocessor)                               \
   X(cuOccupancyMaxActiveClusters)                                              \

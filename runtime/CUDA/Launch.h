@@ -21,6 +21,11 @@ struct LaunchConfig {
   Dim3 grid;
   Dim3 block;
   unsigned dynamicSharedBytes = 0;
+  /// Programmatic dependent launch (sm_90 and up; ignored below): the kernel may be scheduled
+  /// while the previous kernel on the stream is still running, so its launch latency hides
+  /// behind that kernel's tail. The kernel must call `loom::wait_for_previous_grids()`
+  /// (loom/types.cuh) before it reads or writes global memory; every emitted kernel does.
+  bool overlapPrevious = false;
 };
 
 /// The limits a launch is checked against (from the Kernel and its device).

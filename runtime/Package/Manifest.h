@@ -107,6 +107,9 @@ struct Manifest {
   std::vector<size_t> program; ///< indices into kernels, in launch order
   /// Per program entry, the steps it launches on (LaunchGuard::always() for a plain kernel name).
   std::vector<LaunchGuard> programGuards;
+  /// Whether every kernel waits for the previous one itself (loom/grid_dependency.cuh), so
+  /// the program may be launched with programmatic dependent launch ("launch_overlap").
+  bool launchOverlap = false;
 
   const KernelSpec *findKernel(std::string_view name) const;
   /// Indices into kernels that a step with `dims` launches, in order: the program entries

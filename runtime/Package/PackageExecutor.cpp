@@ -5,6 +5,8 @@
 #include "runtime/CUDA/TensorMap.h"
 
 #include <chrono>
+#include <cstdlib>
+#include <string_view>
 #include <fmt/format.h>
 
 namespace loom::rt {
@@ -21,11 +23,23 @@ StatusOr<uint64_t> PackageExecutor::tensorBytes(const TensorSpec &tensor, const 
   return elements * dtypeBytes(tensor.dtype);
 }
 
+namespace {
+
+/// Programmatic dependent launch when the package's kernels support it, unless the
+/// environment turns it off (LOOM_LAUNCH_OVERLAP=0, for A/B measurements).
+bool launchOverlapEnabled(const Manifest &manifest) {
+  const char *setting = std::getenv("LOOM_LAUNCH_OVERLAP");
+  return manifest.launchOverlap && !(setting && std::string_view(setting) == "0");
+}
+
+} // namespace
+
 StatusOr<std::unique_ptr<PackageExecutor>> PackageExecutor::create(const Context &context,
                                                                    Package package,
                                                                    WeightProvider &weights,
                                                                    KernelCompiler &compiler) {
   std::unique_ptr<PackageExecutor> executor(new PackageExecutor(context, std::move(package)));
+  executor->overlapLaunches_ = launchOverlapEnabled(executor->manifest());
   LOOM_RETURN_IF_ERROR(executor->compileAndLoad(compiler));
   LOOM_RETURN_IF_ERROR(executor->allocate(weights));
   return executor;
@@ -181,6 +195,7 @@ Status PackageExecutor::launch(size_t index, const DimValues &dims, const Stream
   }
   config.block = {spec.block[0], spec.block[1], spec.block[2]};
   config.dynamicSharedBytes = spec.sharedBytes;
+  config.overlapPrevious = overlapLaunches_;
   KernelArgs args;
   for (const ParamSpec &param : spec.params) {
     switch (param.kind) {

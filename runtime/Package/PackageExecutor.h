@@ -76,4 +76,5 @@ private:
   LoadReport report_;
 };
 
+  bool overlapLaunches_ = false; ///< programmatic dependent launch (Manifest::launchOverlap)
 } // namespace loom::rt

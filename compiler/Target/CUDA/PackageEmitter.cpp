@@ -156,7 +156,10 @@ mlir::FailureOr<Package> emitPackage(mlir::ModuleOp module, const tile::GpuTarge
                         {"arena", json::Object{{"bytes", program.getArenaBytes()}, {"alignment", 256}}},
                         {"buffers", toJson(program.getBuffers())},
                         {"kernels", std::move(kernels)},
-                        {"program", std::move(order)}};
+                        {"program", std::move(order)},
+                        // Every emitted kernel waits for the previous grid first (KernelSource),
+                        // so the runtime may launch them with programmatic dependent launch.
+                        {"launch_overlap", true}};
   if (auto kv = program.getKvCache())
     manifest["kv_cache"] = toJson(*kv);
   package.manifest = llvm::formatv("{0:2}", json::Value(std::move(manifest))).str();

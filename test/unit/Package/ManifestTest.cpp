@@ -117,20 +117,6 @@ TEST(ManifestTest, RowCountGuardsPickOneVariantPerStep) {
   EXPECT_EQ(m->launches({{"tokens", 32}, {"seqs", 32}}), (std::vector<size_t>{0, 1}));
 }
 
-TEST(ManifestTest, LaunchOverlapIsOptInPerPackage) {
-  auto plain = parseManifest(validManifest().dump());
-  ASSERT_TRUE(plain.isOk()) << plain.status().toString();
-  EXPECT_FALSE(plain->launchOverlap); // hand-written kernels may not wait for the previous grid
-  Json json = validManifest();
-  json["launch_overlap"] = true;
-  auto overlapping = parseManifest(json.dump());
-  ASSERT_TRUE(overlapping.isOk()) << overlapping.status().toString();
-  EXPECT_TRUE(overlapping->launchOverlap);
-  json["launch_overlap"] = 1;
-  EXPECT_NE(errorOf(json).find("launch_overlap: has the wrong type (number)"), std::string::npos)
-      << errorOf(json);
-}
-
 TEST(ManifestTest, NamesTheBrokenField) {
   struct Case {
     const char *what;
@@ -211,6 +197,20 @@ TEST(ManifestTest, NamesTheBrokenField) {
         << c.what << ": got '" << errorOf(json) << "'";
   }
   EXPECT_NE(parseManifest("{not json").status().message().find("not a JSON object"), std::string::npos);
+}
+
+TEST(ManifestTest, LaunchOverlapIsOptInPerPackage) {
+  auto plain = parseManifest(validManifest().dump());
+  ASSERT_TRUE(plain.isOk()) << plain.status().toString();
+  EXPECT_FALSE(plain->launchOverlap); // hand-written kernels may not wait for the previous grid
+  Json json = validManifest();
+  json["launch_overlap"] = true;
+  auto overlapping = parseManifest(json.dump());
+  ASSERT_TRUE(overlapping.isOk()) << overlapping.status().toString();
+  EXPECT_TRUE(overlapping->launchOverlap);
+  json["launch_overlap"] = 1;
+  EXPECT_NE(errorOf(json).find("launch_overlap: has the wrong type (number)"), std::string::npos)
+      << errorOf(json);
 }
 
 } // namespace

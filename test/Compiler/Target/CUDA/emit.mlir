@@ -21,7 +21,8 @@
 
 // The unfused elementwise product is one loom::Chain type.
 // CHECK-LABEL: // ----- kernels/mul_3.cu
-// CHECK: extern "C" __global__ __launch_bounds__(256) void mul_3(const loom::bf16 *x, int tokens, const loom::bf16 *x1, loom::bf16 *y) {
+// Every kernel waits for the previous one first (programmatic dependent launch).
+// CHECK: extern "C" __global__ __launch_bounds__(256) void mul_3(const loom::bf16 *x, int tokens, const loom::bf16 *x1, loom::bf16 *y) { loom::grid_dependency_sync();
 // CHECK-NEXT: using Expr = loom::ChainFrom<0, loom::MulWith<1>>;
 // CHECK-NEXT: loom::elementwise<Expr, 8, 1>((long long)tokens * 128, y, x, x1);
 
@@ -34,6 +35,7 @@
 // SM90A: "atom": "wgmma.m64nNk16.bf16"
 // SM90A: "box_rows": 128,
 // SM90A: "kind": "tma",
+// CHECK: "launch_overlap": true,
 // CHECK: "program": [
 // CHECK-NEXT: "rms_norm_0",
 // CHECK-NEXT: "linear_1",
