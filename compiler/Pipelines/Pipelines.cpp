@@ -37,7 +37,7 @@ void buildFusionPipeline(mlir::OpPassManager &pm, const CompileOptions &options)
 
 void buildGraphToTilePipeline(mlir::OpPassManager &pm, const CompileOptions &options) {
   buildFusionPipeline(pm, options);
-  pm.addPass(conversion::createConvertGraphToTilePass());
+  pm.addPass(conversion::createConvertGraphToTilePass({options.target}));
   pm.addPass(mlir::createCSEPass());
   pm.addPass(tile::createTileTilingPass({options.target}));
   pm.addPass(tile::createTileLowerToTensorCoresPass({options.target}));

@@ -5,6 +5,7 @@
 #include "runtime/Support/ThreadPool.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,18 @@ struct CompileResult {
   CacheOrigin origin = CacheOrigin::kCompiled;
   double milliseconds = 0; ///< key + lookup (+ compile + store) wall time
   std::string key;
+  /// The kernel's function name in the cubin: the request's name, or kSharedKernelEntry when
+  /// compileShared compiled the request under that name.
+  std::string entry;
 };
+
+/// The function name compileShared gives every kernel it compiles.
+inline constexpr const char *kSharedKernelEntry = "loom_shared_kernel";
+
+/// `request` with every whole-identifier occurrence of its name in the source (and the name
+/// itself) replaced by kSharedKernelEntry, so kernels whose sources differ only in their names
+/// (one per model layer) become one request; nullopt when the source already uses that name.
+std::optional<CompileRequest> sharedKernelRequest(const CompileRequest &request);
 
 /// SHA-256 hex over (format tag, name, source, NVRTC options, arch, NVRTC version, digest of the
 /// embedded device library). Any change to what could change the cubin changes the key.
@@ -32,6 +44,14 @@ public:
 
   /// Compiles every request on the thread pool; results in request order.
   std::vector<StatusOr<CompileResult>> compileAll(const std::vector<CompileRequest> &requests);
+
+  /// Like compileAll, but each request is compiled as sharedKernelRequest(request) (when it has
+  /// one) and requests that become equal are compiled once: the 16 layers of a model cost one
+  /// compile per distinct kernel body. Load each result's function by its `entry`. A failure is
+  /// reported for every request of the failed body, naming the request's kernel.
+  std::vector<StatusOr<CompileResult>> compileShared(const std::vector<CompileRequest> &requests);
+
+  unsigned threads() const { return pool_.size(); }
 
   KernelCache &cache() { return cache_; }
 

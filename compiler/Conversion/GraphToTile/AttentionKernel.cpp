@@ -1,6 +1,8 @@
 // Lowering of the attention family to device-library kernels: rope + kv_append of a packed QKV
-// projection (loom/kv_append.cuh ropeKvAppend) and paged attention (loom/attention_prefill.cuh
-// for prefill steps, loom/attention_decode.cuh split-K + combine for decode-only steps).
+// projection (loom/kv_append.cuh ropeKvAppend) and paged attention (the prefill kernel of the
+// table kPrefillKernels for prefill steps: loom/attention_prefill_sm90.cuh on sm_90a,
+// loom/attention_prefill.cuh elsewhere; loom/attention_decode.cuh split-K + combine for
+// decode-only steps).
 //
 // How it works: graph.split pieces and graph.rope results are views of the QKV GEMM's buffer
 // (PackagePlan::view), so no kernel copies them. A kv_append group [rope(q), rope(k),
@@ -24,12 +26,51 @@ namespace {
 constexpr int kKvAppendThreads = 128;
 constexpr int kKvAppendRowsPerCta = 4;
 
-/// AttentionPrefillConfig<head_dim, bm, bn, warps> of loom/attention_prefill.cuh: one m16 tile of
-/// queries per warp (Q stays in registers), 64-position KV tiles.
-struct PrefillTile {
-  int bm, bn, warps;
+/// Head dims and element types of the tensor-core prefill kernels.
+bool tensorCoreOperands(int64_t headDim, mlir::Type element) {
+  return (headDim == 64 || headDim == 128) && (element.isBF16() || element.isF16());
+}
+
+/// A prefill kernel of the device library: where it is legal, its tile and its launch.
+struct PrefillKernel {
+  llvm::StringLiteral library;  ///< the call compiler/Target/CUDA/EmitLibraryKernel.cpp writes
+  bool needsWgmma;              ///< wgmma + setmaxnreg: sm_90a only
+  bool (*takes)(int64_t headDim, mlir::Type element);
+  int bm, bn, warps;            ///< query rows, KV positions, warps per CTA
+  int stages;                   ///< K/V ring stages (a config value); 0: one K and one V tile
+  int64_t (*sharedBytes)(const PrefillKernel &, int64_t headDim);
 };
-constexpr PrefillTile kPrefillTile{64, 64, 4};
+
+/// AttentionPrefillConfig::kSharedBytes: Q, one K and one V tile.
+int64_t mmaSyncSharedBytes(const PrefillKernel &k, int64_t headDim) {
+  return int64_t(k.bm + 2 * k.bn) * headDim * 2;
+}
+/// AttentionPrefillSm90Config::kSharedBytes: 1 KB alignment slack, Q, the K and V rings and
+/// the 1 + 4 stages mbarriers.
+int64_t sm90SharedBytes(const PrefillKernel &k, int64_t headDim) {
+  return 1024 + int64_t(k.bm + 2 * k.stages * k.bn) * headDim * 2 + 8 * (1 + 4 * k.stages);
+}
+
+/// The prefill kernels, best first; the first one legal for the target and the op is lowered.
+///   loom/attention_prefill_sm90.cuh: 128 x 128 tiles, a producer warpgroup and two consumer
+///     warpgroups, a 2-stage ring (315.6 TFLOP/s causal B4 H32 S4096 D128 on the H100, 3 stages
+///     297.3; docs/perf-attention.md).
+///   loom/attention_prefill.cuh (mma.sync, sm_80+): one m16 tile of queries per warp (Q stays in
+///     registers), 64-position KV tiles.
+constexpr PrefillKernel kPrefillKernels[] = {
+    {"paged_attention_prefill_sm90", true, tensorCoreOperands, 128, 128, 12, 2, sm90SharedBytes},
+    {"paged_attention_prefill", false, tensorCoreOperands, 64, 64, 4, 0, mmaSyncSharedBytes},
+};
+
+/// The first prefill kernel of the table that `target` runs (null: any target) and that takes
+/// `headDim` x `element`; null when none does.
+const PrefillKernel *selectPrefillKernel(const tile::GpuTarget *target, int64_t headDim,
+                                         mlir::Type element) {
+  for (const PrefillKernel &kernel : kPrefillKernels)
+    if ((!kernel.needsWgmma || (target && target->hasWgmma)) && kernel.takes(headDim, element))
+      return &kernel;
+  return nullptr;
+}
 
 mlir::InFlightDiagnostic unsupported(const Group &group, llvm::StringRef why) {
   return group.anchor->emitOpError() << "cannot lower group '" << group.name
@@ -203,10 +244,10 @@ mlir::LogicalResult lowerPagedAttention(KernelBuilder &kernel, graph::PagedAtten
   int64_t heads = attention.getNumHeads(), kvHeads = attention.getNumKvHeads();
   int64_t headDim = attention.getHeadDim();
   mlir::Type element = cache.getElementType();
-  if (headDim != 64 && headDim != 128)
-    return unsupported(group, "the device library's paged attention has head dims 64 and 128");
-  if (!element.isBF16() && !element.isF16())
-    return unsupported(group, "the device library's paged attention reads bf16 or f16");
+  const PrefillKernel *prefill = selectPrefillKernel(kernel.target(), headDim, element);
+  if (!prefill)
+    return unsupported(group, "the device library's paged attention takes head dims 64 and 128, "
+                              "bf16 or f16");
   if (kvHeads != cache.getKvHeads() || headDim != cache.getHeadDim())
     return unsupported(group, "num_kv_heads and head_dim must match the kv_cache");
   // Q is read in place: a view's root with its row width as the stride.
@@ -240,15 +281,16 @@ mlir::LogicalResult lowerPagedAttention(KernelBuilder &kernel, graph::PagedAtten
   kernel.intParameter("layer", attention.getLayer());
   kernel.intParameter("cache_blocks", cache.getBlocks());
   kernel.floatParameter("scale", attention.getScale().convertToFloat());
-  auto [bm, bn, warps] = kPrefillTile;
   // A bound on the query tiles of the ragged batch; CTAs past the last tile exit.
-  std::string tiles = "ceildiv(" + tokens[0] + ", " + std::to_string(bm) + ") + " + seqs[0];
-  kernel.setLibraryLaunch("paged_attention_prefill",
-                          {{"heads", heads}, {"kv_heads", kvHeads}, {"head_dim", headDim},
-                           {"block_size", cache.getBlockSize()}, {"causal", attention.getCausal()},
-                           {"bm", bm}, {"bn", bn}, {"warps", warps}},
-                          32 * warps, {std::to_string(heads), tiles, "1"},
-                          int64_t(bm + 2 * bn) * headDim * 2);
+  std::string tiles = "ceildiv(" + tokens[0] + ", " + std::to_string(prefill->bm) + ") + " + seqs[0];
+  llvm::SmallVector<std::pair<llvm::StringRef, int64_t>> config = {
+      {"heads", heads}, {"kv_heads", kvHeads}, {"head_dim", headDim},
+      {"block_size", cache.getBlockSize()}, {"causal", attention.getCausal()},
+      {"bm", prefill->bm}, {"bn", prefill->bn}, {"warps", prefill->warps}};
+  if (prefill->stages > 0)
+    config.push_back({"stages", prefill->stages});
+  kernel.setLibraryLaunch(prefill->library, config, 32 * prefill->warps, {std::to_string(heads), tiles, "1"},
+                          prefill->sharedBytes(*prefill, headDim));
   if (std::optional<DecodeSplit> split = decodeSplit(attention, plan))
     return lowerPagedDecode(kernel, attention, query, *split);
   return mlir::success();

@@ -30,6 +30,8 @@ mlir::LogicalResult checkRopesClaimed(mlir::func::FuncOp function, llvm::ArrayRe
 
 struct ConvertGraphToTilePass final
     : impl::ConvertGraphToTilePassBase<ConvertGraphToTilePass> {
+  using ConvertGraphToTilePassBase::ConvertGraphToTilePassBase;
+
   void runOnOperation() override {
     mlir::ModuleOp module = getOperation();
     llvm::SmallVector<mlir::func::FuncOp> functions(module.getOps<mlir::func::FuncOp>());
@@ -38,6 +40,9 @@ struct ConvertGraphToTilePass final
       return signalPassFailure();
     }
     mlir::func::FuncOp function = functions.front();
+    const tile::GpuTarget *gpu = nullptr;
+    if (!target.empty() && !(gpu = tile::findGpuTargetOrEmit(module, target)))
+      return signalPassFailure();
     std::vector<Group> groups = collectGroups(function);
     if (mlir::failed(checkRopesClaimed(function, groups)))
       return signalPassFailure();
@@ -56,7 +61,7 @@ struct ConvertGraphToTilePass final
                                     << " has no tile lowering (ops: " << describeOps(group) << ")";
         return signalPassFailure();
       }
-      KernelBuilder kernel(builder, group, *plan);
+      KernelBuilder kernel(builder, group, *plan, {}, gpu);
       if (mlir::failed(family->second(kernel)))
         return signalPassFailure();
       kernel.finish(program);

@@ -9,9 +9,9 @@
 namespace loom::conversion {
 
 KernelBuilder::KernelBuilder(mlir::OpBuilder &moduleBuilder, const Group &group, PackagePlan &plan,
-                             llvm::StringRef name)
+                             llvm::StringRef name, const tile::GpuTarget *target)
     : moduleBuilder_(moduleBuilder), group_(group), plan_(plan), loc_(group.anchor->getLoc()),
-      builder_(moduleBuilder.getContext()) {
+      builder_(moduleBuilder.getContext()), target_(target) {
   std::vector<std::string> ops = group.opNames();
   kernel_ = tile::KernelOp::create(
       moduleBuilder, loc_, name.empty() ? llvm::StringRef(group.name) : name, moduleBuilder.getFunctionType({}, {}), mlir::ArrayAttr(),
@@ -135,7 +135,7 @@ KernelBuilder &KernelBuilder::addSibling(llvm::StringRef role) {
   std::string name = number.empty() || !llvm::all_of(number, llvm::isDigit)
                          ? (group_.name + "_" + role).str()
                          : (family + "_" + role + "_" + number).str();
-  siblings_.push_back(std::make_unique<KernelBuilder>(moduleBuilder_, group_, plan_, name));
+  siblings_.push_back(std::make_unique<KernelBuilder>(moduleBuilder_, group_, plan_, name, target_));
   return *siblings_.back();
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "compiler/Conversion/GraphToTile/PackagePlan.h"
+#include "compiler/Transforms/Tile/GpuTargets.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
@@ -11,14 +12,17 @@ namespace loom::conversion {
 class KernelBuilder {
 public:
   /// Starts kernel `name` (default: `group.name`) at `moduleBuilder`'s insertion point;
-  /// `moduleBuilder` must outlive the builder (siblings are created through it).
+  /// `moduleBuilder` must outlive the builder (siblings are created through it). `target` is the
+  /// compile target whose device-library kernels may be chosen; null: kernels every target runs.
   KernelBuilder(mlir::OpBuilder &moduleBuilder, const Group &group, PackagePlan &plan,
-                llvm::StringRef name = {});
+                llvm::StringRef name = {}, const tile::GpuTarget *target = nullptr);
 
   mlir::OpBuilder &builder() { return builder_; }
   mlir::Location loc() const { return loc_; }
   const Group &group() const { return group_; }
   PackagePlan &plan() { return plan_; }
+  /// The compile target, or null when the kernel must run on every target.
+  const tile::GpuTarget *target() const { return target_; }
 
   /// The pointer parameter bound to `outer`'s storage (reused if `outer` has one already), or
   /// to `weightName` when given. `role` names the parameter ("x", "w", "y", ...).
@@ -69,6 +73,7 @@ private:
   llvm::StringMap<mlir::Value> byBinding_;
   llvm::DenseMap<int64_t, mlir::Value> programIds_, integers_;
   std::string when_;
+  const tile::GpuTarget *target_;
   std::vector<std::unique_ptr<KernelBuilder>> siblings_;
 };
 

@@ -17,7 +17,11 @@ def ConvertGraphToTilePass : Pass<"convert-graph-to-tile", "mlir::ModuleOp"> {
        groups as vector loads -> maps -> store.
     4. A `tile.launch_program` lists the kernels in order with their parameter bindings; the
        function is erased. A group no family lowers is an error naming its ops.
+    Device-library kernels are chosen for `target` (e.g. the wgmma prefill attention on
+    sm_90a); with no target, only kernels every target runs.
   }];
+  let options = [Option<"target", "target", "std::string", "\"\"",
+                        "Compile target: sm_80, sm_89, sm_90 or sm_90a; empty: any target.">];
   let dependentDialects = ["::loom::tile::TileDialect", "::mlir::arith::ArithDialect"];
 }
 

@@ -36,12 +36,22 @@ std::string ropeKvAppendCall(const LibraryCall &c) {
          c.argRange(8, 13) + "});\n";
 }
 
-std::string pagedAttentionCall(const LibraryCall &c) {
-  return "  using Config = loom::AttentionPrefillConfig<" + c.config("head_dim") + ", " + c.config("bm") +
-         ", " + c.config("bn") + ", " + c.config("warps") + ">;\n  loom::attentionPrefill<Config, " +
-         c.element + ", " + c.config("heads") + ", " + c.config("kv_heads") + ", " +
+/// `<Config, T, heads, kv_heads, block_size, causal>(13 arguments);`: both prefill kernels' call.
+std::string prefillCallTail(const LibraryCall &c) {
+  return "<Config, " + c.element + ", " + c.config("heads") + ", " + c.config("kv_heads") + ", " +
          c.config("block_size") + ", " + (c.config("causal") == "1" ? "true" : "false") + ">(" +
          c.argRange(0, 13) + ");\n";
+}
+
+std::string pagedAttentionCall(const LibraryCall &c) {
+  return "  using Config = loom::AttentionPrefillConfig<" + c.config("head_dim") + ", " + c.config("bm") +
+         ", " + c.config("bn") + ", " + c.config("warps") + ">;\n  loom::attentionPrefill" + prefillCallTail(c);
+}
+
+std::string pagedAttentionSm90Call(const LibraryCall &c) {
+  return "  using Config = loom::sm90::AttentionPrefillSm90Config<" + c.config("head_dim") + ", " +
+         c.config("bn") + ", " + c.config("stages") + ">;\n  loom::sm90::attentionPrefillSm90" +
+         prefillCallTail(c);
 }
 
 std::string decodeConfig(const LibraryCall &c) {
@@ -72,6 +82,8 @@ struct LibraryKernel {
 const LibraryKernel kLibraryKernels[] = {
     {"rope_kv_append", "loom/kv_append.cuh", 13, {0, 3, 4}, 3, ropeKvAppendCall, ", 1"},
     {"paged_attention_prefill", "loom/attention_prefill.cuh", 13, {4}, 2, pagedAttentionCall, ", 1"},
+    {"paged_attention_prefill_sm90", "loom/attention_prefill_sm90.cuh", 13, {4}, 2, pagedAttentionSm90Call,
+     ", 1"},
     {"paged_attention_decode", "loom/attention_decode.cuh", 12, {10, 11}, 2, pagedDecodeCall, ", 1"},
     {"paged_attention_combine", "loom/attention_decode.cuh", 5, {4}, 4, pagedCombineCall, ", 1"},
 };
