@@ -4,6 +4,7 @@
 #include "runtime/CUDA/CuCheck.h"
 #include "runtime/CUDA/TensorMap.h"
 
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <string_view>
@@ -24,6 +25,9 @@ StatusOr<uint64_t> PackageExecutor::tensorBytes(const TensorSpec &tensor, const 
 }
 
 namespace {
+
+/// The arena buffer holding a step's error record (the compiler's kErrorBuffer, docs/package.md).
+constexpr std::string_view kErrorBufferName = "errors";
 
 /// Programmatic dependent launch when the package's kernels support it, unless the
 /// environment turns it off (LOOM_LAUNCH_OVERLAP=0, for A/B measurements).
@@ -59,7 +63,7 @@ Status PackageExecutor::compileAndLoad(KernelCompiler &compiler) {
   for (const KernelSpec &kernel : m.kernels)
     requests.push_back({kernel.name, package_.sources.at(kernel.name), deviceArch, {}});
   auto start = std::chrono::steady_clock::now();
-  auto results = compiler.compileAll(requests);
+  auto results = compiler.compileShared(requests); // one compile per distinct kernel body
   report_.compileMilliseconds =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   for (size_t i = 0; i < results.size(); ++i) {
@@ -67,7 +71,7 @@ Status PackageExecutor::compileAndLoad(KernelCompiler &compiler) {
       return results[i].status().withContext(fmt::format("compiling kernel '{}'", m.kernels[i].name));
     (results[i]->origin == CacheOrigin::kCompiled ? report_.kernelsCompiled : report_.kernelsFromCache)++;
     LOOM_ASSIGN_OR_RETURN(auto module, Module::load(context_, results[i]->kernel->cubin));
-    LOOM_ASSIGN_OR_RETURN(auto kernel, module->kernel(m.kernels[i].name));
+    LOOM_ASSIGN_OR_RETURN(auto kernel, module->kernel(results[i]->entry));
     LOOM_RETURN_IF_ERROR(kernel->reserveDynamicShared(m.kernels[i].sharedBytes));
     modules_.push_back(std::move(module));
     kernels_.push_back(std::move(kernel));
@@ -87,6 +91,8 @@ Status PackageExecutor::allocate(WeightProvider &weights) {
   report_.arenaBytes = m.arenaBytes;
   for (const BufferSpec &buffer : m.buffers)
     bufferOffsets_[buffer.name] = buffer.offset;
+  if (auto errors = bufferOffsets_.find(kErrorBufferName); errors != bufferOffsets_.end())
+    errorRecord_ = arena_.address() + errors->second;
   if (m.kvCache) {
     LOOM_ASSIGN_OR_RETURN(kvKeys_, allocateZeroed(m.kvCache->poolBytes()));
     LOOM_ASSIGN_OR_RETURN(kvValues_, allocateZeroed(m.kvCache->poolBytes()));
@@ -241,11 +247,31 @@ Status PackageExecutor::launch(size_t index, const DimValues &dims, const Stream
       .withContext(fmt::format("launching '{}'", spec.name));
 }
 
-Status PackageExecutor::run(const DimValues &dims, const Stream &stream) {
+Status PackageExecutor::run(const DimValues &dims, const Stream &stream, LaunchTimer *timer) {
   LOOM_RETURN_IF_ERROR(checkDims(dims));
-  for (size_t index : package_.manifest.launches(dims))
+  for (size_t index : package_.manifest.launches(dims)) {
+    if (timer)
+      LOOM_RETURN_IF_ERROR(timer->beforeLaunch(index, stream));
     LOOM_RETURN_IF_ERROR(launch(index, dims, stream));
+    if (timer)
+      LOOM_RETURN_IF_ERROR(timer->afterLaunch(stream));
+  }
   return Status::ok();
+}
+
+Status PackageExecutor::checkErrors(const Stream &stream) {
+  if (!errorRecord_)
+    return Status::ok();
+  std::array<int32_t, 4> record{}; // loom::EmbeddingError: count, id, row, vocab
+  LOOM_RETURN_IF_ERROR(stream.copyToHost(record.data(), *errorRecord_, sizeof(record)));
+  LOOM_RETURN_IF_ERROR(stream.synchronize());
+  if (record[0] == 0)
+    return Status::ok();
+  LOOM_RETURN_IF_ERROR(stream.fill(*errorRecord_, 0, sizeof(record)));
+  return LOOM_ERROR(StatusCode::kInvalidArgument,
+                    fmt::format("token id {} (row {} of the step) is outside the embedding table's "
+                                "{} rows; {} out-of-range id(s) in the step",
+                                record[1], record[2], record[3], record[0]));
 }
 
 StatusOr<std::vector<std::byte>> PackageExecutor::readOutput(const std::string &name,
@@ -261,6 +287,7 @@ StatusOr<std::vector<std::byte>> PackageExecutor::readOutput(const std::string &
     if (bytes > 0)
       LOOM_RETURN_IF_ERROR(stream.copyToHost(host.data(), address, bytes));
     LOOM_RETURN_IF_ERROR(stream.synchronize());
+    LOOM_RETURN_IF_ERROR(checkErrors(stream));
     return host;
   }
   return LOOM_ERROR(StatusCode::kNotFound, fmt::format("package has no output '{}'", name));

@@ -7,11 +7,13 @@
 #include "runtime/CUDA/KernelCompiler.h"
 #include "runtime/CUDA/Launch.h"
 #include "runtime/CUDA/Stream.h"
+#include "runtime/Package/LaunchTimer.h"
 #include "runtime/Package/Package.h"
 #include "runtime/Package/WeightProvider.h"
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace loom::rt {
@@ -40,8 +42,15 @@ public:
                    const Stream &stream);
   /// Launches the program for `dims` (each at most the package's bound) on `stream`: the
   /// entries whose launch guard holds for `dims` (decode-only steps launch the decode branch).
-  Status run(const DimValues &dims, const Stream &stream);
-  /// Copies output `name` for `dims` back to the host (synchronizes `stream`).
+  /// With `timer`, every launch is bracketed by its events (LaunchTimer.h).
+  Status run(const DimValues &dims, const Stream &stream, LaunchTimer *timer = nullptr);
+  /// The step's error record (the package's "errors" buffer: out-of-range embedding ids) after
+  /// `stream` has run: an InvalidArgument naming the first bad id, its row and the vocabulary,
+  /// and the record is cleared; ok when the package has none or no id was bad. Synchronizes
+  /// `stream`; readOutput checks it too.
+  Status checkErrors(const Stream &stream);
+  /// Copies output `name` for `dims` back to the host (synchronizes `stream`, then checks the
+  /// step's error record).
   StatusOr<std::vector<std::byte>> readOutput(const std::string &name, const DimValues &dims,
                                               const Stream &stream);
 
@@ -73,8 +82,9 @@ private:
   DeviceBuffer arena_, kvKeys_, kvValues_;
   std::map<std::string, DeviceBuffer, std::less<>> weights_, inputs_;
   std::map<std::string, uint64_t, std::less<>> bufferOffsets_;
+  std::optional<CUdeviceptr> errorRecord_; ///< the "errors" buffer, when the package has one
   LoadReport report_;
+  bool overlapLaunches_ = false; ///< programmatic dependent launch (Manifest::launchOverlap)
 };
 
-  bool overlapLaunches_ = false; ///< programmatic dependent launch (Manifest::launchOverlap)
 } // namespace loom::rt
