@@ -1,12 +1,17 @@
-// Example: a fused MLP block written with Loom's C++ DSL, printed as graph IR, and compiled to a
-// CUDA package (kernels + manifest). Usage: loom-example-mlp-block [PACKAGE_DIR]
-#include "compiler/Pipelines/Pipelines.h"
+// Example: a fused MLP block written with Loom's C++ DSL, JIT-compiled in-process (MLIR pipeline
+// → CUDA C++ → NVRTC), run on the GPU on random inputs and checked against the CPU reference
+// interpreter. Without a GPU it prints the graph and the emitted kernels, and says it cannot run.
+// Usage: loom-example-mlp-block [TOKENS]   (default 64, at most 4096)
 #include "frontend/Builder/Builder.h"
+#include "frontend/Jit/Jit.h"
+#include "frontend/Verify/OutputCheck.h"
+#include "frontend/Verify/RandomTensors.h"
 
 #include "llvm/Support/raw_ostream.h"
 
-#include <filesystem>
-#include <fstream>
+#include <fmt/format.h>
+
+#include <cstdlib>
 
 using loom::DType;
 using loom::Dim;
@@ -22,45 +27,77 @@ static loom::StatusOr<mlir::OwningOpRef<mlir::ModuleOp>> buildMlpBlock(mlir::MLI
   Tensor up = b.linear(h, b.weight("mlp.up_proj.weight", {intermediate, hidden}));
   Tensor activated = b.mul(b.silu(gate), up);
   Tensor down = b.linear(activated, b.weight("mlp.down_proj.weight", {hidden, intermediate}));
-  return b.finish({b.add(x, down)});
+  return b.finish({{"y", b.add(x, down)}});
 }
 
-/// Writes the package's sources and manifest.json under `folder`.
-static bool writePackage(const loom::cuda::Package &package, const std::filesystem::path &folder) {
-  std::error_code error;
-  std::filesystem::create_directories(folder / "kernels", error);
-  std::ofstream(folder / "manifest.json") << package.manifest;
-  for (const auto &[path, source] : package.sources)
-    if (!(std::ofstream(folder / path) << source))
-      return false;
-  return !error;
+/// One line per kernel: name, the graph ops it fuses, block size and shared memory.
+static void printKernels(const loom::JitModule &module) {
+  llvm::outs() << fmt::format("\n// {} kernels for {} (jit cache key {}…):\n",
+                              module.manifest().kernels.size(), module.arch(),
+                              module.cacheKey().substr(0, 12));
+  for (const loom::rt::KernelSpec &kernel : module.manifest().kernels)
+    llvm::outs() << fmt::format("//   {:<32} {:>4} threads {:>6} B shared  ops: {}\n", kernel.name,
+                                kernel.block[0] * kernel.block[1] * kernel.block[2],
+                                kernel.sharedBytes, fmt::join(kernel.ops, ", "));
+}
+
+static int fail(const loom::Status &status) {
+  llvm::errs() << "error: " << status.toString() << "\n";
+  return 1;
 }
 
 int main(int argc, char **argv) {
+  const int64_t tokens = argc > 1 ? std::atoll(argv[1]) : 64;
   mlir::MLIRContext context;
-  auto module = buildMlpBlock(context);
-  if (!module.isOk()) {
-    llvm::errs() << "error: " << module.status().toString() << "\n";
-    return 1;
-  }
-  (*module)->print(llvm::outs());
+  auto graph = buildMlpBlock(context);
+  if (!graph.isOk())
+    return fail(graph.status());
+  (*graph)->print(llvm::outs());
 
-  // Fuse, tile, lower to tensor cores and emit CUDA for sm_90a (no GPU needed). Errors are
-  // printed as MLIR diagnostics.
-  auto package = loom::pipelines::compile(**module, {});
-  if (mlir::failed(package))
-    return 1;
-  llvm::outs() << "\n// package: " << package->sources.size() << " kernels\n";
-  for (const auto &[path, source] : package->sources)
-    llvm::outs() << "//   " << path << "\n";
-  if (argc > 1 && !writePackage(*package, argv[1])) {
-    llvm::errs() << "error: cannot write the package to " << argv[1] << "\n";
-    return 1;
+  // Compile in-process for this machine's GPU (sm_90a when there is none); cached per process.
+  auto module = loom::jit(**graph);
+  if (!module.isOk())
+    return fail(module.status());
+  printKernels(*module);
+
+  if (auto devices = loom::rt::deviceCount(); !devices.isOk() || *devices == 0) {
+    llvm::outs() << "\nno GPU here ("
+                 << (devices.isOk() ? "no CUDA device" : devices.status().message())
+                 << "): the block compiled, but cannot run on this machine\n";
+    return 0;
   }
 
-  // TODO(loom::jit): run the block. The JIT entry point (frontend/Jit) is not written yet; it
-  // will take this module, compile it as above, load the package with the runtime's
-  // PackageExecutor and run it on host tensors. Until then the package runs on a GPU through
-  // runtime/Package/PackageExecutor.h (weights named as above).
+  // Random weights and inputs (uniform, never zero), one set for the GPU and the reference.
+  if (loom::Status bound = module->bindRandomWeights(/*seed=*/1); !bound.isOk())
+    return fail(bound);
+  loom::HostTensors inputs;
+  inputs["x"] = loom::verify::randomFloatTensor(loom::ref::ElementType::kBF16, {tokens, 2048}, 1.0,
+                                                /*seed=*/7);
+
+  auto gpu = module->call(inputs);
+  if (!gpu.isOk())
+    return fail(gpu.status());
+  const loom::rt::LoadReport &load = *module->loadReport();
+  llvm::outs() << fmt::format("\nran on the GPU: {} tokens; pipeline {:.0f} ms, NVRTC {:.0f} ms "
+                              "({} kernels compiled, {} from the kernel cache)\n",
+                              tokens, module->compileMilliseconds(), load.compileMilliseconds,
+                              load.kernelsCompiled, load.kernelsFromCache);
+
+  loom::ThreadPool pool;
+  auto expected = module->reference(inputs, &pool);
+  if (!expected.isOk())
+    return fail(expected.status());
+  // bf16 tolerance: |gpu − ref| ≤ 8 · 2^-8 · (|ref| + rms(ref)) per element (OutputCheck.h).
+  const loom::ref::HostTensor &reference = expected->at("y");
+  loom::verify::OutputCheck check = loom::verify::checkOutput(
+      "y", gpu->at("y"), reference, loom::verify::unitRoundoff(loom::ref::ElementType::kBF16), 8.0);
+  llvm::outs() << fmt::format("vs the CPU reference interpreter: max abs error {:.3g}, max rel "
+                              "error {:.3g}, rel L2 {:.3g} — {}\n",
+                              check.maxAbsError, check.maxRelError, check.relativeL2,
+                              check.passed ? "within the bf16 tolerance" : "OVER the bf16 tolerance");
+  if (!check.passed) {
+    llvm::outs() << check.describe(reference.shape()) << "\n";
+    return 1;
+  }
   return 0;
 }

@@ -1,0 +1,69 @@
+// The in-process cache of compiled graphs and the shared device state of JitModules.
+#include "frontend/Jit/JitCache.h"
+
+namespace loom {
+
+JitCache::JitCache(std::string kernelCacheDirectory) : kernelCache_(std::move(kernelCacheDirectory)) {}
+
+JitCache &JitCache::process() {
+  static JitCache cache;
+  return cache;
+}
+
+StatusOr<std::shared_ptr<const CompiledGraph>> JitCache::compile(std::string_view keyText,
+                                                                 std::string_view compileText,
+                                                                 std::string_view arch,
+                                                                 bool &fromCache) {
+  std::string key = jitCacheKey(keyText, arch);
+  {
+    std::lock_guard lock(mutex_);
+    if (auto found = graphs_.find(key); found != graphs_.end()) {
+      ++stats_.hits;
+      fromCache = true;
+      return found->second;
+    }
+  }
+  // Compiled outside the lock: a compile takes long, and two threads compiling the same graph
+  // at once both get a correct package (the second store keeps the first).
+  fromCache = false;
+  StatusOr<std::shared_ptr<const CompiledGraph>> compiled = compileGraph(compileText, arch, key);
+  std::lock_guard lock(mutex_);
+  if (!compiled.isOk()) {
+    ++stats_.failures;
+    return compiled.status();
+  }
+  ++stats_.compiles;
+  return graphs_.emplace(key, *compiled).first->second;
+}
+
+StatusOr<std::shared_ptr<rt::Context>> JitCache::context(int ordinal) {
+  std::lock_guard lock(mutex_);
+  if (auto found = contexts_.find(ordinal); found != contexts_.end())
+    return found->second;
+  LOOM_ASSIGN_OR_RETURN(std::unique_ptr<rt::Context> context, rt::Context::create(ordinal));
+  return contexts_[ordinal] = std::shared_ptr<rt::Context>(std::move(context));
+}
+
+rt::KernelCompiler &JitCache::kernelCompiler() {
+  std::lock_guard lock(mutex_);
+  if (!kernelCompiler_)
+    kernelCompiler_ = std::make_unique<rt::KernelCompiler>(kernelCache_);
+  return *kernelCompiler_;
+}
+
+JitCacheStats JitCache::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+size_t JitCache::size() const {
+  std::lock_guard lock(mutex_);
+  return graphs_.size();
+}
+
+void JitCache::clear() {
+  std::lock_guard lock(mutex_);
+  graphs_.clear();
+}
+
+} // namespace loom
