@@ -1,6 +1,6 @@
 // loom-bench cases of the attention family: causal prefill B4 H32 S4096 D128 bf16 over the paged
-// cache (every bench tile, the Hopper kernel on sm_90a; compare with SDPA's flash backend from
-// test/reference/attention_check.py run in the same device call) and flash-decoding at batch 32,
+// cache (every bench tile, the Hopper kernel on sm_90a; test/reference/attention_ratio.py runs
+// this case between two SDPA flash measurements and prints the same-run ratio) and flash-decoding at batch 32,
 // contexts 4k and 16k, 32/8 heads, against the device-to-device copy roofline.
 #include "test/gpu/Kernels/Attention/AttentionInstantiations.h"
 #include "tools/loom-bench/BenchCase.h"
@@ -75,8 +75,8 @@ Status runPrefill(BenchSession &session) {
     }));
     session.report({"attention", "prefill", "B4 H32/8 S4096 D128 causal bf16", ms, flops, 0,
                     "SDPA flash (attention_check.py)", 0,
-                    spec.sm90Only() ? fmt::format("sm90 wgmma {}x{} {} stages", spec.bm, spec.bn,
-                                                  spec.stages)
+                    spec.sm90Only() ? fmt::format("sm90 wgmma {}x{} {} stages{}", spec.bm, spec.bn,
+                                                  spec.stages, spec.pingPong ? " ping-pong" : "")
                                     : fmt::format("tile {}x{} w{}", spec.bm, spec.bn, spec.warps)});
   }
   return Status::ok();

@@ -39,6 +39,7 @@
 
 #include "loom/async_copy.cuh"
 #include "loom/attention_common.cuh"
+#include "loom/attention_prefill_tiles.cuh"
 #include "loom/mma.cuh"
 
 namespace loom {
@@ -58,45 +59,6 @@ template <int HEAD_DIM, int BM_, int BN_, int WARPS> struct AttentionPrefillConf
   static constexpr int kSharedBytes = kTileQBytes + 2 * kTileKvBytes;
 };
 
-namespace prefill_detail {
-
-/// The query tile `tile` of the batch: its sequence and its index within the sequence (the
-/// sequence's tiles counted from its last one). found == false past the batch's last tile.
-struct TileSlot {
-  bool found;
-  int seq, tileFromEnd;
-};
-
-/// A warp-wide scan over seqStarts (32 sequences per step); every lane gets the answer.
-template <int BM>
-__device__ __forceinline__ TileSlot findTile(const int *seqStarts, int seqs, int tile) {
-  const int lane = int(threadIdx.x) % 32;
-  int before = 0; // tiles of the sequences already passed
-  for (int base = 0; base < seqs; base += 32) {
-    const int seq = base + lane;
-    const int rows = seq < seqs ? max(seqStarts[seq + 1] - seqStarts[seq], 0) : 0;
-    const int tiles = (rows + BM - 1) / BM;
-    int inclusive = tiles;
-#pragma unroll
-    for (int offset = 1; offset < 32; offset <<= 1) {
-      const int other = __shfl_up_sync(0xffffffffu, inclusive, offset);
-      if (lane >= offset)
-        inclusive += other;
-    }
-    const unsigned past = __ballot_sync(0xffffffffu, before + inclusive > tile);
-    if (past != 0) {
-      const int owner = __ffs(past) - 1;
-      const int ownerInclusive = __shfl_sync(0xffffffffu, inclusive, owner);
-      const int ownerTiles = __shfl_sync(0xffffffffu, tiles, owner);
-      return {true, base + owner, tile - (before + ownerInclusive - ownerTiles)};
-    }
-    before += __shfl_sync(0xffffffffu, inclusive, 31);
-  }
-  return {false, 0, 0};
-}
-
-} // namespace prefill_detail
-
 /// The CTA body; see the file comment for the launch contract.
 template <class Config, typename T, int kHeads, int kKvHeads, int kBlockSize, bool kCausal>
 __device__ __forceinline__ void
@@ -115,17 +77,8 @@ attentionPrefill(const T *__restrict__ q, int qRowStride, const T *__restrict__ 
   if (!slot.found)
     return;
   const int head = int(blockIdx.x), kvHead = head / (kHeads / kKvHeads);
-  const int firstRow = seqStarts[slot.seq];
-  const int queries = seqStarts[slot.seq + 1] - firstRow;
-  const int context = Layout::clampContext(contextLens[slot.seq], blocksPerSeq);
-  const int tiles = (queries + BM - 1) / BM;
-  const int m0 = (tiles - 1 - slot.tileFromEnd) * BM;
-  const int rows = min(BM, queries - m0);
-  const int firstPosition = context - queries + m0; // of the tile's row 0
-  const int visibleEnd = kCausal ? min(context, firstPosition + rows) : context;
-  const int kvTiles = (max(visibleEnd, 0) + BN - 1) / BN;
-  // Tiles from here on may hold masked keys (the diagonal, or the context end).
-  const int maskedFrom = kCausal ? max(min(firstPosition + 1, context), 0) : context;
+  const TileGeometry tile = tileGeometry<BM, BN, kCausal>(
+      seqStarts, Layout::clampContext(contextLens[slot.seq], blocksPerSeq), slot);
 
   extern __shared__ __align__(128) unsigned char attentionShared[];
   const unsigned sharedQ = sharedAddress(attentionShared);
@@ -140,7 +93,7 @@ attentionPrefill(const T *__restrict__ q, int qRowStride, const T *__restrict__ 
     for (int i = 0; i < BN * kChunks / kThreads; ++i) {
       const int id = i * kThreads + thread, row = id / kChunks, chunk = id % kChunks;
       const int position = n0 + row;
-      const bool valid = position < visibleEnd;
+      const bool valid = position < tile.visibleEnd;
       const T *source = pool;
       if (valid) {
         const int block = Layout::clampBlock(blockTable[position / kBlockSize], cacheBlocks);
@@ -155,12 +108,12 @@ attentionPrefill(const T *__restrict__ q, int qRowStride, const T *__restrict__ 
 #pragma unroll
   for (int i = 0; i < BM * kChunks / kThreads; ++i) {
     const int id = i * kThreads + thread, row = id / kChunks, chunk = id % kChunks;
-    const bool valid = row < rows;
+    const bool valid = row < tile.rows;
     const T *source =
-        valid ? q + (long long)(firstRow + m0 + row) * qRowStride + head * D + chunk * 8 : q;
+        valid ? q + (long long)(tile.firstRow + tile.m0 + row) * qRowStride + head * D + chunk * 8 : q;
     copyAsync16(sharedQ + swizzledChunk<kChunks>(row, chunk), source, valid);
   }
-  if (kvTiles > 0)
+  if (tile.kvTiles > 0)
     loadKv(sharedK, kCache, 0);
   else
     copyAsyncCommit();
@@ -191,7 +144,7 @@ attentionPrefill(const T *__restrict__ q, int qRowStride, const T *__restrict__ 
     for (int h = 0; h < 2; ++h)
       rowMax[mi][h] = kSoftmaxStartMax, rowSum[mi][h] = 0.0f;
 
-  for (int j = 0; j < kvTiles; ++j) {
+  for (int j = 0; j < tile.kvTiles; ++j) {
     const int n0 = j * BN;
     if (j > 0) {
       copyAsyncWait<0>(); // K(j)
@@ -228,13 +181,13 @@ attentionPrefill(const T *__restrict__ q, int qRowStride, const T *__restrict__ 
       }
     }
 
-    const bool masked = n0 + BN > maskedFrom;
+    const bool masked = n0 + BN > tile.maskedFrom;
 #pragma unroll
     for (int mi = 0; mi < MI; ++mi) {
 #pragma unroll
       for (int h = 0; h < 2; ++h) {
-        const int position = firstPosition + warpRow + mi * 16 + g + 8 * h;
-        const int end = kCausal ? min(position + 1, context) : context;
+        const int position = tile.firstPosition + warpRow + mi * 16 + g + 8 * h;
+        const int end = kCausal ? min(position + 1, tile.context) : tile.context;
         float tileMax = kSoftmaxStartMax;
 #pragma unroll
         for (int nj = 0; nj < BN / 8; ++nj)
@@ -267,7 +220,7 @@ attentionPrefill(const T *__restrict__ q, int qRowStride, const T *__restrict__ 
 
     copyAsyncWait<0>(); // V(j)
     __syncthreads();    // and every warp is done with K(j)
-    if (j + 1 < kvTiles)
+    if (j + 1 < tile.kvTiles)
       loadKv(sharedK, kCache, n0 + BN);
 
 #pragma unroll
@@ -301,10 +254,10 @@ attentionPrefill(const T *__restrict__ q, int qRowStride, const T *__restrict__ 
     for (int h = 0; h < 2; ++h) {
       const int row = warpRow + mi * 16 + g + 8 * h;
       const float total = quadSum(rowSum[mi][h]); // every lane shuffles, then rows past the end
-      if (row >= rows)                            // store nothing
+      if (row >= tile.rows)                       // store nothing
         continue;
       const float inverse = total > 0.0f ? 1.0f / total : 0.0f;
-      T *outRow = out + (long long)(firstRow + m0 + row) * (kHeads * D) + head * D + 2 * t;
+      T *outRow = out + (long long)(tile.firstRow + tile.m0 + row) * (kHeads * D) + head * D + 2 * t;
 #pragma unroll
       for (int nd = 0; nd < D / 8; ++nd)
         *reinterpret_cast<unsigned *>(outRow + nd * 8) =

@@ -38,16 +38,19 @@
 
 #include "loom/async_copy.cuh"
 #include "loom/attention_common.cuh"
-#include "loom/attention_prefill.cuh"
+#include "loom/attention_prefill_tiles.cuh"
 #include "loom/mbarrier.cuh"
 #include "loom/wgmma.cuh"
 
 namespace loom::sm90 {
 
 /// Tile of the Hopper prefill: 128 query rows (two consumer warpgroups of 64) by BN positions,
-/// STAGES K and V tiles in flight.
-template <int HEAD_DIM, int BN_, int STAGES = 2> struct AttentionPrefillSm90Config {
+/// STAGES K and V tiles in flight; PINGPONG: the consumers take turns issuing their matrix
+/// products (named barriers), so one's softmax runs while the other's products do.
+template <int HEAD_DIM, int BN_, int STAGES = 2, bool PINGPONG = false>
+struct AttentionPrefillSm90Config {
   static constexpr int kHeadDim = HEAD_DIM, BM = 128, BN = BN_, kStages = STAGES;
+  static constexpr bool kPingPong = PINGPONG;
   static constexpr int kConsumers = 2, kThreads = 128 * (1 + kConsumers);
   static constexpr int kLoaderThreads = 64; ///< producer threads per operand (K, V)
   static_assert(kStages >= 2, "a ring needs two stages");
@@ -105,6 +108,15 @@ __device__ __forceinline__ void fenceProxyAsync() {
 /// arrival counts towards the barrier's expected count (.noinc).
 __device__ __forceinline__ void copyAsyncArriveOn(unsigned barrier) {
   asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];" ::"r"(barrier) : "memory");
+}
+
+/// Named barrier `id` (1-15; 0 is __syncthreads): wait until `threads` threads have arrived
+/// (this one included), or arrive without waiting.
+__device__ __forceinline__ void namedBarrierSync(unsigned id, unsigned threads) {
+  asm volatile("bar.sync %0, %1;" ::"r"(id), "r"(threads) : "memory");
+}
+__device__ __forceinline__ void namedBarrierArrive(unsigned id, unsigned threads) {
+  asm volatile("bar.arrive %0, %1;" ::"r"(id), "r"(threads) : "memory");
 }
 
 /// Keeps registers that an in-flight wgmma reads (A fragments) alive and in place.
@@ -201,33 +213,6 @@ template <class Config> struct SharedTiles {
   }
 };
 
-/// What the CTA's query tile needs to know about its sequence.
-struct TileGeometry {
-  int firstRow;      ///< token row of the sequence's first query
-  int m0, rows;      ///< the tile's first query (within the sequence) and its row count
-  int context;       ///< context length (clamped into the block table)
-  int firstPosition; ///< context position of the tile's row 0
-  int visibleEnd;    ///< keys at positions >= this are never seen by the tile
-  int kvTiles;       ///< BN-position tiles to visit
-  int maskedFrom;    ///< tiles ending past this position may hold masked keys
-};
-
-template <int BM, int BN, bool kCausal>
-__device__ __forceinline__ TileGeometry tileGeometry(const int *seqStarts, int context,
-                                                     prefill_detail::TileSlot slot) {
-  TileGeometry tile;
-  tile.firstRow = seqStarts[slot.seq];
-  const int queries = seqStarts[slot.seq + 1] - tile.firstRow;
-  tile.context = context;
-  tile.m0 = ((queries + BM - 1) / BM - 1 - slot.tileFromEnd) * BM;
-  tile.rows = min(BM, queries - tile.m0);
-  tile.firstPosition = context - queries + tile.m0;
-  tile.visibleEnd = kCausal ? min(context, tile.firstPosition + tile.rows) : context;
-  tile.kvTiles = (max(tile.visibleEnd, 0) + BN - 1) / BN;
-  tile.maskedFrom = kCausal ? max(min(tile.firstPosition + 1, context), 0) : context;
-  return tile;
-}
-
 } // namespace prefill_sm90_detail
 
 /// The CTA body; see the file comment for the launch contract.
@@ -238,13 +223,13 @@ attentionPrefillSm90(const T *__restrict__ q, int qRowStride, const T *__restric
                      const int *contextLens, const int *blockTables, int seqs, int blocksPerSeq,
                      int layer, int cacheBlocks, float scale) {
   using namespace prefill_sm90_detail;
+  using namespace prefill_detail;
   constexpr int D = Config::kHeadDim, BM = Config::BM, BN = Config::BN;
   constexpr int kChunks = Config::kChunksPerRow, kStages = Config::kStages;
   using Layout = PagedLayout<kKvHeads, D, kBlockSize>;
   static_assert(kHeads % kKvHeads == 0, "query heads are whole groups per KV head");
 
-  const prefill_detail::TileSlot slot =
-      prefill_detail::findTile<BM>(seqStarts, seqs, int(blockIdx.y));
+  const TileSlot slot = findTile<BM>(seqStarts, seqs, int(blockIdx.y));
   if (!slot.found)
     return;
   const int head = int(blockIdx.x), kvHead = head / (kHeads / kKvHeads);
@@ -287,24 +272,42 @@ attentionPrefillSm90(const T *__restrict__ q, int qRowStride, const T *__restric
     }
     const T *pool = (loadsKeys ? kCache : vCache) + Layout::layerOffset(layer, cacheBlocks);
     const int *blockTable = blockTables + (long long)slot.seq * blocksPerSeq;
+    // Thread `id` copies chunk id % kChunks of kRowsPerThread consecutive rows of each tile, so
+    // its rows span few paged blocks: the block table is read once per block (kLookupEvery
+    // rows), not once per row, and those loads do not wait on each other's copies.
+    constexpr int kRowsPerThread = BN * kChunks / kLoaders;
+    constexpr int kLookupEvery = kRowsPerThread % kBlockSize == 0   ? kBlockSize
+                                 : kBlockSize % kRowsPerThread == 0 ? kRowsPerThread
+                                                                    : 1;
+    const int chunk = id % kChunks, firstRow = (id / kChunks) * kRowsPerThread;
     for (int j = 0; j < tile.kvTiles; ++j) {
       const int stage = j % kStages;
       if (j >= kStages) // wait for the consumers' release of the tile before this one
         mbarrierWait(loadsKeys ? smem.kEmpty(stage) : smem.vEmpty(stage),
                      ((j / kStages) + 1) & 1);
       const unsigned sharedTile = loadsKeys ? smem.kStage(stage) : smem.vStage(stage);
-#pragma unroll 8
-      for (int i = 0; i < BN * kChunks / kLoaders; ++i) {
-        const int row = (i * kLoaders + id) / kChunks, chunk = id % kChunks;
-        const int position = j * BN + row;
-        const bool valid = position < tile.visibleEnd;
-        const T *source = pool;
-        if (valid) {
-          const int block =
-              Layout::clampBlock(__ldg(blockTable + position / kBlockSize), cacheBlocks);
-          source = pool + Layout::rowOffset(block, position % kBlockSize, kvHead) + chunk * 8;
+      const int firstPosition = j * BN + firstRow, validRows = tile.visibleEnd - firstPosition;
+      // Row i of a lookup group lives kTokenElements after row i - 1 of the same block.
+      int blocks[kRowsPerThread / kLookupEvery];
+#pragma unroll
+      for (int b = 0; b < kRowsPerThread / kLookupEvery; ++b) {
+        const int position = firstPosition + b * kLookupEvery;
+        blocks[b] = b * kLookupEvery < validRows
+                        ? Layout::clampBlock(__ldg(blockTable + position / kBlockSize), cacheBlocks)
+                        : 0;
+      }
+#pragma unroll
+      for (int b = 0; b < kRowsPerThread / kLookupEvery; ++b) {
+        const int position = firstPosition + b * kLookupEvery;
+        const T *group =
+            pool + Layout::rowOffset(blocks[b], position % kBlockSize, kvHead) + chunk * 8;
+#pragma unroll
+        for (int r = 0; r < kLookupEvery; ++r) {
+          const int i = b * kLookupEvery + r;
+          const bool valid = i < validRows;
+          copyAsync16(sharedTile + panelOffset<BN>(firstRow + i, chunk),
+                      valid ? group + r * Layout::kTokenElements : pool, valid);
         }
-        copyAsync16(sharedTile + panelOffset<BN>(row, chunk), source, valid);
       }
       copyAsyncArriveOn(loadsKeys ? smem.kFull(stage) : smem.vFull(stage));
     }
@@ -356,10 +359,12 @@ attentionPrefillSm90(const T *__restrict__ q, int qRowStride, const T *__restric
       Wgmma<T, D>::registers(o, p[kk], descriptor(vTile + kk * 16 * 128, BN * 128, 1024), 1);
     wgmmaCommitGroup();
   };
-  // Scales and masks s, updates the running max and sum; returns the factors O must be scaled by.
-  auto softmax = [&](int j, float (&alpha)[2]) {
+  // Masks s (masked: tiles that may hold keys past a row's end; callers pass a constant, so the
+  // inlined copies have the compare or not), updates the running max and
+  // sum (of raw scores: the scale is positive, so it is folded into one FFMA per exponent) and
+  // turns s into probabilities; alpha gets the factors O must be scaled by.
+  auto softmax = [&](int j, float (&alpha)[2], bool masked) {
     const int n0 = j * BN;
-    const bool masked = n0 + BN > tile.maskedFrom;
 #pragma unroll
     for (int h = 0; h < 2; ++h) {
       const int position = tile.firstPosition + warpRow + g + 8 * h;
@@ -370,25 +375,31 @@ attentionPrefillSm90(const T *__restrict__ q, int qRowStride, const T *__restric
 #pragma unroll
         for (int e = 0; e < 2; ++e) {
           float &score = s[4 * c + 2 * h + e];
-          score *= scaleLog2;
           if (masked && n0 + 8 * c + 2 * t + e >= end)
             score = -__int_as_float(0x7f800000); // -inf
           tileMax = fmaxf(tileMax, score);
         }
       const float newMax = fmaxf(rowMax[h], quadMax(tileMax));
-      alpha[h] = exp2Approx(rowMax[h] - newMax);
+      alpha[h] = exp2Approx((rowMax[h] - newMax) * scaleLog2);
       rowMax[h] = newMax;
+      const float scaledMax = newMax * scaleLog2;
       float sum = 0.0f;
 #pragma unroll
       for (int c = 0; c < BN / 8; ++c)
 #pragma unroll
         for (int e = 0; e < 2; ++e) {
           float &score = s[4 * c + 2 * h + e];
-          score = exp2Approx(score - newMax);
+          score = exp2Approx(fmaf(score, scaleLog2, -scaledMax));
           sum += score;
         }
       rowSum[h] = rowSum[h] * alpha[h] + sum;
     }
+  };
+  auto softmaxTile = [&](int j, float (&alpha)[2]) {
+    if (j * BN + BN > tile.maskedFrom)
+      softmax(j, alpha, true);
+    else
+      softmax(j, alpha, false);
   };
   auto packProbabilities = [&] {
 #pragma unroll
@@ -407,22 +418,43 @@ attentionPrefillSm90(const T *__restrict__ q, int qRowStride, const T *__restric
       mbarrierArrive(barrier);
   };
 
+  // Ping-pong: consumer c issues its products after named barrier 1 + c completes, then arrives
+  // on the other's (consumer 1 opens with an arrival for consumer 0 and skips its last one, so
+  // every barrier phase has its 256 threads).
+  const int consumer = warpgroup - 1;
+  auto takeTurn = [&] {
+    if constexpr (Config::kPingPong)
+      namedBarrierSync(1 + consumer, 256);
+  };
+  auto passTurn = [&](bool last) {
+    if constexpr (Config::kPingPong)
+      if (!(last && consumer == 1))
+        namedBarrierArrive(2 - consumer, 256);
+  };
+
   if (tile.kvTiles > 0) {
+    if constexpr (Config::kPingPong)
+      if (consumer == 1)
+        namedBarrierArrive(1, 256);
     mbarrierWait(smem.qFull(), 0);
     float alpha[2];
+    takeTurn();
     startScores(0);
+    passTurn(false);
     wgmmaWaitGroup<0>();
     wgmmaFenceOperands(s);
     release(smem.kEmpty(0));
-    softmax(0, alpha);
+    softmaxTile(0, alpha);
     packProbabilities();
     for (int j = 1; j < tile.kvTiles; ++j) {
+      takeTurn();
       startScores(j);
       startValues(j - 1);
+      passTurn(false);
       wgmmaWaitGroup<1>(); // S(j)
       wgmmaFenceOperands(s);
       release(smem.kEmpty(j % kStages));
-      softmax(j, alpha);
+      softmaxTile(j, alpha);
       wgmmaWaitGroup<0>(); // P(j-1) V(j-1)
       wgmmaFenceOperands(o);
 #pragma unroll
@@ -432,7 +464,9 @@ attentionPrefillSm90(const T *__restrict__ q, int qRowStride, const T *__restric
       rescale(alpha);
       packProbabilities();
     }
+    takeTurn();
     startValues(tile.kvTiles - 1);
+    passTurn(true);
     wgmmaWaitGroup<0>();
     wgmmaFenceOperands(o);
     release(smem.vEmpty((tile.kvTiles - 1) % kStages));

@@ -18,9 +18,11 @@ protected:
       EXPECT_TRUE(matchesReference(batch, runPrefill(spec, batch), spec.bm));
     }
   }
-  /// The default mma.sync tile and the Hopper kernel for `shape`.
+  /// The default mma.sync tile and the Hopper kernel for `shape`, with and without ping-pong.
   static std::vector<PrefillKernelSpec> bothPaths(AttentionShape shape, bool causal = true) {
-    return {{shape, 128, 64, 8, causal}, PrefillKernelSpec::sm90(shape, causal)};
+    return {{shape, 128, 64, 8, causal},
+            PrefillKernelSpec::sm90(shape, causal),
+            PrefillKernelSpec::sm90(shape, causal, 128, 2, true)};
   }
 };
 
@@ -78,8 +80,8 @@ TEST_F(PrefillGpuTest, BlockSize32CausalAndFull) {
   PagedBatch batch = batchOf(smallGqaShape(), {{33, 33}, {1, 17}, {65, 300}, {5, 64}}, 15);
   expectMatches(batch, bothPaths(smallGqaShape()));
   batch.causal = false;
-  expectMatches(batch, {{smallGqaShape(), 64, 32, 4, false},
-                        PrefillKernelSpec::sm90(smallGqaShape(), false)});
+  expectMatches(batch, bothPaths(smallGqaShape(), false));
+  expectMatches(batch, {{smallGqaShape(), 64, 32, 4, false}});
 }
 
 } // namespace
