@@ -2,7 +2,7 @@
 // rope + kv_append that follows the QKV projection (Q rotated in place, K rotated on its way into
 // the cache, V copied), so one kernel sits between the QKV GEMM and attention.
 //
-// Wrapper contracts (T = bf16 or f16; pools and `layer`/`cacheBlocks` as in
+// Wrapper contracts (T = bf16, f16 or float; pools and `layer`/`cacheBlocks` as in
 // loom/attention_prefill.cuh; a slot outside [0, cacheBlocks * BLOCK_SIZE) — e.g. -1 for a
 // padding token — writes nothing):
 //   extern "C" __global__ __launch_bounds__(kKvAppendThreads, 1)
@@ -26,7 +26,10 @@
 //   memory. qkv is [tokens, (HEADS + 2 KV_HEADS) * HEAD_DIM]: Q heads, then K heads, then V heads.
 //   Q and K heads are rotated in place (rounded once to T; loom/rope.cuh), then the rotated K
 //   heads and the V heads are copied to the cache. STYLE is loom::RopeStyle.
-//   Pointers 16-byte aligned, rowStride a multiple of 8.
+//   Pointers 16-byte aligned; rowStride and HEAD_DIM multiples of the packet width (copies:
+//   the widest power of two of elements up to 16 bytes dividing HEAD_DIM; rope: the same,
+//   dividing HEAD_DIM / 2 for rotate-half, so small heads such as head_dim 8 of f32 take
+//   narrower packets).
 //
 // How it works: a CTA handles ROWS_PER_CTA consecutive rows with 16-byte packets. The fused
 // kernel runs loom/rope.cuh's rope over the Q and K heads of its rows (frequencies computed once
@@ -44,6 +47,25 @@ constexpr int kKvAppendThreads = 128;
 
 namespace kv_append_detail {
 
+/// Elements per packet of a copy: the widest power of two up to 16 bytes of T dividing `span`.
+template <typename T> constexpr int packetWidth(int span) {
+  int width = 16 / int(sizeof(T));
+  while (width > 1 && span % width != 0)
+    width /= 2;
+  return width;
+}
+
+/// The rope packet of a head: rotate-half lanes own pairs (i, i + D/2), so the packet divides
+/// D/2; interleaved packets hold whole pairs (at least 2 elements). Lanes per head must divide
+/// the CTA's threads.
+template <typename T, RopeStyle kStyle, int kHeadDim> constexpr int ropePacketWidth() {
+  constexpr bool kHalf = kStyle == RopeStyle::kRotateHalf;
+  int width = packetWidth<T>(kHalf ? kHeadDim / 2 : kHeadDim);
+  if (!kHalf && width < 2)
+    width = 2;
+  return width;
+}
+
 /// Offset of the slot's row of KV head 0 in the layer, or -1 when the slot is outside the pool.
 template <int kKvHeads, int kHeadDim, int kBlockSize>
 __device__ __forceinline__ long long slotOffset(int slot, int layer, int cacheBlocks) {
@@ -54,14 +76,15 @@ __device__ __forceinline__ long long slotOffset(int slot, int layer, int cacheBl
          Layout::rowOffset(slot / kBlockSize, slot % kBlockSize, 0);
 }
 
-/// Copies the 16-byte packets of one row's kKvHeads * kHeadDim elements, spread over the CTA.
+/// Copies the packets of one row's kKvHeads * kHeadDim elements, spread over the CTA.
 template <typename T, int kKvHeads, int kHeadDim>
 __device__ __forceinline__ void copyRow(const T *source, T *destination) {
-  constexpr int kPackets = kKvHeads * kHeadDim / 8;
+  constexpr int kVec = packetWidth<T>(kHeadDim), kBytes = kVec * int(sizeof(T));
+  constexpr int kPackets = kKvHeads * kHeadDim / kVec;
   for (int packet = int(threadIdx.x); packet < kPackets; packet += kKvAppendThreads) {
-    RawPacket<16> raw;
-    raw.load(source + packet * 8);
-    raw.store(destination + packet * 8);
+    RawPacket<kBytes> raw;
+    raw.load(source + packet * kVec);
+    raw.store(destination + packet * kVec);
   }
 }
 
@@ -99,7 +122,6 @@ __device__ __forceinline__ void kvAppend(const T *__restrict__ k, const T *__res
                                          T *__restrict__ vCache, int tokens, int layer,
                                          int cacheBlocks) {
   using namespace kv_append_detail;
-  static_assert(kHeadDim % 8 == 0, "rows move in 16-byte packets");
   appendRows<T, kKvHeads, kHeadDim, kBlockSize, kRowsPerCta>(
       slots, kCache, vCache, tokens, layer, cacheBlocks,
       [&](long long row) { return RowPair<T>{k + row * rowStride, v + row * rowStride}; });
@@ -115,7 +137,8 @@ __device__ __forceinline__ void ropeKvAppend(T *__restrict__ qkv, const int *pos
   using namespace kv_append_detail;
   constexpr int kQueryElements = kHeads * kHeadDim, kKvElements = kKvHeads * kHeadDim;
   constexpr long long kRowElements = kQueryElements + 2 * kKvElements;
-  rope<T, kStyle, kHeadDim, kHeads + kKvHeads, kKvAppendThreads, 8, kRowsPerCta>(
+  rope<T, kStyle, kHeadDim, kHeads + kKvHeads, kKvAppendThreads,
+       ropePacketWidth<T, kStyle, kHeadDim>(), kRowsPerCta>(
       qkv, kRowElements, positions, tokens, frequencies);
   __syncthreads(); // the rotated K rows are written (every thread left rope() at the same row)
   appendRows<T, kKvHeads, kHeadDim, kBlockSize, kRowsPerCta>(
