@@ -2,7 +2,9 @@
 // projection (loom/kv_append.cuh ropeKvAppend) and paged attention (the prefill kernel of the
 // table kPrefillKernels for prefill steps: loom/attention_prefill_sm90.cuh on sm_90a,
 // loom/attention_prefill.cuh elsewhere; loom/attention_decode.cuh split-K + combine for
-// decode-only steps).
+// decode-only steps). Where no tensor-core kernel can take the op (head_dim not 64/128, f32 KV,
+// unaligned query rows), the table kPagedAttentionVariants falls back to the general
+// loom/attention_simt.cuh for every step and records why on the kernel (loom.fallback).
 //
 // How it works: graph.split pieces and graph.rope results are views of the QKV GEMM's buffer
 // (PackagePlan::view), so no kernel copies them. A kv_append group [rope(q), rope(k),
@@ -17,6 +19,9 @@
 // the same output. The kernels' parameters are added in the order of the device-library call
 // (compiler/Target/CUDA/EmitLibraryKernel.cpp).
 #include "compiler/Conversion/GraphToTile/GroupLowering.h"
+#include "compiler/Transforms/Tile/SimtFallback.h"
+
+#include "llvm/ADT/StringExtras.h"
 
 namespace loom::conversion {
 
@@ -157,8 +162,8 @@ mlir::LogicalResult lowerRopeKvAppend(KernelBuilder &kernel, graph::KVAppendOp a
       value->width != key->width || query->width % headDim != 0)
     return unsupported(group, "rope head_dim and the k/v widths must match the kv_cache's heads");
   mlir::Type element = cache.getElementType();
-  if (!element.isBF16() && !element.isF16())
-    return unsupported(group, "the device library appends bf16 or f16 rows only");
+  if (!element.isBF16() && !element.isF16() && !element.isF32())
+    return unsupported(group, "the device library appends bf16, f16 or f32 rows only");
 
   auto qkv = kernel.pointer(query->root, "qkv");
   auto positions = kernel.pointer(queryRope.getPositions(), "positions");
@@ -237,39 +242,38 @@ mlir::LogicalResult lowerPagedDecode(KernelBuilder &prefill, graph::PagedAttenti
   return mlir::success();
 }
 
-mlir::LogicalResult lowerPagedAttention(KernelBuilder &kernel, graph::PagedAttentionOp attention) {
+/// What the paged attention variants decide on.
+struct PagedAttentionFacts {
+  mutable graph::PagedAttentionOp op; ///< (op accessors are not const)
+  graph::KVCacheType cache;
+  int64_t heads, kvHeads, headDim;
+  mlir::Type element;
+  ColumnView query; ///< Q, read in place: a view's root with its row width as the stride
+};
+
+std::string typeName(mlir::Type type) {
+  std::string text;
+  llvm::raw_string_ostream stream(text);
+  type.print(stream);
+  return text;
+}
+
+/// The parameters of the paged attention library calls, in the order of
+/// loom/attention_prefill.cuh (loom/attention_simt.cuh takes the same); the query tokens' extent
+/// is returned for the launch grid.
+mlir::FailureOr<std::string> addPagedParameters(KernelBuilder &kernel, const PagedAttentionFacts &f) {
   const Group &group = kernel.group();
   PackagePlan &plan = kernel.plan();
-  graph::KVCacheType cache = cacheType(attention.getCache());
-  int64_t heads = attention.getNumHeads(), kvHeads = attention.getNumKvHeads();
-  int64_t headDim = attention.getHeadDim();
-  mlir::Type element = cache.getElementType();
-  const PrefillKernel *prefill = selectPrefillKernel(kernel.target(), headDim, element);
-  if (!prefill)
-    return unsupported(group, "the device library's paged attention takes head dims 64 and 128, "
-                              "bf16 or f16");
-  if (kvHeads != cache.getKvHeads() || headDim != cache.getHeadDim())
-    return unsupported(group, "num_kv_heads and head_dim must match the kv_cache");
-  // Q is read in place: a view's root with its row width as the stride.
-  mlir::Value queryOuter = group.outerInput(attention.getQuery());
-  auto width = mlir::cast<mlir::RankedTensorType>(queryOuter.getType()).getDimSize(1);
-  ColumnView query = plan.view(queryOuter).value_or(ColumnView{queryOuter, 0, width, width});
-  if (query.column != 0 || query.width != heads * headDim || query.rootWidth % 8 != 0)
-    return unsupported(group, "the query must be the first heads · head_dim columns of rows whose "
-                              "width is a multiple of 8");
-
-  auto q = kernel.pointer(query.root, "q");
-  if (mlir::failed(q))
+  graph::PagedAttentionOp attention = f.op;
+  if (mlir::failed(kernel.pointer(f.query.root, "q")))
     return mlir::failure();
-  kernel.intParameter("q_row_stride", query.rootWidth);
-  kernel.kvPool("k_cache", true, element);
-  kernel.kvPool("v_cache", false, element);
-  auto out = kernel.pointer(group.outerOutput(0), "out");
-  auto seqStarts = kernel.pointer(attention.getSeqStarts(), "seq_starts");
-  auto contextLens = kernel.pointer(attention.getContextLens(), "context_lens");
-  auto blockTables = kernel.pointer(attention.getBlockTables(), "block_tables");
-  if (mlir::failed(out) || mlir::failed(seqStarts) || mlir::failed(contextLens) ||
-      mlir::failed(blockTables))
+  kernel.intParameter("q_row_stride", f.query.rootWidth);
+  kernel.kvPool("k_cache", true, f.element);
+  kernel.kvPool("v_cache", false, f.element);
+  if (mlir::failed(kernel.pointer(group.outerOutput(0), "out")) ||
+      mlir::failed(kernel.pointer(attention.getSeqStarts(), "seq_starts")) ||
+      mlir::failed(kernel.pointer(attention.getContextLens(), "context_lens")) ||
+      mlir::failed(kernel.pointer(attention.getBlockTables(), "block_tables")))
     return mlir::failure();
   llvm::ArrayRef<std::string> seqs = plan.extents(attention.getContextLens());
   llvm::ArrayRef<std::string> tables = plan.extents(attention.getBlockTables());
@@ -279,21 +283,107 @@ mlir::LogicalResult lowerPagedAttention(KernelBuilder &kernel, graph::PagedAtten
       mlir::failed(extentParameter(kernel, "blocks_per_seq", tables[1])))
     return mlir::failure();
   kernel.intParameter("layer", attention.getLayer());
-  kernel.intParameter("cache_blocks", cache.getBlocks());
+  kernel.intParameter("cache_blocks", f.cache.getBlocks());
   kernel.floatParameter("scale", attention.getScale().convertToFloat());
+  return tokens[0];
+}
+
+/// Why no tensor-core prefill kernel of kPrefillKernels (with loom/attention_decode.cuh beside
+/// it) can take the op on the target, or "".
+std::string tensorCoreProblem(KernelBuilder &kernel, const PagedAttentionFacts &f) {
+  if (!selectPrefillKernel(kernel.target(), f.headDim, f.element))
+    return "no tensor-core prefill kernel takes head_dim " + std::to_string(f.headDim) + " with " +
+           typeName(f.element) + " KV (they take head dims 64 and 128, bf16 or f16)";
+  if (f.query.rootWidth % 8 != 0)
+    return "the query rows' width (" + std::to_string(f.query.rootWidth) + ") is not a multiple of 8";
+  return "";
+}
+
+mlir::LogicalResult lowerTensorCoreAttention(KernelBuilder &kernel, const PagedAttentionFacts &f) {
+  const PrefillKernel *prefill = selectPrefillKernel(kernel.target(), f.headDim, f.element);
+  auto tokens = addPagedParameters(kernel, f);
+  if (mlir::failed(tokens))
+    return mlir::failure();
+  graph::PagedAttentionOp attention = f.op;
+  std::string seqs = kernel.plan().extents(attention.getContextLens())[0];
   // A bound on the query tiles of the ragged batch; CTAs past the last tile exit.
-  std::string tiles = "ceildiv(" + tokens[0] + ", " + std::to_string(prefill->bm) + ") + " + seqs[0];
+  std::string tiles = "ceildiv(" + *tokens + ", " + std::to_string(prefill->bm) + ") + " + seqs;
   llvm::SmallVector<std::pair<llvm::StringRef, int64_t>> config = {
-      {"heads", heads}, {"kv_heads", kvHeads}, {"head_dim", headDim},
-      {"block_size", cache.getBlockSize()}, {"causal", attention.getCausal()},
+      {"heads", f.heads}, {"kv_heads", f.kvHeads}, {"head_dim", f.headDim},
+      {"block_size", f.cache.getBlockSize()}, {"causal", attention.getCausal()},
       {"bm", prefill->bm}, {"bn", prefill->bn}, {"warps", prefill->warps}};
   if (prefill->stages > 0)
     config.push_back({"stages", prefill->stages});
-  kernel.setLibraryLaunch(prefill->library, config, 32 * prefill->warps, {std::to_string(heads), tiles, "1"},
-                          prefill->sharedBytes(*prefill, headDim));
-  if (std::optional<DecodeSplit> split = decodeSplit(attention, plan))
-    return lowerPagedDecode(kernel, attention, query, *split);
+  kernel.setLibraryLaunch(prefill->library, config, 32 * prefill->warps,
+                          {std::to_string(f.heads), tiles, "1"}, prefill->sharedBytes(*prefill, f.headDim));
+  if (std::optional<DecodeSplit> split = decodeSplit(attention, kernel.plan()))
+    return lowerPagedDecode(kernel, attention, f.query, *split);
   return mlir::success();
+}
+
+/// loom/attention_simt.cuh: warps per CTA (one query row of one head per CTA), its head dims.
+constexpr int kSimtAttentionWarps = 4;
+constexpr int64_t kSimtMaxHeadDim = 256;
+
+std::string simtProblem(KernelBuilder &, const PagedAttentionFacts &f) {
+  if (f.headDim < 1 || f.headDim > kSimtMaxHeadDim)
+    return "head_dim " + std::to_string(f.headDim) + " exceeds the SIMT kernel's " +
+           std::to_string(kSimtMaxHeadDim);
+  if (!f.element.isBF16() && !f.element.isF16() && !f.element.isF32())
+    return "the SIMT kernel reads bf16, f16 or f32 KV, not " + typeName(f.element);
+  return "";
+}
+
+/// One kernel for every step (prefill, decode, mixed): grid (tokens, heads).
+mlir::LogicalResult lowerSimtAttention(KernelBuilder &kernel, const PagedAttentionFacts &f) {
+  auto tokens = addPagedParameters(kernel, f);
+  if (mlir::failed(tokens))
+    return mlir::failure();
+  kernel.setLibraryLaunch("paged_attention_simt",
+                          {{"heads", f.heads}, {"kv_heads", f.kvHeads}, {"head_dim", f.headDim},
+                           {"block_size", f.cache.getBlockSize()}, {"causal", f.op.getCausal()},
+                           {"warps", kSimtAttentionWarps}},
+                          32 * kSimtAttentionWarps, {*tokens, std::to_string(f.heads), "1"}, 0);
+  return mlir::success();
+}
+
+/// A paged attention kernel family: `problem` says why it cannot take the op ("" when it can).
+/// The first that can is chosen; a later one is a fallback and records why the earlier could not.
+struct PagedAttentionVariant {
+  std::string (*problem)(KernelBuilder &, const PagedAttentionFacts &);
+  mlir::LogicalResult (*lower)(KernelBuilder &, const PagedAttentionFacts &);
+};
+const PagedAttentionVariant kPagedAttentionVariants[] = {
+    {tensorCoreProblem, lowerTensorCoreAttention},
+    {simtProblem, lowerSimtAttention},
+};
+
+mlir::LogicalResult lowerPagedAttention(KernelBuilder &kernel, graph::PagedAttentionOp attention) {
+  const Group &group = kernel.group();
+  PackagePlan &plan = kernel.plan();
+  graph::KVCacheType cache = cacheType(attention.getCache());
+  PagedAttentionFacts facts{attention, cache, attention.getNumHeads(), attention.getNumKvHeads(),
+                            attention.getHeadDim(), cache.getElementType(), {}};
+  if (facts.kvHeads != cache.getKvHeads() || facts.headDim != cache.getHeadDim())
+    return unsupported(group, "num_kv_heads and head_dim must match the kv_cache");
+  mlir::Value queryOuter = group.outerInput(attention.getQuery());
+  auto width = mlir::cast<mlir::RankedTensorType>(queryOuter.getType()).getDimSize(1);
+  facts.query = plan.view(queryOuter).value_or(ColumnView{queryOuter, 0, width, width});
+  if (facts.query.column != 0 || facts.query.width != facts.heads * facts.headDim)
+    return unsupported(group, "the query must be the first heads · head_dim columns of its rows");
+  llvm::SmallVector<std::string> problems;
+  for (const PagedAttentionVariant &variant : kPagedAttentionVariants) {
+    std::string problem = variant.problem(kernel, facts);
+    if (!problem.empty()) {
+      problems.push_back(problem);
+      continue;
+    }
+    if (!problems.empty()) // tile-tiling remarks on it with `explain` (loomc --debug)
+      kernel.builder().getInsertionBlock()->getParentOp()->setAttr(
+          tile::kFallbackAttrName, kernel.builder().getStringAttr(llvm::join(problems, "; ")));
+    return variant.lower(kernel, facts);
+  }
+  return unsupported(group, "no paged attention kernel fits: " + llvm::join(problems, "; "));
 }
 
 } // namespace

@@ -1,5 +1,6 @@
-// Emission of GEMM kernels: loom::gemm (mma.sync), loom::gemv (small M) or
-// loom::sm90::gemmBf16Sm90 (wgmma + TMA), with the prologue and the epilogue parts as types.
+// Emission of GEMM kernels: loom::gemm (mma.sync), loom::gemv (small M),
+// loom::sm90::gemmBf16Sm90 (wgmma + TMA) or loom::gemmSimt (the CUDA-core fallback), with the
+// prologue and the epilogue parts as types.
 //
 // How it works: the dot's operands and sizes become the call's X, W, M, N, K; a tile.row_scale
 // scale becomes RmsNormPrologue{eps}; the maps between the dot and the store become epilogue
@@ -122,6 +123,13 @@ mlir::FailureOr<std::string> emitGemm(tile::KernelOp kernel) {
            templateArgs(kernel, {"bm", "bn", "stages", "group_m"}) + ">;\n  loom::sm90::gemmBf16Sm90<Config, " + *gating + ">(" +
            x + ", " + w + ", " + m + ", " + n + ", " + k + ", " + epilogue + ");\n";
     return source.render(call, threads + ", 1");
+  }
+  if (kernel.getConfigValue("simt")) { // the CUDA-core fallback (tile-tiling's loom.fallback)
+    source.include("loom/gemm_simt.cuh");
+    call = "  using Config = loom::GemmSimtConfig<" + templateArgs(kernel, {"bm", "bn", "bk", "tm", "tn"}) +
+           ">;\n  loom::gemmSimt<Config, " + t + ", " + prologue + ", " + *gating + ">(" + x + ", " + w +
+           ", " + m + ", " + n + ", " + k + ", " + prologueValue + ", " + epilogue + ");\n";
+    return source.render(call, threads);
   }
   bool gemv = kernel.getConfigValue("max_m").has_value();
   source.include(gemv ? "loom/gemv.cuh" : "loom/gemm.cuh");

@@ -60,6 +60,13 @@ std::string decodeConfig(const LibraryCall &c) {
          ">;\n";
 }
 
+std::string pagedSimtCall(const LibraryCall &c) {
+  return "  loom::attentionSimt<" + c.element + ", " + c.config("heads") + ", " + c.config("kv_heads") + ", " +
+         c.config("head_dim") + ", " + c.config("block_size") + ", " +
+         (c.config("causal") == "1" ? "true" : "false") + ", " + c.config("warps") + ">(" + c.argRange(0, 13) +
+         ");\n";
+}
+
 std::string pagedDecodeCall(const LibraryCall &c) {
   return decodeConfig(c) + "  loom::attentionDecodeSplit<Config, " + c.element + ">(" + c.argRange(0, 12) +
          ");\n";
@@ -84,6 +91,7 @@ const LibraryKernel kLibraryKernels[] = {
     {"paged_attention_prefill", "loom/attention_prefill.cuh", 13, {4}, 2, pagedAttentionCall, ", 1"},
     {"paged_attention_prefill_sm90", "loom/attention_prefill_sm90.cuh", 13, {4}, 2, pagedAttentionSm90Call,
      ", 1"},
+    {"paged_attention_simt", "loom/attention_simt.cuh", 13, {4}, 2, pagedSimtCall, ""},
     {"paged_attention_decode", "loom/attention_decode.cuh", 12, {10, 11}, 2, pagedDecodeCall, ", 1"},
     {"paged_attention_combine", "loom/attention_decode.cuh", 5, {4}, 4, pagedCombineCall, ", 1"},
 };

@@ -3,6 +3,7 @@
 #include "compiler/Transforms/Tile/MmaAtoms.h"
 #include "compiler/Transforms/Tile/KernelAnalysis.h"
 #include "compiler/Transforms/Tile/Passes.h"
+#include "compiler/Transforms/Tile/SimtFallback.h"
 #include "dialects/Tile/IR/TileOps.h"
 
 #include "mlir/IR/PatternMatch.h"
@@ -14,6 +15,12 @@ namespace loom::tile {
 #include "compiler/Transforms/Tile/Passes.h.inc"
 
 namespace {
+
+/// Whether tile-tiling gave the dot's kernel the SIMT GEMM configuration (SimtFallback.h).
+bool isSimtGemm(DotOp dot) {
+  auto kernel = dot->getParentOfType<KernelOp>();
+  return kernel && kernel.getConfig() && kernel.getConfigValue(kSimtConfigKey).value_or(0) == 1;
+}
 
 /// The atom for a dot, or why there is none.
 const MmaAtom *atomFor(DotOp dot, const GpuTarget &target, std::string &why) {
@@ -33,6 +40,10 @@ struct LowerDotToMma final : mlir::OpRewritePattern<DotOp> {
   mlir::LogicalResult matchAndRewrite(DotOp dot, mlir::PatternRewriter &rewriter) const override {
     if (dot.getAtom())
       return rewriter.notifyMatchFailure(dot, "already lowered");
+    if (isSimtGemm(dot)) { // tile-tiling chose loom/gemm_simt.cuh: no MMA atom, no ring
+      rewriter.modifyOpInPlace(dot, [&] { dot.setAtomAttr(rewriter.getStringAttr(kSimtAtomName)); });
+      return mlir::success();
+    }
     std::string why;
     const MmaAtom *atom = atomFor(dot, target, why);
     if (!atom)

@@ -1,6 +1,7 @@
 // The tile-tiling pass: a tile configuration and launch shape per kernel (see Passes.td).
 #include "compiler/Transforms/Tile/CostModel.h"
 #include "compiler/Transforms/Tile/Passes.h"
+#include "compiler/Transforms/Tile/SimtFallback.h"
 #include "compiler/Transforms/Tile/TuningTable.h"
 
 #include "mlir/IR/Builders.h"
@@ -30,6 +31,11 @@ struct TileTilingPass final : impl::TileTilingPassBase<TileTilingPass> {
     auto shape = analyzeKernel(kernel);
     if (mlir::failed(shape))
       return mlir::failure();
+    if (std::string why = simtGemmReason(*shape, gpu); !why.empty()) {
+      applyConfig(kernel, simtGemmConfig(*shape));
+      kernel->setAttr(kFallbackAttrName, mlir::StringAttr::get(kernel.getContext(), why));
+      return mlir::success();
+    }
     if (auto tuned = tunedConfig(*shape, gpu.name)) {
       auto config = completeConfig(*shape, gpu, *tuned);
       std::string problem = mlir::succeeded(config) ? launchProblem(*config, gpu) : "incomplete";
