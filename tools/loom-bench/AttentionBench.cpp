@@ -75,8 +75,8 @@ Status runPrefill(BenchSession &session) {
     }));
     session.report({"attention", "prefill", "B4 H32/8 S4096 D128 causal bf16", ms, flops, 0,
                     "SDPA flash (attention_check.py)", 0,
-                    spec.sm90Only() ? fmt::format("sm90 wgmma {}x{} {} stages{}", spec.bm, spec.bn,
-                                                  spec.stages, spec.pingPong ? " ping-pong" : "")
+                    spec.sm90Only() ? fmt::format("sm90 wgmma {}x{} {} stages", spec.bm, spec.bn,
+                                                  spec.stages)
                                     : fmt::format("tile {}x{} w{}", spec.bm, spec.bn, spec.warps)});
   }
   return Status::ok();

@@ -45,12 +45,9 @@
 namespace loom::sm90 {
 
 /// Tile of the Hopper prefill: 128 query rows (two consumer warpgroups of 64) by BN positions,
-/// STAGES K and V tiles in flight; PINGPONG: the consumers take turns issuing their matrix
-/// products (named barriers), so one's softmax runs while the other's products do.
-template <int HEAD_DIM, int BN_, int STAGES = 2, bool PINGPONG = false>
-struct AttentionPrefillSm90Config {
+/// STAGES K and V tiles in flight.
+template <int HEAD_DIM, int BN_, int STAGES = 2> struct AttentionPrefillSm90Config {
   static constexpr int kHeadDim = HEAD_DIM, BM = 128, BN = BN_, kStages = STAGES;
-  static constexpr bool kPingPong = PINGPONG;
   static constexpr int kConsumers = 2, kThreads = 128 * (1 + kConsumers);
   static constexpr int kLoaderThreads = 64; ///< producer threads per operand (K, V)
   static_assert(kStages >= 2, "a ring needs two stages");
@@ -108,15 +105,6 @@ __device__ __forceinline__ void fenceProxyAsync() {
 /// arrival counts towards the barrier's expected count (.noinc).
 __device__ __forceinline__ void copyAsyncArriveOn(unsigned barrier) {
   asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];" ::"r"(barrier) : "memory");
-}
-
-/// Named barrier `id` (1-15; 0 is __syncthreads): wait until `threads` threads have arrived
-/// (this one included), or arrive without waiting.
-__device__ __forceinline__ void namedBarrierSync(unsigned id, unsigned threads) {
-  asm volatile("bar.sync %0, %1;" ::"r"(id), "r"(threads) : "memory");
-}
-__device__ __forceinline__ void namedBarrierArrive(unsigned id, unsigned threads) {
-  asm volatile("bar.arrive %0, %1;" ::"r"(id), "r"(threads) : "memory");
 }
 
 /// Keeps registers that an in-flight wgmma reads (A fragments) alive and in place.
@@ -418,39 +406,18 @@ attentionPrefillSm90(const T *__restrict__ q, int qRowStride, const T *__restric
       mbarrierArrive(barrier);
   };
 
-  // Ping-pong: consumer c issues its products after named barrier 1 + c completes, then arrives
-  // on the other's (consumer 1 opens with an arrival for consumer 0 and skips its last one, so
-  // every barrier phase has its 256 threads).
-  const int consumer = warpgroup - 1;
-  auto takeTurn = [&] {
-    if constexpr (Config::kPingPong)
-      namedBarrierSync(1 + consumer, 256);
-  };
-  auto passTurn = [&](bool last) {
-    if constexpr (Config::kPingPong)
-      if (!(last && consumer == 1))
-        namedBarrierArrive(2 - consumer, 256);
-  };
-
   if (tile.kvTiles > 0) {
-    if constexpr (Config::kPingPong)
-      if (consumer == 1)
-        namedBarrierArrive(1, 256);
     mbarrierWait(smem.qFull(), 0);
     float alpha[2];
-    takeTurn();
     startScores(0);
-    passTurn(false);
     wgmmaWaitGroup<0>();
     wgmmaFenceOperands(s);
     release(smem.kEmpty(0));
     softmaxTile(0, alpha);
     packProbabilities();
     for (int j = 1; j < tile.kvTiles; ++j) {
-      takeTurn();
       startScores(j);
       startValues(j - 1);
-      passTurn(false);
       wgmmaWaitGroup<1>(); // S(j)
       wgmmaFenceOperands(s);
       release(smem.kEmpty(j % kStages));
@@ -464,9 +431,7 @@ attentionPrefillSm90(const T *__restrict__ q, int qRowStride, const T *__restric
       rescale(alpha);
       packProbabilities();
     }
-    takeTurn();
     startValues(tile.kvTiles - 1);
-    passTurn(true);
     wgmmaWaitGroup<0>();
     wgmmaFenceOperands(o);
     release(smem.vEmpty((tile.kvTiles - 1) % kStages));

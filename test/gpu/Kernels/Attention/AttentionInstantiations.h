@@ -24,9 +24,8 @@ inline std::vector<PrefillKernelSpec> benchPrefillTiles() {
           {llamaShape(), 64, 64, 4, true},
           {llamaShape(), 128, 32, 8, true},
           PrefillKernelSpec::sm90(llamaShape()),
-          PrefillKernelSpec::sm90(llamaShape(), true, 128, 2, true),
-          PrefillKernelSpec::sm90(llamaShape(), true, 128, 3, true),
-          PrefillKernelSpec::sm90(llamaShape(), true, 128, 3)};
+          PrefillKernelSpec::sm90(llamaShape(), true, 128, 3),
+          PrefillKernelSpec::sm90(llamaShape(), true, 64, 4)};
 }
 
 inline std::vector<PrefillKernelSpec> testPrefillKernels() {
@@ -37,12 +36,9 @@ inline std::vector<PrefillKernelSpec> testPrefillKernels() {
   kernels.push_back({smallGqaShape(), 128, 64, 8, true});
   kernels.push_back({smallGqaShape(), 64, 32, 4, false});
   kernels.push_back({smallGqaShape(), 128, 64, 8, false});
-  for (AttentionShape shape : {llamaShape(AttentionType::kF16), mqaShape(), smallGqaShape()}) {
+  for (AttentionShape shape : {llamaShape(AttentionType::kF16), mqaShape(), smallGqaShape()})
     kernels.push_back(PrefillKernelSpec::sm90(shape));
-    kernels.push_back(PrefillKernelSpec::sm90(shape, true, 128, 2, true));
-  }
   kernels.push_back(PrefillKernelSpec::sm90(smallGqaShape(), false));
-  kernels.push_back(PrefillKernelSpec::sm90(smallGqaShape(), false, 128, 2, true));
   return kernels;
 }
 

@@ -49,21 +49,19 @@ inline std::string attentionWrapper(const std::string &include, const std::strin
 enum class PrefillPath { kMmaSync, kSm90 };
 
 /// attentionPrefill with AttentionPrefillConfig<headDim, bm, bn, warps>, or (kSm90)
-/// attentionPrefillSm90 with AttentionPrefillSm90Config<headDim, bn, stages, pingPong> (bm 128,
-/// 12 warps).
+/// attentionPrefillSm90 with AttentionPrefillSm90Config<headDim, bn, stages> (bm 128, 12 warps).
 struct PrefillKernelSpec {
   AttentionShape shape;
   int bm = 128, bn = 64, warps = 8;
   bool causal = true;
   PrefillPath path = PrefillPath::kMmaSync;
-  int stages = 2;        ///< K/V ring depth of the Hopper kernel
-  bool pingPong = false; ///< the Hopper kernel's consumers take turns issuing products
+  int stages = 2; ///< K/V ring depth of the Hopper kernel
 
   /// The Hopper kernel for `shape`: 128 query rows by `bn` positions, `stages` tiles in flight
   /// (the defaults are the compiler's choice, compiler/Conversion/GraphToTile/AttentionKernel.cpp).
   static PrefillKernelSpec sm90(AttentionShape shape, bool causal = true, int bn = 128,
-                                int stages = 2, bool pingPong = false) {
-    return {shape, 128, bn, 12, causal, PrefillPath::kSm90, stages, pingPong};
+                                int stages = 2) {
+    return {shape, 128, bn, 12, causal, PrefillPath::kSm90, stages};
   }
   bool sm90Only() const { return path == PrefillPath::kSm90; }
   int threads() const { return warps * 32; }
@@ -74,16 +72,16 @@ struct PrefillKernelSpec {
   }
   std::string name() const {
     if (sm90Only())
-      return fmt::format("paged_prefill_sm90_{}_{}x{}s{}{}{}", shape.tag(), bm, bn, stages,
-                         pingPong ? "_pp" : "", causal ? "" : "_full");
+      return fmt::format("paged_prefill_sm90_{}_{}x{}s{}{}", shape.tag(), bm, bn, stages,
+                         causal ? "" : "_full");
     return fmt::format("paged_prefill_{}_{}x{}w{}{}", shape.tag(), bm, bn, warps,
                        causal ? "" : "_full");
   }
   std::string source() const {
     const char *t = cudaTypeName(shape.type);
     const std::string config =
-        sm90Only() ? fmt::format("loom::sm90::AttentionPrefillSm90Config<{}, {}, {}, {}>",
-                                 shape.headDim, bn, stages, pingPong)
+        sm90Only() ? fmt::format("loom::sm90::AttentionPrefillSm90Config<{}, {}, {}>",
+                                 shape.headDim, bn, stages)
                    : fmt::format("loom::AttentionPrefillConfig<{}, {}, {}, {}>", shape.headDim,
                                  bm, bn, warps);
     return attentionWrapper(

@@ -18,11 +18,9 @@ protected:
       EXPECT_TRUE(matchesReference(batch, runPrefill(spec, batch), spec.bm));
     }
   }
-  /// The default mma.sync tile and the Hopper kernel for `shape`, with and without ping-pong.
+  /// The default mma.sync tile and the Hopper kernel for `shape`.
   static std::vector<PrefillKernelSpec> bothPaths(AttentionShape shape, bool causal = true) {
-    return {{shape, 128, 64, 8, causal},
-            PrefillKernelSpec::sm90(shape, causal),
-            PrefillKernelSpec::sm90(shape, causal, 128, 2, true)};
+    return {{shape, 128, 64, 8, causal}, PrefillKernelSpec::sm90(shape, causal)};
   }
 };
 
