@@ -58,8 +58,8 @@ int64_t sm90SharedBytes(const PrefillKernel &k, int64_t headDim) {
 
 /// The prefill kernels, best first; the first one legal for the target and the op is lowered.
 ///   loom/attention_prefill_sm90.cuh: 128 x 128 tiles, a producer warpgroup and two consumer
-///     warpgroups, a 2-stage ring (315.6 TFLOP/s causal B4 H32 S4096 D128 on the H100, 3 stages
-///     297.3; docs/perf-attention.md).
+///     warpgroups, a 2-stage ring (542.6 TFLOP/s causal B4 H32 S4096 D128 on the H100, 1.73x
+///     SDPA flash in the same run; 3 stages 503.2; docs/perf-attention.md run 5).
 ///   loom/attention_prefill.cuh (mma.sync, sm_80+): one m16 tile of queries per warp (Q stays in
 ///     registers), 64-position KV tiles.
 constexpr PrefillKernel kPrefillKernels[] = {
