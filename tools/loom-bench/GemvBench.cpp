@@ -1,6 +1,8 @@
 // loom-bench cases of the decode linear (loom/gemv.cuh): M in {1, 4, 16} rows against the copy
-// roofline and cuBLAS, W rotated among copies so that timings measure HBM rather than L2, and
-// the fused gate/up + SiLU·mul decode projection against cuBLAS + a separate kernel.
+// roofline and cuBLAS, W rotated among copies so that timings measure HBM rather than L2, each
+// also with programmatic dependent launch (decode-overlap: the next launch streams W while the
+// last drains), and the fused gate/up + SiLU·mul decode projection against cuBLAS + a separate
+// kernel.
 #include "tools/loom-bench/BenchCase.h"
 #include "tools/loom-bench/LinearBenchSupport.h"
 
@@ -13,12 +15,40 @@ using testing::GemvTile;
 using testing::LinearKernelSpec;
 using testing::LinearOperands;
 
+/// A GEMV tile and its load-ring depth (GemvConfig's STAGES: batches per warp in registers).
+struct DecodeTile {
+  GemvTile tile;
+  int stages = 2;
+};
+
 // Few warps per CTA let many CTAs stay resident, so one wave streams W without bubbles; more
-// warps give each CTA deeper K splits. The fastest per shape is reported.
-const GemvTile kSmallBatchTiles[] = {{16, 8, 1, 2}, {8, 8, 1, 2}, {4, 8, 1, 2},
-                                     {4, 8, 1, 4},  {2, 8, 1, 4}, {16, 8, 1, 4}};
-const GemvTile kFullBatchTiles[] = {{8, 16, 1, 2}, {4, 16, 1, 2}, {4, 16, 1, 4},
-                                    {8, 16, 2, 2}, {16, 16, 1, 2}};
+// warps give each CTA deeper K splits; a deeper ring keeps more bytes in flight per warp at the
+// cost of registers (fewer resident CTAs). The fastest per shape is reported.
+const DecodeTile kSmallBatchTiles[] = {
+    {{16, 8, 1, 2}}, {{8, 8, 1, 2}},     {{4, 8, 1, 2}},     {{4, 8, 1, 4}},    {{2, 8, 1, 4}},
+    {{16, 8, 1, 4}}, {{8, 8, 1, 4}},     {{16, 8, 2, 2}},    {{16, 8, 1, 2}, 3}, {{8, 8, 1, 4}, 3},
+    {{4, 8, 1, 4}, 3}, {{16, 8, 1, 2}, 4}};
+const DecodeTile kFullBatchTiles[] = {{{8, 16, 1, 2}},  {{4, 16, 1, 2}},    {{4, 16, 1, 4}},
+                                      {{8, 16, 2, 2}},  {{16, 16, 1, 2}},   {{16, 16, 1, 2}, 3},
+                                      {{8, 16, 1, 2}, 3}, {{4, 16, 1, 4}, 3}};
+
+std::string decodeTileName(const DecodeTile &tile) {
+  return gemvTileName(tile.tile) + (tile.stages == 2 ? "" : fmt::format(" s{}", tile.stages));
+}
+
+/// The wrapper of `spec` with `stages` as GemvConfig's fifth argument.
+StatusOr<LinearKernel> compileDecode(BenchSession &session, LinearKernelSpec spec, int stages) {
+  std::string source = testing::linearKernelSource(spec);
+  if (stages != 2) {
+    const GemvTile &t = spec.gemvTile;
+    std::string config = fmt::format("loom::GemvConfig<{}, {}, {}, {}", t.warps, t.maxM, t.rowTiles, t.unroll);
+    for (size_t at = source.find(config); at != std::string::npos; at = source.find(config, at + 1))
+      source.insert(at + config.size(), fmt::format(", {}", stages));
+  }
+  LinearKernel kernel{std::move(spec), {}};
+  LOOM_ASSIGN_OR_RETURN(kernel.loaded, session.compile(kernel.spec.name, source));
+  return kernel;
+}
 
 /// X, Y and enough copies of W ([rows, K]) to exceed L2 several times over.
 struct DecodeBuffers {
@@ -44,22 +74,28 @@ struct DecodeBuffers {
   }
 };
 
-/// The fastest of `tiles` for one spec; `best` names it.
+/// The fastest of `tiles` for one spec; `best` names it. With `overlap`, each launch is a
+/// programmatic dependent launch: it starts its W stream while the launch before it drains
+/// (loom/gemv.cuh), as the decode kernels of a step do.
 StatusOr<double> fastestGemv(BenchSession &session, LinearKernelSpec spec,
-                             std::span<const GemvTile> tiles, const DecodeBuffers &buffers,
-                             LinearOperands operands, std::string &best) {
+                             std::span<const DecodeTile> tiles, const DecodeBuffers &buffers,
+                             LinearOperands operands, std::string &best, bool overlap = false) {
   double bestMs = std::numeric_limits<double>::infinity();
-  for (const GemvTile &tile : tiles) {
-    spec.gemvTile = tile;
-    LOOM_ASSIGN_OR_RETURN(LinearKernel kernel, LinearKernel::compile(session, spec));
+  for (const DecodeTile &tile : tiles) {
+    spec.gemvTile = tile.tile;
+    LOOM_ASSIGN_OR_RETURN(LinearKernel kernel, compileDecode(session, spec, tile.stages));
     LOOM_ASSIGN_OR_RETURN(double ms, session.medianMilliseconds([&](int iteration) {
       LinearOperands rotated = operands;
       rotated.w = buffers.weight(iteration);
-      return kernel.launch(session, rotated);
+      rt::KernelArgs args;
+      testing::addLinearArgs(kernel.spec, rotated, args);
+      rt::LaunchConfig launch = testing::linearLaunch(kernel.spec, rotated.m, rotated.n);
+      launch.overlapPrevious = overlap;
+      return session.launch(*kernel.loaded.kernel, launch, args);
     }));
     if (ms < bestMs) {
       bestMs = ms;
-      best = gemvTileName(tile);
+      best = decodeTileName(tile);
     }
   }
   return bestMs;
@@ -76,9 +112,12 @@ Status runDecode(BenchSession &session) {
       spec.gemv = true;
       std::string best;
       LinearOperands operands{buffers.x.address(), 0, 0, 0, buffers.y.address(), m, n, k};
-      std::span<const GemvTile> tiles =
-          m <= 8 ? std::span<const GemvTile>(kSmallBatchTiles) : kFullBatchTiles;
+      std::span<const DecodeTile> tiles =
+          m <= 8 ? std::span<const DecodeTile>(kSmallBatchTiles) : kFullBatchTiles;
       LOOM_ASSIGN_OR_RETURN(double ms, fastestGemv(session, spec, tiles, buffers, operands, best));
+      std::string bestOverlapped;
+      LOOM_ASSIGN_OR_RETURN(double overlappedMs, fastestGemv(session, spec, tiles, buffers, operands,
+                                                             bestOverlapped, /*overlap=*/true));
       double cublasMs = 0;
       if (Cublas *cublas = session.cublas()) {
         LOOM_ASSIGN_OR_RETURN(cublasMs, session.medianMilliseconds([&](int iteration) {
@@ -91,6 +130,10 @@ Status runDecode(BenchSession &session) {
                       2.0 * m * n * k, 2.0 * (double(n) * k + double(m) * k + double(m) * n),
                       session.cublas() ? "cuBLAS" : "", cublasMs,
                       fmt::format("best {}; {} W copies", best, buffers.weights.size())});
+      session.report({"gemv", "decode-overlap", fmt::format("M={} N={} K={}", m, n, k), overlappedMs,
+                      2.0 * m * n * k, 2.0 * (double(n) * k + double(m) * k + double(m) * n),
+                      session.cublas() ? "cuBLAS" : "", cublasMs,
+                      fmt::format("programmatic dependent launch; best {}", bestOverlapped)});
     }
   return Status::ok();
 }

@@ -2,7 +2,7 @@
 // W once: Y[M,N] = epilogue(prologue(X[M,K] · W[N,K]^T)), the same prologues, gating and
 // epilogues as loom/gemm.cuh.
 //
-// Wrapper contract (Config = GemvConfig<WARPS, MAX_M, ROW_TILES, UNROLL>):
+// Wrapper contract (Config = GemvConfig<WARPS, MAX_M, ROW_TILES, UNROLL[, STAGES = 2]>):
 //   extern "C" __global__ __launch_bounds__(Config::kThreads)
 //   void fused_linear_7(const bf16 *x, const bf16 *w, <epilogue pointers>, bf16 *y,
 //                       int M, int N, int K) {
@@ -24,20 +24,28 @@
 // of a warp loads 16 contiguous bytes of W rows g and g+8 and of X row g at k = 8t..8t+7 of each
 // 32-column step, and those registers are exactly the m16n8k16 A and B fragments under a fixed
 // permutation of k. A quad reads 64 contiguous bytes per row and UNROLL steps are in flight per
-// load batch, with the next batch prefetched while the current one is multiplied. The CTA's
+// load batch; a ring of STAGES batches keeps STAGES - 1 of them loading while one multiplies. The CTA's
 // warps split K (warp w takes steps w, w + WARPS, ...) and reduce through shared memory; then
 // one thread per output pair applies the row scale, gating and epilogue.
+//
+// Programmatic dependent launch: the CTA lets the next kernel be scheduled at once and issues
+// its first batch of W loads before loom::wait_for_previous_grids(), so under a launch with
+// overlap the weight stream starts while the previous kernel drains. A wrapper that waits at
+// its top (every emitted kernel) is still correct; it only gives up that overlap.
 #pragma once
 
 #include "loom/async_copy.cuh"
 #include "loom/epilogue.cuh"
+#include "loom/grid_dependency.cuh"
 #include "loom/mma.cuh"
 
 namespace loom {
 
-template <int WARPS_, int MAX_M_, int ROW_TILES_, int UNROLL_> struct GemvConfig {
+template <int WARPS_, int MAX_M_, int ROW_TILES_, int UNROLL_, int STAGES_ = 2> struct GemvConfig {
   static constexpr int kWarps = WARPS_, kMaxM = MAX_M_, kRowTiles = ROW_TILES_;
   static constexpr int kUnroll = UNROLL_;
+  static constexpr int kStages = STAGES_;        ///< load batches per warp in registers
+  static_assert(kStages >= 2, "one batch multiplies while the others load");
   static constexpr int kThreads = kWarps * 32;
   static constexpr int kCols = 16 * kRowTiles;   ///< outputs (W rows) per CTA
   static constexpr int kBatchTiles = kMaxM / 8;  ///< mma n8 tiles of X rows
@@ -87,7 +95,7 @@ __device__ __forceinline__ void gemv(const T *__restrict__ x, const T *__restric
     uint4 w[G][RT][2][U];
     uint4 x[BT][U];
   };
-  auto load = [&](int kBase, Batch &batch) {
+  auto loadW = [&](int kBase, Batch &batch) {
 #pragma unroll
     for (int u = 0; u < U; ++u) {
       int k = kBase + 32 * u + 8 * t;
@@ -99,10 +107,20 @@ __device__ __forceinline__ void gemv(const T *__restrict__ x, const T *__restric
 #pragma unroll
           for (int h = 0; h < 2; ++h)
             batch.w[q][r][h][u] = loadStreaming16(wRows[q][r][h] + k, inK && wRows[q][r][h]);
+    }
+  };
+  auto loadX = [&](int kBase, Batch &batch) {
+#pragma unroll
+    for (int u = 0; u < U; ++u) {
+      int k = kBase + 32 * u + 8 * t;
 #pragma unroll
       for (int b = 0; b < BT; ++b)
-        batch.x[b][u] = loadCached16(xRows[b] + k, inK && xRows[b]);
+        batch.x[b][u] = loadCached16(xRows[b] + k, k < K && xRows[b]);
     }
+  };
+  auto load = [&](int kBase, Batch &batch) {
+    loadW(kBase, batch);
+    loadX(kBase, batch);
   };
 
   float acc[G][RT][BT][4] = {};
@@ -142,15 +160,36 @@ __device__ __forceinline__ void gemv(const T *__restrict__ x, const T *__restric
       }
   };
 
-  constexpr int kStride = kWarps * Config::kStepK;
-  Batch current;
+  // A ring of kStages batches: while one multiplies, the other kStages - 1 are in flight.
+  constexpr int kStride = kWarps * Config::kStepK, S = Config::kStages;
+  Batch ring[S];
   int kBase = warp * Config::kStepK;
-  load(kBase, current);
-  for (; kBase < K; kBase += kStride) {
-    Batch next;
-    load(kBase + kStride, next);
-    multiply(current);
-    current = next;
+  // W is a weight no kernel of a step writes: its first batches stream in before the wait for
+  // the previous kernel (programmatic dependent launch), X and Y only after it.
+  allow_next_grid_launch();
+#pragma unroll
+  for (int s = 0; s < S - 1; ++s)
+    loadW(kBase + s * kStride, ring[s]);
+  wait_for_previous_grids();
+#pragma unroll
+  for (int s = 0; s < S - 1; ++s)
+    loadX(kBase + s * kStride, ring[s]);
+  if constexpr (S == 2) { // one step per trip: fewer live registers than the unrolled ring
+    for (; kBase < K; kBase += kStride) {
+      load(kBase + kStride, ring[1]);
+      multiply(ring[0]);
+      ring[0] = ring[1];
+    }
+  } else {
+    for (; kBase < K; kBase += S * kStride) {
+#pragma unroll
+      for (int s = 0; s < S; ++s) {
+        const int step = kBase + s * kStride;
+        load(step + (S - 1) * kStride, ring[(s + S - 1) % S]); // the slot multiplied last
+        if (step < K)
+          multiply(ring[s]);
+      }
+    }
   }
 
   // Partial sums of this warp, scattered from the C fragments (mma row = output column n,
