@@ -1,6 +1,9 @@
 // The convert-graph-to-tile pass: groups of the forward function -> tile kernels + launch program.
 #include "compiler/Conversion/GraphToTile/GroupLowering.h"
 #include "compiler/Conversion/GraphToTile/Passes.h"
+#include "compiler/Transforms/Graph/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
 
 namespace loom::conversion {
 
@@ -43,6 +46,13 @@ struct ConvertGraphToTilePass final
     const tile::GpuTarget *gpu = nullptr;
     if (!target.empty() && !(gpu = tile::findGpuTargetOrEmit(module, target)))
       return signalPassFailure();
+    // The arena plan is graph-plan-memory's: run it when the pipeline has not.
+    if (!function->hasAttr("loom.buffer_plan")) {
+      mlir::OpPassManager planning(mlir::func::FuncOp::getOperationName());
+      planning.addPass(graph::createGraphPlanMemoryPass());
+      if (mlir::failed(runPipeline(planning, function)))
+        return signalPassFailure();
+    }
     std::vector<Group> groups = collectGroups(function);
     if (mlir::failed(checkRopesClaimed(function, groups)))
       return signalPassFailure();

@@ -86,6 +86,13 @@ mlir::FailureOr<mlir::Value> KernelBuilder::scratch(llvm::StringRef role) {
   return addParameter(tile::PtrType::get(builder_.getContext(), builder_.getF32Type()), role, binding);
 }
 
+mlir::Value KernelBuilder::errorRecord() {
+  std::string binding = plan_.errorBinding();
+  if (binding.empty())
+    return {};
+  return addParameter(tile::PtrType::get(builder_.getContext(), builder_.getI32Type()), "error", binding);
+}
+
 mlir::Value KernelBuilder::kvPool(llvm::StringRef name, bool key, mlir::Type element) {
   return addParameter(tile::PtrType::get(builder_.getContext(), element), name,
                       key ? "kv_k:" : "kv_v:");

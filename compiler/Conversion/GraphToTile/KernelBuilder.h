@@ -38,6 +38,8 @@ public:
   mlir::Value floatParameter(llvm::StringRef name, float value);
   /// The group's f32 scratch buffer `role` (PackagePlan::scratchBinding).
   mlir::FailureOr<mlir::Value> scratch(llvm::StringRef role);
+  /// The package's i32 error record (PackagePlan::errorBinding), or null when it has none.
+  mlir::Value errorRecord();
   /// The K (or V) pool of the KV cache, elements of `element`.
   mlir::Value kvPool(llvm::StringRef name, bool key, mlir::Type element);
   /// Makes this a library kernel: the device-library call `library` (see compiler/Target/CUDA

@@ -1,5 +1,15 @@
-// Planning of a package: dim propagation, tensor sections, and first-fit arena placement.
+// Planning of a package: tensor sections, and the arena buffers of graph-plan-memory's plan.
+//
+// How it works: dim names and bounds come from DimBounds (compiler/Transforms/Graph), the
+// buffers, their offsets and live ranges from the function's `loom.buffer_plan` (the one
+// arena planner, graph-plan-memory); live ranges are moved from op positions to launch
+// indices. Storage the lowering adds that no graph value stands for — a group's scratch (e.g.
+// split-K attention partials) and the step's error record (bad embedding ids) — is placed
+// here, after the plan's arena: scratch lives only during its own group's launch, so every
+// group's scratch starts at the same offset (the arena grows by the largest group's scratch);
+// the error record follows it and lives through the whole step.
 #include "compiler/Conversion/GraphToTile/PackagePlan.h"
+#include "compiler/Transforms/Graph/DimBounds.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -14,35 +24,33 @@ constexpr std::pair<llvm::StringLiteral, llvm::StringLiteral> kDimBounds[] = {
     {"loom.max_tokens", "tokens"}, {"loom.max_seqs", "seqs"},
     {"loom.max_blocks_per_seq", "blocks_per_seq"}};
 
-/// The operand whose rows a result has: the ids of an embedding, otherwise operand 0.
-unsigned rowSourceOperand(mlir::Operation *op) { return mlir::isa<graph::EmbeddingOp>(op) ? 1 : 0; }
-
-/// An arena buffer being placed: its bytes and the launches it lives through.
-struct Placement {
-  int64_t bytes, first, last, offset = 0;
+/// One buffer of graph-plan-memory's `loom.buffer_plan`.
+struct PlannedBuffer {
+  int64_t offset = 0, bytes = 0, first = 0, last = 0;
 };
 
-/// First fit: the lowest aligned offset not overlapping any buffer alive at the same time.
-int64_t placeBuffers(llvm::MutableArrayRef<Placement> buffers) {
-  int64_t arena = 0;
-  for (size_t i = 0; i < buffers.size(); ++i) {
-    int64_t offset = 0;
-    for (bool moved = true; moved;) {
-      moved = false;
-      for (size_t j = 0; j < i; ++j) {
-        bool together = buffers[j].first <= buffers[i].last && buffers[i].first <= buffers[j].last;
-        bool overlap = offset < buffers[j].offset + buffers[j].bytes &&
-                       buffers[j].offset < offset + buffers[i].bytes;
-        if (together && overlap) {
-          offset = llvm::alignTo(buffers[j].offset + buffers[j].bytes, kArenaAlignment);
-          moved = true;
-        }
-      }
+/// The function's `loom.buffer_plan` by buffer id; an error when it is missing or malformed.
+mlir::FailureOr<llvm::StringMap<PlannedBuffer>> readBufferPlan(mlir::func::FuncOp function) {
+  auto entries = function->getAttrOfType<mlir::ArrayAttr>("loom.buffer_plan");
+  if (!entries)
+    return function.emitError() << "has no loom.buffer_plan (run graph-plan-memory first)";
+  llvm::StringMap<PlannedBuffer> plan;
+  for (mlir::Attribute entry : entries) {
+    auto dict = mlir::dyn_cast<mlir::DictionaryAttr>(entry);
+    auto id = dict ? dict.getAs<mlir::StringAttr>("id") : nullptr;
+    PlannedBuffer buffer;
+    std::pair<llvm::StringRef, int64_t *> fields[] = {
+        {"offset", &buffer.offset}, {"bytes", &buffer.bytes}, {"first", &buffer.first}, {"last", &buffer.last}};
+    for (auto [name, slot] : fields) {
+      auto value = dict ? dict.getAs<mlir::IntegerAttr>(name) : nullptr;
+      if (!id || !value)
+        return function.emitError() << "loom.buffer_plan entry " << entry << " needs a string 'id' and integer '"
+                                    << name << "'";
+      *slot = value.getInt();
     }
-    buffers[i].offset = offset;
-    arena = std::max(arena, offset + buffers[i].bytes);
+    plan[id.getValue()] = buffer;
   }
-  return llvm::alignTo(arena, kArenaAlignment);
+  return plan;
 }
 
 /// Elements of one row of a 2-D tensor (its last extent), or of every dimension after the first.
@@ -102,6 +110,13 @@ std::optional<int64_t> PackagePlan::bound(llvm::StringRef extent) const {
     return value;
   auto it = dims_.find(extent);
   return it == dims_.end() ? std::nullopt : std::optional<int64_t>(it->getValue());
+}
+
+std::string PackagePlan::errorBinding() const {
+  for (mlir::Attribute buffer : buffers_)
+    if (mlir::cast<mlir::DictionaryAttr>(buffer).getAs<mlir::StringAttr>("name").getValue() == kErrorBuffer)
+      return ("buffer:" + kErrorBuffer).str();
+  return "";
 }
 
 std::string PackagePlan::scratchBinding(mlir::Operation *anchor, llvm::StringRef role) const {
@@ -171,44 +186,27 @@ mlir::FailureOr<PackagePlan> PackagePlan::build(mlir::func::FuncOp function,
     plan.bindings_[argument] = "input:" + name;
   }
 
-  // Extents of every value, inside groups too: a dynamic extent is the row source's.
-  bool failed = false;
-  std::function<void(mlir::Operation *)> propagate = [&](mlir::Operation *op) {
-    if (auto fused = mlir::dyn_cast<graph::FusedOp>(op)) {
-      for (auto [argument, input] : llvm::zip(fused.getBody().getArguments(), fused.getInputs()))
-        plan.extents_[argument] = plan.extents_[input];
-      for (mlir::Operation &inner : fused.getBody().front().without_terminator())
-        propagate(&inner);
-      for (auto [result, yielded] : llvm::zip(fused.getResults(), fused.getYield().getValues()))
-        plan.extents_[result] = plan.extents_[yielded];
-      return;
-    }
-    for (mlir::Value result : op->getResults()) {
-      auto type = mlir::dyn_cast<mlir::RankedTensorType>(result.getType());
-      if (!type)
-        continue;
+  // Extents of every value, inside groups too, named as graph-plan-memory bounds them.
+  mlir::FailureOr<graph::DimBounds> bounds = graph::DimBounds::compute(function);
+  if (mlir::failed(bounds))
+    return mlir::failure();
+  auto nameExtents = [&](mlir::Value value) {
+    if (const graph::ShapeBound *shape = bounds->lookup(value)) {
       llvm::SmallVector<std::string> extents;
-      llvm::ArrayRef<std::string> source;
-      if (op->getNumOperands() > rowSourceOperand(op))
-        source = plan.extents(op->getOperand(rowSourceOperand(op)));
-      for (int64_t d = 0; d < type.getRank(); ++d) {
-        if (!type.isDynamicDim(d))
-          extents.push_back(std::to_string(type.getDimSize(d)));
-        else if (d < int64_t(source.size()))
-          extents.push_back(source[d]);
-        else {
-          op->emitOpError() << "result dimension " << d << " is dynamic with no dim to name it";
-          failed = true;
-          return;
-        }
-      }
-      plan.extents_[result] = extents;
+      for (const graph::DimBound &dim : *shape)
+        extents.push_back(dim.name);
+      plan.extents_[value] = std::move(extents);
     }
   };
-  for (mlir::Operation &op : function.getBody().front())
-    propagate(&op);
-  if (failed)
-    return mlir::failure();
+  function.walk([&](mlir::Operation *op) {
+    for (mlir::Region &region : op->getRegions())
+      for (mlir::Block &block : region)
+        for (mlir::Value argument : block.getArguments())
+          if (op != function.getOperation())
+            nameExtents(argument);
+    for (mlir::Value result : op->getResults())
+      nameExtents(result);
+  });
 
   // Views: split pieces and rotated or reshaped tensors live in their source's storage.
   for (mlir::Operation &op : function.getBody().front()) {
@@ -250,81 +248,82 @@ mlir::FailureOr<PackagePlan> PackagePlan::build(mlir::func::FuncOp function,
     plan.addDerivedWeight(builder.getDictionaryAttr(entry));
   });
 
-  // Arena buffers: every group result, alive from its group to its last reader.
+  // Arena buffers: every group result, where graph-plan-memory put it; live ranges move from op
+  // positions to launch indices (a position between launches counts as the launch before it).
+  auto planned = readBufferPlan(function);
+  if (mlir::failed(planned))
+    return mlir::failure();
+  auto returnOp = mlir::cast<mlir::func::ReturnOp>(function.getBody().front().getTerminator());
   llvm::DenseMap<mlir::Operation *, int64_t> launchOf;
   for (auto [index, group] : llvm::enumerate(groups))
     launchOf[group.anchor] = index;
-  auto returnOp = mlir::cast<mlir::func::ReturnOp>(function.getBody().front().getTerminator());
-  // The last launch reading `value`, through the views of it; -1 when none does.
-  std::function<int64_t(mlir::Value)> lastUse = [&](mlir::Value value) {
-    int64_t last = -1;
-    for (mlir::Operation *user : value.getUsers()) {
-      if (user == returnOp)
-        last = std::max(last, int64_t(groups.size()));
-      else if (isViewOp(user))
-        for (mlir::Value viewed : user->getResults())
-          last = std::max(last, lastUse(viewed));
-      else if (auto launch = launchOf.find(user); launch != launchOf.end())
-        last = std::max(last, launch->second);
-    }
-    return last;
+  llvm::SmallVector<int64_t> launchAtPosition; // the latest launch at or before each position
+  for (mlir::Operation &op : function.getBody().front()) {
+    int64_t previous = launchAtPosition.empty() ? -1 : launchAtPosition.back();
+    launchAtPosition.push_back(&op == returnOp.getOperation() ? int64_t(groups.size())
+                                                              : launchOf.lookup_or(&op, previous));
+  }
+  auto launchAt = [&](int64_t position) {
+    return position >= 0 && position < int64_t(launchAtPosition.size()) ? launchAtPosition[position] : -1;
   };
-  llvm::SmallVector<mlir::Value> values;
-  llvm::SmallVector<Placement> placements;
+  int64_t planArena = 0;
+  if (auto arena = function->getAttrOfType<mlir::IntegerAttr>("loom.arena_bytes"))
+    planArena = arena.getInt();
+  auto addBuffer = [&](llvm::StringRef name, int64_t offset, int64_t bytes, mlir::Attribute dtype,
+                       mlir::Attribute shape, int64_t first, int64_t last, llvm::StringRef scratchRole) {
+    llvm::SmallVector<mlir::NamedAttribute> entry = {
+        builder.getNamedAttr("name", builder.getStringAttr(name)),
+        builder.getNamedAttr("offset", builder.getI64IntegerAttr(offset)),
+        builder.getNamedAttr("bytes", builder.getI64IntegerAttr(bytes)),
+        builder.getNamedAttr("dtype", dtype), builder.getNamedAttr("shape", shape),
+        builder.getNamedAttr("live", builder.getI64ArrayAttr({first, last}))};
+    if (!scratchRole.empty())
+      entry.push_back(builder.getNamedAttr("scratch", builder.getStringAttr(scratchRole)));
+    plan.buffers_.push_back(builder.getDictionaryAttr(entry));
+  };
   for (auto [index, group] : llvm::enumerate(groups)) {
-    for (mlir::Value result : group.anchor->getResults()) {
+    auto ids = group.anchor->getAttrOfType<mlir::ArrayAttr>("loom.buffers");
+    for (mlir::OpResult result : group.anchor->getResults()) {
       auto type = mlir::dyn_cast<mlir::RankedTensorType>(result.getType());
       if (!type)
         continue;
-      int64_t elements = 1;
-      for (const std::string &extent : plan.extents(result)) {
-        int64_t value;
-        if (llvm::StringRef(extent).getAsInteger(10, value)) {
-          auto bound = plan.dims_.find(extent);
-          if (bound == plan.dims_.end())
-            return group.anchor->emitOpError() << "dim '" << extent << "' has no bound (a loom.max_"
-                                               << extent << " function attribute)";
-          value = bound->getValue();
-        }
-        elements *= value;
-      }
-      int64_t last = std::max(int64_t(index), lastUse(result));
-      values.push_back(result);
-      placements.push_back({elements * int64_t(type.getElementTypeBitWidth() / 8), int64_t(index), last});
+      auto id = ids && result.getResultNumber() < ids.size()
+                    ? mlir::dyn_cast<mlir::StringAttr>(ids[result.getResultNumber()])
+                    : nullptr;
+      auto buffer = id ? planned->find(id.getValue()) : planned->end();
+      if (buffer == planned->end())
+        return group.anchor->emitOpError() << "result " << result.getResultNumber()
+                                           << " has no buffer in loom.buffer_plan (run graph-plan-memory "
+                                              "after the last graph transformation)";
+      const PlannedBuffer &where = buffer->getValue();
+      plan.bindings_[result] = ("buffer:" + id.getValue()).str();
+      addBuffer(id.getValue(), where.offset, where.bytes, builder.getStringAttr(dtypeName(type.getElementType())),
+                shapeAttr(builder, plan.extents(result)), int64_t(index),
+                std::max(int64_t(index), launchAt(where.last)), "");
     }
   }
-  // Scratch after every result, so the results' placements do not depend on it.
-  llvm::SmallVector<std::pair<mlir::Operation *, ScratchRequest>> scratchBuffers;
-  for (auto [index, group] : llvm::enumerate(groups))
+  // Scratch at the arena's tail, shared by all groups (each group's is alive at its launch only).
+  int64_t tail = llvm::alignTo(planArena, kArenaAlignment), scratchEnd = tail;
+  for (auto [index, group] : llvm::enumerate(groups)) {
+    int64_t offset = tail;
     for (ScratchRequest &request : scratch(group, plan)) {
-      placements.push_back({request.floats * 4, int64_t(index), int64_t(index)});
-      scratchBuffers.push_back({group.anchor, std::move(request)});
+      // Named after the plan's buffers (v0 ... v<n-1>), as graph values' buffers are.
+      std::string name = "v" + std::to_string(planned->size() + plan.scratchBindings_.size());
+      plan.scratchBindings_[{group.anchor, request.role}] = "buffer:" + name;
+      addBuffer(name, offset, request.floats * 4, builder.getStringAttr("f32"),
+                builder.getI64ArrayAttr({request.floats}), int64_t(index), int64_t(index), request.role);
+      offset = llvm::alignTo(offset + request.floats * 4, kArenaAlignment);
     }
-  plan.arenaBytes_ = placeBuffers(placements);
-  for (auto [index, placement] : llvm::enumerate(placements)) {
-    std::string name = "v" + std::to_string(index);
-    bool isScratch = index >= values.size();
-    mlir::Attribute dtype, shape;
-    if (isScratch) {
-      const auto &[anchor, request] = scratchBuffers[index - values.size()];
-      plan.scratchBindings_[{anchor, request.role}] = "buffer:" + name;
-      dtype = builder.getStringAttr("f32");
-      shape = builder.getI64ArrayAttr({request.floats});
-    } else {
-      mlir::Value value = values[index];
-      plan.bindings_[value] = "buffer:" + name;
-      dtype = builder.getStringAttr(dtypeName(mlir::cast<mlir::RankedTensorType>(value.getType()).getElementType()));
-      shape = shapeAttr(builder, plan.extents(value));
-    }
-    llvm::SmallVector<mlir::NamedAttribute> entry = {
-        builder.getNamedAttr("name", builder.getStringAttr(name)),
-        builder.getNamedAttr("offset", builder.getI64IntegerAttr(placement.offset)),
-        builder.getNamedAttr("bytes", builder.getI64IntegerAttr(placement.bytes)),
-        builder.getNamedAttr("dtype", dtype), builder.getNamedAttr("shape", shape),
-        builder.getNamedAttr("live", builder.getI64ArrayAttr({placement.first, placement.last}))};
-    if (isScratch)
-      entry.push_back(builder.getNamedAttr("scratch", builder.getStringAttr(scratchBuffers[index - values.size()].second.role)));
-    plan.buffers_.push_back(builder.getDictionaryAttr(entry));
+    scratchEnd = std::max(scratchEnd, offset);
+  }
+  // The error record after it, alive through the step: [count, id, row, vocab] of bad ids.
+  plan.arenaBytes_ = scratchEnd;
+  if (llvm::any_of(groups, [](const Group &group) {
+        return llvm::any_of(group.ops, [](mlir::Operation *op) { return mlir::isa<graph::EmbeddingOp>(op); });
+      })) {
+    addBuffer(kErrorBuffer, scratchEnd, kErrorRecordInts * 4, builder.getStringAttr("i32"),
+              builder.getI64ArrayAttr({kErrorRecordInts}), 0, int64_t(groups.size()), "");
+    plan.arenaBytes_ = llvm::alignTo(scratchEnd + kErrorRecordInts * 4, kArenaAlignment);
   }
 
   for (const auto &[value, view] : plan.views_)

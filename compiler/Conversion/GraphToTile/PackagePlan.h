@@ -27,6 +27,11 @@ struct ScratchRequest {
   int64_t floats = 0;
 };
 
+/// The arena buffer of a step's error record, `int[kErrorRecordInts]` = {count, id, row, vocab}
+/// of the out-of-range embedding ids (loom/embedding.cuh); the executor reads it after a step.
+inline constexpr llvm::StringLiteral kErrorBuffer = "errors";
+inline constexpr int64_t kErrorRecordInts = 4;
+
 class PackagePlan;
 /// The scratch a group needs, sized from the plan's dim bounds.
 using ScratchPlanner = llvm::function_ref<llvm::SmallVector<ScratchRequest>(const Group &, const PackagePlan &)>;
@@ -55,6 +60,8 @@ public:
   std::optional<int64_t> bound(llvm::StringRef extent) const;
   /// "buffer:vN" of the scratch `role` of the group anchored at `anchor`; empty when none.
   std::string scratchBinding(mlir::Operation *anchor, llvm::StringRef role) const;
+  /// "buffer:errors" when the package has an error record (it gathers embedding rows); else empty.
+  std::string errorBinding() const;
   /// Records a weight the runtime derives at load time (e.g. a norm gain folded into a GEMM).
   void addDerivedWeight(mlir::DictionaryAttr weight);
   /// The weights section, derived weights included.

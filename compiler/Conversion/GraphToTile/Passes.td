@@ -10,7 +10,9 @@ def ConvertGraphToTilePass : Pass<"convert-graph-to-tile", "mlir::ModuleOp"> {
     1. Groups: every `graph.fused` region is one group; every other graph op except
        `graph.weight` is a group of one.
     2. The package plan: dim names and bounds (`loom.dims`, `loom.max_*`), inputs, weights,
-       outputs, and one arena buffer per intermediate tensor, placed first-fit by liveness.
+       outputs, and one arena buffer per intermediate tensor where graph-plan-memory's
+       `loom.buffer_plan` puts it (the pass runs graph-plan-memory first when the function has
+       no plan); the lowering's own storage (group scratch, the error record) follows that arena.
     3. Each group becomes a `tile.kernel` by its family: GEMM groups as program-id tiles ->
        (row-scale prologue) -> `tile.dot` -> epilogue maps -> masked store; norm, gather,
        softmax and argmax groups as row loads -> reductions and maps -> stores; elementwise

@@ -215,8 +215,9 @@ mlir::FailureOr<mlir::Value> lowerEmbedding(RowProgram &p, graph::EmbeddingOp op
   auto rows = kernel.extents(kernel.group().outerInput(op.getTable()));
   if (mlir::failed(rows))
     return mlir::failure();
+  // Bad ids are counted in the package's error record, which the executor checks after a step.
   return mlir::Value(tile::GatherOp::create(kernel.builder(), kernel.loc(), type, *table, *ids,
-                                            (*rows)[0]));
+                                            (*rows)[0], kernel.errorRecord()));
 }
 
 mlir::LogicalResult RowProgram::run() {

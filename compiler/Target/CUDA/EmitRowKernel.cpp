@@ -87,10 +87,11 @@ std::string argmaxCall(RowParts &p) {
 std::string embeddingCall(RowParts &p) {
   p.source.include("loom/embedding.cuh");
   auto table = p.gather.getTable(), ids = p.vectorLoads[0].getPtr(), y = p.stores[0].getPtr();
-  // Bad ids read as zero rows; the error flag is not bound by the package yet (nullptr).
+  // Bad ids read as zero rows and are counted in the package's error record, when bound.
+  mlir::Value errors = p.gather.getErrors();
   return "loom::embedding<" + p.type(table) + ", " + p.shape() + ">(" + p.name(table) + ", " +
          p.name(ids) + ", " + p.name(y) + ", " + p.rows() + ", " + p.source.expr(p.gather.getVocab()) +
-         ", nullptr)";
+         ", " + (errors ? p.name(errors) : std::string("nullptr")) + ")";
 }
 
 const std::pair<llvm::StringLiteral, FamilyCall> kFamilies[] = {

@@ -12,15 +12,12 @@ int64_t alignTo(int64_t bytes, int64_t alignment) {
   return (bytes + alignment - 1) / alignment * alignment;
 }
 
-ArenaPlan planArena(llvm::ArrayRef<BufferRequest> requests, int64_t alignment) {
-  std::vector<size_t> order(requests.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (requests[a].bytes != requests[b].bytes)
-      return requests[a].bytes > requests[b].bytes;
-    return requests[a].first < requests[b].first;
-  });
+namespace {
 
+/// Places the requests in `order`, each in the smallest gap between the placed buffers whose
+/// live ranges overlap its own (or after them all).
+ArenaPlan placeInOrder(llvm::ArrayRef<BufferRequest> requests, llvm::ArrayRef<size_t> order,
+                       int64_t alignment) {
   ArenaPlan plan;
   plan.offsets.assign(requests.size(), 0);
   std::vector<size_t> placed;
@@ -48,6 +45,26 @@ ArenaPlan planArena(llvm::ArrayRef<BufferRequest> requests, int64_t alignment) {
     placed.push_back(index);
   }
   return plan;
+}
+
+} // namespace
+
+ArenaPlan planArena(llvm::ArrayRef<BufferRequest> requests, int64_t alignment) {
+  std::vector<size_t> bySize(requests.size());
+  std::iota(bySize.begin(), bySize.end(), 0);
+  std::vector<size_t> inProgramOrder = bySize;
+  std::stable_sort(bySize.begin(), bySize.end(), [&](size_t a, size_t b) {
+    if (requests[a].bytes != requests[b].bytes)
+      return requests[a].bytes > requests[b].bytes;
+    return requests[a].first < requests[b].first;
+  });
+  std::stable_sort(inProgramOrder.begin(), inProgramOrder.end(),
+                   [&](size_t a, size_t b) { return requests[a].first < requests[b].first; });
+  // Largest first is usually tighter; program order wins on some chains (a Llama layer's
+  // residual stream): keep the smaller arena, size order on ties.
+  ArenaPlan largestFirst = placeInOrder(requests, bySize, alignment);
+  ArenaPlan programOrder = placeInOrder(requests, inProgramOrder, alignment);
+  return programOrder.arenaBytes < largestFirst.arenaBytes ? programOrder : largestFirst;
 }
 
 } // namespace loom::graph

@@ -24,8 +24,9 @@ struct ArenaPlan {
 /// Rounds `bytes` up to a multiple of `alignment` (a power of two or any positive number).
 int64_t alignTo(int64_t bytes, int64_t alignment);
 
-/// Places the largest buffers first, each in the smallest gap left by the placed buffers whose
-/// live ranges overlap its own (or after them all); offsets and sizes are aligned.
+/// Places buffers one by one, each in the smallest gap left by the placed buffers whose live
+/// ranges overlap its own (or after them all), in two orders — largest first (TFLite's
+/// greedy-by-size) and program order — and keeps the smaller arena; offsets and sizes aligned.
 ArenaPlan planArena(llvm::ArrayRef<BufferRequest> requests, int64_t alignment);
 
 } // namespace loom::graph

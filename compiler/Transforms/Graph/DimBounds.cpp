@@ -8,6 +8,10 @@
 
 namespace loom::graph {
 
+namespace {
+constexpr llvm::StringLiteral kDefaultLeadingDim = "tokens";
+} // namespace
+
 mlir::FailureOr<int64_t> boundOfDimName(mlir::func::FuncOp function, llvm::StringRef expression) {
   llvm::SmallVector<llvm::StringRef> terms;
   expression.split(terms, '+');
@@ -40,10 +44,13 @@ mlir::FailureOr<DimBounds> DimBounds::compute(mlir::func::FuncOp function) {
     if (!type)
       continue;
     auto names = function.getArgAttrOfType<mlir::ArrayAttr>(index, "loom.dims");
-    if (!names && !type.hasStaticShape())
-      return function.emitError() << "argument #" << index
-                                  << " has dynamic dimensions but no loom.dims naming them";
-    if (names && static_cast<int64_t>(names.size()) != type.getRank())
+    for (int64_t d = 1; !names && d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        return function.emitError() << "argument #" << index << " has dynamic dimension " << d
+                                    << " but no loom.dims naming it";
+    // loom.dims may leave out trailing static dimensions.
+    if (names && (static_cast<int64_t>(names.size()) > type.getRank() ||
+                  llvm::any_of(type.getShape().drop_front(names.size()), mlir::ShapedType::isDynamic)))
       return function.emitError() << "loom.dims of argument #" << index << " names " << names.size()
                                   << " dimensions, its type has " << type.getRank();
     ShapeBound shape;
@@ -52,7 +59,9 @@ mlir::FailureOr<DimBounds> DimBounds::compute(mlir::func::FuncOp function) {
         shape.push_back({type.getDimSize(d), std::to_string(type.getDimSize(d))});
         continue;
       }
-      auto name = mlir::dyn_cast<mlir::StringAttr>(names[d]);
+      // Without loom.dims, a dynamic leading dimension is the step's tokens.
+      auto name = names ? mlir::dyn_cast<mlir::StringAttr>(names[d])
+                        : mlir::StringAttr::get(function.getContext(), kDefaultLeadingDim);
       if (!name)
         return function.emitError() << "loom.dims of argument #" << index << " must be strings";
       mlir::FailureOr<int64_t> bound = boundOfDimName(function, name.getValue());

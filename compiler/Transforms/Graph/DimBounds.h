@@ -19,7 +19,8 @@ using ShapeBound = llvm::SmallVector<DimBound, 4>;
 /// The bound of every ranked tensor value of a function's body (arguments, results, fused bodies).
 class DimBounds {
 public:
-  /// Reads the arguments' `loom.dims` and the function's `loom.max_*`, then propagates through
+  /// Reads the arguments' `loom.dims` (without it, a dynamic leading dimension is "tokens")
+  /// and the function's `loom.max_*`, then propagates through
   /// the body; emits an error on the function or op that cannot be bounded.
   static mlir::FailureOr<DimBounds> compute(mlir::func::FuncOp function);
 

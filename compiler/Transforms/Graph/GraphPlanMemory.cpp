@@ -55,8 +55,8 @@ struct GraphPlanMemoryPass final : impl::GraphPlanMemoryPassBase<GraphPlanMemory
         auto type = mlir::dyn_cast<mlir::RankedTensorType>(result.getType());
         if (!type || mlir::isa<WeightOp>(op))
           continue;
-        if (auto reshape = mlir::dyn_cast<ReshapeOp>(op)) {
-          if (auto it = bufferOf.find(reshape.getInput()); it != bufferOf.end())
+        if (mlir::isa<ReshapeOp, SplitOp, RopeOp>(op)) {
+          if (auto it = bufferOf.find(op.getOperand(0)); it != bufferOf.end())
             bufferOf[result] = it->second;
           continue;
         }

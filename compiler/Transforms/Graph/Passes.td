@@ -59,11 +59,14 @@ def GraphPlanMemoryPass : Pass<"graph-plan-memory", "mlir::func::FuncOp"> {
        dynamic dimensions (conservative); reshape keeps the element count; graph.fused
        propagates through its body.
     2. Buffers: every tensor result of a top-level op except graph.weight (not arguments, not the
-       KV cache); graph.reshape aliases its producer's buffer. Live range: the position of the
-       defining op to that of the last user (func.return counts), over aliases.
-    3. Placement, greedy by size with best fit (TFLite's arena planner): largest buffer first;
-       each takes the smallest gap between the buffers already placed whose live ranges overlap
-       its own, or the end; offsets and sizes aligned to `alignment`.
+       KV cache); graph.reshape, graph.split and graph.rope alias their input's buffer (the
+       lowering keeps them as views: split pieces are column ranges of it, rope rotates in place
+       inside the kv_append kernel). Live range: the position of the defining op to that of the
+       last user (func.return counts), over aliases. convert-graph-to-tile reads this plan.
+    3. Placement, best fit: each buffer takes the smallest gap between the buffers already
+       placed whose live ranges overlap its own, or the end; offsets and sizes aligned to
+       `alignment`. Two orders are tried — largest first (TFLite's greedy-by-size) and program
+       order — and the smaller arena is kept (size order on ties).
     4. Output: `loom.buffer_plan` (per buffer: id, offset, bytes, first, last, shape with dim
        names), `loom.arena_bytes`, `loom.arena_alignment` on the function; `loom.buffers` (a
        buffer id per result, "" for none) on each op that defines one.

@@ -145,6 +145,8 @@ mlir::LogicalResult GatherOp::verify() {
   auto table = llvm::cast<PtrType>(getTable().getType()).getElementType();
   if (result.getElementType() != table)
     return emitOpError() << "gathered rows keep the table's element type " << table;
+  if (getErrors() && !llvm::cast<PtrType>(getErrors().getType()).getElementType().isInteger(32))
+    return emitOpError() << "error record must be i32, got " << getErrors().getType();
   return mlir::success();
 }
 

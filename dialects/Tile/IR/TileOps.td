@@ -121,12 +121,17 @@ def Tile_ReduceOp : Tile_Op<"reduce", [Pure]> {
 def Tile_GatherOp : Tile_Op<"gather", [HasParent<"KernelOp">, MemoryEffects<[MemRead]>]> {
   let summary = "Gathers rows of a [vocab, H] table by a tile of i32 ids (zero rows when out of range).";
   let description = [{
-    Example: `%rows = tile.gather %table[%ids] vocab(%v) : !tile.ptr<bf16>, tensor<?xi32> -> tensor<?x64xbf16>`
+    An id outside [0, vocab) gives a zero row; with `errors`, an i32 error record
+    {count, id, row, vocab} (loom/embedding.cuh EmbeddingError) counts such ids and names the
+    first. Example:
+    `%rows = tile.gather %table[%ids] vocab(%v) errors(%e) : !tile.ptr<bf16>, tensor<?xi32>, !tile.ptr<i32> -> tensor<?x64xbf16>`
   }];
-  let arguments = (ins Tile_Pointer:$table, RankedTensorOf<[I32]>:$ids, I32:$vocab);
+  let arguments = (ins Tile_Pointer:$table, RankedTensorOf<[I32]>:$ids, I32:$vocab,
+                       Optional<Tile_Pointer>:$errors);
   let results = (outs Tile_Tile:$result);
   let assemblyFormat = [{
-    $table `[` $ids `]` `vocab` `(` $vocab `)` attr-dict `:` qualified(type($table)) `,` type($ids) `->` type($result)
+    $table `[` $ids `]` `vocab` `(` $vocab `)` (`errors` `(` $errors^ `)`)? attr-dict `:`
+    qualified(type($table)) `,` type($ids) (`,` qualified(type($errors))^)? `->` type($result)
   }];
   let hasVerifier = 1;
 }

@@ -415,6 +415,16 @@ tile.kernel @k(%x: !tile.ptr<bf16>, %ids: !tile.ptr<i32>, %n: i32) attributes {o
 
 // -----
 
+tile.kernel @k(%x: !tile.ptr<bf16>, %ids: !tile.ptr<i32>, %n: i32) attributes {ops = [], param_names = ["x", "ids", "n"]} {
+  %p = tile.program_id 0
+  %i = tile.load %ids[%p] bounds(%n) {layout = #tile.layout<row>, shape = ["rows"]} : !tile.ptr<i32> -> tensor<?xi32>
+  // expected-error @+1 {{error record must be i32, got '!tile.ptr<bf16>'}}
+  %g = tile.gather %x[%i] vocab(%n) errors(%x) : !tile.ptr<bf16>, tensor<?xi32>, !tile.ptr<bf16> -> tensor<?x8xbf16>
+  tile.return
+}
+
+// -----
+
 tile.kernel @k(%x: !tile.ptr<bf16>, %y: !tile.ptr<bf16>, %n: i32) attributes {ops = [], param_names = ["x", "y", "n"]} {
   %p = tile.program_id 0
   %c0 = arith.constant 0 : i32

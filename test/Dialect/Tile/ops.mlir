@@ -55,14 +55,16 @@ tile.kernel @fused_linear_2(%x: !tile.ptr<bf16>, %w: !tile.ptr<bf16>, %y: !tile.
 
 // CHECK-LABEL: tile.kernel @fused_embedding_argmax_3
 // CHECK: tile.gather %table[%{{.+}}] vocab(%v) : !tile.ptr<f32>, tensor<?xi32> -> tensor<?x16xf32>
+// CHECK: tile.gather %table[%{{.+}}] vocab(%v) errors(%error) : !tile.ptr<f32>, tensor<?xi32>, !tile.ptr<i32> -> tensor<?x16xf32>
 // CHECK: tile.reduce <argmax> %{{.+}} {axis = 1 : i64} : tensor<?x16xf32> -> tensor<?x1xi32>
-tile.kernel @fused_embedding_argmax_3(%table: !tile.ptr<f32>, %ids: !tile.ptr<i32>, %out: !tile.ptr<i32>, %rows: i32, %v: i32)
-    attributes {ops = ["graph.embedding", "graph.argmax"], param_names = ["table", "ids", "out", "rows", "v"]} {
+tile.kernel @fused_embedding_argmax_3(%table: !tile.ptr<f32>, %ids: !tile.ptr<i32>, %out: !tile.ptr<i32>, %rows: i32, %v: i32, %error: !tile.ptr<i32>)
+    attributes {ops = ["graph.embedding", "graph.argmax"], param_names = ["table", "ids", "out", "rows", "v", "error"]} {
   %p = tile.program_id 0
   %c0 = arith.constant 0 : i32
   %one = arith.constant 1 : i32
   %i = tile.load %ids[%p] bounds(%rows) {layout = #tile.layout<row>, shape = ["rows"]} : !tile.ptr<i32> -> tensor<?xi32>
-  %g = tile.gather %table[%i] vocab(%v) : !tile.ptr<f32>, tensor<?xi32> -> tensor<?x16xf32>
+  %unchecked = tile.gather %table[%i] vocab(%v) : !tile.ptr<f32>, tensor<?xi32> -> tensor<?x16xf32>
+  %g = tile.gather %table[%i] vocab(%v) errors(%error) : !tile.ptr<f32>, tensor<?xi32>, !tile.ptr<i32> -> tensor<?x16xf32>
   %a = tile.reduce <argmax> %g {axis = 1 : i64} : tensor<?x16xf32> -> tensor<?x1xi32>
   tile.store %a, %out[%p, %c0] bounds(%rows, %one) {layout = #tile.layout<row>, shape = ["rows", "1"]} : tensor<?x1xi32>, !tile.ptr<i32>
   tile.return

@@ -91,9 +91,9 @@ func.func @forward(%x: tensor<?x64xbf16>) -> tensor<?x32xbf16> attributes {loom.
 // -----
 
 // Gathers, softmax and argmax are row kernels; liveness lets later buffers reuse offset 0.
-// CHECK-LABEL: tile.kernel @embedding_0(%table: !tile.ptr<bf16>, %ids: !tile.ptr<i32>, %tokens: i32, %y: !tile.ptr<bf16>)
+// CHECK-LABEL: tile.kernel @embedding_0(%table: !tile.ptr<bf16>, %ids: !tile.ptr<i32>, %tokens: i32, %error: !tile.ptr<i32>, %y: !tile.ptr<bf16>)
 // CHECK: %[[I:.+]] = tile.load %ids[%{{.+}}] bounds(%tokens) {layout = #tile.layout<row>, shape = ["rows"]} : !tile.ptr<i32> -> tensor<?xi32>
-// CHECK: tile.gather %table[%[[I]]] vocab(%{{.+}}) : !tile.ptr<bf16>, tensor<?xi32> -> tensor<?x64xbf16>
+// CHECK: tile.gather %table[%[[I]]] vocab(%{{.+}}) errors(%error) : !tile.ptr<bf16>, tensor<?xi32>, !tile.ptr<i32> -> tensor<?x64xbf16>
 // CHECK-LABEL: tile.kernel @softmax_1
 // CHECK: tile.reduce <max>
 // CHECK: tile.map <sub>
@@ -103,10 +103,13 @@ func.func @forward(%x: tensor<?x64xbf16>) -> tensor<?x32xbf16> attributes {loom.
 // CHECK-LABEL: tile.kernel @argmax_2
 // CHECK: %[[AM:.+]] = tile.reduce <argmax> %{{.+}} {axis = 1 : i64} : tensor<?x64xf32> -> tensor<?x1xi32>
 // CHECK: tile.store %[[AM]], %y[%{{.+}}, %{{.+}}] bounds(%tokens, %{{.+}}) {layout = #tile.layout<row>, shape = ["rows", "1"]}
-// CHECK: arena_bytes = 32768 : i64
+// The buffers are graph-plan-memory's; the error record of bad ids follows its 32768-byte arena.
+// CHECK: arena_bytes = 33024 : i64
 // CHECK-SAME: {bytes = 16384 : i64, dtype = "bf16", live = [0, 1], name = "v0", offset = 0 : i64
 // CHECK-SAME: {bytes = 16384 : i64, dtype = "bf16", live = [1, 2], name = "v1", offset = 16384 : i64
 // CHECK-SAME: {bytes = 512 : i64, dtype = "i32", live = [2, 3], name = "v2", offset = 0 : i64
+// CHECK-SAME: {bytes = 16 : i64, dtype = "i32", live = [0, 3], name = "errors", offset = 32768 : i64, shape = [4]}
+// CHECK: tile.launch @embedding_0 ["weight:embed.weight", "input:arg0", "dim:tokens", "buffer:errors", "buffer:v0"]
 func.func @forward(%ids: tensor<?xi32>) -> tensor<?xi32> attributes {loom.max_tokens = 128 : i64} {
   %t = graph.weight "embed.weight" : tensor<1000x64xbf16>
   %h = graph.embedding %t, %ids : tensor<1000x64xbf16>, tensor<?xi32> -> tensor<?x64xbf16>

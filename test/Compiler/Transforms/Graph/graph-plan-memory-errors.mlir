@@ -1,17 +1,19 @@
 // RUN: loom-opt %s --split-input-file --graph-plan-memory --verify-diagnostics
 
-// expected-error @+1 {{argument #0 has dynamic dimensions but no loom.dims naming them}}
-func.func @no_dims(%x: tensor<?x8xf32>) -> tensor<?x8xf32> attributes {loom.max_tokens = 4 : i64} {
-  %0 = graph.silu %x : tensor<?x8xf32>
-  return %0 : tensor<?x8xf32>
+// Without loom.dims only a dynamic leading dimension has a name ("tokens").
+// expected-error @+1 {{argument #0 has dynamic dimension 1 but no loom.dims naming it}}
+func.func @no_dims(%x: tensor<8x?xf32>) -> tensor<8x?xf32> attributes {loom.max_tokens = 4 : i64} {
+  %0 = graph.silu %x : tensor<8x?xf32>
+  return %0 : tensor<8x?xf32>
 }
 
 // -----
 
+// loom.dims may leave out trailing static dimensions, not dynamic ones.
 // expected-error @+1 {{loom.dims of argument #0 names 1 dimensions, its type has 2}}
-func.func @dims_count(%x: tensor<?x8xf32> {loom.dims = ["tokens"]}) -> tensor<?x8xf32> attributes {loom.max_tokens = 4 : i64} {
-  %0 = graph.silu %x : tensor<?x8xf32>
-  return %0 : tensor<?x8xf32>
+func.func @dims_count(%x: tensor<?x?xf32> {loom.dims = ["tokens"]}) -> tensor<?x?xf32> attributes {loom.max_tokens = 4 : i64} {
+  %0 = graph.silu %x : tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
 }
 
 // -----

@@ -1,4 +1,4 @@
-// Embedding gather: rows copied bit-exactly; out-of-range ids give zero rows and the error flag.
+// Embedding gather: rows copied bit-exactly; out-of-range ids give zero rows and the error record.
 #include "MemoryBoundTestSupport.h"
 
 namespace loom::testing {
@@ -6,9 +6,14 @@ namespace {
 
 constexpr int kVocab = 1000;
 
+/// The kernel's error record (loom::EmbeddingError): bad-id count, then the first one's id, row, vocab.
+struct ErrorRecord {
+  int count = 0, id = 0, row = 0, vocab = 0;
+};
+
 struct Gathered {
   HostTensor out;
-  uint32_t error;
+  ErrorRecord error;
 };
 
 class EmbeddingGpuTest : public MemoryBoundGpuTest {
@@ -18,13 +23,14 @@ protected:
     std::vector<uint8_t> idBytes(ids.size() * 4);
     std::memcpy(idBytes.data(), ids.data(), idBytes.size());
     const uint64_t outDev = poisoned(size_t(rows) * hidden * dtypeInfo(type).bytes);
-    const uint64_t errorDev = allocate(4);
-    EXPECT_TRUE(stream_->fill(errorDev, 0, 4).isOk());
+    const uint64_t errorDev = allocate(sizeof(ErrorRecord));
+    EXPECT_TRUE(stream_->fill(errorDev, 0, sizeof(ErrorRecord)).isOk());
     rt::KernelArgs args;
     args.add(upload(table)).add(uploadBytes(idBytes)).add(outDev).add(rows).add(kVocab)
         .add(errorDev);
     launch(embeddingKernel(type, hidden), rows, args);
-    return {download(type, outDev, size_t(rows) * hidden), download<uint32_t>(errorDev, 1)[0]};
+    const std::vector<int> record = download<int>(errorDev, 4);
+    return {download(type, outDev, size_t(rows) * hidden), {record[0], record[1], record[2], record[3]}};
   }
 
   /// Row r of the result is table row ids[r], or zeros for an id outside [0, vocab).
@@ -53,7 +59,7 @@ TEST_F(EmbeddingGpuTest, GathersRowsExactly) {
         ids[0] = kVocab - 1;
         Gathered result = gather(type, hidden, table, ids);
         EXPECT_TRUE(allClose(result.out, reference(table, ids, hidden), 0.0));
-        EXPECT_EQ(result.error, 0u) << "no id was out of range";
+        EXPECT_EQ(result.error.count, 0) << "no id was out of range";
       }
     }
   }
@@ -65,7 +71,12 @@ TEST_F(EmbeddingGpuTest, OutOfRangeIdsGiveZeroRowsAndSetTheFlag) {
   const std::vector<int> ids = {5, -1, kVocab, 17, 2147483647, -2147483647 - 1, kVocab - 1};
   Gathered result = gather(DType::kBf16, hidden, table, ids);
   EXPECT_TRUE(allClose(result.out, reference(table, ids, hidden), 0.0));
-  EXPECT_EQ(result.error, 1u);
+  EXPECT_EQ(result.error.count, 4) << "ids -1, vocab, INT_MAX and INT_MIN are out of range";
+  ASSERT_GE(result.error.row, 0);
+  ASSERT_LT(result.error.row, int(ids.size()));
+  EXPECT_EQ(result.error.id, ids[result.error.row]) << "the record names a bad id and its row";
+  EXPECT_TRUE(result.error.id < 0 || result.error.id >= kVocab) << result.error.id;
+  EXPECT_EQ(result.error.vocab, kVocab);
 }
 
 } // namespace

@@ -170,7 +170,7 @@ inline KernelSpec embeddingKernel(DType type, int hidden) {
   kernel.wrapper = wrapperSource(
       "embedding.cuh", kernel.name, kernel.threads,
       fmt::format("const {0} *table, const int *ids, {0} *out, int rows, int vocab, "
-                  "unsigned int *error",
+                  "int *error",
                   t),
       fmt::format("loom::embedding<{}, {}, {}, {}, {}>(table, ids, out, rows, vocab, error)", t,
                   hidden, launch.threadsPerRow, launch.vec, launch.rowsPerCta));
