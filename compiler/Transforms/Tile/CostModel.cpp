@@ -166,8 +166,10 @@ mlir::FailureOr<TileConfig> completeConfig(const KernelShape &shape, const GpuTa
     config.grid[0] = ceilDivExpr(shape.rows, values.at("block"));
   } else {
     config.threads = int(values.at("threads_per_row") * values.at("rows"));
+    // A streamed row costs a packet of registers per thread, a held one its share of the row.
     config.registersEstimate =
-        int(32 + 2 * ceilDiv(shape.rowLength, values.at("threads_per_row")));
+        shape.streamsRows ? int(48 + values.at("vec"))
+                          : int(32 + 2 * ceilDiv(shape.rowLength, values.at("threads_per_row")));
     config.grid[0] = ceilDivExpr(shape.rows, values.at("rows"));
   }
   // Partly used warps and too few CTAs to fill the machine stretch the time.

@@ -85,6 +85,9 @@ mlir::FailureOr<KernelShape> analyzeKernel(KernelOp kernel) {
       dot = found;
     if (llvm::isa<MapOp, ReduceOp>(op))
       ++maps;
+    if (auto reduce = llvm::dyn_cast<ReduceOp>(op);
+        reduce && llvm::is_contained({ReduceKind::max, ReduceKind::argmax}, reduce.getKind()))
+      shape.streamsRows = true;
     if (auto store = llvm::dyn_cast<StoreOp>(op); store && !firstStore)
       firstStore = store;
     auto touch = [&](mlir::Value pointer, mlir::RankedTensorType tile) {

@@ -27,6 +27,9 @@ struct KernelShape {
   int64_t rowsBound = 0;     ///< `rows` at the launch program's dim bounds
   int64_t n = 0, k = 0;      ///< GEMM
   int64_t rowLength = 0;     ///< rows: the static row length
+  /// rows: each thread streams its share of a row (softmax, argmax: loom/softmax.cuh) instead
+  /// of holding it in registers, so any row length fits one CTA.
+  bool streamsRows = false;
   int64_t narrowestBytes = 4; ///< the narrowest element a load or store moves
   mlir::Type operand;        ///< GEMM operand element type
   bool rowScale = false;     ///< GEMM with an RMSNorm prologue

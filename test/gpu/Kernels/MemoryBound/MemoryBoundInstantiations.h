@@ -85,6 +85,8 @@ inline std::vector<RowReductionSpec> testRowReductions() {
       {false, kF32, kF32, 1001, 1},   {true, kF32, kF32, 32000, 0},
       {true, kF32, kF32, 128256, 0},  {true, kBf16, kF32, 128256, 0},
       {true, kF32, kF32, 1001, 1},    {true, kF32, kF32, 64, 0},
+      // Wider than any vocabulary in use: one streaming CTA per row still holds.
+      {false, kF32, kF32, 200000, 0}, {true, kBf16, kF32, 200000, 0},
   };
 }
 
