@@ -9,11 +9,13 @@
 // small M (decode), so a configuration that only wins at one of them does not take both.
 #include "compiler/Transforms/Tile/CostModel.h"
 
+#include "compiler/Transforms/Tile/GemvVariants.h"
 #include "compiler/Transforms/Tile/MmaAtoms.h"
 
 #include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace loom::tile {
@@ -21,6 +23,18 @@ namespace loom::tile {
 namespace {
 
 using Values = std::map<std::string, int64_t>;
+
+/// GEMV configurations (warps, max_m, row_tiles, unroll) in the order of their measured speed
+/// on the H100 (docs/perf-gemm.md: 16 warps of one row tile at M <= 8; at M = 16, 16 warps for
+/// short N, 4 for long N); the cost model's ties go to the first. max_m x 16 x row_tiles / 2
+/// output pairs must not exceed the threads (loom/gemv.cuh).
+constexpr std::array<std::array<int64_t, 4>, 9> kGemvCandidates = {{
+    {16, 8, 1, 2}, {16, 8, 1, 4}, {8, 8, 1, 2}, {4, 8, 1, 4}, {4, 8, 2, 2},
+    {16, 16, 1, 2}, {4, 16, 1, 2}, {8, 16, 1, 2}, {8, 16, 2, 2}}};
+
+/// Bytes of W loads one SM needs in flight to stream at the memory bandwidth (about the
+/// bandwidth-latency product over the SMs: 3 TB/s x ~1.3 us / 132).
+constexpr double kGemvBytesInFlightPerSm = 32 * 1024;
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -53,7 +67,7 @@ double gemmSeconds(const KernelShape &shape, const GpuTarget &target, const Tile
 
 mlir::FailureOr<TileConfig> completeGemm(const KernelShape &shape, const GpuTarget &target,
                                          const Values &v, TileConfig config) {
-  int64_t small = std::min<int64_t>(shape.rowsBound, 16);
+  int64_t small = std::min<int64_t>(shape.rowsBound, kGemvMaxRows);
   auto score = [&](int64_t bm, int64_t bn) {
     return gemmSeconds(shape, target, config, shape.rowsBound, bm, bn) +
            gemmSeconds(shape, target, config, small, bm, bn);
@@ -65,9 +79,15 @@ mlir::FailureOr<TileConfig> completeGemm(const KernelShape &shape, const GpuTarg
     config.threads = 32 * v.at("warps");
     config.registersEstimate = 64 + 16 * v.at("row_tiles") * v.at("unroll");
     config.grid = {std::to_string(ceilDiv(shape.n, cols)), ceilDivExpr(shape.rows, v.at("max_m")), "1"};
-    double bytes = double(shape.n * shape.k) * 2.0;
-    config.seconds = bytes / target.memoryBytesPerSecond *
-                     double(ceilDiv(shape.rowsBound, v.at("max_m")));
+    double bytes = double(shape.gating * shape.n * shape.k) * 2.0;
+    // The W stream runs at full bandwidth only with every SM busy and enough loads in flight:
+    // each warp has 2 rows x row_tiles x unroll 16-byte loads per lane (x gating) outstanding.
+    int64_t ctas = ceilDiv(shape.n, cols) * ceilDiv(shape.rowsBound, v.at("max_m"));
+    int64_t resident = std::min(ceilDiv(ctas, target.multiprocessors), std::max<int64_t>(ctasPerSm(config, target), 1));
+    double inFlight = double(resident * v.at("warps") * 2 * v.at("row_tiles") * v.at("unroll") * shape.gating * 512);
+    double idleSms = std::max(1.0, double(target.multiprocessors) / double(ctas));
+    config.seconds = bytes / target.memoryBytesPerSecond * double(ceilDiv(shape.rowsBound, v.at("max_m"))) *
+                     idleSms * std::max(1.0, kGemvBytesInFlightPerSm / inFlight);
     return config;
   }
   int64_t bm = v.at("bm"), bn = v.at("bn"), stages = v.at("stages");
@@ -103,11 +123,10 @@ std::vector<Values> gemmCandidates(const KernelShape &shape, const GpuTarget &ta
   const MmaAtom *atom = selectMmaAtom(target, shape.operand, shape.rowScale, why);
   if (!atom)
     return candidates;
-  if (shape.rowsBound <= 16) {
-    for (auto [warps, maxM, rowTiles] : {std::tuple{4, 8, 2}, {4, 8, 1}, {8, 16, 2}, {8, 16, 1}})
+  if (shape.rowsBound <= kGemvMaxRows) {
+    for (auto [warps, maxM, rowTiles, unroll] : kGemvCandidates)
       if ((maxM >= 16) == (shape.rowsBound > 8))
-        for (int unroll : {2, 4})
-          candidates.push_back({{"warps", warps}, {"max_m", maxM}, {"row_tiles", rowTiles}, {"unroll", unroll}});
+        candidates.push_back({{"warps", warps}, {"max_m", maxM}, {"row_tiles", rowTiles}, {"unroll", unroll}});
     return candidates;
   }
   if (atom->needsWgmma) {

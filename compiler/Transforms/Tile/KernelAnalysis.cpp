@@ -1,5 +1,6 @@
 // KernelAnalysis: family, sizes, bytes and FLOPs of a tile.kernel.
 #include "compiler/Transforms/Tile/KernelAnalysis.h"
+#include "compiler/Transforms/Tile/GemvVariants.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -74,6 +75,9 @@ mlir::FailureOr<KernelShape> analyzeKernel(KernelOp kernel) {
     if (shape.rows.empty() || !bound)
       return fail("has a row count that is not a bounded dim expression");
     shape.rowsBound = *bound;
+    // A GEMV variant (GemvVariants.h) launches only when its rows are at most the cap.
+    if (auto cap = kernel->getAttrOfType<mlir::IntegerAttr>(kMaxRowsAttrName))
+      shape.rowsBound = std::min(shape.rowsBound, cap.getInt());
     return mlir::success();
   };
   int64_t maps = 0;

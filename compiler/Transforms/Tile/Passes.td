@@ -15,9 +15,16 @@ def TileTilingPass : Pass<"tile-tiling", "mlir::ModuleOp"> {
     3. Rank by the roofline estimate with wave quantization (GEMMs at max tokens and small M) and
        set `config`, `block`, `grid` (dim expressions) and `shared_bytes`. A kernel with no
        configuration that can launch, or a tuned one that cannot, is an error.
+    Before that, with `gemv-variants`, every GEMM whose rows are bounded above the GEMV limit
+    (16) gets a copy capped at 16 rows, tiled as a GEMV, and its launches split in two guarded
+    launches: the GEMV on `<rows> <= 16`, the GEMM on `<rows> > 16` (GemvVariants.h).
   }];
   let options = [Option<"target", "target", "std::string", "\"sm_90a\"",
-                        "Compile target: sm_80, sm_89, sm_90 or sm_90a.">];
+                        "Compile target: sm_80, sm_89, sm_90 or sm_90a.">,
+                 Option<"gemvVariants", "gemv-variants", "bool", "true",
+                        "Give GEMMs with more than 16 rows a guarded decode GEMV variant.">,
+                 Option<"explain", "explain", "bool", "false",
+                        "Remark on every GEMM left without a GEMV variant, saying why.">];
 }
 
 def TileLowerToTensorCoresPass : Pass<"tile-lower-to-tensor-cores", "mlir::ModuleOp"> {

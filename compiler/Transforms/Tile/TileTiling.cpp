@@ -1,5 +1,6 @@
 // The tile-tiling pass: a tile configuration and launch shape per kernel (see Passes.td).
 #include "compiler/Transforms/Tile/CostModel.h"
+#include "compiler/Transforms/Tile/GemvVariants.h"
 #include "compiler/Transforms/Tile/Passes.h"
 #include "compiler/Transforms/Tile/SimtFallback.h"
 #include "compiler/Transforms/Tile/TuningTable.h"
@@ -68,9 +69,15 @@ struct TileTilingPass final : impl::TileTilingPassBase<TileTilingPass> {
     const GpuTarget *gpu = findGpuTargetOrEmit(getOperation(), target);
     if (!gpu)
       return signalPassFailure();
+    if (gemvVariants)
+      addGemvVariants(getOperation(), *gpu, explain);
     for (KernelOp kernel : getOperation().getOps<KernelOp>())
       if (!kernel->hasAttr(kLibraryAttrName) && mlir::failed(tile(kernel, *gpu)))
         return signalPassFailure();
+    if (explain)
+      for (KernelOp kernel : getOperation().getOps<KernelOp>())
+        if (auto why = kernel->getAttrOfType<mlir::StringAttr>(kFallbackAttrName))
+          kernel.emitRemark() << "runs the CUDA-core fallback: " << why.getValue();
   }
 };
 

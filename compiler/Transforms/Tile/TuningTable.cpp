@@ -1,6 +1,8 @@
 // TuningTable: lookup in the embedded TuningTable.json.
 #include "compiler/Transforms/Tile/TuningTable.h"
 
+#include "compiler/Transforms/Tile/GemvVariants.h"
+
 #include "llvm/Support/JSON.h"
 
 namespace loom::tile {
@@ -13,7 +15,8 @@ constexpr const char *kTuningJson =
 
 std::optional<std::map<std::string, int64_t>> tunedConfig(const KernelShape &shape,
                                                           llvm::StringRef target) {
-  if (shape.family != KernelFamily::kGemm || shape.gating != 1) // measured without gating
+  // Measured without gating, at prefill sizes: GEMVs (rows <= 16) keep the cost model's choice.
+  if (shape.family != KernelFamily::kGemm || shape.gating != 1 || shape.rowsBound <= kGemvMaxRows)
     return std::nullopt;
   static const std::optional<llvm::json::Value> table = [] {
     auto parsed = llvm::json::parse(kTuningJson);

@@ -2,7 +2,8 @@
 // RUN: loom-opt %s --split-input-file --convert-graph-to-tile --tile-tiling=target=sm_90a | FileCheck %s --check-prefix=SM90A
 
 // A prefill-sized GEMM: mma.sync tiles on sm_80 (launch shape from GemmConfig's contract);
-// sm_90a takes the tuning table's measured 128x256 wgmma tile for 4096x4096.
+// sm_90a takes the tuning table's measured 128x256 wgmma tile for 4096x4096. (Its decode GEMV
+// variant, linear_gemv_0, is checked in gemv-variants.mlir.)
 // SM80-LABEL: tile.kernel @linear_0
 // SM80-SAME: block = array<i32: 128, 1, 1>
 // SM80-SAME: config = {bk = 64 : i64, bm = 128 : i64, bn = 128 : i64, stages = 3 : i64, warps_m = 2 : i64, warps_n = 2 : i64}
@@ -21,10 +22,11 @@ func.func @forward(%x: tensor<?x4096xbf16>) -> tensor<?x4096xbf16> attributes {l
 
 // -----
 
-// A decode-sized GEMM (at most 8 rows): the GEMV family, grid over N and the rows.
+// A decode-sized GEMM (at most 8 rows): the GEMV family, grid over N and the rows; 16 warps of
+// one 16-row tile (the fastest measured at M <= 8) with 512 CTAs keep 32 KB in flight per SM.
 // SM80-LABEL: tile.kernel @linear_0
-// SM80-SAME: config = {bm = 8 : i64, bn = 32 : i64, max_m = 8 : i64, row_tiles = 2 : i64, unroll = 2 : i64, warps = 4 : i64}
-// SM80-SAME: grid = ["256", "ceildiv(seqs, 8)", "1"]
+// SM80-SAME: config = {bm = 8 : i64, bn = 16 : i64, max_m = 8 : i64, row_tiles = 1 : i64, unroll = 2 : i64, warps = 16 : i64}
+// SM80-SAME: grid = ["512", "ceildiv(seqs, 8)", "1"]
 // SM80-SAME: shared_bytes = 0 : i64
 // SM90A-LABEL: tile.kernel @linear_0
 // SM90A-SAME: max_m = 8

@@ -1,0 +1,89 @@
+// GemvVariants: cloning GEMM kernels into their decode GEMV variant and guarding both launches.
+//
+// How it works: a GEMM's rows are a dim expression ("tokens") bounded by the launch program
+// (max tokens, e.g. 2048), so tiling alone must pick a GEMM tile, which leaves most SMs idle on
+// a decode step of a few rows. The copy carries loom.max_rows = 16, so the tiling pass sizes it
+// as a GEMV (W streamed once); the launch guards pick one of the two per step from the step's
+// dims (docs/package.md "program"), which a CUDA graph of a decode bucket evaluates at capture.
+#include "compiler/Transforms/Tile/GemvVariants.h"
+
+#include "compiler/Transforms/Tile/MmaAtoms.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringExtras.h"
+
+namespace loom::tile {
+
+namespace {
+
+/// `<family>_gemv_<n>` for a kernel named `<family>_<n>`, else `<name>_gemv`.
+std::string variantName(llvm::StringRef name) {
+  auto [family, number] = name.rsplit('_');
+  if (number.empty() || !llvm::all_of(number, llvm::isDigit))
+    return (name + "_gemv").str();
+  return (family + "_gemv_" + number).str();
+}
+
+/// `condition`, joined to the launch's existing guard.
+mlir::StringAttr joinGuard(mlir::Builder &b, LaunchOp launch, const std::string &condition) {
+  std::optional<llvm::StringRef> existing = launch.getWhen();
+  return b.getStringAttr(existing ? (*existing + " && " + condition).str() : condition);
+}
+
+} // namespace
+
+std::string gemvVariantProblem(const KernelShape &shape, const GpuTarget &target) {
+  if (shape.family != KernelFamily::kGemm)
+    return "not a GEMM";
+  if (shape.rowsBound <= kGemvMaxRows)
+    return "its rows are bounded by " + std::to_string(shape.rowsBound) + ", so it is a GEMV already";
+  // loom/gemv.cuh loads 16-byte chunks of rows of W, X, the residual and Y.
+  if (shape.n % 8 != 0 || shape.k % 8 != 0)
+    return "loom/gemv.cuh needs N (" + std::to_string(shape.n) + ") and K (" +
+           std::to_string(shape.k) + ") to be multiples of 8";
+  std::string why;
+  if (!selectMmaAtom(target, shape.operand, shape.rowScale, why))
+    return why;
+  return "";
+}
+
+void addGemvVariants(mlir::ModuleOp module, const GpuTarget &target, bool explain) {
+  auto programs = llvm::to_vector(module.getOps<LaunchProgramOp>());
+  if (programs.size() != 1)
+    return;
+  mlir::SymbolTable symbols(module);
+  mlir::OpBuilder b(module.getContext());
+  for (KernelOp kernel : llvm::to_vector(module.getOps<KernelOp>())) {
+    if (kernel->hasAttr(kLibraryAttrName) || kernel->hasAttr(kMaxRowsAttrName))
+      continue;
+    auto shape = analyzeKernel(kernel);
+    if (mlir::failed(shape) || shape->family != KernelFamily::kGemm)
+      continue;
+    if (std::string problem = gemvVariantProblem(*shape, target); !problem.empty()) {
+      if (explain)
+        kernel.emitRemark() << "no decode GEMV variant: " << problem;
+      continue;
+    }
+    b.setInsertionPointAfter(kernel);
+    auto gemv = llvm::cast<KernelOp>(b.clone(*kernel));
+    gemv.setSymName(variantName(kernel.getSymName()));
+    symbols.insert(gemv); // renames on a clash
+    gemv->setAttr(kMaxRowsAttrName, b.getI64IntegerAttr(kGemvMaxRows));
+    std::string few = shape->rows + " <= " + std::to_string(kGemvMaxRows);
+    std::string many = shape->rows + " > " + std::to_string(kGemvMaxRows);
+    for (LaunchOp launch : llvm::to_vector(programs.front().getBody().getOps<LaunchOp>())) {
+      if (launch.getKernel() != kernel.getSymName())
+        continue;
+      b.setInsertionPoint(launch);
+      auto gemvLaunch = llvm::cast<LaunchOp>(b.clone(*launch));
+      gemvLaunch.setKernelAttr(mlir::FlatSymbolRefAttr::get(gemv.getSymNameAttr()));
+      gemvLaunch.setWhenAttr(joinGuard(b, launch, few));
+      launch.setWhenAttr(joinGuard(b, launch, many));
+    }
+    if (explain)
+      kernel.emitRemark() << "decode GEMV variant '" << gemv.getSymName() << "' launches when "
+                          << few;
+  }
+}
+
+} // namespace loom::tile

@@ -1,0 +1,29 @@
+// GemvVariants: a decode GEMV kernel beside each GEMM whose row count can exceed the GEMV's limit.
+#pragma once
+
+#include "compiler/Transforms/Tile/GpuTargets.h"
+#include "compiler/Transforms/Tile/KernelAnalysis.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+namespace loom::tile {
+
+/// The most rows the GEMV family (loom/gemv.cuh) takes; larger row counts run the GEMM.
+inline constexpr int64_t kGemvMaxRows = 16;
+
+/// The discardable tile.kernel attribute that caps a kernel's rows below the launch program's
+/// bound (tiling and cost use the cap): the GEMV variant of a GEMM, launched only on steps whose
+/// row count is at most the cap.
+inline constexpr llvm::StringLiteral kMaxRowsAttrName = "loom.max_rows";
+
+/// Why the GEMM `shape` gets no GEMV variant on `target`, or "" when it gets one.
+std::string gemvVariantProblem(const KernelShape &shape, const GpuTarget &target);
+
+/// For every GEMM kernel whose rows are bounded above kGemvMaxRows and that the GEMV family can
+/// compute, adds a copy named `<family>_gemv_<n>` (for `<family>_<n>`) capped at kGemvMaxRows
+/// rows, and splits each of its launches in two: the GEMV guarded `<rows> <= 16`, then the GEMM
+/// guarded `<rows> > 16` (each joined with `&&` to a guard the launch had). With `explain`,
+/// every GEMM left without a variant gets a remark saying why.
+void addGemvVariants(mlir::ModuleOp module, const GpuTarget &target, bool explain);
+
+} // namespace loom::tile

@@ -1,0 +1,98 @@
+// RUN: loom-opt %s --split-input-file --graph-hoist-weights --graph-fuse --convert-graph-to-tile --tile-tiling=target=sm_90a | FileCheck %s
+// RUN: loom-opt %s --split-input-file --graph-hoist-weights --graph-fuse --convert-graph-to-tile --tile-tiling=target=sm_80 | FileCheck %s --check-prefix=SM80
+// RUN: loom-opt %s --split-input-file --graph-hoist-weights --graph-fuse --convert-graph-to-tile "--tile-tiling=target=sm_90a gemv-variants=false" | FileCheck %s --check-prefix=OFF
+// RUN: loom-opt %s --split-input-file --graph-hoist-weights --graph-fuse --convert-graph-to-tile "--tile-tiling=target=sm_90a explain=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EXPLAIN
+
+// A linear whose rows are bounded by max tokens (4096): the wgmma GEMM stays for steps of more
+// than 16 rows, and a GEMV copy capped at 16 rows launches on the others, just before it.
+// CHECK-LABEL: tile.kernel @linear_0
+// CHECK-SAME: consumers = 2
+// CHECK-SAME: grid = ["min(ceildiv(tokens, 128) * 16, 132)", "1", "1"]
+// CHECK-NOT: loom.max_rows
+// CHECK-LABEL: tile.kernel @linear_gemv_0
+// CHECK-SAME: block = array<i32: 512, 1, 1>
+// CHECK-SAME: config = {bm = 16 : i64, bn = 16 : i64, max_m = 16 : i64, row_tiles = 1 : i64, unroll = 2 : i64, warps = 16 : i64}
+// CHECK-SAME: grid = ["256", "ceildiv(tokens, 16)", "1"]
+// CHECK-SAME: loom.max_rows = 16 : i64
+// CHECK: tile.dot
+// CHECK-LABEL: tile.launch_program
+// CHECK: tile.launch @linear_gemv_0 [[BINDINGS:\[.*\]]] when "tokens <= 16"
+// CHECK-NEXT: tile.launch @linear_0 [[BINDINGS]] when "tokens > 16"
+// CHECK-NOT: tile.launch
+// SM80-LABEL: tile.kernel @linear_0
+// SM80-SAME: warps_m = 2
+// SM80-LABEL: tile.kernel @linear_gemv_0
+// SM80-SAME: max_m = 16
+// SM80: tile.launch @linear_gemv_0 {{.*}} when "tokens <= 16"
+// SM80-NEXT: tile.launch @linear_0 {{.*}} when "tokens > 16"
+// OFF-LABEL: tile.kernel @linear_0
+// OFF-NOT: gemv
+// OFF: tile.launch @linear_0 {{\[.*\]$}}
+// EXPLAIN: remark: decode GEMV variant 'linear_gemv_0' launches when tokens <= 16
+func.func @forward(%x: tensor<?x4096xbf16>) -> tensor<?x4096xbf16> attributes {loom.max_tokens = 4096 : i64} {
+  %w = graph.weight "proj.weight" : tensor<4096x4096xbf16>
+  %y = graph.linear %x, %w : tensor<?x4096xbf16>, tensor<4096x4096xbf16> -> tensor<?x4096xbf16>
+  return %y : tensor<?x4096xbf16>
+}
+
+// -----
+
+// The layer's fused GEMMs keep their prologue, gating and epilogue in the GEMV copy: the folded
+// RMSNorm gain (row scale, derived weight), the merged gate/up with SiLU, the residual add.
+// CHECK-LABEL: tile.kernel @fused_rms_norm_linear_split_silu_mul_0
+// CHECK-LABEL: tile.kernel @fused_rms_norm_linear_split_silu_mul_gemv_0
+// CHECK-SAME: max_m = 16
+// CHECK: tile.row_scale
+// CHECK: tile.dot {{.*}}loom.gating = "silu"
+// CHECK-LABEL: tile.kernel @fused_linear_add_1
+// CHECK-LABEL: tile.kernel @fused_linear_add_gemv_1
+// CHECK-SAME: max_m = 16
+// CHECK: tile.dot
+// CHECK: tile.map <add>
+// CHECK-LABEL: tile.launch_program
+// CHECK: tile.launch @fused_rms_norm_linear_split_silu_mul_gemv_0 [[GATED:\[.*\]]] when "tokens <= 16"
+// CHECK-NEXT: tile.launch @fused_rms_norm_linear_split_silu_mul_0 [[GATED]] when "tokens > 16"
+// CHECK-NEXT: tile.launch @fused_linear_add_gemv_1 [[DOWN:\[.*\]]] when "tokens <= 16"
+// CHECK-NEXT: tile.launch @fused_linear_add_1 [[DOWN]] when "tokens > 16"
+func.func @forward(%x: tensor<?x256xbf16>) -> tensor<?x256xbf16> attributes {loom.max_tokens = 2048 : i64} {
+  %g = graph.weight "norm.weight" : tensor<256xbf16>
+  %n = graph.rms_norm %x, %g {eps = 1.0e-5 : f32} : tensor<?x256xbf16>, tensor<256xbf16>
+  %wg = graph.weight "gate.weight" : tensor<512x256xbf16>
+  %wu = graph.weight "up.weight" : tensor<512x256xbf16>
+  %wgu = graph.concat %wg, %wu {axis = 0 : i64} : (tensor<512x256xbf16>, tensor<512x256xbf16>) -> tensor<1024x256xbf16>
+  %gu = graph.linear %n, %wgu : tensor<?x256xbf16>, tensor<1024x256xbf16> -> tensor<?x1024xbf16>
+  %gate, %up = graph.split %gu {axis = 1 : i64} : tensor<?x1024xbf16> -> tensor<?x512xbf16>, tensor<?x512xbf16>
+  %s = graph.silu %gate : tensor<?x512xbf16>
+  %m = graph.mul %s, %up : tensor<?x512xbf16>
+  %wd = graph.weight "down.weight" : tensor<256x512xbf16>
+  %d = graph.linear %m, %wd : tensor<?x512xbf16>, tensor<256x512xbf16> -> tensor<?x256xbf16>
+  %y = graph.add %x, %d : tensor<?x256xbf16>
+  return %y : tensor<?x256xbf16>
+}
+
+// -----
+
+// Rows bounded by 16 already: a GEMV, no copy and no guard.
+// CHECK-LABEL: tile.kernel @linear_0
+// CHECK-SAME: max_m = 16
+// CHECK-NOT: gemv_0
+// CHECK: tile.launch @linear_0 {{\[.*\]$}}
+// EXPLAIN: remark: no decode GEMV variant: its rows are bounded by 16, so it is a GEMV already
+func.func @forward(%x: tensor<?x2048xbf16> {loom.dims = ["seqs"]}) -> tensor<?x8192xbf16> attributes {loom.max_seqs = 16 : i64} {
+  %w = graph.weight "lm_head.weight" : tensor<8192x2048xbf16>
+  %y = graph.linear %x, %w : tensor<?x2048xbf16>, tensor<8192x2048xbf16> -> tensor<?x8192xbf16>
+  return %y : tensor<?x8192xbf16>
+}
+
+// -----
+
+// N not a multiple of 8: loom/gemv.cuh cannot load its rows, so the GEMM alone runs every step.
+// CHECK-LABEL: tile.kernel @linear_0
+// CHECK-NOT: gemv
+// CHECK: tile.launch @linear_0 {{\[.*\]$}}
+// EXPLAIN: remark: no decode GEMV variant: loom/gemv.cuh needs N (1001) and K (256) to be multiples of 8
+func.func @forward(%x: tensor<?x256xbf16>) -> tensor<?x1001xbf16> attributes {loom.max_tokens = 512 : i64} {
+  %w = graph.weight "head.weight" : tensor<1001x256xbf16>
+  %y = graph.linear %x, %w : tensor<?x256xbf16>, tensor<1001x256xbf16> -> tensor<?x1001xbf16>
+  return %y : tensor<?x1001xbf16>
+}
