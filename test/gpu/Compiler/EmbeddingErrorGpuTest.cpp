@@ -1,5 +1,6 @@
 // A compiled package reports an out-of-range token id as a Status naming it (the embedding
 // kernel's error record, checked by PackageExecutor after the step), then runs on.
+#include "frontend/Reference/StorageBytes.h"
 #include "frontend/Verify/GraphModule.h"
 #include "frontend/Verify/SharedWeights.h"
 #include "runtime/Package/PackageExecutor.h"
