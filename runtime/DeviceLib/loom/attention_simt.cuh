@@ -116,6 +116,7 @@ attentionSimt(const T *__restrict__ q, int qRowStride, const T *__restrict__ kCa
     for (int t = 0; t < kDimsPerLane; ++t)
       acc[t] *= correction;
     const int positions = min(32, visible - base);
+#pragma unroll 4
     for (int j = 0; j < positions; ++j) {
       const float p = __shfl_sync(0xffffffffu, probability, j);
       const long long rowOffset = __shfl_sync(0xffffffffu, offset, j);
@@ -146,7 +147,7 @@ attentionSimt(const T *__restrict__ q, int qRowStride, const T *__restrict__ kCa
 #pragma unroll
   for (int w = 0; w < kWarps; ++w)
     total += warpSums[w] * exp2f(warpMaxima[w] - overallMax);
-  const float inverse = total > 0.0f ? 1.0f / total : 0.0f;
+  const float inverse = total > 0.0f ? __frcp_rn(total) : 0.0f;
   T *outRow = out + (long long)row * kHeads * kHeadDim + head * kHeadDim;
   for (int d = tid; d < kHeadDim; d += 32 * kWarps) {
     float value = 0.0f;

@@ -48,7 +48,7 @@ constexpr int kKvAppendThreads = 128;
 namespace kv_append_detail {
 
 /// Elements per packet of a copy: the widest power of two up to 16 bytes of T dividing `span`.
-template <typename T> constexpr int packetWidth(int span) {
+template <typename T> __host__ __device__ constexpr int packetWidth(int span) {
   int width = 16 / int(sizeof(T));
   while (width > 1 && span % width != 0)
     width /= 2;
@@ -58,7 +58,7 @@ template <typename T> constexpr int packetWidth(int span) {
 /// The rope packet of a head: rotate-half lanes own pairs (i, i + D/2), so the packet divides
 /// D/2; interleaved packets hold whole pairs (at least 2 elements). Lanes per head must divide
 /// the CTA's threads.
-template <typename T, RopeStyle kStyle, int kHeadDim> constexpr int ropePacketWidth() {
+template <typename T, RopeStyle kStyle, int kHeadDim> __host__ __device__ constexpr int ropePacketWidth() {
   constexpr bool kHalf = kStyle == RopeStyle::kRotateHalf;
   int width = packetWidth<T>(kHalf ? kHeadDim / 2 : kHeadDim);
   if (!kHalf && width < 2)

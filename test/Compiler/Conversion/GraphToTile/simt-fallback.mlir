@@ -1,4 +1,5 @@
 // RUN: loom-opt %s --split-input-file --convert-graph-to-tile=target=sm_90a --tile-tiling=target=sm_90a --tile-lower-to-tensor-cores=target=sm_90a | FileCheck %s
+// RUN: loom-opt %s --split-input-file --convert-graph-to-tile=target=sm_90a --tile-tiling="target=sm_90a explain=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK
 // RUN: loom-opt %s --split-input-file --convert-graph-to-tile=target=sm_80 --tile-tiling=target=sm_80 --tile-lower-to-tensor-cores=target=sm_80 | FileCheck %s --check-prefix=SM80
 
 // The CUDA-core fallbacks (loom/gemm_simt.cuh, loom/attention_simt.cuh) are chosen only where no
