@@ -40,9 +40,14 @@ void KernelSource::declare(mlir::Value parameter, std::string declaration) {
 }
 
 std::string KernelSource::render(llvm::StringRef body, llvm::StringRef launchBounds) const {
-  // Pointers the kernel stores through are writable; every other one is const.
+  // Pointers the kernel stores through (a gather's error record too) are writable; every other
+  // one is const.
   llvm::DenseSet<mlir::Value> written;
   kernel_.walk([&](tile::StoreOp store) { written.insert(store.getPtr()); });
+  kernel_.walk([&](tile::GatherOp gather) {
+    if (mlir::Value errors = gather.getErrors())
+      written.insert(errors);
+  });
   std::vector<std::string> parameters;
   for (mlir::BlockArgument argument : kernel_.getBody().getArguments()) {
     if (auto it = declarations_.find(argument); it != declarations_.end()) {
