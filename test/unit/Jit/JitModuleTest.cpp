@@ -112,7 +112,7 @@ TEST_F(JitModuleTest, FloatInputsAreRoundedToTheDeclaredType) {
   for (const auto &[name, tensor] : bf16) {
     std::vector<float> values(tensor.floats().begin(), tensor.floats().end());
     for (float &value : values)
-      value += 1e-4f; // below bf16's resolution at these magnitudes: rounds back
+      value *= 1.0f + 0x1p-10f; // under half a bf16 ulp (2^-9 relative): rounds back
     f32[name] = *ref::HostTensor::fromFloats(ref::ElementType::kF32, tensor.shape(), values);
   }
   auto fromBf16 = module_->reference(bf16);
