@@ -4,16 +4,19 @@ call as `loom-run bench` so every ratio is measured side by side.
 
 Builds a random-weight LlamaForCausalLM from a Loom config (examples/configs/llama-3.2-1b.json) in
 bf16 on the GPU (no download) and measures:
-  1. HF eager `generate`, batch 1, 128 prompt + 128 new tokens, greedy: tok/s (prefill included).
+  1. HF eager `generate`, batch 1, 128 prompt + --eager-new-tokens new tokens, greedy: tok/s
+     (prefill included).
   2. A static-KV-cache greedy decode loop under torch.compile(mode="reduce-overhead"): 128 timed
-     decode steps at batch 1 and at batch 16 after compile and warm-up: tok/s and ms/step.
-  3. Time to first token (compiled prefill + argmax) for a 128- and a 1024-token prompt.
+     decode steps at batch 1, 64 and 16 after compile and warm-up: tok/s and ms/step.
+  3. Time to first token (compiled prefill + argmax) for a 1024- and a 128-token prompt.
   4. Device-to-device copy bandwidth (1 GiB, bytes read + written) and the weight-bytes roofline
      tok/s at batch 1 (copy bandwidth / bytes of distinct weights, each read once per step).
 
 Each stage that fails (a torch.compile error, say) is reported with its error and the next stage
 runs; the JSON is rewritten after every stage, so a run cut short keeps what it measured. Stages
-that would start past --budget-s are skipped and say so."""
+that would start past --budget-s are skipped and say so. Stages run in priority order (issue 8's
+targets first): copy, decode at the first batch, TTFT at the first length, the other decode
+batches, the other lengths, eager generate."""
 import argparse
 import inspect
 import json
@@ -35,8 +38,9 @@ def parse_args():
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--prompt-len", type=int, default=128)
     parser.add_argument("--new-tokens", type=int, default=128)
-    parser.add_argument("--batches", type=int, nargs="+", default=[1, 16])
-    parser.add_argument("--ttft-lens", type=int, nargs="+", default=[128, 1024])
+    parser.add_argument("--eager-new-tokens", type=int, default=128)
+    parser.add_argument("--batches", type=int, nargs="+", default=[1, 64, 16])
+    parser.add_argument("--ttft-lens", type=int, nargs="+", default=[1024, 128])
     parser.add_argument("--budget-s", type=float, default=1e9,
                         help="skip stages that would start after this many seconds")
     parser.add_argument("--seed", type=int, default=0)
@@ -245,7 +249,8 @@ def print_table(data):
     rows.append(("weight bytes", f"{data.get('weight_bytes', 0) / 1e9:.3f} GB"))
     rows.append(("batch-1 weight roofline", value_of("copy", "roofline_tok_s", "tok/s")))
     rows.append(("HF eager generate b1", value_of("eager_generate", "tok_s", "tok/s")))
-    for name in sorted(k for k in stages if k.startswith("compiled_decode_b")):
+    for name in sorted((k for k in stages if k.startswith("compiled_decode_b")),
+                       key=lambda k: int(k[17:])):
         rows.append((f"torch.compile decode {name[16:]}", value_of(name, "tok_s", "tok/s")))
         rows.append((f"  ms/step {name[16:]}", value_of(name, "ms_per_step", "ms", "{:.3f}")))
     ttft_stages = [k for k in stages if k.startswith("compiled_ttft_")]
@@ -286,22 +291,26 @@ def main():
         return result
 
     run_stage(report, "copy", started, args.budget_s, 0, copy_stage)
-    with torch.no_grad():
-        run_stage(report, "eager_generate", started, args.budget_s, 15,
-                  lambda: eager_generate(model, config.vocab_size, args.prompt_len,
-                                         args.new_tokens))
-
     compiled_step = torch.compile(forward_step(model), mode="reduce-overhead", dynamic=False)
-    for batch in args.batches:
-        run_stage(report, f"compiled_decode_b{batch}", started, args.budget_s,
-                  STAGES_NEEDING_COMPILE_S,
-                  lambda: compiled_decode(model, config, compiled_step, batch, args.prompt_len,
-                                          args.new_tokens))
     compiled_prefill = torch.compile(forward_step(model), mode="reduce-overhead", dynamic=False)
-    for length in args.ttft_lens:
-        run_stage(report, f"compiled_ttft_{length}", started, args.budget_s,
-                  STAGES_NEEDING_COMPILE_S,
-                  lambda: compiled_ttft(model, config, compiled_prefill, length))
+
+    def decode_stage(batch):
+        return (f"compiled_decode_b{batch}", STAGES_NEEDING_COMPILE_S,
+                lambda: compiled_decode(model, config, compiled_step, batch, args.prompt_len,
+                                        args.new_tokens))
+
+    def ttft_stage(length):
+        return (f"compiled_ttft_{length}", STAGES_NEEDING_COMPILE_S,
+                lambda: compiled_ttft(model, config, compiled_prefill, length))
+
+    eager = ("eager_generate", 15, lambda: eager_generate(model, config.vocab_size,
+                                                          args.prompt_len, args.eager_new_tokens))
+    stages = ([decode_stage(b) for b in args.batches[:1]] + [ttft_stage(n) for n in args.ttft_lens[:1]]
+              + [decode_stage(b) for b in args.batches[1:]]
+              + [ttft_stage(n) for n in args.ttft_lens[1:]] + [eager])
+    with torch.no_grad():
+        for name, needs_s, fn in stages:
+            run_stage(report, name, started, args.budget_s, needs_s, fn)
     print_table(report.data)
     report.flush()
     return 0

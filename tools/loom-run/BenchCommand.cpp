@@ -1,10 +1,14 @@
 // loom-run bench: a synthetic workload (N requests of I prompt and O output tokens, C in flight,
-// an optional shared prefix) and its throughput, latency percentiles, KV use and prefix hits.
+// an optional shared prefix) and its throughput, latency percentiles, KV use and prefix hits;
+// on the gpu backend also the decode roofline and, with --profile, per-kernel step times.
 #include "tools/loom-run/Commands.h"
 
 #include "runtime/Engine/Engine.h"
 #include "runtime/Support/Files.h"
 #include "tools/loom-run/BenchReport.h"
+#include "tools/loom-run/DecodeRoofline.h"
+#include "tools/loom-run/DeviceTiming.h"
+#include "tools/loom-run/ProfileReport.h"
 #include "tools/loom-run/RequestOptions.h"
 
 #include <fmt/format.h>
@@ -19,6 +23,7 @@ constexpr std::string_view kCommand = "bench";
 struct BenchOptions {
   ServingOptions serving;
   bool ignoreEos = true;
+  bool profile = false;
   int numRequests = 0, inputLen = 0, outputLen = 0, concurrency = 0, sharedPrefix = 0;
   std::string jsonPath;
 };
@@ -26,7 +31,7 @@ struct BenchOptions {
 std::string usage(const std::vector<OptionSpec> &specs) {
   return "usage: loom-run bench --model DIR|CONFIG.json [--random-weights] --num-requests N "
          "--input-len I --output-len O --concurrency C [--shared-prefix L] [--json FILE|-] "
-         "[options]\n" +
+         "[--profile] [options]\n" +
          optionsUsage(specs);
 }
 
@@ -55,10 +60,40 @@ std::optional<std::string> checkOptions(const BenchOptions &o) {
   if (o.sharedPrefix > o.inputLen)
     return fmt::format("--shared-prefix {} is longer than --input-len {}", o.sharedPrefix,
                        o.inputLen);
+  if (o.profile && o.serving.model.backend != "gpu")
+    return "--profile times GPU kernels: add --backend gpu";
   if (o.serving.model.path.ends_with(".json") && !o.serving.model.randomWeights)
     return fmt::format("{} is a config without weights: add --random-weights",
                        o.serving.model.path);
   return std::nullopt;
+}
+
+/// The gpu backend's additions: the decode roofline of the run and, with --profile, one
+/// prefill and one decode step of the workload's batch timed kernel by kernel.
+Status gpuExtras(const BenchOptions &o, const GpuModelParts &gpu, const rt::EngineConfig &engine,
+                 const std::vector<std::vector<rt::TokenId>> &prompts,
+                 const rt::SamplingParams &params, const BenchReport &report,
+                 double copyBytesPerSecond, std::string &table, nlohmann::json &json) {
+  int batch = std::min(o.concurrency, o.numRequests);
+  LOOM_ASSIGN_OR_RETURN(DecodeRoofline roofline,
+                        decodeRoofline(*gpu.traffic, batch, o.inputLen, o.outputLen,
+                                       engine.blockSize, copyBytesPerSecond, report.itl.mean));
+  table += roofline.table();
+  json["roofline"] = roofline.json();
+  if (!o.profile)
+    return Status::ok();
+  std::vector<std::vector<rt::TokenId>> batchPrompts(prompts.begin(), prompts.begin() + batch);
+  LOOM_ASSIGN_OR_RETURN(std::vector<StepProfile> steps,
+                        profileSteps(gpu, engine, batchPrompts, params));
+  json["profile"] = nlohmann::json::array();
+  for (StepProfile &step : steps) {
+    LOOM_ASSIGN_OR_RETURN(ProfileSummary summary,
+                          summarizeProfile(std::move(step), gpu.executor->manifest(), *gpu.sources,
+                                           *gpu.traffic));
+    table += "\n" + profileTable(summary, copyBytesPerSecond);
+    json["profile"].push_back(profileJson(summary, copyBytesPerSecond));
+  }
+  return Status::ok();
 }
 
 } // namespace
@@ -74,6 +109,7 @@ int runBench(Arguments args) {
   specs.push_back(intOption("concurrency", o.concurrency, 1, 1 << 20));
   specs.push_back(intOption("shared-prefix", o.sharedPrefix, 0, 1 << 20));
   specs.push_back(stringOption("json", "FILE", o.jsonPath));
+  specs.push_back(flagOption("profile", o.profile));
   if (std::optional<int> exitCode = parseCommandLine(kCommand, args, specs, usage(specs)))
     return *exitCode;
   if (auto error = checkOptions(o))
@@ -83,6 +119,14 @@ int runBench(Arguments args) {
   auto model = loadServingModel(o.serving.model, progress);
   if (!model.isOk())
     return failCommand(kCommand, model.status().toString());
+  const GpuModelParts *gpu = (*model)->gpuParts();
+  double copyBytesPerSecond = 0;
+  if (gpu) {
+    auto measured = measureCopyBandwidth(*gpu->context, *gpu->stream);
+    if (!measured.isOk())
+      return failCommand(kCommand, measured.status().toString());
+    copyBytesPerSecond = *measured;
+  }
   auto engine = rt::Engine::create((*model)->engineConfig(), (*model)->runner());
   if (!engine.isOk())
     return failCommand(kCommand, engine.status().toString());
@@ -130,11 +174,20 @@ int runBench(Arguments args) {
                      {"shared_prefix", o.sharedPrefix},  {"max_seqs", o.serving.model.limits.maxSeqs},
                      {"max_batched_tokens", o.serving.model.limits.maxBatchedTokens}};
   report.backend = (*model)->backendStats();
-  fmt::print("{}", report.table());
+  std::string table = report.table();
+  nlohmann::json json = report.json();
+  if (gpu) {
+    // The profile's engine reuses the KV pool: the benchmark's engine has finished its work.
+    Status extras = gpuExtras(o, *gpu, (*model)->engineConfig(), prompts, params, report,
+                              copyBytesPerSecond, table, json);
+    if (!extras.isOk())
+      return failCommand(kCommand, extras.toString());
+  }
+  fmt::print("{}", table);
   if (o.jsonPath == "-")
-    fmt::print("{}\n", report.json().dump(2));
+    fmt::print("{}\n", json.dump(2));
   else if (!o.jsonPath.empty())
-    if (Status written = writeFileAtomic(o.jsonPath, report.json().dump(2) + "\n"); !written.isOk())
+    if (Status written = writeFileAtomic(o.jsonPath, json.dump(2) + "\n"); !written.isOk())
       return failCommand(kCommand, written.toString());
   return report.failed == 0 ? 0 : 1;
 }

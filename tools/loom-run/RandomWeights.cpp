@@ -1,28 +1,68 @@
-// Random weights: a name-seeded generator per tensor.
+// Random weights: a counter-based generator (SplitMix64 of name hash + index), in chunks.
 #include "tools/loom-run/RandomWeights.h"
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
-#include <random>
+#include <future>
 
 namespace loom::tools {
 
-std::vector<float> randomWeightValues(std::string_view name, const std::vector<int64_t> &shape) {
+namespace {
+
+constexpr size_t kChunkValues = size_t{1} << 20;
+
+/// FNV-1a: a name hash that is the same in every build (std::hash is not specified).
+uint64_t nameSeed(std::string_view name) {
+  uint64_t hash = 0xcbf29ce484222325ull;
+  for (char c : name)
+    hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+  return hash;
+}
+
+/// SplitMix64's output function: a well-mixed 64-bit value for every counter.
+uint64_t mix(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+/// Uniform in [-1, 1): the top 24 bits of the mixed counter.
+float uniformAt(uint64_t seed, uint64_t index) {
+  uint64_t bits = mix(seed + index * 0x9e3779b97f4a7c15ull);
+  return static_cast<float>(bits >> 40) * (2.0f / 16777216.0f) - 1.0f;
+}
+
+/// Fills values[begin, end) as `offset + scale * U(-1, 1)`.
+void fillRange(std::vector<float> &values, uint64_t seed, size_t begin, size_t end, float offset,
+               float scale) {
+  for (size_t i = begin; i < end; ++i)
+    values[i] = offset + scale * uniformAt(seed, i);
+}
+
+} // namespace
+
+std::vector<float> randomWeightValues(std::string_view name, const std::vector<int64_t> &shape,
+                                      ThreadPool *pool) {
   int64_t count = 1;
   for (int64_t extent : shape)
     count *= std::max<int64_t>(extent, 0);
-  std::mt19937_64 rng(std::hash<std::string_view>{}(name));
-  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
   std::vector<float> values(static_cast<size_t>(count));
-  if (shape.size() == 1) {
-    for (float &v : values)
-      v = 1.0f + 0.1f * uniform(rng);
+  bool vector = shape.size() == 1;
+  float offset = vector ? 1.0f : 0.0f;
+  float scale = vector ? 0.1f
+                       : 1.0f / std::sqrt(static_cast<float>(std::max<int64_t>(shape.back(), 1)));
+  uint64_t seed = nameSeed(name);
+  if (!pool || values.size() <= kChunkValues) {
+    fillRange(values, seed, 0, values.size(), offset, scale);
     return values;
   }
-  float scale = 1.0f / std::sqrt(static_cast<float>(std::max<int64_t>(shape.back(), 1)));
-  for (float &v : values)
-    v = scale * uniform(rng);
+  std::vector<std::future<void>> chunks;
+  for (size_t begin = 0; begin < values.size(); begin += kChunkValues) {
+    size_t end = std::min(values.size(), begin + kChunkValues);
+    chunks.push_back(pool->submit([&, begin, end] { fillRange(values, seed, begin, end, offset, scale); }));
+  }
+  for (std::future<void> &chunk : chunks)
+    chunk.get();
   return values;
 }
 

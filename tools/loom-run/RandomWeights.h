@@ -3,14 +3,18 @@
 #pragma once
 
 #include "frontend/Builder/WeightSpec.h"
+#include "runtime/Support/ThreadPool.h"
 
 #include <string_view>
 #include <vector>
 
 namespace loom::tools {
 
-/// The values of the tensor `name` of `shape`, the same on every call.
-std::vector<float> randomWeightValues(std::string_view name, const std::vector<int64_t> &shape);
+/// The values of the tensor `name` of `shape`, the same on every call and for any `pool` size:
+/// value i comes from a counter-based hash of (hash of the name, i), so chunks of the tensor
+/// are generated independently, in parallel on `pool` when given.
+std::vector<float> randomWeightValues(std::string_view name, const std::vector<int64_t> &shape,
+                                      ThreadPool *pool = nullptr);
 
 /// The shape of `name` in `weights`, or nullptr.
 const WeightSpec *findWeight(const std::vector<WeightSpec> &weights, std::string_view name);

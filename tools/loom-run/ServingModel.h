@@ -15,6 +15,8 @@
 
 namespace loom::tools {
 
+struct GpuModelParts;
+
 /// Engine limits from the command line; 0 means "derive it".
 struct ServingLimits {
   int blockSize = 16;
@@ -40,6 +42,9 @@ public:
   virtual rt::ModelRunner &runner() = 0;
   /// Backend facts for reports (e.g. CUDA graphs, graph memory).
   virtual nlohmann::json backendStats() const { return nlohmann::json::object(); }
+  /// The gpu backend's executor, stream and traffic model (bench's roofline and profile);
+  /// nullptr on other backends.
+  virtual const GpuModelParts *gpuParts() const { return nullptr; }
 
   const frontend::ModelConfig &config() const { return config_; }
   /// The files the model came from (tokenizer, chat format, checkpoint).

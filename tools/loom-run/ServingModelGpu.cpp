@@ -5,7 +5,9 @@
 #include "compiler/Pipelines/Pipelines.h"
 #include "frontend/Models/LlamaForward.h"
 #include "frontend/Models/WeightCheck.h"
+#include "runtime/Engine/Engine.h"
 #include "runtime/Serving/PackageModelRunner.h"
+#include "tools/loom-run/GpuModelParts.h"
 #include "tools/loom-run/RandomWeights.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -32,7 +34,7 @@ public:
       if (!spec)
         return LOOM_ERROR(StatusCode::kNotFound, fmt::format("no weight named '{}'", name));
       shape = spec->shape;
-      return keep(name, shape, randomWeightValues(name, shape));
+      return keep(name, shape, randomWeightValues(name, shape, &pool_));
     }
     LOOM_ASSIGN_OR_RETURN(models::WeightInfo info, checkpoint_->info(name));
     static const std::map<frontend::DType, rt::DType> kStored = {
@@ -57,6 +59,7 @@ private:
   const models::WeightSource *checkpoint_;
   std::vector<WeightSpec> shapes_;
   std::map<std::string, std::vector<float>> kept_;
+  ThreadPool pool_; ///< generates random tensors in parallel chunks
 };
 
 class GpuServingModel final : public ServingModel {
@@ -75,6 +78,10 @@ public:
             {"padded_rows", stats.paddedRows},
             {"kernels", executor->manifest().kernels.size()},
             {"kernel_compile_ms", load.compileMilliseconds},
+            {"kernels_compiled", load.kernelsCompiled},
+            {"kernels_from_cache", load.kernelsFromCache},
+            {"compile_threads", compiler->threads()},
+            {"weight_load_s", weightLoadSeconds},
             {"weight_bytes", load.weightBytes},
             {"kv_bytes", load.kvBytes}};
   }
@@ -87,11 +94,17 @@ public:
   std::unique_ptr<rt::PackageExecutor> executor;
   std::unique_ptr<rt::GpuSampler> sampler;
   std::unique_ptr<rt::PackageModelRunner> runner_;
+  std::map<std::string, std::string> sources; ///< kernel name -> CUDA source
+  double weightLoadSeconds = 0; ///< making, converting and uploading the weights
+  std::unique_ptr<KernelTraffic> traffic;
+  GpuModelParts parts;
+
+  const GpuModelParts *gpuParts() const override { return &parts; }
 };
 
 /// compile() with its MLIR diagnostics collected into the error.
 StatusOr<rt::Package> compilePackage(mlir::MLIRContext &context, mlir::ModuleOp module,
-                                     std::string target) {
+                                     std::string target, std::string &manifestJson) {
   std::string diagnostics;
   mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &diagnostic) {
     diagnostics += diagnostic.str() + "\n";
@@ -103,6 +116,7 @@ StatusOr<rt::Package> compilePackage(mlir::MLIRContext &context, mlir::ModuleOp 
   if (mlir::failed(package))
     return LOOM_ERROR(StatusCode::kInvalidArgument,
                       fmt::format("compiling the forward step failed:\n{}", diagnostics));
+  manifestJson = package->manifest;
   return rt::makePackage(package->manifest, package->sources);
 }
 
@@ -124,15 +138,21 @@ StatusOr<std::unique_ptr<ServingModel>> loadGpuModel(const ModelRequest &request
 
   models::ForwardOptions options = models::forwardOptionsFor(engine);
   options.numBlocks = engine.numBlocks + 1; // one scratch block for the decode graphs' padding
+  // A GGUF's quantized blocks are dequantized on load; on the GPU they are stored as bf16 (the
+  // config's float32 only describes the dequantized host values).
+  if (files.gguf)
+    options.dtype = DType::bf16;
   progress(fmt::format("building the forward step ({} layers, hidden {}, vocab {})",
                        config.numHiddenLayers, config.hiddenSize, config.vocabSize));
   LOOM_ASSIGN_OR_RETURN(models::LlamaForward forward,
                         models::buildLlamaForward(model->mlirContext, config, options));
   progress(fmt::format("compiling the forward step for {} on {}", gpuArchName(arch),
                        model->context->info().name));
+  std::string manifestJson;
   LOOM_ASSIGN_OR_RETURN(rt::Package package,
                         compilePackage(model->mlirContext, *forward.module,
-                                       std::string(gpuArchName(arch))));
+                                       std::string(gpuArchName(arch)), manifestJson));
+  model->sources = package.sources;
 
   if (files.weights)
     LOOM_RETURN_IF_ERROR(models::checkWeights(forward.weights, *files.weights));
@@ -140,14 +160,17 @@ StatusOr<std::unique_ptr<ServingModel>> loadGpuModel(const ModelRequest &request
   progress(fmt::format("compiling {} kernels with NVRTC and loading {} weights",
                        package.manifest.kernels.size(),
                        request.randomWeights ? "random" : "checkpoint"));
+  double loadStart = rt::steadyClockSeconds();
   LOOM_ASSIGN_OR_RETURN(model->executor, rt::PackageExecutor::create(*model->context,
                                                                      std::move(package), weights,
                                                                      *model->compiler));
   const rt::LoadReport &load = model->executor->report();
-  progress(fmt::format("loaded: {} kernels compiled, {} from cache, {:.0f} ms; {:.1f} MiB weights, "
-                       "{:.1f} MiB KV",
+  model->weightLoadSeconds = rt::steadyClockSeconds() - loadStart - load.compileMilliseconds / 1e3;
+  progress(fmt::format("loaded: {} kernels compiled, {} from cache, {:.0f} ms; {:.1f} MiB weights "
+                       "in {:.1f} s, {:.1f} MiB KV",
                        load.kernelsCompiled, load.kernelsFromCache, load.compileMilliseconds,
-                       load.weightBytes / 1048576.0, load.kvBytes / 1048576.0));
+                       load.weightBytes / 1048576.0, model->weightLoadSeconds,
+                       load.kvBytes / 1048576.0));
   LOOM_ASSIGN_OR_RETURN(model->sampler,
                         rt::GpuSampler::create(*model->context, *model->compiler,
                                                static_cast<int>(config.vocabSize),
@@ -156,6 +179,11 @@ StatusOr<std::unique_ptr<ServingModel>> loadGpuModel(const ModelRequest &request
   runnerOptions.sampler = model->sampler.get();
   LOOM_ASSIGN_OR_RETURN(model->runner_, rt::PackageModelRunner::create(
                                             *model->executor, *model->stream, runnerOptions));
+  LOOM_ASSIGN_OR_RETURN(KernelTraffic traffic,
+                        KernelTraffic::create(model->executor->manifest(), manifestJson));
+  model->traffic = std::make_unique<KernelTraffic>(std::move(traffic));
+  model->parts = {model->context.get(), model->stream.get(), model->executor.get(),
+                  model->sampler.get(), model->traffic.get(), &model->sources};
   engine.numBlocks = model->runner_->usableKvBlocks();
   model->setConfigs(std::move(config), engine);
   return std::unique_ptr<ServingModel>(std::move(model));
