@@ -8,7 +8,9 @@ def TileTilingPass : Pass<"tile-tiling", "mlir::ModuleOp"> {
   let summary = "Choose each kernel's tile configuration, warps and stages, and its launch shape.";
   let description = [{
     1. Analyze the kernel: family (GEMM, vector, rows), sizes at the launch program's dim bounds,
-       bytes and FLOPs.
+       bytes and FLOPs. A GEMM no tensor-core family can take (no MMA atom for its operands, K or
+       N not a multiple of 8: SimtFallback.h's rules) gets the CUDA-core GEMM's tile
+       (loom/gemm_simt.cuh, config `simt`) and `loom.fallback` saying why; steps 2-3 are skipped.
     2. Take the tuning table's entry (TuningTable.json) for the shape and target if there is one;
        otherwise enumerate the family's candidates and keep those that can launch on the target
        (threads, shared memory, a register estimate).
@@ -24,7 +26,8 @@ def TileTilingPass : Pass<"tile-tiling", "mlir::ModuleOp"> {
                  Option<"gemvVariants", "gemv-variants", "bool", "true",
                         "Give GEMMs with more than 16 rows a guarded decode GEMV variant.">,
                  Option<"explain", "explain", "bool", "false",
-                        "Remark on every GEMM left without a GEMV variant, saying why.">];
+                        "Remark on every GEMM left without a GEMV variant and on every kernel "
+                        "with a CUDA-core fallback (loom.fallback), saying why.">];
 }
 
 def TileLowerToTensorCoresPass : Pass<"tile-lower-to-tensor-cores", "mlir::ModuleOp"> {
@@ -33,6 +36,7 @@ def TileLowerToTensorCoresPass : Pass<"tile-lower-to-tensor-cores", "mlir::Modul
     For every tile.dot of a tiled kernel: pick the first atom of the table (wgmma on sm_90a,
     mma.sync m16n8k16 on sm_80+) whose target, operand type and prologue fit; set `atom` and,
     for the pipelined GEMMs, allocate the `stages` x (bm + bn) x bk staging ring in shared memory.
+    A dot of a kernel tile-tiling sent to the CUDA-core GEMM gets atom `simt.fma.f32` and no ring.
     When no atom fits, the pattern fails saying why and the pass reports it on the dot.
   }];
   let options = [Option<"target", "target", "std::string", "\"sm_90a\"",
