@@ -33,20 +33,13 @@ TEST_P(TinyLlamaCompile, WholeForwardCompilesAndLoads) {
   }
   // embedding, then per layer: QKV GEMM (folded norm), rope + kv_append, attention (prefill
   // kernel | decode split + combine), o_proj + residual, gated gate/up GEMM (folded norm), down +
-  // residual; final norm, logit rows, LM head. Every GEMM of the layer (rows = tokens, bounded by
-  // 256) comes as a decode GEMV copy for steps of at most 16 rows, then the GEMM for the others.
-  std::vector<std::string> layer, layerGuards;
-  auto gemm = [&](const std::string &family) {
-    layer.insert(layer.end(), {family + "_gemv", family});
-    layerGuards.insert(layerGuards.end(), {"tokens <= 16", "tokens > 16"});
-  };
-  gemm("fused_rms_norm_linear");
-  layer.insert(layer.end(), {"rope_kv_append", "paged_attention", "paged_attention_decode",
-                             "paged_attention_combine"});
-  layerGuards.insert(layerGuards.end(), {"always", "prefill", "decode", "decode"});
-  gemm("fused_linear_add");
-  gemm("fused_rms_norm_linear_split_silu_mul");
-  gemm("fused_linear_add");
+  // residual; final norm, logit rows, LM head.
+  const std::vector<std::string> layer = {"fused_rms_norm_linear", "rope_kv_append", "paged_attention",
+                                          "paged_attention_decode", "paged_attention_combine",
+                                          "fused_linear_add", "fused_rms_norm_linear_split_silu_mul",
+                                          "fused_linear_add"};
+  const std::vector<std::string> layerGuards = {"always", "always", "prefill", "decode", "decode",
+                                                "always", "always", "always"};
   std::vector<std::string> families = {"embedding"}, expectedGuards = {"always"};
   for (int l = 0; l < 2; ++l) {
     families.insert(families.end(), layer.begin(), layer.end());
