@@ -58,6 +58,6 @@ func.func @unbounded(%x: tensor<?x256xbf16> {loom.name = "x"}) -> (tensor<?x256x
   return %y : tensor<?x256xbf16>
 })";
 /// Part of the diagnostic compile() gives for kUnlowerableGraph.
-inline constexpr const char *kUnlowerableDiagnostic = "dim 'tokens' has no bound";
+inline constexpr const char *kUnlowerableDiagnostic = "'tokens' has no bound";
 
 } // namespace loom::testing
