@@ -3,7 +3,7 @@
 # Llama-3.2-1B shapes (batch 1 cold compile + --profile, batch 16 warm, batch 64 + --profile,
 # a 1024-token prompt's TTFT) and then test/reference/llama_baseline.py with the time left, so
 # every ratio is same-run. Usage (repo root on the GPU machine, loom-run carried in DIR/bin):
-#   bash tools/loom-run/bench-issue8.sh DIR [TOTAL_SECONDS=285]
+#   bash tools/loom-run/bench-issue8.sh DIR [TOTAL_SECONDS=285]   (LOOM_ONLY=1: no baseline)
 # Results: $OUT/loom-{b1,b16,b64,ttft1k}.json, $OUT/torch.json, $OUT/bench.log.
 set -uo pipefail
 dir="$1"
@@ -32,6 +32,7 @@ for row in "${runs[@]}"; do
   timeout 90 "$dir/bin/loom-run" bench "${common[@]}" "${extra[@]}" --json "$out/loom-$name.json"
   echo "(exit $?)"
 done
+[[ "${LOOM_ONLY:-0}" == 1 ]] && exit 0
 left=$(( total - ($(date +%s) - started) - 10 ))
 echo "== llama_baseline.py, budget $left s"
 timeout "$(( left + 5 ))" python3 test/reference/llama_baseline.py --config "$config" \
