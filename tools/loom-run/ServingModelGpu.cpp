@@ -41,10 +41,10 @@ public:
         {frontend::DType::kBF16, rt::DType::kBF16},
         {frontend::DType::kF16, rt::DType::kF16},
         {frontend::DType::kF32, rt::DType::kF32}};
-    if (auto stored = kStored.find(info.dtype); stored != kStored.end()) {
-      LOOM_ASSIGN_OR_RETURN(auto bytes, checkpoint_->bytes(name));
-      return rt::HostTensorView{stored->second, info.shape, bytes};
-    }
+    // Stored bytes when the source has them; a GGUF's (dequantized) tensors come as floats.
+    if (auto stored = kStored.find(info.dtype); stored != kStored.end())
+      if (auto bytes = checkpoint_->bytes(name); bytes.isOk())
+        return rt::HostTensorView{stored->second, info.shape, *bytes};
     LOOM_ASSIGN_OR_RETURN(std::vector<float> values, checkpoint_->floats(name));
     return keep(name, info.shape, std::move(values));
   }
