@@ -118,7 +118,9 @@ StatusOr<std::vector<TokenId>> PackageModelRunner::run(const ScheduledBatch &bat
 StatusOr<std::vector<TokenId>> PackageModelRunner::sample(const ScheduledBatch &batch) {
   if (sampler_) {
     LOOM_ASSIGN_OR_RETURN(CUdeviceptr logits, executor_.outputAddress("logits"));
-    return sampler_->sample(logits, buildSamplerRows(batch), stream_);
+    LOOM_ASSIGN_OR_RETURN(auto tokens, sampler_->sample(logits, buildSamplerRows(batch), stream_));
+    LOOM_RETURN_IF_ERROR(executor_.checkErrors(stream_)); // out-of-range token ids of the step
+    return tokens;
   }
   // Padding rows come after the batch's rows: read only the batch's.
   DimValues dims{{"seqs", static_cast<int64_t>(batch.entries.size())}};
