@@ -31,21 +31,6 @@ mlir::LogicalResult checkRopesClaimed(mlir::func::FuncOp function, llvm::ArrayRe
   return mlir::success();
 }
 
-/// graph.matmul has no kernel yet: the GEMM kernels take their right operand as a [N, K] weight
-/// (graph.linear). Says so at the matmul, with the operand shapes it was given.
-mlir::LogicalResult checkNoMatmul(mlir::func::FuncOp function) {
-  mlir::WalkResult found = function.walk([](graph::MatmulOp matmul) {
-    bool batched = matmul.getLhs().getType().getRank() > 2;
-    bool activation = !matmul.getRhs().getDefiningOp<graph::WeightOp>();
-    matmul.emitOpError() << "of " << matmul.getLhs().getType() << " and " << matmul.getRhs().getType()
-                         << " has no tile lowering: the GEMM kernels read a [N, K] weight as the right "
-                            "operand (graph.linear), not a "
-                         << (batched ? "batched " : "") << (activation ? "activation" : "[K, N] weight");
-    return mlir::WalkResult::interrupt();
-  });
-  return mlir::failure(found.wasInterrupted());
-}
-
 struct ConvertGraphToTilePass final
     : impl::ConvertGraphToTilePassBase<ConvertGraphToTilePass> {
   using ConvertGraphToTilePassBase::ConvertGraphToTilePassBase;
@@ -69,7 +54,7 @@ struct ConvertGraphToTilePass final
         return signalPassFailure();
     }
     std::vector<Group> groups = collectGroups(function);
-    if (mlir::failed(checkRopesClaimed(function, groups)) || mlir::failed(checkNoMatmul(function)))
+    if (mlir::failed(checkRopesClaimed(function, groups)))
       return signalPassFailure();
     auto plan = PackagePlan::build(function, groups, attentionScratch);
     if (mlir::failed(plan))

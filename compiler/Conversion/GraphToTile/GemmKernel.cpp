@@ -232,6 +232,10 @@ mlir::LogicalResult GemmProgram::run() {
 
 } // namespace
 
-mlir::LogicalResult lowerGemmGroup(KernelBuilder &kernel) { return GemmProgram(kernel).run(); }
+mlir::LogicalResult lowerGemmGroup(KernelBuilder &kernel) {
+  if (mlir::isa<graph::MatmulOp>(kernel.group().ops.front()))
+    return lowerMatmulGroup(kernel);
+  return GemmProgram(kernel).run();
+}
 
 } // namespace loom::conversion

@@ -11,6 +11,9 @@ mlir::LogicalResult lowerRowGroup(KernelBuilder &kernel);
 /// GEMM groups: (row-scale prologue) -> tile.dot -> epilogue maps -> masked store.
 mlir::LogicalResult lowerGemmGroup(KernelBuilder &kernel);
 
+/// graph.matmul groups: loom::matmulSimt with a [K, N] right operand, one batch per grid z.
+mlir::LogicalResult lowerMatmulGroup(KernelBuilder &kernel);
+
 /// Attention groups: rope + kv_append of a packed QKV projection, paged attention (library
 /// kernels whose launch shape is fixed here).
 mlir::LogicalResult lowerAttentionGroup(KernelBuilder &kernel);

@@ -77,6 +77,12 @@ std::string pagedCombineCall(const LibraryCall &c) {
          c.argRange(0, 5) + ");\n";
 }
 
+std::string matmulSimtCall(const LibraryCall &c) {
+  return "  using Config = loom::GemmSimtConfig<" + c.config("bm") + ", " + c.config("bn") + ", " + c.config("bk") +
+         ", " + c.config("tm") + ", " + c.config("tn") + ">;\n  loom::matmulSimt<Config, " + c.element +
+         ", loom::GemmSimtB::" + (c.config("b_kn") == "1" ? "kKN" : "kNK") + ">(" + c.argRange(0, 6) + ");\n";
+}
+
 struct LibraryKernel {
   llvm::StringLiteral library, header;
   size_t parameters;                        ///< the call's arity
@@ -94,6 +100,7 @@ const LibraryKernel kLibraryKernels[] = {
     {"paged_attention_simt", "loom/attention_simt.cuh", 13, {4}, 2, pagedSimtCall, ""},
     {"paged_attention_decode", "loom/attention_decode.cuh", 12, {10, 11}, 2, pagedDecodeCall, ", 1"},
     {"paged_attention_combine", "loom/attention_decode.cuh", 5, {4}, 4, pagedCombineCall, ", 1"},
+    {"matmul_simt", "loom/gemm_simt.cuh", 6, {2}, 0, matmulSimtCall, ""},
 };
 
 } // namespace

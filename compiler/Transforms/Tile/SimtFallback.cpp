@@ -35,12 +35,7 @@ const FallbackRule kGemmFallbackRules[] = {
     }},
 };
 
-/// GemmSimtConfig<BM, BN, BK, TM, TN> of loom/gemm_simt.cuh for GEMMs of at most `maxRows` rows:
-/// decode-sized M takes one row per thread row, larger M a 64 x 64 tile.
-struct SimtTile {
-  int64_t maxRows;
-  int64_t bm, bn, bk, tm, tn;
-};
+/// Decode-sized M takes one row per thread row, larger M a 64 x 64 tile.
 constexpr SimtTile kSimtTiles[] = {
     {16, 16, 64, 16, 1, 4},
     {std::numeric_limits<int64_t>::max(), 64, 64, 16, 4, 4},
@@ -62,12 +57,16 @@ std::string simtGemmReason(const KernelShape &shape, const GpuTarget &target) {
   return llvm::join(reasons, "; ");
 }
 
+const SimtTile &simtGemmTile(int64_t rowsBound) {
+  return *llvm::find_if(kSimtTiles, [&](const SimtTile &t) { return rowsBound <= t.maxRows; });
+}
+
 TileConfig simtGemmConfig(const KernelShape &shape) {
-  const SimtTile *tile = llvm::find_if(kSimtTiles, [&](const SimtTile &t) { return shape.rowsBound <= t.maxRows; });
+  const SimtTile *tile = &simtGemmTile(shape.rowsBound);
   TileConfig config;
   config.values = {{kSimtConfigKey.str(), 1}, {"bm", tile->bm}, {"bn", tile->bn},
                    {"bk", tile->bk},          {"tm", tile->tm}, {"tn", tile->tn}};
-  config.threads = int(tile->bm / tile->tm * (tile->bn / tile->tn));
+  config.threads = tile->threads();
   config.sharedBytes = 0; // static tiles
   config.registersEstimate = int(40 + shape.gating * tile->tm * tile->tn * 2);
   int64_t tilesN = (shape.n + tile->bn - 1) / tile->bn;

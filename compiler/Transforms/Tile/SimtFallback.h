@@ -14,6 +14,16 @@ inline constexpr llvm::StringLiteral kSimtAtomName = "simt.fma.f32";
 /// The config key marking a SIMT GEMM configuration.
 inline constexpr llvm::StringLiteral kSimtConfigKey = "simt";
 
+/// GemmSimtConfig<BM, BN, BK, TM, TN> of loom/gemm_simt.cuh for GEMMs of at most `maxRows` rows.
+struct SimtTile {
+  int64_t maxRows;
+  int64_t bm, bn, bk, tm, tn;
+  int threads() const { return int(bm / tm * (bn / tn)); }
+};
+
+/// The first SIMT GEMM tile of the table whose row bound covers `rowsBound`.
+const SimtTile &simtGemmTile(int64_t rowsBound);
+
 /// Why no tensor-core GEMM family can be legal for `shape` on `target` (every reason that
 /// applies, joined by "; "), or "" when one can or `shape` is not a GEMM.
 std::string simtGemmReason(const KernelShape &shape, const GpuTarget &target);

@@ -14,6 +14,13 @@
 //   shared memory (the static tiles are (BM + G * BN) * BK floats, G = Gating::kWeightsPerOutput).
 // Requirements: none on alignment or sizes beyond M, N, K >= 1 (element loads and stores only).
 //
+// graph.matmul (activation x activation, batched, or a [K, N] weight) calls matmulSimt, the same
+// CTA body with the right operand in either layout (GemmSimtB) and one batch per grid z:
+//   loom::matmulSimt<Config, T, loom::GemmSimtB::kKN>(a, b, y, M, N, K);
+//   grid = (ceil(M / BM) * ceil(N / BN), 1, batches); batch z reads A + z*M*K, B + z*K*N (or
+//   z*N*K) and writes Y + z*M*N (contiguous [batches, M, K] etc.; an unbatched weight is one
+//   batch).
+//
 // How it works: a CTA owns a BM x BN output tile; each thread TM rows x TN columns of it (columns
 // strided by BN / TN, so a warp reads consecutive shared columns). K is walked in BK steps: X and
 // W tiles are loaded element by element (zeros past M, N, K), converted to f32 and stored
@@ -35,6 +42,10 @@ template <int BM_, int BN_, int BK_, int TM_, int TN_> struct GemmSimtConfig {
   static_assert(kThreads >= BM && kThreads <= 1024, "one thread per tile row sums x^2");
 };
 
+/// Layout of the right operand: [N, K] rows (nn.Linear weight, Y = X·Wᵀ) or [K, N] rows
+/// (graph.matmul, Y = A·B).
+enum class GemmSimtB { kNK, kKN };
+
 namespace gemm_simt_detail {
 
 /// Stores one rounded output element (Out deduced from the epilogue's output pointer).
@@ -44,11 +55,11 @@ template <typename Out> __device__ __forceinline__ void storeElement(Out *at, fl
 
 } // namespace gemm_simt_detail
 
-/// The CTA body; see the file comment for the launch contract.
-template <class Config, typename T, class Prologue, class Gating, class Epilogue>
-__device__ __forceinline__ void gemmSimt(const T *__restrict__ x, const T *__restrict__ w, int M,
-                                         int N, int K, const Prologue &prologue,
-                                         const Epilogue &epilogue) {
+/// The CTA body of output tile blockIdx.x, the right operand in `kLayout`.
+template <class Config, typename T, class Prologue, class Gating, GemmSimtB kLayout, class Epilogue>
+__device__ __forceinline__ void gemmSimtTile(const T *__restrict__ x, const T *__restrict__ w, int M,
+                                             int N, int K, const Prologue &prologue,
+                                             const Epilogue &epilogue) {
   constexpr int BM = Config::BM, BN = Config::BN, BK = Config::BK, TM = Config::TM,
                 TN = Config::TN, kThreads = Config::kThreads;
   constexpr int G = Gating::kWeightsPerOutput;
@@ -73,9 +84,14 @@ __device__ __forceinline__ void gemmSimt(const T *__restrict__ x, const T *__res
 #pragma unroll
     for (int g = 0; g < G; ++g)
       for (int index = tid; index < BN * BK; index += kThreads) {
-        const int n = index / BK, k = index % BK;
+        // Consecutive threads read consecutive elements of a W row in either layout.
+        const int n = kLayout == GemmSimtB::kNK ? index / BK : index % BN;
+        const int k = kLayout == GemmSimtB::kNK ? index % BK : index / BN;
         const bool valid = n0 + n < N && k0 + k < K;
-        wTile[g][k][n] = valid ? toFloat(w[((long long)g * N + n0 + n) * K + k0 + k]) : 0.0f;
+        const long long at = kLayout == GemmSimtB::kNK
+                                 ? ((long long)g * N + n0 + n) * K + k0 + k
+                                 : (long long)(k0 + k) * N + n0 + n;
+        wTile[g][k][n] = valid ? toFloat(w[at]) : 0.0f;
       }
     __syncthreads();
     if constexpr (Prologue::kRowScale) {
@@ -132,6 +148,24 @@ __device__ __forceinline__ void gemmSimt(const T *__restrict__ x, const T *__res
           epilogue.output.y + (long long)row * epilogue.output.rowStride + col, value);
     }
   }
+}
+
+/// The CTA body of Y = epilogue(prologue(X · Wᵀ)), W [N, K]; see the file comment.
+template <class Config, typename T, class Prologue, class Gating, class Epilogue>
+__device__ __forceinline__ void gemmSimt(const T *__restrict__ x, const T *__restrict__ w, int M,
+                                         int N, int K, const Prologue &prologue,
+                                         const Epilogue &epilogue) {
+  gemmSimtTile<Config, T, Prologue, Gating, GemmSimtB::kNK>(x, w, M, N, K, prologue, epilogue);
+}
+
+/// The CTA body of batch blockIdx.z of Y = A · B (graph.matmul), B [K, N] or [N, K] per kLayout.
+template <class Config, typename T, GemmSimtB kLayout>
+__device__ __forceinline__ void matmulSimt(const T *__restrict__ a, const T *__restrict__ b,
+                                           T *__restrict__ y, int M, int N, int K) {
+  const long long batch = blockIdx.z;
+  gemmSimtTile<Config, T, NoPrologue, NoGating, kLayout>(
+      a + batch * M * K, b + batch * K * N, M, N, K, NoPrologue{},
+      epi::makeEpilogue(y + batch * M * N, N));
 }
 
 } // namespace loom

@@ -59,7 +59,6 @@ inline std::string caseName(const ::testing::TestParamInfo<CaseAndTarget> &info)
 
 /// Diagnostics of the lowerings compile() lacks today.
 inline const std::string kNoSplitKernel = "has no tile lowering for graph.split";
-inline const std::string kNoMatmul = "has no tile lowering: the GEMM kernels read a [N, K] weight";
 
 inline const std::vector<VerifyCase> &verifyCases() {
   static const std::vector<VerifyCase> cases = {
@@ -79,7 +78,10 @@ inline const std::vector<VerifyCase> &verifyCases() {
       {"linear-qkv.mlir", kRagged},
       {"rmsnorm-linear.mlir", kRaggedAndLarge},
       {"rmsnorm-gate-up.mlir", kRaggedAndLarge, 16.0},
-      {"matmul.mlir", kRagged, 8.0, kNoMatmul},
+      {"matmul.mlir", kRagged},
+      {"matmul-odd.mlir", kRagged},
+      {"matmul-f32.mlir", kRagged},
+      {"matmul-batched.mlir", kRagged},
       {"rmsnorm.mlir", kRagged},
       {"add-rmsnorm.mlir", kRagged},
       {"layernorm.mlir", kRagged},

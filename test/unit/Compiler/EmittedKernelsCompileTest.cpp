@@ -23,6 +23,7 @@ namespace {
 /// forward function the compiler accepts (chunks expecting errors are left out).
 std::vector<std::pair<std::string, std::string>> litInputs() {
   const char *files[] = {"test/Compiler/Conversion/GraphToTile/convert-graph-to-tile.mlir",
+                         "test/Compiler/Conversion/GraphToTile/matmul.mlir",
                          "test/Compiler/Transforms/Tile/tiling.mlir",
                          "test/Compiler/Transforms/Tile/lower-to-tensor-cores.mlir",
                          "test/Compiler/Target/CUDA/emit.mlir", "test/Compiler/loomc/loomc.mlir"};

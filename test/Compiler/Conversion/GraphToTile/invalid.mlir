@@ -85,23 +85,3 @@ func.func @forward(%x: tensor<?x64xbf16>) -> tensor<?x32xbf16> attributes {loom.
   // expected-error @+1 {{result 0 is columns [32, 64) of a 64-column tensor, and a piece that needs storage of its own has no tile lowering for graph.split}}
   return %b : tensor<?x32xbf16>
 }
-
-// -----
-
-// graph.matmul has no kernel yet (issue 4): a located error naming the operands, for a batched
-// activation x activation product ...
-func.func @forward(%a: tensor<4x?x64xbf16> {loom.dims = ["4", "tokens", "64"]}, %b: tensor<4x64x32xbf16>) -> tensor<4x?x32xbf16> attributes {loom.max_tokens = 128 : i64} {
-  // expected-error @+1 {{'graph.matmul' op of 'tensor<4x?x64xbf16>' and 'tensor<4x64x32xbf16>' has no tile lowering: the GEMM kernels read a [N, K] weight as the right operand (graph.linear), not a batched activation}}
-  %y = graph.matmul %a, %b : tensor<4x?x64xbf16>, tensor<4x64x32xbf16> -> tensor<4x?x32xbf16>
-  return %y : tensor<4x?x32xbf16>
-}
-
-// -----
-
-// ... and for a [K, N] weight (the GGUF layout).
-func.func @forward(%x: tensor<?x256xbf16>) -> tensor<?x192xbf16> attributes {loom.max_tokens = 128 : i64} {
-  %w = graph.weight "proj.weight_kn" : tensor<256x192xbf16>
-  // expected-error @+1 {{has no tile lowering: the GEMM kernels read a [N, K] weight as the right operand (graph.linear), not a [K, N] weight}}
-  %y = graph.matmul %x, %w : tensor<?x256xbf16>, tensor<256x192xbf16> -> tensor<?x192xbf16>
-  return %y : tensor<?x192xbf16>
-}
