@@ -40,10 +40,17 @@ StatusOr<std::unique_ptr<ProfilingRunner>> ProfilingRunner::create(const GpuMode
 StatusOr<std::vector<rt::TokenId>> ProfilingRunner::run(const rt::ScheduledBatch &batch) {
   LOOM_ASSIGN_OR_RETURN(std::vector<rt::TokenId> tokens, eager_->run(batch));
   std::string kind = stepKind(batch);
-  if (std::none_of(profiles_.begin(), profiles_.end(),
-                   [&](const StepProfile &p) { return p.kind == kind; })) {
+  auto seen = std::find_if(profiles_.begin(), profiles_.end(),
+                           [&](const StepProfile &p) { return p.kind == kind; });
+  // The first prefill step; the decode-only step of the most sequences (all of them once every
+  // prompt has been prefilled).
+  if (seen == profiles_.end() ||
+      (kind == "decode" && static_cast<int64_t>(batch.entries.size()) > seen->dims.at("seqs"))) {
     LOOM_ASSIGN_OR_RETURN(StepProfile profile, profile(batch, kind));
-    profiles_.push_back(std::move(profile));
+    if (seen == profiles_.end())
+      profiles_.push_back(std::move(profile));
+    else
+      *seen = std::move(profile);
   }
   return tokens;
 }
@@ -88,7 +95,13 @@ StatusOr<std::vector<StepProfile>> profileSteps(const GpuModelParts &parts,
                                                 rt::SamplingParams params) {
   LOOM_ASSIGN_OR_RETURN(std::unique_ptr<ProfilingRunner> runner, ProfilingRunner::create(parts));
   LOOM_ASSIGN_OR_RETURN(auto engine, rt::Engine::create(engineConfig, *runner));
-  params.maxTokens = 2; // the prompt's step(s) and one decode step
+  // Long enough that the sequences prefilled first still run when the last prompt's chunk is
+  // done: then one decode-only step holds them all.
+  int64_t promptTokens = 0;
+  for (const auto &prompt : prompts)
+    promptTokens += static_cast<int64_t>(prompt.size());
+  params.maxTokens =
+      static_cast<int>((promptTokens + engineConfig.maxBatchedTokens - 1) / engineConfig.maxBatchedTokens) + 2;
   params.ignoreEos = true;
   for (const auto &prompt : prompts) {
     auto sequence = engine->addRequest(prompt, params);

@@ -24,7 +24,8 @@ struct StepProfile {
 };
 
 /// How it works: an engine ModelRunner that runs every step eagerly (a PackageModelRunner
-/// without decode graphs); after the first prefill step and the first decode-only step it runs
+/// without decode graphs); after the first prefill step and the decode-only step with the most
+/// sequences it runs
 /// the same program again on the same inputs (rewriting the same KV slots, so the results do
 /// not change) — timed whole, then launch by launch with a LaunchTimer.
 class ProfilingRunner final : public rt::ModelRunner {
@@ -46,9 +47,10 @@ private:
   std::vector<StepProfile> profiles_;
 };
 
-/// Serves `prompts` for two output tokens each through a fresh engine over a ProfilingRunner
-/// (the KV pool must be free: run it after the benchmark's engine has finished) and returns
-/// the profiles of the first prefill and the first decode step.
+/// Serves `prompts` through a fresh engine over a ProfilingRunner for as many output tokens as
+/// there are prefill steps, plus two (the KV pool must be free: run it after the benchmark's
+/// engine has finished) and returns the profiles of the first prefill step and of the
+/// decode-only step of all the prompts.
 StatusOr<std::vector<StepProfile>> profileSteps(const GpuModelParts &parts,
                                                 const rt::EngineConfig &engine,
                                                 const std::vector<std::vector<rt::TokenId>> &prompts,
