@@ -75,7 +75,10 @@ mlir::LogicalResult lowerMatmulGroup(KernelBuilder &kernel) {
   if (!rowsBound)
     return unsupportedMatmul(group, "M ('" + m + "') has no bound");
   const tile::SimtTile &tile = tile::simtGemmTile(*rowsBound);
-  int64_t tilesN = llvm::divideCeil(columns, tile.bn);
+  int64_t tilesN = llvm::divideCeil(columns, tile.bn), rows;
+  std::string tilesM = llvm::StringRef(m).getAsInteger(10, rows)
+                           ? "ceildiv(" + m + ", " + std::to_string(tile.bm) + ")"
+                           : std::to_string(llvm::divideCeil(rows, tile.bm));
   // tile-tiling remarks on it with `explain` (loomc --debug).
   kernel.builder().getInsertionBlock()->getParentOp()->setAttr(
       tile::kFallbackAttrName,
@@ -85,7 +88,7 @@ mlir::LogicalResult lowerMatmulGroup(KernelBuilder &kernel) {
       "matmul_simt",
       {{"bm", tile.bm}, {"bn", tile.bn}, {"bk", tile.bk}, {"tm", tile.tm}, {"tn", tile.tn}, {"b_kn", 1}},
       tile.threads(),
-      {"ceildiv(" + m + ", " + std::to_string(tile.bm) + ")" + (tilesN > 1 ? " * " + std::to_string(tilesN) : ""), "1",
+      {tilesM + (tilesN > 1 ? " * " + std::to_string(tilesN) : ""), "1",
        batchCount(lhsExtents.drop_back(2))},
       0);
   return mlir::success();

@@ -1,7 +1,7 @@
-// Batched graph.matmul of two activations: [3, M, 40] · [3, 40, 24] (attention-score-like).
-func.func @matmul_batched(%a: tensor<3x?x40xbf16> {loom.name = "a", loom.dims = ["3", "tokens", "40"]},
-                          %b: tensor<3x40x24xbf16> {loom.name = "b"}) -> (tensor<3x?x24xbf16> {loom.name = "y"})
-    attributes {loom.max_tokens = 8192 : i64} {
-  %y = graph.matmul %a, %b : tensor<3x?x40xbf16>, tensor<3x40x24xbf16> -> tensor<3x?x24xbf16>
-  return %y : tensor<3x?x24xbf16>
+// Batched graph.matmul of two activations, one batch per token: [T, 8, 40] · [T, 40, 24] (the
+// batch count is the dynamic dim, on grid z; M = 8 static).
+func.func @matmul_batched(%a: tensor<?x8x40xbf16> {loom.name = "a"}, %b: tensor<?x40x24xbf16> {loom.name = "b"})
+    -> (tensor<?x8x24xbf16> {loom.name = "y"}) attributes {loom.max_tokens = 8192 : i64} {
+  %y = graph.matmul %a, %b : tensor<?x8x40xbf16>, tensor<?x40x24xbf16> -> tensor<?x8x24xbf16>
+  return %y : tensor<?x8x24xbf16>
 }
