@@ -13,6 +13,7 @@ std::vector<OptionSpec> servingOptionSpecs(ServingOptions &options, bool &ignore
   return {
       stringOption("model", "DIR", options.model.path),
       choiceOption("backend", options.model.backend, {"cpu", "gpu"}),
+      choiceOption("dtype", options.model.dtype, {"auto", "bf16", "f16", "f32"}),
       intOption("max-seqs", limits.maxSeqs, 1, 4096),
       intOption("max-batched-tokens", limits.maxBatchedTokens, 1, 1 << 20),
       intOption("max-model-len", limits.maxModelLen, 1, 1 << 20),

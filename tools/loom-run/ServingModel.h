@@ -2,6 +2,7 @@
 // compiled package), with the engine limits it was built for.
 #pragma once
 
+#include "frontend/Builder/DType.h"
 #include "frontend/Readers/ModelConfig.h"
 #include "tools/loom-run/ModelFiles.h"
 #include "runtime/Engine/EngineConfig.h"
@@ -11,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace loom::tools {
@@ -30,8 +32,14 @@ struct ModelRequest {
   std::string path;         ///< a model folder, a .gguf file, or a config.json with randomWeights
   std::string backend = "cpu";
   bool randomWeights = false;
+  /// The model's storage dtype: "auto" (the checkpoint's; bf16 for a GGUF on the gpu backend),
+  /// "bf16", "f16" or "f32" (f32 runs on the CUDA-core kernels, bit-closer to the CPU reference).
+  std::string dtype = "auto";
   ServingLimits limits;
 };
+
+/// The dtype `request` asks for; nullopt for "auto".
+std::optional<DType> requestedDType(const ModelRequest &request);
 
 /// Progress lines for stderr ("compiling 42 kernels", "loading weights").
 using Progress = std::function<void(const std::string &line)>;

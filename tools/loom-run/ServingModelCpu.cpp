@@ -47,9 +47,9 @@ StatusOr<std::unique_ptr<ServingModel>> loadCpuModel(const ModelRequest &request
   auto model = std::make_unique<CpuServingModel>();
   progress(fmt::format("building the forward step ({} layers, hidden {}, vocab {})",
                        config.numHiddenLayers, config.hiddenSize, config.vocabSize));
-  LOOM_ASSIGN_OR_RETURN(model->forward,
-                        models::buildLlamaForward(model->context, config,
-                                                   models::forwardOptionsFor(engine)));
+  models::ForwardOptions options = models::forwardOptionsFor(engine);
+  options.dtype = requestedDType(request);
+  LOOM_ASSIGN_OR_RETURN(model->forward, models::buildLlamaForward(model->context, config, options));
   if (request.randomWeights) {
     progress("using random weights");
     model->weights = std::make_unique<RandomReferenceWeights>();
