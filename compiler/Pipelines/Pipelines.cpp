@@ -39,7 +39,7 @@ void buildGraphToTilePipeline(mlir::OpPassManager &pm, const CompileOptions &opt
   buildFusionPipeline(pm, options);
   pm.addPass(conversion::createConvertGraphToTilePass({options.target}));
   pm.addPass(mlir::createCSEPass());
-  pm.addPass(tile::createTileTilingPass({options.target}));
+  pm.addPass(tile::createTileTilingPass({options.target, /*gemvVariants=*/true, options.explain}));
   pm.addPass(tile::createTileLowerToTensorCoresPass({options.target}));
 }
 

@@ -29,7 +29,10 @@ public:
   void declare(mlir::Value parameter, std::string declaration);
   /// The whole source, with `body` (statements, already indented) inside the wrapper and
   /// `launchBounds` as __launch_bounds__'s arguments.
-  std::string render(llvm::StringRef body, llvm::StringRef launchBounds) const;
+  /// `bodySyncsGrids`: the body calls loom::wait_for_previous_grids() itself before it reads
+  /// activations (loom::gemv, which streams W first), so the kernel does not wait on entry.
+  std::string render(llvm::StringRef body, llvm::StringRef launchBounds,
+                     bool bodySyncsGrids = false) const;
 
 private:
   mutable tile::KernelOp kernel_;

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace loom::testing {
@@ -33,13 +34,20 @@ TEST_P(TinyLlamaCompile, WholeForwardCompilesAndLoads) {
   }
   // embedding, then per layer: QKV GEMM (folded norm), rope + kv_append, attention (prefill
   // kernel | decode split + combine), o_proj + residual, gated gate/up GEMM (folded norm), down +
-  // residual; final norm, logit rows, LM head.
-  const std::vector<std::string> layer = {"fused_rms_norm_linear", "rope_kv_append", "paged_attention",
-                                          "paged_attention_decode", "paged_attention_combine",
-                                          "fused_linear_add", "fused_rms_norm_linear_split_silu_mul",
-                                          "fused_linear_add"};
-  const std::vector<std::string> layerGuards = {"always", "always", "prefill", "decode", "decode",
-                                                "always", "always", "always"};
+  // residual; final norm, logit rows, LM head. Every GEMM of the layer (rows = tokens, bounded by
+  // 256) comes as a decode GEMV copy for steps of at most 16 rows, then the GEMM for the others.
+  std::vector<std::string> layer, layerGuards;
+  auto gemm = [&](const std::string &family) {
+    layer.insert(layer.end(), {family + "_gemv", family});
+    layerGuards.insert(layerGuards.end(), {"tokens <= 16", "tokens > 16"});
+  };
+  gemm("fused_rms_norm_linear");
+  layer.insert(layer.end(), {"rope_kv_append", "paged_attention", "paged_attention_decode",
+                             "paged_attention_combine"});
+  layerGuards.insert(layerGuards.end(), {"always", "prefill", "decode", "decode"});
+  gemm("fused_linear_add");
+  gemm("fused_rms_norm_linear_split_silu_mul");
+  gemm("fused_linear_add");
   std::vector<std::string> families = {"embedding"}, expectedGuards = {"always"};
   for (int l = 0; l < 2; ++l) {
     families.insert(families.end(), layer.begin(), layer.end());
@@ -54,6 +62,26 @@ TEST_P(TinyLlamaCompile, WholeForwardCompilesAndLoads) {
     EXPECT_EQ(program[i].substr(0, program[i].find_last_of('_')), families[i]) << i;
     EXPECT_EQ(guards[i], expectedGuards[i]) << i << " " << program[i];
   }
+  // A decode step of 4 sequences launches the GEMV variants and the decode attention; a ragged
+  // prefill of 143 tokens the GEMMs and the prefill attention; neither launches both variants.
+  auto launched = [&](const rt::DimValues &dims) {
+    std::vector<std::string> names;
+    for (size_t index : package->manifest.launches(dims))
+      names.push_back(package->manifest.kernels[index].name);
+    return names;
+  };
+  auto count = [](const std::vector<std::string> &names, std::string_view part) {
+    return std::count_if(names.begin(), names.end(),
+                         [&](const std::string &name) { return name.find(part) != std::string::npos; });
+  };
+  std::vector<std::string> decode = launched({{"tokens", 4}, {"seqs", 4}, {"blocks_per_seq", 16}});
+  std::vector<std::string> prefill = launched({{"tokens", 143}, {"seqs", 3}, {"blocks_per_seq", 16}});
+  EXPECT_EQ(count(decode, "_gemv_"), 8) << fmt::format("{}", fmt::join(decode, " "));
+  EXPECT_EQ(count(decode, "paged_attention_decode"), 2);
+  EXPECT_EQ(count(prefill, "_gemv_"), 0) << fmt::format("{}", fmt::join(prefill, " "));
+  EXPECT_EQ(count(prefill, "fused_linear_add_"), 4);
+  EXPECT_EQ(decode.size(), 1 + 2 * 7 + 3u);
+  EXPECT_EQ(prefill.size(), 1 + 2 * 6 + 3u);
 
   for (const auto &[path, source] : sources) {
     std::string kernel = std::filesystem::path(path).stem().string();

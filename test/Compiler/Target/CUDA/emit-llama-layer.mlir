@@ -67,9 +67,18 @@
 // CHECK-NEXT: "1"
 // CHECK-NEXT: ],
 // CHECK-NEXT: "name": "paged_attention_combine_3",
+// Each GEMM whose rows are bounded above 16 (tokens, max 128) also gets a decode GEMV copy,
+// launched on steps of at most 16 rows; the LM head's rows (seqs, max 4) only need the GEMV.
 // CHECK: "program": [
 // CHECK-NEXT: "embedding_0",
-// CHECK-NEXT: "fused_rms_norm_linear_0",
+// CHECK-NEXT: {
+// CHECK-NEXT: "kernel": "fused_rms_norm_linear_gemv_0",
+// CHECK-NEXT: "when": "tokens <= 16"
+// CHECK-NEXT: },
+// CHECK-NEXT: {
+// CHECK-NEXT: "kernel": "fused_rms_norm_linear_0",
+// CHECK-NEXT: "when": "tokens > 16"
+// CHECK-NEXT: },
 // CHECK-NEXT: "rope_kv_append_2",
 // CHECK-NEXT: {
 // CHECK-NEXT: "kernel": "paged_attention_3",
@@ -83,8 +92,25 @@
 // CHECK-NEXT: "kernel": "paged_attention_combine_3",
 // CHECK-NEXT: "when": "decode"
 // CHECK-NEXT: },
-// CHECK-NEXT: "fused_linear_add_1",
-// CHECK-NEXT: "fused_rms_norm_linear_split_silu_mul_2",
+// CHECK-NEXT: {
+// CHECK-NEXT: "kernel": "fused_linear_add_gemv_1",
+// CHECK-NEXT: "when": "tokens <= 16"
+// CHECK-NEXT: },
+// CHECK-NEXT: {
+// CHECK-NEXT: "kernel": "fused_linear_add_1",
+// CHECK-NEXT: "when": "tokens > 16"
+// CHECK-NEXT: },
+// CHECK-NEXT: {
+// CHECK-NEXT: "kernel": "fused_rms_norm_linear_split_silu_mul_gemv_2",
+// CHECK-NEXT: "when": "tokens <= 16"
+// CHECK-NEXT: },
+// CHECK-NEXT: {
+// CHECK-NEXT: "kernel": "fused_rms_norm_linear_split_silu_mul_2",
+// CHECK-NEXT: "when": "tokens > 16"
+// CHECK-NEXT: },
+// CHECK:      "rms_norm_7",
+// CHECK-NEXT: "embedding_8",
+// CHECK-NEXT: "fused_linear_cast_4"
 func.func @forward(%tokens: tensor<?xi32> {loom.name = "tokens", loom.dims = ["tokens"]}, %positions: tensor<?xi32> {loom.name = "positions", loom.dims = ["tokens"]}, %slots: tensor<?xi32> {loom.name = "slots", loom.dims = ["tokens"]}, %seq_starts: tensor<?xi32> {loom.name = "seq_starts", loom.dims = ["seqs+1"]}, %context_lens: tensor<?xi32> {loom.name = "context_lens", loom.dims = ["seqs"]}, %block_tables: tensor<?x?xi32> {loom.name = "block_tables", loom.dims = ["seqs", "blocks_per_seq"]}, %logit_rows: tensor<?xi32> {loom.name = "logit_rows", loom.dims = ["seqs"]}, %kv: !graph.kv_cache<layers = 1, blocks = 64, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16> {loom.name = "kv_cache"})
     -> (tensor<?x512xf32> {loom.name = "logits"}, !graph.kv_cache<layers = 1, blocks = 64, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16>)
     attributes {loom.max_blocks_per_seq = 8 : i64, loom.max_seqs = 4 : i64, loom.max_tokens = 128 : i64} {

@@ -36,12 +36,23 @@
 // SM90A: "box_rows": 128,
 // SM90A: "kind": "tma",
 // CHECK: "launch_overlap": true,
+// Each GEMM (rows bounded by max_tokens 512) has a decode GEMV copy for steps of at most 16 rows.
 // CHECK: "program": [
 // CHECK-NEXT: "rms_norm_0",
-// CHECK-NEXT: "linear_1",
-// CHECK-NEXT: "fused_linear_silu_0",
-// CHECK-NEXT: "mul_3",
-// CHECK-NEXT: "fused_linear_add_1"
+// CHECK-NEXT: {
+// CHECK-NEXT: "kernel": "linear_gemv_1",
+// CHECK-NEXT: "when": "tokens <= 16"
+// CHECK: "kernel": "linear_1",
+// CHECK-NEXT: "when": "tokens > 16"
+// CHECK: "kernel": "fused_linear_silu_gemv_0",
+// CHECK-NEXT: "when": "tokens <= 16"
+// CHECK: "kernel": "fused_linear_silu_0",
+// CHECK-NEXT: "when": "tokens > 16"
+// CHECK: "mul_3",
+// CHECK: "kernel": "fused_linear_add_gemv_1",
+// CHECK-NEXT: "when": "tokens <= 16"
+// CHECK: "kernel": "fused_linear_add_1",
+// CHECK-NEXT: "when": "tokens > 16"
 // SM80: "target": "sm_80"
 // SM90A: "target": "sm_90a"
 func.func @forward(%x: tensor<?x64xbf16> {loom.name = "hidden"}, %r: tensor<?x64xbf16> {loom.name = "residual"})
