@@ -15,6 +15,8 @@ int runGenerate(Arguments args);
 /// `loom-run bench --model DIR|CONFIG.json --num-requests N --input-len I --output-len O
 /// --concurrency C [options]`
 int runBench(Arguments args);
+/// `loom-run logits --model DIR --ids "[1, 2, 3]" [--greedy N] [--backend cpu|gpu] --json OUT`
+int runLogits(Arguments args);
 
 /// One row of loom-run's command table.
 struct Subcommand {

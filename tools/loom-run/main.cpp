@@ -11,7 +11,7 @@
 namespace loom::tools {
 
 std::span<const Subcommand> subcommands() {
-  static constexpr std::array<Subcommand, 3> kCommands = {{
+  static constexpr std::array<Subcommand, 4> kCommands = {{
       {"tokenize", "tokenize --model DIR [--no-special] [--decode] TEXT",
        "print the token ids of TEXT as a JSON array; --decode: TEXT is a JSON array of ids, "
        "print its text; --no-special: add no BOS (encode), drop special tokens (decode)",
@@ -27,6 +27,13 @@ std::span<const Subcommand> subcommands() {
        "serve a synthetic workload; print throughput, TTFT/ITL percentiles, KV use and "
        "prefix-cache hit rate as a table (and JSON)",
        runBench},
+      {"logits",
+       "logits --model DIR --ids \"[1, 2, 3]\" [--greedy N [--step-logits]] [--backend cpu|gpu] "
+       "--json OUT|-",
+       "prefill the token ids; write the last position's logits (f32) and, with --greedy N, the "
+       "first N greedy tokens (no EOS stop; --step-logits: the logits of every token's step) as "
+       "JSON; needs no tokenizer",
+       runLogits},
   }};
   return kCommands;
 }
