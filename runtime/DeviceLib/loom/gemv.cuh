@@ -2,7 +2,7 @@
 // W once: Y[M,N] = epilogue(prologue(X[M,K] · W[N,K]^T)), the same prologues, gating and
 // epilogues as loom/gemm.cuh.
 //
-// Wrapper contract (Config = GemvConfig<WARPS, MAX_M, ROW_TILES, UNROLL[, STAGES = 2]>):
+// Wrapper contract (Config = GemvConfig<WARPS, MAX_M, ROW_TILES, UNROLL[, STAGES = 0: chosen]>):
 //   extern "C" __global__ __launch_bounds__(Config::kThreads)
 //   void fused_linear_7(const bf16 *x, const bf16 *w, <epilogue pointers>, bf16 *y,
 //                       int M, int N, int K) {
@@ -41,11 +41,25 @@
 
 namespace loom {
 
-template <int WARPS_, int MAX_M_, int ROW_TILES_, int UNROLL_, int STAGES_ = 2> struct GemvConfig {
+template <int WARPS_, int MAX_M_, int ROW_TILES_, int UNROLL_, int STAGES_ = 0> struct GemvConfig {
   static constexpr int kWarps = WARPS_, kMaxM = MAX_M_, kRowTiles = ROW_TILES_;
   static constexpr int kUnroll = UNROLL_;
-  static constexpr int kStages = STAGES_;        ///< load batches per warp in registers
-  static_assert(kStages >= 2, "one batch multiplies while the others load");
+  /// Load batches per warp in registers; 0 lets stages() choose from the measurements.
+  static constexpr int kStages = STAGES_;
+  static_assert(kStages == 0 || kStages >= 2, "one batch multiplies while the others load");
+  /// 32-bit registers one load batch holds per thread: 16 bytes of 2 W rows per row tile, gate
+  /// and unroll step, and 16 bytes of X per n8 tile and unroll step.
+  __host__ __device__ static constexpr int batchRegisters(int weightsPerOutput) {
+    return kUnroll * (8 * kRowTiles * weightsPerOutput + 4 * kBatchTiles);
+  }
+  /// The ring depth when STAGES is 0. Under programmatic dependent launch a ring of 3 requests
+  /// more of W before the grid wait (docs/perf-gemm.md, session 3 run 1: the ungated winners at
+  /// MAX_M 8 had 3-4 batches), but a third batch must fit the registers: ptxas (sm_90a, 16
+  /// warps, 128 registers) keeps 3 batches of 24-32 registers (+8 with the RMSNorm row sums)
+  /// without spills and spills at 40 and more (gated, UNROLL 4, RMSNorm at MAX_M 16).
+  __host__ __device__ static constexpr int stages(int weightsPerOutput, bool rowScale) {
+    return kStages ? kStages : (batchRegisters(weightsPerOutput) + (rowScale ? 8 : 0) <= 32 ? 3 : 2);
+  }
   static constexpr int kThreads = kWarps * 32;
   static constexpr int kCols = 16 * kRowTiles;   ///< outputs (W rows) per CTA
   static constexpr int kBatchTiles = kMaxM / 8;  ///< mma n8 tiles of X rows
@@ -161,7 +175,7 @@ __device__ __forceinline__ void gemv(const T *__restrict__ x, const T *__restric
   };
 
   // A ring of kStages batches: while one multiplies, the other kStages - 1 are in flight.
-  constexpr int kStride = kWarps * Config::kStepK, S = Config::kStages;
+  constexpr int kStride = kWarps * Config::kStepK, S = Config::stages(G, Prologue::kRowScale);
   Batch ring[S];
   int kBase = warp * Config::kStepK;
   // W is a weight no kernel of a step writes: its first batches stream in before the wait for

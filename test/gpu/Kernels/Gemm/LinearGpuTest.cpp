@@ -103,6 +103,17 @@ TEST_F(LinearGpuTest, GemvRmsNormPrologueGated) {
 TEST_F(LinearGpuTest, GemvRmsNormBiasSilu) {
   expectMatches("gemv_rmsnorm_bias_silu", {{3, 264, 1000}, {16, 520, 2048}});
 }
+// The model's decode tiles; K = 2048 and 8192 as in Llama-3.2-1B (QKV, o_proj / down), K tails,
+// 1 to 16 rows (19: two grid rows).
+TEST_F(LinearGpuTest, GemvModelTileRmsNorm) {
+  expectMatches("gemv_model_rmsnorm", {{1, 3072, 2048}, {16, 264, 1000}, {19, 136, 512}});
+}
+TEST_F(LinearGpuTest, GemvModelTileResidual) {
+  expectMatches("gemv_model_residual", {{1, 2048, 8192}, {4, 264, 1000}, {16, 512, 2048}});
+}
+TEST_F(LinearGpuTest, GemvModelTileRmsNormGated) {
+  expectMatches("gemv_model_rmsnorm_gated", {{1, 512, 2048}, {16, 264, 1000}});
+}
 
 } // namespace
 } // namespace loom::testing

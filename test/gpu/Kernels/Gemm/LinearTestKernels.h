@@ -59,6 +59,13 @@ inline const std::vector<LinearKernelSpec> &linearTestKernels() {
     gemvNorm.gated = true;
     gemv("gemv_rmsnorm_bias_silu", {8, 16, 2, 2}).rmsNorm = true;
     specs.back().parts = {P::kBias, P::kSilu};
+    // The compiled model's decode tiles (16 warps, MAX_M 16; loom::GemvConfig::stages picks a
+    // ring of 3 for o_proj/down (+ residual), 2 for QKV (RMSNorm prologue) and gate/up (gated).
+    gemv("gemv_model_rmsnorm", {16, 16, 1, 2}).rmsNorm = true;
+    gemv("gemv_model_residual", {16, 16, 1, 2}).parts = {P::kResidual};
+    auto &modelGated = gemv("gemv_model_rmsnorm_gated", {16, 16, 1, 2});
+    modelGated.rmsNorm = true;
+    modelGated.gated = true;
     return specs;
   }();
   return kernels;
