@@ -85,4 +85,3 @@ func.func @forward(%x: tensor<?x64xbf16>) -> tensor<?x32xbf16> attributes {loom.
   // expected-error @+1 {{result 0 is columns [32, 64) of a 64-column tensor, and a piece that needs storage of its own has no tile lowering for graph.split}}
   return %b : tensor<?x32xbf16>
 }
-

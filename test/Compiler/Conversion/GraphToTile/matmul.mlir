@@ -53,4 +53,3 @@ func.func @forward(%a: tensor<?x33xf32> {loom.dims = ["seqs"]}, %b: tensor<33x65
   %y = graph.matmul %a, %b : tensor<?x33xf32>, tensor<33x65xf32> -> tensor<?x65xf32>
   return %y : tensor<?x65xf32>
 }
-
