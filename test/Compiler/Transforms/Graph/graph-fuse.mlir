@@ -87,12 +87,32 @@ func.func @gated_mlp(%h: tensor<?x64xbf16>) -> tensor<?x96xbf16> {
 
 // A gain that is not a weight cannot be folded: the tiles are normalised in the kernel.
 // CHECK-LABEL: func @prologue_runtime_gain
-// CHECK: graph.fused gemm "fused_rms_norm_matmul_0"
+// CHECK: graph.fused gemm "fused_rms_norm_linear_0"
 // CHECK-SAME: attributes {prologue = #graph.gemm_prologue<normalize_tiles>}
-func.func @prologue_runtime_gain(%x: tensor<?x64xf32>, %g: tensor<64xf32>, %b: tensor<64x32xf32>) -> tensor<?x32xf32> {
+func.func @prologue_runtime_gain(%x: tensor<?x64xf32>, %g: tensor<64xf32>) -> tensor<?x32xf32> {
   %n = graph.rms_norm %x, %g {eps = 1.0e-5 : f32} : tensor<?x64xf32>, tensor<64xf32>
-  %y = graph.matmul %n, %b : tensor<?x64xf32>, tensor<64x32xf32> -> tensor<?x32xf32>
+  %w = graph.weight "proj.weight" : tensor<32x64xf32>
+  %y = graph.linear %n, %w : tensor<?x64xf32>, tensor<32x64xf32> -> tensor<?x32xf32>
   return %y : tensor<?x32xf32>
+}
+
+// -----
+
+// graph.matmul's kernel takes no prologue or epilogue: neither the norm before it nor the add
+// after it joins it (they stay as they were).
+// CHECK-LABEL: func @matmul_alone
+// CHECK-NOT: graph.fused
+// CHECK: graph.rms_norm
+// CHECK: graph.matmul
+// CHECK: graph.add
+func.func @matmul_alone(%x: tensor<?x64xf32>, %g: tensor<64xf32>, %b: tensor<64x32xf32>, %r: tensor<?x32xf32>) -> tensor<?x32xf32> {
+  // expected-remark @+1 {{not fused: the norm group it seeds found nothing to absorb (graph.matmul: no rule lets the norm group of graph.rms_norm take it as a consumer)}}
+  %n = graph.rms_norm %x, %g {eps = 1.0e-5 : f32} : tensor<?x64xf32>, tensor<64xf32>
+  // expected-remark @+1 {{not fused: no rule lets the norm group of graph.rms_norm take it as a consumer}}
+  %y = graph.matmul %n, %b : tensor<?x64xf32>, tensor<64x32xf32> -> tensor<?x32xf32>
+  // expected-remark @+1 {{not fused: the elementwise group it seeds found nothing to absorb (graph.matmul: no rule lets the elementwise group of graph.add take it as a producer)}}
+  %z = graph.add %y, %r : tensor<?x32xf32>
+  return %z : tensor<?x32xf32>
 }
 
 // -----
