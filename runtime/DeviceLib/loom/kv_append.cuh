@@ -22,8 +22,8 @@
 //         positions, slots, kCache, vCache, tokens, layer, cacheBlocks,
 //         loom::RopeFrequencies{theta, factor, lowFreqFactor, highFreqFactor, originalMax});
 //   }
-//   block = (kKvAppendThreads, 1, 1), grid = (ceil(tokens / ROWS_PER_CTA), 1, 1), no dynamic
-//   shared memory (rope's static cos/sin table). qkv is [tokens, (HEADS + 2 KV_HEADS) * HEAD_DIM]: Q heads, then K heads, then V heads.
+//   block = (kKvAppendThreads, 1, 1), grid = (ceil(tokens / ROWS_PER_CTA), 1, 1), no shared
+//   memory. qkv is [tokens, (HEADS + 2 KV_HEADS) * HEAD_DIM]: Q heads, then K heads, then V heads.
 //   Q and K heads are rotated in place (rounded once to T; loom/rope.cuh), then the rotated K
 //   heads and the V heads are copied to the cache. STYLE is loom::RopeStyle.
 //   Pointers 16-byte aligned; rowStride and HEAD_DIM multiples of the packet width (copies:
@@ -32,9 +32,9 @@
 //   narrower packets).
 //
 // How it works: a CTA handles ROWS_PER_CTA consecutive rows with 16-byte packets. The fused
-// kernel runs loom/rope.cuh's rope over the Q and K heads of its rows (each frequency and angle
-// computed by one thread in double precision, shared through a table), then, after a CTA
-// barrier, copies the rows it just rotated (still in L1/L2) into their slots.
+// kernel runs loom/rope.cuh's rope over the Q and K heads of its rows (frequencies computed once
+// per thread, double-precision angles), then, after a CTA barrier, copies the rows it just
+// rotated (still in L1/L2) into their slots.
 #pragma once
 
 #include "loom/attention_common.cuh"

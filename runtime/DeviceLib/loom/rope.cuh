@@ -5,16 +5,12 @@
 //   rope<T, kStyle, kHeadDim, kHeads, kThreadsPerRow, kVec, kRowsPerCta>(x, rowStride, positions,
 //   rows, RopeFrequencies{theta, factor, lowFreqFactor, highFreqFactor, originalMaxPosition});
 //   (the emitter writes the frequency constants as literals in the wrapper).
-//   block = (kThreadsPerRow, 1, 1), grid = (ceil(rows / kRowsPerCta), 1, 1), no dynamic shared
-//   memory (kHeadDim * 4 bytes of static shared memory hold one row's cos/sin table).
+//   block = (kThreadsPerRow, 1, 1), grid = (ceil(rows / kRowsPerCta), 1, 1), no shared memory.
 //   Row t holds kHeads heads of kHeadDim contiguous elements starting at x + t * rowStride
 //   (rowStride in elements: Q alone, K alone, or Q and K heads of a packed QKV row in one launch);
 //   it rotates by positions[t]. rows is the dynamic token count.
-//   Each CTA does kRowsPerCta consecutive rows with the same threads. The kHeadDim / 2 frequencies
-//   are spread over the threads (one each while kThreadsPerRow >= kHeadDim / 2): a thread computes
-//   its frequency once and, per row, its angle into a shared cos/sin table that the rotating lanes
-//   read. (Before, every lane computed its kVec pairs' double-precision frequencies and angles
-//   serially: at decode, one row in one CTA, that chain was most of a 15 us launch.) Lanes per head: kHeadDim / 2 / kVec (rotate-half: a lane owns kVec
+//   Each CTA does kRowsPerCta consecutive rows with the same threads, so the frequencies are
+//   computed once per thread. Lanes per head: kHeadDim / 2 / kVec (rotate-half: a lane owns kVec
 //   pairs (i, i + D/2)) or kHeadDim / kVec (interleaved: kVec / 2 pairs (2i, 2i + 1));
 //   kThreadsPerRow must be a multiple of it (static_assert), and a lane loops over heads.
 //   Alignment: x and x + rowStride aligned to min(16, kVec * sizeof(T)) bytes (rowStride and
@@ -65,8 +61,7 @@ __device__ __forceinline__ void ropeAngle(int position, double inverseFrequency,
                                           float &sine) {
   constexpr double kTwoPi = 6.283185307179586;
   const double angle = position * inverseFrequency;
-  constexpr double kInverseTwoPi = 0.15915494309189535;
-  const double reduced = angle - kTwoPi * rint(angle * kInverseTwoPi);
+  const double reduced = angle - kTwoPi * rint(angle / kTwoPi);
   sincosf((float)reduced, &sine, &cosine);
 }
 
@@ -86,35 +81,20 @@ __device__ __forceinline__ void rope(T *x, long long rowStride, const int *posit
   // Elements [start, start + kVec) of a head (and, rotate-half, their partners D/2 further).
   const int start = headLane * kVec;
   const int firstPair = kHalf ? start : start / 2;
-  // Frequency i of the head belongs to thread i % kThreadsPerRow.
-  constexpr int kFrequencies = kHeadDim / 2;
-  constexpr int kFrequenciesPerThread = (kFrequencies + kThreadsPerRow - 1) / kThreadsPerRow;
-  __shared__ float cosineTable[kFrequencies], sineTable[kFrequencies]; // the current row's
-  double inverseFrequency[kFrequenciesPerThread];
+  double inverseFrequency[kPairs];
 #pragma unroll
-  for (int f = 0; f < kFrequenciesPerThread; ++f) {
-    const int pair = int(threadIdx.x) + f * kThreadsPerRow;
-    inverseFrequency[f] = pair < kFrequencies ? ropeInverseFrequency(frequencies, pair, kHeadDim) : 0.0;
-  }
+  for (int j = 0; j < kPairs; ++j)
+    inverseFrequency[j] = ropeInverseFrequency(frequencies, firstPair + j, kHeadDim);
 
   for (int r = 0; r < kRowsPerCta; ++r) {
     const long long row = (long long)blockIdx.x * kRowsPerCta + r;
     if (row >= rows)
-      return; // the same row for every thread: no barrier is left half-reached
+      return;
+    float cosine[kPairs], sine[kPairs];
     const int position = positions[row];
 #pragma unroll
-    for (int f = 0; f < kFrequenciesPerThread; ++f) {
-      const int pair = int(threadIdx.x) + f * kThreadsPerRow;
-      if (pair < kFrequencies)
-        ropeAngle(position, inverseFrequency[f], cosineTable[pair], sineTable[pair]);
-    }
-    __syncthreads(); // the table of this row is complete
-    float cosine[kPairs], sine[kPairs];
-#pragma unroll
-    for (int j = 0; j < kPairs; ++j) {
-      cosine[j] = cosineTable[firstPair + j];
-      sine[j] = sineTable[firstPair + j];
-    }
+    for (int j = 0; j < kPairs; ++j)
+      ropeAngle(position, inverseFrequency[j], cosine[j], sine[j]);
     T *rowStart = x + row * rowStride;
     for (int head = firstHead; head < kHeads; head += kHeadsPerPass) {
       T *first = rowStart + head * kHeadDim + start;
@@ -141,7 +121,6 @@ __device__ __forceinline__ void rope(T *x, long long rowStride, const int *posit
         storeFloats<kVec>(first, rotated);
       }
     }
-    __syncthreads(); // every lane has read the table before the next row overwrites it
   }
 }
 
