@@ -81,13 +81,17 @@ mlir::LogicalResult DimBounds::propagate(mlir::Block &block) {
     if (auto fused = mlir::dyn_cast<FusedOp>(op)) {
       mlir::Block &body = fused.getBody().front();
       for (auto [argument, input] : llvm::zip(body.getArguments(), fused.getInputs()))
-        if (const ShapeBound *shape = lookup(input))
-          bounds[argument] = *shape;
+        if (const ShapeBound *shape = lookup(input)) {
+          ShapeBound copy = *shape; // before operator[]: inserting may grow the map and move *shape
+          bounds[argument] = std::move(copy);
+        }
       if (mlir::failed(propagate(body)))
         return mlir::failure();
       for (auto [result, yielded] : llvm::zip(fused.getResults(), fused.getYield().getValues()))
-        if (const ShapeBound *shape = lookup(yielded))
-          bounds[result] = *shape;
+        if (const ShapeBound *shape = lookup(yielded)) {
+          ShapeBound copy = *shape;
+          bounds[result] = std::move(copy);
+        }
       continue;
     }
     for (mlir::Value result : op.getResults())
