@@ -36,15 +36,14 @@ std::string decodeTileName(const DecodeTile &tile) {
   return gemvTileName(tile.tile) + (tile.stages == 2 ? "" : fmt::format(" s{}", tile.stages));
 }
 
-/// The wrapper of `spec` with `stages` as GemvConfig's fifth argument.
+/// The wrapper of `spec` with `stages` as GemvConfig's fifth argument (the ring depth).
 StatusOr<LinearKernel> compileDecode(BenchSession &session, LinearKernelSpec spec, int stages) {
   std::string source = testing::linearKernelSource(spec);
-  if (stages != 2) {
-    const GemvTile &t = spec.gemvTile;
-    std::string config = fmt::format("loom::GemvConfig<{}, {}, {}, {}", t.warps, t.maxM, t.rowTiles, t.unroll);
-    for (size_t at = source.find(config); at != std::string::npos; at = source.find(config, at + 1))
-      source.insert(at + config.size(), fmt::format(", {}", stages));
-  }
+  // Always explicit: without a fifth argument loom::gemv picks its own depth (2 or 3).
+  const GemvTile &t = spec.gemvTile;
+  std::string config = fmt::format("loom::GemvConfig<{}, {}, {}, {}", t.warps, t.maxM, t.rowTiles, t.unroll);
+  for (size_t at = source.find(config); at != std::string::npos; at = source.find(config, at + 1))
+    source.insert(at + config.size(), fmt::format(", {}", stages));
   LinearKernel kernel{std::move(spec), {}};
   LOOM_ASSIGN_OR_RETURN(kernel.loaded, session.compile(kernel.spec.name, source));
   return kernel;
