@@ -12,8 +12,8 @@ BUILD=${1:-build}
 BIN="$BUILD/bin"
 GRAPH=examples/graphs/decoder_mlp.mlir
 
-echo "== 1. the graph dialect: a decoder MLP block built with the C++ DSL =="
-"$BIN/loom-example-mlp-block" 2>/dev/null | sed -n '/^module/,/^}/p'
+echo "== 1. the C++ DSL: a decoder MLP block, JIT-compiled (and run against the CPU reference when a GPU is present) =="
+"$BIN/loom-example-mlp-block" 2>/dev/null | sed -n '/^module/,/^}/p;/kernels for/,$p'
 
 echo
 echo "== 2. loomc: fused groups, tile configuration, MMA atom, registers and roofline (sm_90a) =="
