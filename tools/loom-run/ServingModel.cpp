@@ -59,10 +59,8 @@ StatusOr<std::unique_ptr<ServingModel>> loadServingModel(const ModelRequest &req
 }
 
 std::optional<DType> requestedDType(const ModelRequest &request) {
-  constexpr std::pair<std::string_view, DType> kDTypes[] = {
-      {"bf16", DType::bf16}, {"f16", DType::f16}, {"f32", DType::f32}};
-  for (auto [name, dtype] : kDTypes)
-    if (request.dtype == name)
+  for (DType dtype : {DType::bf16, DType::f16, DType::f32}) // the model storage types
+    if (request.dtype == dtypeName(dtype))
       return dtype;
   return std::nullopt; // "auto" (the option parser admits nothing else)
 }
