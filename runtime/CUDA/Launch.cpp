@@ -1,4 +1,4 @@
-// Launch checks and cuLaunchKernel.
+// Launch checks and cuLaunchKernelEx.
 #include "runtime/CUDA/Launch.h"
 
 #include "runtime/CUDA/CuCheck.h"
@@ -53,28 +53,20 @@ Status launchKernel(Kernel &kernel, const LaunchConfig &config, KernelArgs &args
     LOOM_RETURN_IF_ERROR(kernel.reserveDynamicShared(config.dynamicSharedBytes));
   const DriverApi &cu = kernel.context().api();
   const Dim3 &grid = config.grid, &block = config.block;
-  if (config.overlapPrevious && device.major >= 9) {
-    CUlaunchAttribute overlap{};
-    overlap.id = CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
-    overlap.value.programmaticStreamSerializationAllowed = 1;
-    CUlaunchConfig launch{};
-    launch.gridDimX = grid.x, launch.gridDimY = grid.y, launch.gridDimZ = grid.z;
-    launch.blockDimX = block.x, launch.blockDimY = block.y, launch.blockDimZ = block.z;
-    launch.sharedMemBytes = config.dynamicSharedBytes;
-    launch.hStream = stream;
-    launch.attrs = &overlap;
-    launch.numAttrs = 1;
-    CUresult result = cu.cuLaunchKernelEx(&launch, kernel.function(), args.data(), nullptr);
-    if (result != CUDA_SUCCESS)
-      return cuResultStatus(cu, result, "cuLaunchKernelEx", __func__, __FILE__, __LINE__)
-          .withContext(fmt::format("launching kernel '{}'", kernel.name()));
-    return Status::ok();
-  }
-  CUresult result =
-      cu.cuLaunchKernel(kernel.function(), grid.x, grid.y, grid.z, block.x, block.y, block.z,
-                        config.dynamicSharedBytes, stream, args.data(), nullptr);
+  // One path for both kinds of launch: programmatic dependent launch is one attribute.
+  CUlaunchAttribute overlap{};
+  overlap.id = CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
+  overlap.value.programmaticStreamSerializationAllowed = 1;
+  CUlaunchConfig launch{};
+  launch.gridDimX = grid.x, launch.gridDimY = grid.y, launch.gridDimZ = grid.z;
+  launch.blockDimX = block.x, launch.blockDimY = block.y, launch.blockDimZ = block.z;
+  launch.sharedMemBytes = config.dynamicSharedBytes;
+  launch.hStream = stream;
+  launch.attrs = &overlap;
+  launch.numAttrs = config.overlapPrevious && device.major >= 9 ? 1 : 0;
+  CUresult result = cu.cuLaunchKernelEx(&launch, kernel.function(), args.data(), nullptr);
   if (result != CUDA_SUCCESS)
-    return cuResultStatus(cu, result, "cuLaunchKernel", __func__, __FILE__, __LINE__)
+    return cuResultStatus(cu, result, "cuLaunchKernelEx", __func__, __FILE__, __LINE__)
         .withContext(fmt::format("launching kernel '{}'", kernel.name()));
   return Status::ok();
 }

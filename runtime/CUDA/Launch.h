@@ -1,4 +1,4 @@
-// Launch: grid/block/shared memory chosen at run time, checked, then cuLaunchKernel.
+// Launch: grid/block/shared memory chosen at run time, checked, then cuLaunchKernelEx.
 #pragma once
 
 #include "runtime/CUDA/Module.h"
@@ -24,7 +24,8 @@ struct LaunchConfig {
   /// Programmatic dependent launch (sm_90 and up; ignored below): the kernel may be scheduled
   /// while the previous kernel on the stream is still running, so its launch latency hides
   /// behind that kernel's tail. The kernel must call `loom::wait_for_previous_grids()`
-  /// (loom/types.cuh) before it reads or writes global memory; every emitted kernel does.
+  /// (loom/grid_dependency.cuh) before it touches memory that earlier kernels write; every
+  /// emitted kernel does so first thing.
   bool overlapPrevious = false;
 };
 
@@ -51,7 +52,7 @@ public:
     storage_.push_back(std::move(slot));
     return *this;
   }
-  /// The array cuLaunchKernel's kernelParams expects.
+  /// The array cuLaunchKernelEx's kernelParams expects.
   void **data() { return pointers_.data(); }
   size_t size() const { return pointers_.size(); }
 
@@ -61,7 +62,7 @@ private:
 };
 
 /// Checks the launch, opts the kernel into > 48 KB dynamic shared memory when needed, launches
-/// on `stream` (nullptr: the legacy default stream). Asynchronous, like cuLaunchKernel.
+/// on `stream` (nullptr: the legacy default stream). Asynchronous, like cuLaunchKernelEx.
 Status launchKernel(Kernel &kernel, const LaunchConfig &config, KernelArgs &args,
                     CUstream stream);
 

@@ -1,5 +1,6 @@
 // BlockManager: allocation, prefix matching, LRU eviction.
 #include "runtime/Engine/BlockManager.h"
+#include "runtime/Support/Hash.h"
 
 #include <algorithm>
 #include <cassert>
@@ -7,12 +8,7 @@
 namespace loom::rt {
 
 namespace {
-uint64_t mix(uint64_t z) {
-  z += 0x9e3779b97f4a7c15ull;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
+uint64_t mix(uint64_t z) { return splitMix64Mix(z + 0x9e3779b97f4a7c15ull); }
 } // namespace
 
 uint64_t hashBlockTokens(std::optional<uint64_t> parentHash,

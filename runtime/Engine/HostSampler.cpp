@@ -1,5 +1,6 @@
 // CPU reference sampler: penalty, temperature, top-k, top-p, min-p, seeded draw.
 #include "runtime/Engine/HostSampler.h"
+#include "runtime/Support/Hash.h"
 
 #include <algorithm>
 #include <cassert>
@@ -14,10 +15,7 @@ SamplerRng SamplerRng::forToken(uint64_t seed, uint64_t tokenIndex) {
 }
 
 uint64_t SamplerRng::nextU64() {
-  uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
+  return splitMix64Mix(state_ += 0x9e3779b97f4a7c15ull);
 }
 
 double SamplerRng::nextUniform() {

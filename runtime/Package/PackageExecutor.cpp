@@ -6,6 +6,7 @@
 
 #include <array>
 #include <chrono>
+#include <map>
 #include <cstdlib>
 #include <string_view>
 #include <fmt/format.h>
@@ -67,15 +68,23 @@ Status PackageExecutor::compileAndLoad(KernelCompiler &compiler) {
   auto results = compiler.compileShared(requests); // one compile per distinct kernel body
   report_.compileMilliseconds =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  // Kernels that compiled to one body (the same CompiledKernel) share one loaded module.
+  std::map<const CompiledKernel *, Kernel *> loaded;
   for (size_t i = 0; i < results.size(); ++i) {
     if (!results[i])
       return results[i].status().withContext(fmt::format("compiling kernel '{}'", m.kernels[i].name));
     (results[i]->origin == CacheOrigin::kCompiled ? report_.kernelsCompiled : report_.kernelsFromCache)++;
-    LOOM_ASSIGN_OR_RETURN(auto module, Module::load(context_, results[i]->kernel->cubin));
-    LOOM_ASSIGN_OR_RETURN(auto kernel, module->kernel(results[i]->entry));
+    Kernel *&kernel = loaded[results[i]->kernel.get()];
+    if (!kernel) {
+      LOOM_ASSIGN_OR_RETURN(auto module, Module::load(context_, results[i]->kernel->cubin));
+      LOOM_ASSIGN_OR_RETURN(auto function, module->kernel(results[i]->entry));
+      modules_.push_back(std::move(module));
+      loadedKernels_.push_back(std::move(function));
+      kernel = loadedKernels_.back().get();
+    }
+    // reserveDynamicShared only ever raises the function's limit, so sharing it is safe.
     LOOM_RETURN_IF_ERROR(kernel->reserveDynamicShared(m.kernels[i].sharedBytes));
-    modules_.push_back(std::move(module));
-    kernels_.push_back(std::move(kernel));
+    kernels_.push_back(kernel);
   }
   return Status::ok();
 }

@@ -77,8 +77,10 @@ private:
   Package package_;
   CudaMemoryBackend backend_;
   DeviceAllocator allocator_;
+  /// One module and function per distinct compiled body (a model's layers share them).
   std::vector<std::unique_ptr<Module>> modules_;
-  std::vector<std::unique_ptr<Kernel>> kernels_; ///< parallel to manifest().kernels
+  std::vector<std::unique_ptr<Kernel>> loadedKernels_;
+  std::vector<Kernel *> kernels_; ///< parallel to manifest().kernels, into loadedKernels_
   DeviceBuffer arena_, kvKeys_, kvValues_;
   std::map<std::string, DeviceBuffer, std::less<>> weights_, inputs_;
   std::map<std::string, uint64_t, std::less<>> bufferOffsets_;

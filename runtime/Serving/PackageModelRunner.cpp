@@ -112,15 +112,19 @@ StatusOr<std::vector<TokenId>> PackageModelRunner::run(const ScheduledBatch &bat
     LOOM_RETURN_IF_ERROR(executor_.run(dims, stream_));
     ++stats_.eagerSteps;
   }
-  return sample(batch);
+  LOOM_ASSIGN_OR_RETURN(std::vector<TokenId> tokens, sample(batch));
+  // Token ids from outside the model (prompts) arrive in eager steps only; a graph-replayed
+  // decode step embeds ids the sampler drew, so it skips the error record's copy and sync.
+  // (Without the GPU sampler, readOutput has checked the record already.)
+  if (sampler_ && !bucket)
+    LOOM_RETURN_IF_ERROR(executor_.checkErrors(stream_));
+  return tokens;
 }
 
 StatusOr<std::vector<TokenId>> PackageModelRunner::sample(const ScheduledBatch &batch) {
   if (sampler_) {
     LOOM_ASSIGN_OR_RETURN(CUdeviceptr logits, executor_.outputAddress("logits"));
-    LOOM_ASSIGN_OR_RETURN(auto tokens, sampler_->sample(logits, buildSamplerRows(batch), stream_));
-    LOOM_RETURN_IF_ERROR(executor_.checkErrors(stream_)); // out-of-range token ids of the step
-    return tokens;
+    return sampler_->sample(logits, buildSamplerRows(batch), stream_);
   }
   // Padding rows come after the batch's rows: read only the batch's.
   DimValues dims{{"seqs", static_cast<int64_t>(batch.entries.size())}};

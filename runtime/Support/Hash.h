@@ -32,6 +32,14 @@ private:
 /// SHA-256 of `text` as 64 hex characters.
 std::string sha256Hex(std::string_view text);
 
+/// SplitMix64's output function: a well-mixed 64-bit value of `z`. Counter-based generators
+/// call it on `seed + i * 0x9e3779b97f4a7c15` (the SplitMix64 stream), hashes on any value.
+inline uint64_t splitMix64Mix(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
 /// 64-bit FNV-1a; fast, used to detect corrupted cache entries, not for security.
 uint64_t fnv1a64(const void *data, size_t size, uint64_t seed = 0xcbf29ce484222325ULL);
 

@@ -1,5 +1,6 @@
 // Random weights: a counter-based generator (SplitMix64 of name hash + index), in chunks.
 #include "tools/loom-run/RandomWeights.h"
+#include "runtime/Support/Hash.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,24 +12,12 @@ namespace {
 
 constexpr size_t kChunkValues = size_t{1} << 20;
 
-/// FNV-1a: a name hash that is the same in every build (std::hash is not specified).
-uint64_t nameSeed(std::string_view name) {
-  uint64_t hash = 0xcbf29ce484222325ull;
-  for (char c : name)
-    hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
-  return hash;
-}
-
-/// SplitMix64's output function: a well-mixed 64-bit value for every counter.
-uint64_t mix(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
+/// A name hash that is the same in every build (std::hash is not specified).
+uint64_t nameSeed(std::string_view name) { return fnv1a64(name.data(), name.size()); }
 
 /// Uniform in [-1, 1): the top 24 bits of the mixed counter.
 float uniformAt(uint64_t seed, uint64_t index) {
-  uint64_t bits = mix(seed + index * 0x9e3779b97f4a7c15ull);
+  uint64_t bits = splitMix64Mix(seed + index * 0x9e3779b97f4a7c15ull);
   return static_cast<float>(bits >> 40) * (2.0f / 16777216.0f) - 1.0f;
 }
 

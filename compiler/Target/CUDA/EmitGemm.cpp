@@ -138,7 +138,7 @@ mlir::FailureOr<std::string> emitGemm(tile::KernelOp kernel) {
   call = "  using Config = " + config + ";\n  loom::" + (gemv ? "gemv" : "gemm") + "<Config, " + t + ", " +
          prologue + ", " + *gating + ">(" + x + ", " + w + ", " + m + ", " + n + ", " + k + ", " +
          prologueValue + ", " + epilogue + ");\n";
-  return source.render(call, threads, /*bodySyncsGrids=*/gemv); // loom::gemv waits after W
+  return source.render(call, threads);
 }
 
 } // namespace loom::cuda

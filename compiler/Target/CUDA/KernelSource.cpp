@@ -39,8 +39,7 @@ void KernelSource::declare(mlir::Value parameter, std::string declaration) {
   declarations_[parameter] = std::move(declaration);
 }
 
-std::string KernelSource::render(llvm::StringRef body, llvm::StringRef launchBounds,
-                                 bool bodySyncsGrids) const {
+std::string KernelSource::render(llvm::StringRef body, llvm::StringRef launchBounds) const {
   // Pointers the kernel stores through (a gather's error record too) are writable; every other
   // one is const.
   llvm::DenseSet<mlir::Value> written;
@@ -74,7 +73,7 @@ std::string KernelSource::render(llvm::StringRef body, llvm::StringRef launchBou
             // Launched with programmatic dependent launch (runtime LaunchConfig::overlapPrevious):
             // wait for the previous kernel before any memory access (loom/grid_dependency.cuh);
             // on the signature's line, so the body reads as before.
-            (bodySyncsGrids ? "\n" : " loom::grid_dependency_sync();\n") + body.str() +
+            " loom::grid_dependency_sync();\n" + body.str() +
             "}\n";
   return source;
 }

@@ -29,10 +29,7 @@ public:
   void declare(mlir::Value parameter, std::string declaration);
   /// The whole source, with `body` (statements, already indented) inside the wrapper and
   /// `launchBounds` as __launch_bounds__'s arguments.
-  /// `bodySyncsGrids`: the body calls loom::wait_for_previous_grids() itself before it reads
-  /// activations (loom::gemv, which streams W first), so the kernel does not wait on entry.
-  std::string render(llvm::StringRef body, llvm::StringRef launchBounds,
-                     bool bodySyncsGrids = false) const;
+  std::string render(llvm::StringRef body, llvm::StringRef launchBounds) const;
 
 private:
   mutable tile::KernelOp kernel_;

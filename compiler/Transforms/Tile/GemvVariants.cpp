@@ -6,6 +6,7 @@
 // as a GEMV (W streamed once); the launch guards pick one of the two per step from the step's
 // dims (docs/package.md "program"), which a CUDA graph of a decode bucket evaluates at capture.
 #include "compiler/Transforms/Tile/GemvVariants.h"
+#include "compiler/Transforms/Tile/SimtFallback.h"
 
 #include "compiler/Transforms/Tile/MmaAtoms.h"
 
@@ -37,14 +38,9 @@ std::string gemvVariantProblem(const KernelShape &shape, const GpuTarget &target
     return "not a GEMM";
   if (shape.rowsBound <= kGemvMaxRows)
     return "its rows are bounded by " + std::to_string(shape.rowsBound) + ", so it is a GEMV already";
-  // loom/gemv.cuh loads 16-byte chunks of rows of W, X, the residual and Y.
-  if (shape.n % 8 != 0 || shape.k % 8 != 0)
-    return "loom/gemv.cuh needs N (" + std::to_string(shape.n) + ") and K (" +
-           std::to_string(shape.k) + ") to be multiples of 8";
-  std::string why;
-  if (!selectMmaAtom(target, shape.operand, shape.rowScale, why))
-    return why;
-  return "";
+  // loom/gemv.cuh takes what the tensor-core families take (16-byte rows, an MMA operand type);
+  // the rest run on the CUDA-core fallback.
+  return simtGemmReason(shape, target);
 }
 
 void addGemvVariants(mlir::ModuleOp module, const GpuTarget &target, bool explain) {

@@ -1,10 +1,12 @@
 // The JIT's in-process cache: keys, hits without recompiling, and compile errors as Status.
 #include "frontend/Jit/Jit.h"
 #include "test/unit/Jit/JitGraphs.h"
+#include "llvm/Config/llvm-config.h"
+
+#include <fmt/format.h>
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 
 namespace loom {
 namespace {
@@ -16,15 +18,7 @@ TEST(JitCacheKeyTest, DependsOnTextTargetAndNothingElse) {
   EXPECT_NE(key, jitCacheKey("module { }", "sm_90a"));
   EXPECT_NE(key, jitCacheKey("module {}", "sm_80"));
   EXPECT_NE(jitCompilerVersion().find("loom-jit-"), std::string::npos);
-  EXPECT_NE(jitCompilerVersion().find("llvm-22"), std::string::npos);
-}
-
-/// jit() of `graph` for sm_90a and its wall time in milliseconds.
-std::pair<StatusOr<JitModule>, double> timedJit(mlir::ModuleOp graph, JitCache &cache) {
-  auto start = std::chrono::steady_clock::now();
-  StatusOr<JitModule> module = jit(graph, {"sm_90a"}, cache);
-  return {std::move(module),
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count()};
+  EXPECT_NE(jitCompilerVersion().find(fmt::format("llvm-{}", LLVM_VERSION_MAJOR)), std::string::npos);
 }
 
 TEST(JitCacheTest, SecondJitOfTheSameGraphIsACacheHit) {
@@ -32,7 +26,7 @@ TEST(JitCacheTest, SecondJitOfTheSameGraphIsACacheHit) {
   mlir::MLIRContext firstContext, secondContext;
   auto first = testing::buildAddNorm(firstContext, 1000, 8192);
   ASSERT_TRUE(first.isOk()) << first.status().toString();
-  auto [compiled, compileMs] = timedJit(**first, cache);
+  StatusOr<JitModule> compiled = jit(**first, {"sm_90a"}, cache);
   ASSERT_TRUE(compiled.isOk()) << compiled.status().toString();
   EXPECT_FALSE(compiled->fromCache());
   EXPECT_EQ(cache.stats().compiles, 1u);
@@ -41,7 +35,7 @@ TEST(JitCacheTest, SecondJitOfTheSameGraphIsACacheHit) {
   // The same graph built again in another context (other locations, other SSA objects).
   auto second = testing::buildAddNorm(secondContext, 1000, 8192);
   ASSERT_TRUE(second.isOk());
-  auto [cached, cachedMs] = timedJit(**second, cache);
+  StatusOr<JitModule> cached = jit(**second, {"sm_90a"}, cache);
   ASSERT_TRUE(cached.isOk()) << cached.status().toString();
   EXPECT_TRUE(cached->fromCache());
   EXPECT_EQ(cache.stats().hits, 1u);
@@ -49,7 +43,6 @@ TEST(JitCacheTest, SecondJitOfTheSameGraphIsACacheHit) {
   EXPECT_EQ(cached->cacheKey(), compiled->cacheKey());
   // One shared package, not a copy.
   EXPECT_EQ(&cached->manifest(), &compiled->manifest());
-  EXPECT_LT(cachedMs, compileMs);
 }
 
 TEST(JitCacheTest, AnotherTargetOrGraphCompilesAgain) {
