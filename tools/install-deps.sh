@@ -6,6 +6,7 @@ PACKAGES=(
   cmake ninja-build g++ python3 python3-pip                 # pip: make demo fetches its GGUF model
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools   # MLIR/LLVM 22, FileCheck, lit
   libfmt-dev nlohmann-json3-dev libgtest-dev libpcre2-dev libzstd-dev zlib1g-dev
+  libcpp-httplib-dev                                       # loom-run serve (OpenAI-compatible HTTP)
   clang-14 libclang-rt-14-dev                              # libFuzzer targets (tools/fuzz.sh)
 )
 
