@@ -11,8 +11,9 @@
 //   it rotates by positions[t]. rows is the dynamic token count.
 //   Each CTA does kRowsPerCta consecutive rows with the same threads, so the frequencies are
 //   computed once per thread. Lanes per head: kHeadDim / 2 / kVec (rotate-half: a lane owns kVec
-//   pairs (i, i + D/2)) or kHeadDim / kVec (interleaved: kVec / 2 pairs (2i, 2i + 1));
-//   kThreadsPerRow must be a multiple of it (static_assert), and a lane loops over heads.
+//   pairs (i, i + D/2)) or kHeadDim / kVec (interleaved: kVec / 2 pairs (2i, 2i + 1)); at most
+//   kThreadsPerRow; a lane loops over heads and threads past the last whole head idle, so any
+//   even kHeadDim works (96 in bf16: 6 lanes a head).
 //   Alignment: x and x + rowStride aligned to min(16, kVec * sizeof(T)) bytes (rowStride and
 //   kHeadDim multiples of kVec; kHeadDim 64/128 with kVec = 8 for bf16).
 // Frequencies: inv_freq(i) = theta^(-2i/D), with Llama-3 scaling when factor > 0 (transformers'
@@ -70,12 +71,16 @@ template <typename T, RopeStyle kStyle, int kHeadDim, int kHeads, int kThreadsPe
 __device__ __forceinline__ void rope(T *x, long long rowStride, const int *positions, int rows,
                                      RopeFrequencies frequencies) {
   constexpr bool kHalf = kStyle == RopeStyle::kRotateHalf;
-  static_assert(kVec % 2 == 0 && kHeadDim % (kHalf ? 2 * kVec : kVec) == 0,
-                "the head dimension must split into whole packets");
+  static_assert((kHalf || kVec % 2 == 0) && kHeadDim % (kHalf ? 2 * kVec : kVec) == 0,
+                "the head dimension must split into whole packets (interleaved: whole pairs)");
   constexpr int kLanesPerHead = kHalf ? kHeadDim / 2 / kVec : kHeadDim / kVec;
   constexpr int kPairs = kHalf ? kVec : kVec / 2; // frequencies per lane
-  static_assert(kThreadsPerRow % kLanesPerHead == 0, "threads per row cover whole heads");
+  static_assert(kLanesPerHead <= kThreadsPerRow, "one head's lanes fit in the threads of a row");
+  // Threads past the last whole head of a pass idle (e.g. head_dim 96 in bf16: 6 lanes a head,
+  // 21 heads a pass of 128 threads, 2 idle).
   constexpr int kHeadsPerPass = kThreadsPerRow / kLanesPerHead;
+  if (int(threadIdx.x) >= kHeadsPerPass * kLanesPerHead)
+    return;
   const int headLane = threadIdx.x % kLanesPerHead;
   const int firstHead = threadIdx.x / kLanesPerHead;
   // Elements [start, start + kVec) of a head (and, rotate-half, their partners D/2 further).

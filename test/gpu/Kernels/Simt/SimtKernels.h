@@ -165,6 +165,10 @@ struct RopeCase {
 inline const RopeCase kRopeCases[] = {
     {Element::kF32, false, 8, 4, 8},  {Element::kF32, true, 8, 4, 8},  {Element::kBf16, false, 8, 4, 8},
     {Element::kF16, true, 4, 2, 16}, {Element::kF32, false, 4, 2, 32},
+    // Lanes per head not dividing the 128 threads: bf16 head_dim 96 (6 lanes), f16 head_dim 18
+    // (rotate-half pairs of one element), f32 head_dim 256 interleaved (64 lanes).
+    {Element::kBf16, false, 4, 2, 96}, {Element::kBf16, true, 4, 2, 96},
+    {Element::kF16, false, 2, 1, 18},  {Element::kF32, true, 2, 1, 256},
 };
 
 /// Every wrapper of the tables, (name, source).
