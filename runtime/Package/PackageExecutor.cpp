@@ -114,13 +114,10 @@ Status PackageExecutor::allocate(WeightProvider &weights) {
     report_.inputBytes += bytes;
   }
   LOOM_RETURN_IF_ERROR(context_.synchronize());
-  for (const WeightSpec &weight : m.weights) {
-    LOOM_ASSIGN_OR_RETURN(auto bytes, materializeWeight(weight, weights));
-    LOOM_ASSIGN_OR_RETURN(DeviceBuffer buffer, allocator_.allocate(bytes.size()));
-    LOOM_RETURN_IF_ERROR(copyToDeviceSync(context_, buffer.address(), bytes.data(), bytes.size()));
-    report_.weightBytes += bytes.size();
-    weights_[weight.name] = std::move(buffer);
-  }
+  ThreadPool pool; // the weights' conversions and copies, in parallel chunks
+  LOOM_ASSIGN_OR_RETURN(weights_, uploadWeights(context_, m.weights, weights, allocator_, {&pool}));
+  for (const auto &[name, buffer] : weights_)
+    report_.weightBytes += buffer.size();
   return Status::ok();
 }
 
