@@ -129,8 +129,25 @@ StatusOr<double> BenchSession::medianMilliseconds(const std::function<Status(int
     LOOM_ASSIGN_OR_RETURN(double milliseconds, sample(runsPerSample));
     samples.push_back(milliseconds);
   }
-  std::nth_element(samples.begin(), samples.begin() + samples.size() / 2, samples.end());
-  return samples[samples.size() / 2];
+  return median(std::move(samples));
+}
+
+StatusOr<std::vector<std::vector<double>>> BenchSession::interleavedMilliseconds(
+    const std::vector<std::function<Status(int)>> &runs, int rounds) {
+  std::vector<std::vector<double>> times(runs.size());
+  for (int round = 0; round < rounds; ++round)
+    for (size_t i = 0; i < runs.size(); ++i) {
+      LOOM_ASSIGN_OR_RETURN(double milliseconds, medianMilliseconds(runs[i]));
+      times[i].push_back(milliseconds);
+    }
+  return times;
+}
+
+double median(std::vector<double> values) {
+  if (values.empty())
+    return 0;
+  std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
+  return values[values.size() / 2];
 }
 
 Status BenchSession::measureCopyBandwidth() {

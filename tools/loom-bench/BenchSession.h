@@ -45,6 +45,9 @@ struct BenchKernel {
   std::unique_ptr<rt::Kernel> kernel;
 };
 
+/// The median of `values` (0 for none).
+double median(std::vector<double> values);
+
 class BenchSession {
 public:
   /// Opens device 0, measures the device-to-device copy bandwidth and tries to load cuBLAS.
@@ -76,6 +79,11 @@ public:
   /// Median milliseconds of `run(iteration)`, timed with CUDA events on the session's stream
   /// after warm-up; `iteration` counts up so a case can rotate its buffers.
   StatusOr<double> medianMilliseconds(const std::function<Status(int iteration)> &run);
+  /// Times each of `runs` once per round (medianMilliseconds each), `rounds` rounds in turn, so
+  /// that clock changes under the power cap reach all of them alike: result[run][round].
+  StatusOr<std::vector<std::vector<double>>>
+  interleavedMilliseconds(const std::vector<std::function<Status(int iteration)>> &runs,
+                          int rounds);
 
   /// Device-to-device copy bandwidth measured at start (bytes read + written per second).
   double copyBytesPerSecond() const { return copyBytesPerSecond_; }
