@@ -29,6 +29,30 @@ struct LinearKernel {
   }
 };
 
+/// X, Y and enough copies of W ([rows, K]) to exceed L2 several times over.
+struct DecodeBuffers {
+  rt::DeviceBuffer x, y, cublasY;
+  std::vector<rt::DeviceBuffer> weights;
+  static StatusOr<DecodeBuffers> create(BenchSession &session, int m, long long wRows, int k,
+                                        int outCols) {
+    DecodeBuffers buffers;
+    LOOM_ASSIGN_OR_RETURN(buffers.x, session.randomBuffer(size_t(m) * k, ElementType::kBf16, 7));
+    LOOM_ASSIGN_OR_RETURN(buffers.y, session.allocate(size_t(m) * outCols * 2));
+    LOOM_ASSIGN_OR_RETURN(buffers.cublasY, session.allocate(size_t(m) * wRows * 2));
+    int copies = session.rotationCopies(size_t(wRows) * k * 2);
+    for (int i = 0; i < copies; ++i) {
+      LOOM_ASSIGN_OR_RETURN(rt::DeviceBuffer w, session.randomBuffer(size_t(wRows) * k,
+                                                                     ElementType::kBf16,
+                                                                     100 + i, 0.05f));
+      buffers.weights.push_back(std::move(w));
+    }
+    return buffers;
+  }
+  uint64_t weight(int iteration) const {
+    return weights[size_t(iteration) % weights.size()].address();
+  }
+};
+
 inline std::string gemmTileName(const testing::GemmTile &t) {
   return fmt::format("{}x{}x{} w{}x{} s{}", t.bm, t.bn, t.bk, t.warpsM, t.warpsN, t.stages);
 }
