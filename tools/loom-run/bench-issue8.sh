@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # bench-issue8.sh: issue 8's whole-model measurements in one GPU call — loom-run bench on the
 # Llama-3.2-1B shapes (batch 1 cold compile + --profile, batch 16 warm, batch 64 + --profile,
-# a 1024-token prompt's TTFT) and then test/reference/llama_baseline.py with the time left, so
-# every ratio is same-run. Usage (repo root on the GPU machine, loom-run carried in DIR/bin):
+# a 1024-token prompt's TTFT, then that prompt's prefill step profiled) and then
+# test/reference/llama_baseline.py with the time left, so every ratio is same-run.
+# Usage (repo root on the GPU machine, loom-run carried in DIR/bin):
 #   bash tools/loom-run/bench-issue8.sh DIR [TOTAL_SECONDS=285]   (LOOM_ONLY=1: no baseline)
-# Results: $OUT/loom-{b1,b16,b64,ttft1k}.json, $OUT/torch.json, $OUT/bench.log.
+# Results: $OUT/loom-{b1,b16,b64,ttft1k,ttft1k-profile}.json, $OUT/torch.json, $OUT/bench.log.
 set -uo pipefail
 dir="$1"
 total="${2:-285}"
@@ -24,6 +25,7 @@ runs=(
   "b16|--num-requests 16 --concurrency 16 ${decode[*]}"
   "b64|--num-requests 64 --concurrency 64 ${decode[*]} --profile"
   "ttft1k|--num-requests 4 --concurrency 1 --input-len 1024 --output-len 16 --max-seqs 64 --max-model-len 1280"
+  "ttft1k-profile|--num-requests 1 --concurrency 1 --input-len 1024 --output-len 1 --max-seqs 64 --max-model-len 1280 --profile"
 )
 for row in "${runs[@]}"; do
   name="${row%%|*}"
