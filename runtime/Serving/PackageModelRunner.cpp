@@ -106,10 +106,14 @@ StatusOr<std::vector<TokenId>> PackageModelRunner::run(const ScheduledBatch &bat
     LOOM_RETURN_IF_ERROR(executor_.copyInput(input.name, std::as_bytes(std::span(in.*input.values)),
                                              dims, stream_));
   if (bucket) {
+    if (timer_)
+      LOOM_RETURN_IF_ERROR(timer_->beforeGraph(*bucket, stream_));
     LOOM_RETURN_IF_ERROR(graphs_->run(*bucket, dims));
+    if (timer_)
+      LOOM_RETURN_IF_ERROR(timer_->afterLaunch(stream_));
     ++stats_.graphSteps;
   } else {
-    LOOM_RETURN_IF_ERROR(executor_.run(dims, stream_));
+    LOOM_RETURN_IF_ERROR(executor_.run(dims, stream_, timer_));
     ++stats_.eagerSteps;
   }
   LOOM_ASSIGN_OR_RETURN(std::vector<TokenId> tokens, sample(batch));

@@ -47,6 +47,9 @@ public:
   int usableKvBlocks() const { return usableKvBlocks_; }
   bool usesDecodeGraphs() const { return graphs_ != nullptr; }
   PackageRunnerStats stats() const;
+  /// Brackets every launch of later eager steps, and every graph replay, with `timer`'s events
+  /// (nullptr: none); the caller resets the timer before a step and reads it after (tracing).
+  void setLaunchTimer(LaunchTimer *timer) { timer_ = timer; }
 
 private:
   PackageModelRunner(PackageExecutor &executor, const Stream &stream, int vocabSize)
@@ -65,6 +68,7 @@ private:
   std::vector<int> buckets_;
   std::unique_ptr<DecodeGraphs> graphs_;
   GpuSampler *sampler_ = nullptr;
+  LaunchTimer *timer_ = nullptr;
   PackageRunnerStats stats_;
 };
 

@@ -10,6 +10,7 @@
 #include "tools/loom-run/DeviceTiming.h"
 #include "tools/loom-run/ProfileReport.h"
 #include "tools/loom-run/RequestOptions.h"
+#include "tools/loom-run/TraceSession.h"
 
 #include <fmt/format.h>
 
@@ -127,7 +128,8 @@ int runBench(Arguments args) {
       return failCommand(kCommand, measured.status().toString());
     copyBytesPerSecond = *measured;
   }
-  auto engine = rt::Engine::create((*model)->engineConfig(), (*model)->runner());
+  std::unique_ptr<TraceSession> trace = traceSessionFor(**model, o.serving.tracePath);
+  auto engine = rt::Engine::create((*model)->engineConfig(), engineRunner(**model, trace.get()));
   if (!engine.isOk())
     return failCommand(kCommand, engine.status().toString());
 
@@ -155,13 +157,15 @@ int runBench(Arguments args) {
   };
   admit();
   while ((*engine)->hasUnfinished()) {
-    auto finished = (*engine)->step();
+    auto finished = stepEngine(**engine, trace.get());
     if (!finished.isOk())
       return failCommand(kCommand, finished.status().toString());
     inFlight -= finished->size();
     admit();
   }
   double seconds = rt::steadyClockSeconds() - start;
+  if (Status written = finishTrace(trace.get()); !written.isOk())
+    return failCommand(kCommand, written.toString());
 
   std::vector<rt::RequestMetrics> metrics;
   for (const auto &seq : requests)

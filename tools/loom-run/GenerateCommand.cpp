@@ -6,6 +6,7 @@
 #include "runtime/Engine/Engine.h"
 #include "runtime/Support/Files.h"
 #include "tools/loom-run/RequestOptions.h"
+#include "tools/loom-run/TraceSession.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -114,7 +115,9 @@ int runGenerate(Arguments args) {
     auto text = tok.decode(ids, /*skipSpecialTokens=*/true);
     return text.isOk() ? *text : std::string();
   };
-  auto engine = rt::Engine::create((*model)->engineConfig(), (*model)->runner(), detokenize);
+  std::unique_ptr<TraceSession> trace = traceSessionFor(**model, options.serving.tracePath);
+  auto engine = rt::Engine::create((*model)->engineConfig(), engineRunner(**model, trace.get()),
+                                   detokenize);
   if (!engine.isOk())
     return failCommand(kCommand, engine.status().toString());
 
@@ -151,9 +154,12 @@ int runGenerate(Arguments args) {
     }
   }
   double start = rt::steadyClockSeconds();
-  if (Status status = (*engine)->runUntilDone(); !status.isOk())
-    return failCommand(kCommand, status.toString());
+  Status done = trace ? trace->runUntilDone(**engine) : (*engine)->runUntilDone();
+  if (!done.isOk())
+    return failCommand(kCommand, done.toString());
   double seconds = rt::steadyClockSeconds() - start;
+  if (Status written = finishTrace(trace.get()); !written.isOk())
+    return failCommand(kCommand, written.toString());
   rt::EngineStats stats = (*engine)->stats();
   fmt::print(stderr, "[loom-run] {} tokens in {:.2f} s ({:.1f} tok/s), {} steps, {} preemptions\n",
              stats.generatedTokens, seconds, stats.generatedTokens / std::max(seconds, 1e-9),

@@ -6,6 +6,7 @@
 #include "runtime/Support/Files.h"
 #include "tools/loom-run/GpuModelParts.h"
 #include "tools/loom-run/RequestOptions.h"
+#include "tools/loom-run/TraceSession.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -80,10 +81,11 @@ struct LogitsResult {
 
 /// Prefills `prompt` alone (in chunks if it is long) and decodes greedily until `greedyTokens`
 /// tokens (at least the first); keeps the logits of the first token's step, or of every token's
-/// step with `everyStep`.
+/// step with `everyStep`. Steps go through `trace` when it is set.
 StatusOr<LogitsResult> runPrompt(ServingModel &model, std::vector<rt::TokenId> prompt,
-                                 int greedyTokens, bool everyStep) {
-  LOOM_ASSIGN_OR_RETURN(auto engine, rt::Engine::create(model.engineConfig(), model.runner()));
+                                 int greedyTokens, bool everyStep, TraceSession *trace) {
+  LOOM_ASSIGN_OR_RETURN(auto engine, rt::Engine::create(model.engineConfig(),
+                                                        engineRunner(model, trace)));
   rt::SamplingParams params;
   params.temperature = 0.0f;
   params.maxTokens = std::max(greedyTokens, 1);
@@ -93,7 +95,7 @@ StatusOr<LogitsResult> runPrompt(ServingModel &model, std::vector<rt::TokenId> p
   LogitsResult result;
   int tokensSeen = 0;
   while (engine->hasUnfinished()) {
-    LOOM_RETURN_IF_ERROR(engine->step().status());
+    LOOM_RETURN_IF_ERROR(stepEngine(*engine, trace).status());
     if (sequence->numOutputTokens() == tokensSeen)
       continue; // a prefill chunk that sampled nothing
     tokensSeen = sequence->numOutputTokens();
@@ -152,9 +154,13 @@ int runLogits(Arguments args) {
                          {"model", options.serving.model.path},
                          {"ids", *prompt},
                          {"vocab_size", (*model)->config().vocabSize}};
-  auto result = runPrompt(**model, std::move(*prompt), options.greedy, options.stepLogits);
+  std::unique_ptr<TraceSession> trace = traceSessionFor(**model, options.serving.tracePath);
+  auto result = runPrompt(**model, std::move(*prompt), options.greedy, options.stepLogits,
+                          trace.get());
   if (!result.isOk())
     return failCommand(kCommand, result.status().toString());
+  if (Status written = finishTrace(trace.get()); !written.isOk())
+    return failCommand(kCommand, written.toString());
   json["logits"] = result->stepLogits.front();
   if (options.stepLogits)
     json["step_logits"] = result->stepLogits;

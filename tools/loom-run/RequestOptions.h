@@ -11,11 +11,12 @@ struct ServingOptions {
   ModelRequest model;
   rt::SamplingParams sampling;
   std::optional<uint64_t> seed;
+  std::string tracePath; ///< --trace FILE.json: a Perfetto trace of the run (TraceSession.h)
 };
 
 /// --model, --backend, --max-seqs, --max-batched-tokens, --max-model-len, --num-blocks,
 /// --block-size, --temperature, --top-k, --top-p, --min-p, --repetition-penalty, --seed,
-/// --ignore-eos.
+/// --ignore-eos, --trace.
 std::vector<OptionSpec> servingOptionSpecs(ServingOptions &options, bool &ignoreEos);
 
 /// --help/-h: prints `usage` and returns 0; a parse error: reports it with the usage and

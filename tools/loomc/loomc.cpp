@@ -49,6 +49,10 @@ cl::opt<Emit> emit("emit", cl::desc("What to write"), cl::init(Emit::kPackage),
                               clEnumValN(Emit::kPackage, "package", "a package folder (-o FOLDER)")));
 cl::opt<bool> report("report", cl::desc("Print per kernel: ops, tile, atom, shared memory, registers, "
                                          "bytes, FLOPs, roofline time"));
+cl::opt<std::string> reportSvgPath("report-svg",
+                                   cl::desc("Write the kernels' roofline chart (predicted times "
+                                            "against the target's memory and compute roofs) as SVG"),
+                                   cl::value_desc("FILE.svg"));
 cl::opt<bool> debug("debug", cl::desc("Explain why ops stay unfused (graph-fuse remarks)"));
 
 int fail(llvm::StringRef message) {
@@ -161,6 +165,13 @@ int main(int argc, char **argv) {
     return 1;
   if (report)
     loom::loomc::printReport(*module, *loom::tile::findGpuTarget(target), compiled, llvm::errs());
+  if (!reportSvgPath.empty()) {
+    std::string title = llvm::sys::path::filename(llvm::StringRef(inputPath).rtrim('/')).str() +
+                        " on " + target;
+    if (!writeFile(reportSvgPath, loom::loomc::reportSvg(*module, *loom::tile::findGpuTarget(target),
+                                                         title)))
+      return 1;
+  }
 
   std::string text;
   switch (emit) {

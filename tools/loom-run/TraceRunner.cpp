@@ -1,0 +1,132 @@
+// TraceRunner: forward steps, kernel launches and request lifetimes into a TraceRecorder.
+#include "tools/loom-run/TraceRunner.h"
+
+#include "runtime/Engine/Engine.h"
+#include "runtime/Engine/StepInputs.h"
+#include "runtime/Serving/PackageModelRunner.h"
+
+#include <fmt/format.h>
+
+namespace loom::tools {
+
+namespace {
+
+/// The batch's composition: decode entries compute one token of a sequence that has its prompt
+/// cached; the others are prefill chunks.
+nlohmann::json batchArgs(const rt::ScheduledBatch &batch, int64_t step) {
+  int prefillSeqs = 0, decodeSeqs = 0, prefillTokens = 0;
+  for (const rt::ScheduledSequence &entry : batch.entries) {
+    bool decode = entry.numTokens == 1 && entry.startPosition >= entry.sequence->numPromptTokens();
+    decodeSeqs += decode;
+    prefillSeqs += !decode;
+    prefillTokens += decode ? 0 : entry.numTokens;
+  }
+  return {{"step", step},
+          {"prefill_seqs", prefillSeqs},
+          {"decode_seqs", decodeSeqs},
+          {"prefill_tokens", prefillTokens},
+          {"tokens", batch.numTokens()},
+          {"sampled", batch.numSampled()}};
+}
+
+} // namespace
+
+TraceRunner::TraceRunner(rt::ModelRunner &inner, const GpuModelParts *gpu,
+                         rt::PackageModelRunner *packageRunner, TraceRecorder &recorder)
+    : inner_(inner), gpu_(gpu), packageRunner_(packageRunner), recorder_(recorder) {
+  recorder_.nameProcess(kEngineTrack.pid, "loom-run");
+  recorder_.nameTrack(kEngineTrack, "engine");
+  recorder_.nameProcess(kRequestsPid, "requests");
+  if (gpu_ && packageRunner_) {
+    timer_ = std::make_unique<rt::LaunchTimer>(*gpu_->context);
+    packageRunner_->setLaunchTimer(timer_.get());
+    recorder_.nameProcess(kGpuTrack.pid, "GPU");
+    recorder_.nameTrack(kGpuTrack, "GPU (CUDA events)");
+  }
+}
+
+TraceRunner::~TraceRunner() {
+  if (packageRunner_)
+    packageRunner_->setLaunchTimer(nullptr);
+}
+
+StatusOr<std::vector<rt::TokenId>> TraceRunner::run(const rt::ScheduledBatch &batch) {
+  ++steps_;
+  for (const rt::ScheduledSequence &entry : batch.entries)
+    seen_.try_emplace(entry.sequence->id(), entry.sequence);
+  double start = rt::steadyClockSeconds();
+  double origin = start;
+  if (timer_) {
+    timer_->reset();
+    LOOM_RETURN_IF_ERROR(timer_->recordOrigin(*gpu_->stream));
+    LOOM_RETURN_IF_ERROR(timer_->originEvent()->synchronize());
+    origin = rt::steadyClockSeconds();
+  }
+  LOOM_ASSIGN_OR_RETURN(std::vector<rt::TokenId> tokens, inner_.run(batch));
+  double end = rt::steadyClockSeconds();
+  nlohmann::json args = batchArgs(batch, steps_);
+  if (timer_)
+    LOOM_RETURN_IF_ERROR(recordLaunches(batch, origin));
+  recorder_.complete(kEngineTrack, "forward", "forward", start, end - start, std::move(args));
+  return tokens;
+}
+
+Status TraceRunner::recordLaunches(const rt::ScheduledBatch &batch, double originSeconds) {
+  LOOM_ASSIGN_OR_RETURN(std::vector<rt::TimedLaunch> launches, timer_->finish());
+  LOOM_ASSIGN_OR_RETURN(rt::StepInputs in, rt::buildStepInputs(batch));
+  rt::DimValues dims{{"tokens", in.numTokens}, {"seqs", in.numSeqs},
+                     {"blocks_per_seq", in.blocksPerSeq}};
+  int64_t contextTokens = 0;
+  for (int32_t length : in.contextLens)
+    contextTokens += length;
+  const rt::Manifest &manifest = gpu_->executor->manifest();
+  for (const rt::TimedLaunch &launch : launches) {
+    double start = originSeconds + launch.startMicroseconds * 1e-6;
+    double seconds = launch.microseconds * 1e-6;
+    nlohmann::json args = {{"step", steps_}, {"gap_us", launch.gapMicroseconds}};
+    if (launch.graphBucket > 0) {
+      args["bucket"] = launch.graphBucket;
+      recorder_.complete(kGpuTrack, fmt::format("graph replay (bucket {})", launch.graphBucket),
+                         "graph", start, seconds, std::move(args));
+      continue;
+    }
+    if (gpu_->traffic) {
+      auto bytes = gpu_->traffic->launchBytes(launch.kernelIndex, dims, contextTokens);
+      if (bytes.isOk()) {
+        args["bytes"] = bytes->total();
+        args["GB_per_s"] = bytes->total() / std::max(seconds, 1e-12) / 1e9;
+      }
+    }
+    recorder_.complete(kGpuTrack, manifest.kernels[launch.kernelIndex].name, "kernel", start,
+                       seconds, std::move(args));
+  }
+  return Status::ok();
+}
+
+void TraceRunner::recordRequest(const rt::Sequence &sequence) {
+  const rt::RequestMetrics &metrics = sequence.metrics();
+  TraceTrack track{kRequestsPid, static_cast<int>(sequence.id()) + 1};
+  recorder_.nameTrack(track, fmt::format("request {}", sequence.id()));
+  double end = metrics.finishTime.value_or(rt::steadyClockSeconds());
+  nlohmann::json args = {{"prompt_tokens", sequence.numPromptTokens()},
+                         {"output_tokens", sequence.numOutputTokens()},
+                         {"preemptions", sequence.numPreemptions()},
+                         {"prefix_hit_tokens", metrics.prefixHitTokens},
+                         {"finish_reason", sequence.finishReason()
+                                               ? rt::finishReasonName(*sequence.finishReason())
+                                               : "running"}};
+  if (auto ttft = metrics.timeToFirstToken())
+    args["ttft_ms"] = *ttft * 1e3;
+  recorder_.complete(track, fmt::format("request {}", sequence.id()), "request",
+                     metrics.arrivalTime, end - metrics.arrivalTime, std::move(args));
+  if (metrics.firstTokenTime)
+    recorder_.instant(track, "first token", "request", *metrics.firstTokenTime);
+  seen_.erase(sequence.id());
+}
+
+void TraceRunner::recordUnfinishedRequests() {
+  while (!seen_.empty())
+    recordRequest(*seen_.begin()->second);
+}
+
+} // namespace loom::tools
