@@ -3,6 +3,8 @@
 #include "test/gpu/Kernels/Gemm/LinearProblem.h"
 #include "test/gpu/Kernels/Gemm/LinearTestKernels.h"
 
+#include <functional>
+
 namespace loom::testing {
 namespace {
 
@@ -10,21 +12,33 @@ struct Shape {
   int m, n, k;
 };
 
+/// Thread-block clusters (the skinny linear's split-K reduction) need sm_90.
+bool supportsClusters(rt::GpuArch arch) {
+  return arch == rt::GpuArch::kSm90 || arch == rt::GpuArch::kSm90a;
+}
+
 class LinearGpuTest : public GpuTest {
 protected:
   /// Runs `name` on every shape and expects every checked element within tolerance, no NaN
-  /// left in Y, and a relative L2 error under `maxRelativeL2`.
+  /// left in Y, and a relative L2 error under `maxRelativeL2`. With `fixedSeed`, every shape
+  /// draws its operands from that seed (rows shared by two shapes are equal); `inspect` sees
+  /// each problem after its run.
   void expectMatches(const std::string &name, const std::vector<Shape> &shapes,
-                     double maxRelativeL2 = 5e-3, int sampledRows = 0) {
+                     double maxRelativeL2 = 5e-3, int sampledRows = 0, uint32_t fixedSeed = 0,
+                     const std::function<void(const LinearProblem &)> &inspect = {}) {
     const LinearKernelSpec &spec = linearTestKernel(name);
+    if (spec.skinny && !supportsClusters(arch_))
+      GTEST_SKIP() << "the skinny linear needs sm_90 (thread-block clusters)";
     StatusOr<LoadedKernel> loaded = compileAndLoad(spec.name, linearKernelSource(spec));
     ASSERT_TRUE(loaded.isOk()) << loaded.status().toString();
     uint32_t seed = 11;
     for (const Shape &shape : shapes) {
       SCOPED_TRACE(fmt::format("{} M={} N={} K={}", name, shape.m, shape.n, shape.k));
-      LinearProblem problem(spec, shape.m, shape.n, shape.k, seed += 7);
+      LinearProblem problem(spec, shape.m, shape.n, shape.k, fixedSeed ? fixedSeed : seed += 7);
       Status ran = problem.run(*context_, *loaded->kernel, *stream_);
       ASSERT_TRUE(ran.isOk()) << ran.toString();
+      if (inspect)
+        inspect(problem);
       LinearError error =
           problem.check(sampledRows > 0 ? problem.sampledRows(sampledRows, seed) : std::vector<int>{});
       EXPECT_GT(error.checked, 0u);
@@ -113,6 +127,55 @@ TEST_F(LinearGpuTest, GemvModelTileResidual) {
 }
 TEST_F(LinearGpuTest, GemvModelTileRmsNormGated) {
   expectMatches("gemv_model_rmsnorm_gated", {{1, 512, 2048}, {16, 264, 1000}});
+}
+
+// The skinny linear: 17..128 rows (129 and 200 take two grid z slices), N tails (264, 200: not
+// multiples of the 128 or 64 outputs of a CTA), K tails (1000, 328: not multiples of the 64-column
+// chunk, and ranks with an empty K range at split 8), the model's K = 2048 and 8192.
+const std::vector<Shape> kSkinnyShapes = {{17, 264, 1000}, {24, 2048, 2048}, {64, 200, 328},
+                                          {100, 3072, 2048}, {128, 512, 8192}, {129, 136, 512},
+                                          {200, 264, 96}};
+
+TEST_F(LinearGpuTest, SkinnySplit8) { expectMatches("skinny_bf16_split8", kSkinnyShapes); }
+TEST_F(LinearGpuTest, SkinnySplit1) { expectMatches("skinny_bf16_split1", kSkinnyShapes); }
+TEST_F(LinearGpuTest, SkinnyMaxM64UnevenSplit5TwoStages) {
+  expectMatches("skinny_bf16_m64_split5_2stages", kSkinnyShapes);
+}
+TEST_F(LinearGpuTest, SkinnyMaxM64FourStages) { expectMatches("skinny_bf16_m64_4stages", kSkinnyShapes); }
+TEST_F(LinearGpuTest, SkinnyF16WithF32Output) {
+  expectMatches("skinny_f16_f32out", kSkinnyShapes, 1e-4);
+}
+TEST_F(LinearGpuTest, SkinnyResidual) {
+  expectMatches("skinny_residual", {{64, 2048, 8192}, {17, 264, 1000}, {128, 2048, 2048}});
+}
+TEST_F(LinearGpuTest, SkinnyBiasGeluErfResidual) {
+  expectMatches("skinny_bias_geluerf_residual", {{33, 264, 1000}, {128, 520, 2048}});
+}
+TEST_F(LinearGpuTest, SkinnyRmsNorm) {
+  expectMatches("skinny_rmsnorm", {{64, 3072, 2048}, {17, 264, 1000}, {128, 136, 328}});
+}
+TEST_F(LinearGpuTest, SkinnyRmsNormGated) {
+  expectMatches("skinny_rmsnorm_gated", {{64, 1024, 2048}, {24, 200, 1000}, {128, 136, 512}});
+}
+TEST_F(LinearGpuTest, SkinnyGatedSplit4) {
+  expectMatches("skinny_gated_split4", {{64, 512, 2048}, {100, 200, 1000}});
+}
+
+// Row r's result must not depend on how many rows share the launch, nor on the run: the same
+// first 17 rows of X give bit-identical outputs at M = 17, 64 and 128, twice each.
+TEST_F(LinearGpuTest, SkinnyRowsIndependentOfRowCount) {
+  const int n = 2048, k = 2048, rows = 17;
+  for (const char *name : {"skinny_bf16_split8", "skinny_rmsnorm"}) {
+    std::vector<unsigned char> first;
+    expectMatches(name, {{17, n, k}, {64, n, k}, {128, n, k}, {17, n, k}, {128, n, k}}, 5e-3, 0, 5,
+                  [&](const LinearProblem &problem) {
+                    std::vector<unsigned char> head(problem.output().begin(),
+                                                    problem.output().begin() + size_t(rows) * n * 2);
+                    if (first.empty())
+                      first = head;
+                    EXPECT_TRUE(head == first) << "rows 0..16 differ from the M = 17 run";
+                  });
+  }
 }
 
 } // namespace

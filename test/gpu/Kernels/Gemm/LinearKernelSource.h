@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,15 @@ struct GemvTile {
   int threads() const { return warps * 32; }
   int cols() const { return 16 * rowTiles; }
 };
+/// Tile configuration of loom::SkinnyConfig<MAX_M, SPLIT[, STAGES]> (loom/gemm_skinny.cuh, sm_90).
+struct SkinnyTile {
+  int maxM, split, stages = 3;
+  static constexpr int kThreads = 256, kWeightRows = 128;
+  int sharedBytes() const {
+    int ring = stages * (kWeightRows + maxM) * 128 * 2, partial = maxM * (kWeightRows + 4) * 4;
+    return std::max(ring, partial) + 4 * maxM;
+  }
+};
 
 /// Epilogue parts, in the order they apply.
 enum class EpiloguePart { kBias, kResidual, kSilu, kGeluTanh, kGeluErf };
@@ -31,6 +41,8 @@ enum class EpiloguePart { kBias, kResidual, kSilu, kGeluTanh, kGeluErf };
 struct LinearKernelSpec {
   std::string name;
   bool gemv = false;    ///< loom::gemv (decode) instead of loom::gemm
+  bool skinny = false;  ///< loom::gemmSkinny (17..128 rows, sm_90) instead of loom::gemm
+  SkinnyTile skinnyTile{128, 8};
   GemmTile gemmTile{128, 128, 32, 2, 2, 4};
   GemvTile gemvTile{8, 16, 1, 2};
   std::string input = "bf16";  ///< bf16 | f16
@@ -56,7 +68,9 @@ inline std::string deviceTypeName(const std::string &type) {
 inline std::string linearKernelSource(const LinearKernelSpec &spec) {
   const std::string in = deviceTypeName(spec.input), out = deviceTypeName(spec.output);
   std::string config =
-      spec.gemv ? fmt::format("loom::GemvConfig<{}, {}, {}, {}>", spec.gemvTile.warps,
+      spec.skinny ? fmt::format("loom::SkinnyConfig<{}, {}, {}>", spec.skinnyTile.maxM,
+                                spec.skinnyTile.split, spec.skinnyTile.stages)
+      : spec.gemv ? fmt::format("loom::GemvConfig<{}, {}, {}, {}>", spec.gemvTile.warps,
                               spec.gemvTile.maxM, spec.gemvTile.rowTiles, spec.gemvTile.unroll)
                 : fmt::format("loom::GemmConfig<{}, {}, {}, {}, {}, {}>", spec.gemmTile.bm,
                               spec.gemmTile.bn, spec.gemmTile.bk, spec.gemmTile.warpsM,
@@ -85,12 +99,15 @@ inline std::string linearKernelSource(const LinearKernelSpec &spec) {
   return fmt::format(
       "// {name}: Y = epilogue(X · W^T), {family} with {config}.\n"
       "#include \"loom/{header}.cuh\"\n"
-      "extern \"C\" __global__ __launch_bounds__({config}::kThreads) void {name}({params}) {{\n"
+      "extern \"C\" __global__ __launch_bounds__({config}::kThreads{bounds}) void {name}({params}) {{\n"
       "  loom::{family}<{config}, {in}, {prologue}, {gating}>(\n"
       "      x, w, M, N, K, {prologue}{{{eps}}}, loom::epi::makeEpilogue(y, N{parts}));\n"
       "}}\n",
-      fmt::arg("name", spec.name), fmt::arg("family", spec.gemv ? "gemv" : "gemm"),
-      fmt::arg("header", spec.gemv ? "gemv" : "gemm"), fmt::arg("config", config),
+      fmt::arg("name", spec.name),
+      fmt::arg("family", spec.skinny ? "gemmSkinny" : spec.gemv ? "gemv" : "gemm"),
+      fmt::arg("header", spec.skinny ? "gemm_skinny" : spec.gemv ? "gemv" : "gemm"),
+      fmt::arg("config", config),
+      fmt::arg("bounds", spec.skinny ? fmt::format(", 1) __cluster_dims__(1, {}, 1", spec.skinnyTile.split) : ""),
       fmt::arg("params", params), fmt::arg("in", in), fmt::arg("prologue", prologue),
       fmt::arg("gating", spec.gated ? "loom::GatedSilu" : "loom::NoGating"),
       fmt::arg("eps", spec.rmsNorm ? "eps" : ""), fmt::arg("parts", parts));
@@ -99,6 +116,16 @@ inline std::string linearKernelSource(const LinearKernelSpec &spec) {
 /// Grid, block and dynamic shared memory for M rows (the contract's formulas).
 inline rt::LaunchConfig linearLaunch(const LinearKernelSpec &spec, int m, int n) {
   rt::LaunchConfig launch;
+  if (spec.skinny) {
+    const SkinnyTile &tile = spec.skinnyTile;
+    int outputs = SkinnyTile::kWeightRows / spec.weightsPerOutput();
+    launch.block.x = unsigned(SkinnyTile::kThreads);
+    launch.grid.x = unsigned((n + outputs - 1) / outputs);
+    launch.grid.y = unsigned(tile.split);
+    launch.grid.z = unsigned((m + tile.maxM - 1) / tile.maxM);
+    launch.dynamicSharedBytes = unsigned(tile.sharedBytes());
+    return launch;
+  }
   if (spec.gemv) {
     const GemvTile &tile = spec.gemvTile;
     launch.block.x = unsigned(tile.threads());

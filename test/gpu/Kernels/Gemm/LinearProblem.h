@@ -206,6 +206,9 @@ public:
     return value;
   }
 
+  /// Y as downloaded by the last run (storage bytes, row-major).
+  const std::vector<unsigned char> &output() const { return y_; }
+
   static constexpr float kEps = 1e-5f;
 
 private:

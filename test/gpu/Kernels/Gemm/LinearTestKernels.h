@@ -12,18 +12,21 @@ inline const std::vector<LinearKernelSpec> &linearTestKernels() {
   using P = EpiloguePart;
   static const std::vector<LinearKernelSpec> kernels = [] {
     std::vector<LinearKernelSpec> specs;
-    auto gemm = [&](std::string name, GemmTile tile) -> LinearKernelSpec & {
+    auto add = [&](std::string name) -> LinearKernelSpec & {
       LinearKernelSpec spec;
       spec.name = std::move(name);
-      spec.gemmTile = tile;
       return specs.emplace_back(std::move(spec));
     };
+    auto gemm = [&](std::string name, GemmTile tile) -> LinearKernelSpec & {
+      LinearKernelSpec &spec = add(std::move(name));
+      spec.gemmTile = tile;
+      return spec;
+    };
     auto gemv = [&](std::string name, GemvTile tile) -> LinearKernelSpec & {
-      LinearKernelSpec spec;
-      spec.name = std::move(name);
+      LinearKernelSpec &spec = add(std::move(name));
       spec.gemv = true;
       spec.gemvTile = tile;
-      return specs.emplace_back(std::move(spec));
+      return spec;
     };
     const GemmTile big{128, 128, 32, 2, 2, 4}, wide{128, 256, 32, 2, 4, 3};
     const GemmTile small{64, 64, 64, 2, 2, 3}, gatedTile{128, 64, 32, 2, 2, 4};
@@ -66,6 +69,29 @@ inline const std::vector<LinearKernelSpec> &linearTestKernels() {
     auto &modelGated = gemv("gemv_model_rmsnorm_gated", {16, 16, 1, 2});
     modelGated.rmsNorm = true;
     modelGated.gated = true;
+
+    // The skinny linear (loom/gemm_skinny.cuh, sm_90 clusters): the model's decode shapes at 17..128
+    // rows, split 1 (no cluster), 5 (uneven K ranges) and 8; every prologue, gating and epilogue.
+    auto skinny = [&](std::string name, SkinnyTile tile) -> LinearKernelSpec & {
+      LinearKernelSpec &spec = add(std::move(name));
+      spec.skinny = true;
+      spec.skinnyTile = tile;
+      return spec;
+    };
+    skinny("skinny_bf16_split8", {128, 8});
+    skinny("skinny_bf16_split1", {128, 1});
+    skinny("skinny_bf16_m64_split5_2stages", {64, 5, 2});
+    skinny("skinny_bf16_m64_4stages", {64, 8, 4});
+    auto &skinnyF16 = skinny("skinny_f16_f32out", {128, 4});
+    skinnyF16.input = "f16";
+    skinnyF16.output = "float";
+    skinny("skinny_residual", {128, 8}).parts = {P::kResidual};
+    skinny("skinny_bias_geluerf_residual", {128, 2}).parts = {P::kBias, P::kGeluErf, P::kResidual};
+    skinny("skinny_rmsnorm", {128, 5}).rmsNorm = true;
+    auto &skinnyGated = skinny("skinny_rmsnorm_gated", {128, 1});
+    skinnyGated.rmsNorm = true;
+    skinnyGated.gated = true;
+    skinny("skinny_gated_split4", {128, 4}).gated = true;
     return specs;
   }();
   return kernels;
