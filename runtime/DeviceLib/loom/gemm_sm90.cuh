@@ -11,7 +11,9 @@
 // tiles, so the producer loads the next tile while the consumers run the epilogue. K tails and
 // M/N tails read zeros (TMA fills out-of-bounds box elements); the epilogue stores in bounds only.
 // Epilogue: with bf16 output (kStagedStores, the default) each consumer warp passes its 16-row
-// slice through a 2 KiB shared buffer, 64 columns at a time, and writes 16-byte row pieces.
+// slice through a 2 KiB shared buffer, 64 columns at a time, and writes 16-byte row pieces; a
+// bf16 residual add (and the parts after it) is applied to those pieces, read with 16-byte loads
+// one 64-column quarter ahead (docs/perf-gemm.md, session 5).
 //
 // Clusters (kCluster = 2): the two CTAs of a cluster take vertically adjacent tiles with the same
 // W tile; each loads half of the W boxes and multicasts it to both, halving W's L2 traffic. A
@@ -163,17 +165,103 @@ template <class... Parts> struct StagedEpilogue<epi::Epilogue<bf16, Parts...>> {
   static constexpr bool kSupported = true;
 };
 
+/// Whether a part is a bf16 residual add, which staged stores apply after the staging buffer.
+template <class Part> struct IsBf16Residual {
+  static constexpr bool kValue = false;
+};
+template <> struct IsBf16Residual<epi::Residual<bf16>> {
+  static constexpr bool kValue = true;
+};
+
+/// The index of the first bf16 residual part in Parts, or sizeof...(Parts) without one.
+template <class... Parts> struct FirstResidual {
+  static constexpr int kIndex = 0;
+};
+template <class First, class... Rest> struct FirstResidual<First, Rest...> {
+  static constexpr int kIndex =
+      IsBf16Residual<First>::kValue ? 0 : 1 + FirstResidual<Rest...>::kIndex;
+};
+
+/// Applies the parts with index in [Begin, End) to v, in order.
+template <int Begin, int End, int Index = 0, class... Parts>
+__device__ __forceinline__ float applyParts(const epi::PartList<Parts...> &parts, float v,
+                                            int row, int col) {
+  if constexpr (sizeof...(Parts) == 0 || Index >= End) {
+    return v;
+  } else {
+    if constexpr (Index >= Begin)
+      v = parts.first(v, row, col);
+    return applyParts<Begin, End, Index + 1>(parts.rest, v, row, col);
+  }
+}
+
+/// The part at `Index`.
+template <int Index, class First, class... Rest>
+__device__ __forceinline__ const auto &partAt(const epi::PartList<First, Rest...> &parts) {
+  if constexpr (Index == 0)
+    return parts.first;
+  else
+    return partAt<Index - 1>(parts.rest);
+}
+
+/// Unpacks a bf16x2 word into two floats.
+__device__ __forceinline__ void unpackBf16x2(unsigned bits, float &lo, float &hi) {
+  bf16x2 pair;
+  pair.bits = bits;
+  lo = toFloat(low(pair));
+  hi = toFloat(high(pair));
+}
+
+/// The bf16 residual one lane adds in a quarter (64 columns from col0) of its warp's 16-row
+/// slice: rows row0 + lane / 8 + 4 * pass, columns col0 + 8 * (lane % 8) .. + 7, one 16-byte load
+/// per pass (zeros outside the output). Nothing without a bf16 residual part.
+template <class... Parts>
+__device__ __forceinline__ void loadResidualQuarter(const epi::Epilogue<bf16, Parts...> &epilogue,
+                                                    int row0, int col0, int M, int N,
+                                                    uint4 (&pieces)[4]) {
+  constexpr int kSplit = FirstResidual<Parts...>::kIndex;
+  if constexpr (kSplit < int(sizeof...(Parts))) {
+    const auto &part = partAt<kSplit>(epilogue.parts);
+    const int lane = threadIdx.x % 32;
+#pragma unroll
+    for (int pass = 0; pass < 4; ++pass) {
+      const int row = row0 + lane / 8 + 4 * pass, col = col0 + (lane % 8) * 8;
+      pieces[pass] = row < M && col < N
+                         ? *reinterpret_cast<const uint4 *>(
+                               part.residual + static_cast<long long>(row) * part.rowStride + col)
+                         : make_uint4(0, 0, 0, 0);
+    }
+  }
+}
+
 /// Stores one warp's 16 x kTileN slice of the tile through its staging buffer: fragments go in
 /// as 4-byte pairs (16-byte chunks XOR-swizzled by row: no bank conflicts), come out as 16-byte
 /// row pieces, and 8 lanes write each 128-byte row segment. values(e) gives the (gated)
 /// accumulator of fragment register e; N % 8 == 0 keeps every 8-column chunk all in or all out.
+/// The parts before the first bf16 residual run on the fragments; the residual and what follows
+/// run on the 16-byte row pieces, whose residual comes in one 16-byte load per lane and pass
+/// (a fragment's 4-byte reads cover half sectors and stall the consumers, as pair stores did),
+/// one quarter ahead: `residual` holds the first quarter's on entry (loadResidualQuarter, issued
+/// by the caller before its last wgmma wait). The value is rounded to bf16 before the residual
+/// is added, as in a separate residual kernel after the GEMM.
 template <int TileN, class Values, class... Parts>
 __device__ __forceinline__ void storeWarpSliceStaged(const epi::Epilogue<bf16, Parts...> &epilogue,
                                                      unsigned staging, int row0, int n0, int M,
-                                                     int N, const Values &values) {
+                                                     int N, const Values &values,
+                                                     uint4 (&residual)[4]) {
+  constexpr int kParts = sizeof...(Parts);
+  constexpr int kSplit = FirstResidual<Parts...>::kIndex;
   const int lane = threadIdx.x % 32;
 #pragma unroll
   for (int quarter = 0; quarter < TileN / 64; ++quarter) {
+    uint4 added[4];
+    if constexpr (kSplit < kParts) {
+#pragma unroll
+      for (int pass = 0; pass < 4; ++pass)
+        added[pass] = residual[pass];
+      if (quarter + 1 < TileN / 64)
+        loadResidualQuarter(epilogue, row0, n0 + (quarter + 1) * 64, M, N, residual);
+    }
 #pragma unroll
     for (int chunk = 0; chunk < 8; ++chunk) {
       const int j = quarter * 8 + chunk;
@@ -181,8 +269,9 @@ __device__ __forceinline__ void storeWarpSliceStaged(const epi::Epilogue<bf16, P
       for (int half = 0; half < 2; ++half) {
         const int r = lane / 4 + 8 * half;
         const int row = row0 + r, col = n0 + 8 * j + 2 * (lane % 4);
-        const float v0 = epilogue.parts(values(4 * j + 2 * half), row, col);
-        const float v1 = epilogue.parts(values(4 * j + 2 * half + 1), row, col + 1);
+        const float v0 = applyParts<0, kSplit>(epilogue.parts, values(4 * j + 2 * half), row, col);
+        const float v1 =
+            applyParts<0, kSplit>(epilogue.parts, values(4 * j + 2 * half + 1), row, col + 1);
         const unsigned at = staging + r * 128 + ((chunk ^ (r % 8)) * 16) + (lane % 4) * 4;
         asm volatile("st.shared.b32 [%0], %1;" ::"r"(at), "r"(toBf16x2(v0, v1).bits) : "memory");
       }
@@ -192,16 +281,28 @@ __device__ __forceinline__ void storeWarpSliceStaged(const epi::Epilogue<bf16, P
     for (int pass = 0; pass < 4; ++pass) {
       const int r = lane / 8 + 4 * pass, chunk = lane % 8;
       const unsigned at = staging + r * 128 + ((chunk ^ (r % 8)) * 16);
-      unsigned a, b, c, d;
+      unsigned piece[4];
       asm volatile("ld.shared.v4.b32 {%0, %1, %2, %3}, [%4];"
-                   : "=r"(a), "=r"(b), "=r"(c), "=r"(d)
+                   : "=r"(piece[0]), "=r"(piece[1]), "=r"(piece[2]), "=r"(piece[3])
                    : "r"(at)
                    : "memory");
       const int row = row0 + r, col = n0 + quarter * 64 + chunk * 8;
+      if constexpr (kSplit < kParts) {
+        const unsigned words[4] = {added[pass].x, added[pass].y, added[pass].z, added[pass].w};
+#pragma unroll
+        for (int i = 0; i < 4; ++i) {
+          float v0, v1, r0, r1;
+          unpackBf16x2(piece[i], v0, v1);
+          unpackBf16x2(words[i], r0, r1);
+          v0 = applyParts<kSplit + 1, kParts>(epilogue.parts, v0 + r0, row, col + 2 * i);
+          v1 = applyParts<kSplit + 1, kParts>(epilogue.parts, v1 + r1, row, col + 2 * i + 1);
+          piece[i] = toBf16x2(v0, v1).bits;
+        }
+      }
       if (row < M && col < N) {
         bf16 *to = epilogue.output.y + static_cast<long long>(row) * epilogue.output.rowStride + col;
-        asm volatile("st.global.v4.b32 [%0], {%1, %2, %3, %4};" ::"l"(to), "r"(a), "r"(b),
-                     "r"(c), "r"(d)
+        asm volatile("st.global.v4.b32 [%0], {%1, %2, %3, %4};" ::"l"(to), "r"(piece[0]),
+                     "r"(piece[1]), "r"(piece[2]), "r"(piece[3])
                      : "memory");
       }
     }
@@ -308,6 +409,12 @@ __device__ __forceinline__ void gemmConsumer(int consumer, const GemmRing<Config
       previousStage = position.stage;
       position.advance();
     }
+    // The first residual quarter of the staged store is requested while the last wgmma runs.
+    const int sliceRow0 = m0 + consumer * 64 + 16 * warp;
+    uint4 residual[4];
+    if constexpr (Config::kStagedStores && StagedEpilogue<Epilogue>::kSupported)
+      if (staged)
+        loadResidualQuarter(epilogue, sliceRow0, n0, M, N, residual);
     wgmmaWaitGroup<0>();
     wgmmaFenceOperands(acc);
     if (releases && previousStage >= 0)
@@ -322,7 +429,7 @@ __device__ __forceinline__ void gemmConsumer(int consumer, const GemmRing<Config
         return acc[e];
     };
     auto storePairs = [&] {
-      const int row0 = m0 + consumer * 64 + 16 * warp + lane / 4;
+      const int row0 = sliceRow0 + lane / 4;
 #pragma unroll
       for (int j = 0; j < Order::kTileN / 8; ++j) {
         const int col = n0 + 8 * j + 2 * (lane % 4);
@@ -337,7 +444,7 @@ __device__ __forceinline__ void gemmConsumer(int consumer, const GemmRing<Config
     if constexpr (Config::kStagedStores && StagedEpilogue<Epilogue>::kSupported) {
       if (staged)
         storeWarpSliceStaged<Order::kTileN>(epilogue, ring.staging(consumer * 4 + warp),
-                                            m0 + consumer * 64 + 16 * warp, n0, M, N, value);
+                                            sliceRow0, n0, M, N, value, residual);
       else
         storePairs();
     } else {
