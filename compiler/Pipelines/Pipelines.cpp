@@ -7,6 +7,8 @@
 #include "compiler/Transforms/Tile/Passes.h"
 
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
 #include "mlir/Transforms/Passes.h"
 
 namespace loom::pipelines {
@@ -17,14 +19,32 @@ struct PipelineOptions : mlir::PassPipelineOptions<PipelineOptions> {
   Option<std::string> target{*this, "target", llvm::cl::desc("sm_80, sm_89, sm_90 or sm_90a"),
                              llvm::cl::init("sm_90a")};
   Option<bool> fuse{*this, "fuse", llvm::cl::desc("Fuse graph ops first"), llvm::cl::init(true)};
+  Option<bool> batchInvariant{*this, "batch-invariant",
+                              llvm::cl::desc("One kernel per op at every step shape"),
+                              llvm::cl::init(false)};
 
   CompileOptions compileOptions() const {
     CompileOptions options;
     options.target = target;
     options.fuse = fuse;
+    options.batchInvariant = batchInvariant;
     return options;
   }
 };
+
+/// `package` with "batch_invariant": true added to its manifest (docs/batch-invariance.md).
+mlir::FailureOr<cuda::Package> recordBatchInvariance(mlir::ModuleOp module, cuda::Package package) {
+  llvm::Expected<llvm::json::Value> manifest = llvm::json::parse(package.manifest);
+  llvm::json::Object *fields = manifest ? manifest->getAsObject() : nullptr;
+  if (!fields) {
+    module.emitError() << "the emitted manifest is not a JSON object: "
+                       << (manifest ? "" : llvm::toString(manifest.takeError()));
+    return mlir::failure();
+  }
+  (*fields)["batch_invariant"] = true;
+  package.manifest = llvm::formatv("{0:2}", *manifest).str();
+  return package;
+}
 
 } // namespace
 
@@ -39,7 +59,8 @@ void buildGraphToTilePipeline(mlir::OpPassManager &pm, const CompileOptions &opt
   buildFusionPipeline(pm, options);
   pm.addPass(conversion::createConvertGraphToTilePass({options.target}));
   pm.addPass(mlir::createCSEPass());
-  pm.addPass(tile::createTileTilingPass({options.target, /*gemvVariants=*/true, options.explain}));
+  pm.addPass(tile::createTileTilingPass(
+      {options.target, /*gemvVariants=*/true, options.batchInvariant, options.explain}));
   pm.addPass(tile::createTileLowerToTensorCoresPass({options.target}));
 }
 
@@ -51,7 +72,10 @@ mlir::FailureOr<cuda::Package> compile(mlir::ModuleOp module, const CompileOptio
   buildGraphToTilePipeline(pm, options);
   if (mlir::failed(pm.run(module)))
     return mlir::failure();
-  return cuda::emitPackage(module, *target);
+  mlir::FailureOr<cuda::Package> package = cuda::emitPackage(module, *target);
+  if (mlir::failed(package) || !options.batchInvariant)
+    return package;
+  return recordBatchInvariance(module, std::move(*package));
 }
 
 void registerPipelines() {

@@ -13,6 +13,9 @@ struct CompileOptions {
   std::string target = "sm_90a";
   bool fuse = true;    ///< run graph-hoist-weights and graph-fuse first
   bool explain = false; ///< graph-fuse remarks on every op left unfused
+  /// One kernel per op at every step shape (tile-tiling's batch-invariant): a request's greedy
+  /// output is the same alone and in any batch; the manifest says "batch_invariant": true.
+  bool batchInvariant = false;
 };
 
 /// graph-hoist-weights, graph-fuse (when options.fuse).
@@ -21,11 +24,13 @@ void buildFusionPipeline(mlir::OpPassManager &pm, const CompileOptions &options)
 /// tile-lower-to-tensor-cores.
 void buildGraphToTilePipeline(mlir::OpPassManager &pm, const CompileOptions &options);
 
-/// Compiles a graph module in place down to tile IR and emits its package (sources + manifest).
+/// Compiles a graph module in place down to tile IR and emits its package (sources + manifest,
+/// which records options.batchInvariant).
 /// Errors are reported as MLIR diagnostics on the module's context.
 mlir::FailureOr<cuda::Package> compile(mlir::ModuleOp module, const CompileOptions &options);
 
-/// Registers the graph-to-tile and graph-to-cuda pipelines (option `target`).
+/// Registers the graph-to-tile and graph-to-cuda pipelines (options `target`, `fuse`,
+/// `batch-invariant`).
 void registerPipelines();
 
 } // namespace loom::pipelines

@@ -33,6 +33,14 @@ Status EngineConfig::validate() const {
   return Status::ok();
 }
 
+Status checkBatchInvariance(const EngineConfig &config, bool packageIsBatchInvariant) {
+  if (config.batchInvariant && !packageIsBatchInvariant)
+    return invalid(
+      "batch-invariant serving needs a package compiled batch-invariant (its manifest "
+      "lacks \"batch_invariant\": true); compile with CompileOptions::batchInvariant");
+  return Status::ok();
+}
+
 Status validateRequest(std::span<const TokenId> prompt,
                        const SamplingParams &params, const EngineConfig &config,
                        bool canDetokenize) {

@@ -19,11 +19,18 @@ struct EngineConfig {
   int maxModelLen = 4096;      ///< context length (prompt + generated)
   std::optional<int> vocabSize;       ///< when set, prompt ids are checked
   std::optional<TokenId> eosTokenId;  ///< when set, EOS stops a sequence
+  /// Serve batch-invariantly: a request's output must not depend on the other requests of its
+  /// steps. Needs a package compiled with CompileOptions::batchInvariant (checkBatchInvariance).
+  bool batchInvariant = false;
 
   /// Ok, or invalid-argument naming the bad field. A sequence of maxModelLen
   /// tokens must fit in the pool, so one sequence alone always progresses.
   Status validate() const;
 };
+
+/// Ok, or invalid-argument when `config` asks for batch invariance and the model's package
+/// (`packageIsBatchInvariant`: its manifest's "batch_invariant") was compiled without it.
+Status checkBatchInvariance(const EngineConfig &config, bool packageIsBatchInvariant);
 
 /// Ok, or invalid-argument saying why this request cannot be served: an empty
 /// prompt, a prompt longer than the context, a token id outside the

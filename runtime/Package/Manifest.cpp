@@ -350,9 +350,11 @@ StatusOr<Manifest> parseManifest(std::string_view text) {
     return fieldError("format", fmt::format("expected loom-package version 1, got '{}' version {}", format, version));
   Manifest m;
   LOOM_ASSIGN_OR_RETURN(m.target, field<std::string>(json, "", "target"));
-  if (json.contains("launch_overlap")) {
-    LOOM_ASSIGN_OR_RETURN(m.launchOverlap, field<bool>(json, "", "launch_overlap"));
-  }
+  for (auto [key, flag] : {std::pair{"launch_overlap", &m.launchOverlap},
+                           std::pair{"batch_invariant", &m.batchInvariant}})
+    if (json.contains(key)) {
+      LOOM_ASSIGN_OR_RETURN(*flag, field<bool>(json, "", key));
+    }
   if (json.contains("dims")) {
     LOOM_ASSIGN_OR_RETURN(m.maxDims, field<DimValues>(json, "", "dims"));
   }

@@ -110,6 +110,9 @@ struct Manifest {
   /// Whether every kernel waits for the previous one itself (loom/grid_dependency.cuh), so
   /// the program may be launched with programmatic dependent launch ("launch_overlap").
   bool launchOverlap = false;
+  /// Whether the compiler chose one kernel per op at every step shape ("batch_invariant"), so a
+  /// row's result does not depend on the batch it runs in (docs/batch-invariance.md).
+  bool batchInvariant = false;
 
   const KernelSpec *findKernel(std::string_view name) const;
   /// Indices into kernels that a step with `dims` launches, in order: the program entries

@@ -20,11 +20,16 @@ def TileTilingPass : Pass<"tile-tiling", "mlir::ModuleOp"> {
     Before that, with `gemv-variants`, every GEMM whose rows are bounded above the GEMV limit
     (16) gets a copy capped at 16 rows, tiled as a GEMV, and its launches split in two guarded
     launches: the GEMV on `<rows> <= 16`, the GEMM on `<rows> > 16` (GemvVariants.h).
+    With `batch-invariant` instead, no row-count variant is added and paged attention's
+    decode-only branch is erased (BatchInvariance.h): one kernel per op at every step shape.
   }];
   let options = [Option<"target", "target", "std::string", "\"sm_90a\"",
                         "Compile target: sm_80, sm_89, sm_90 or sm_90a.">,
                  Option<"gemvVariants", "gemv-variants", "bool", "true",
                         "Give GEMMs with more than 16 rows a guarded decode GEMV variant.">,
+                 Option<"batchInvariant", "batch-invariant", "bool", "false",
+                        "One kernel per op at every step shape (overrides gemv-variants): a "
+                        "row's result is the same alone, in any batch and under any chunking.">,
                  Option<"explain", "explain", "bool", "false",
                         "Remark on every GEMM left without a GEMV variant and on every kernel "
                         "with a CUDA-core fallback (loom.fallback), saying why.">];

@@ -1,4 +1,5 @@
 // The tile-tiling pass: a tile configuration and launch shape per kernel (see Passes.td).
+#include "compiler/Transforms/Tile/BatchInvariance.h"
 #include "compiler/Transforms/Tile/CostModel.h"
 #include "compiler/Transforms/Tile/GemvVariants.h"
 #include "compiler/Transforms/Tile/Passes.h"
@@ -69,7 +70,10 @@ struct TileTilingPass final : impl::TileTilingPassBase<TileTilingPass> {
     const GpuTarget *gpu = findGpuTargetOrEmit(getOperation(), target);
     if (!gpu)
       return signalPassFailure();
-    if (gemvVariants)
+    // Every variant chosen by a step's row count or shape is added here, under this one switch.
+    if (batchInvariant)
+      makeBatchInvariant(getOperation(), explain);
+    else if (gemvVariants)
       addGemvVariants(getOperation(), *gpu, explain);
     for (KernelOp kernel : getOperation().getOps<KernelOp>())
       if (!kernel->hasAttr(kLibraryAttrName) && mlir::failed(tile(kernel, *gpu)))

@@ -213,5 +213,19 @@ TEST(ManifestTest, LaunchOverlapIsOptInPerPackage) {
       << errorOf(json);
 }
 
+TEST(ManifestTest, BatchInvarianceIsRecordedPerPackage) {
+  auto plain = parseManifest(validManifest().dump());
+  ASSERT_TRUE(plain.isOk()) << plain.status().toString();
+  EXPECT_FALSE(plain->batchInvariant);
+  Json json = validManifest();
+  json["batch_invariant"] = true;
+  auto invariant = parseManifest(json.dump());
+  ASSERT_TRUE(invariant.isOk()) << invariant.status().toString();
+  EXPECT_TRUE(invariant->batchInvariant);
+  json["batch_invariant"] = "yes";
+  EXPECT_NE(errorOf(json).find("batch_invariant: has the wrong type (string)"), std::string::npos)
+      << errorOf(json);
+}
+
 } // namespace
 } // namespace loom::rt

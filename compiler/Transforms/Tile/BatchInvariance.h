@@ -1,0 +1,16 @@
+// BatchInvariance: one kernel per op at every step shape, so a row reduces in the same order alone,
+// in a batch of any size and under any prefill chunking.
+#pragma once
+
+#include "mlir/IR/BuiltinOps.h"
+
+namespace loom::tile {
+
+/// Makes the launch program batch-invariant. Launches guarded "decode" (paged attention's
+/// split-KV + combine branch, which runs only on decode-only steps) are erased with their kernels,
+/// and the "prefill" guard of the launch beside them is dropped, so the prefill kernel computes
+/// every step's attention. Row-count variants (GemvVariants.h) must not be added to such a module;
+/// the kernel count is left otherwise unchanged. With `explain`, each erased launch gets a remark.
+void makeBatchInvariant(mlir::ModuleOp module, bool explain);
+
+} // namespace loom::tile
