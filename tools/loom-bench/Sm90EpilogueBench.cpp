@@ -29,6 +29,7 @@ const EpilogueProblem kProblems[] = {
     {&testing::kSm90EpiResidual, 4096, 2048, 2048, "1B o_proj + residual"},
     {&testing::kSm90EpiResidual, 4096, 2048, 8192, "1B down + residual"},
     {&testing::kSm90EpiBiasGeluResidual, 4096, 4096, 4096, "GPT-style MLP out"},
+    {&testing::kSm90EpiBiasSilu, 4096, 4096, 4096, "linear + bias + SiLU"},
     {&testing::kSm90EpiGatedSilu, 4096, 14336, 4096, "8B gate/up, SiLU*mul"},
     {&testing::kSm90EpiGatedSilu, 4096, 8192, 2048, "1B gate/up, SiLU*mul"},
     {&testing::kSm90EpiCastF32, 4096, 4096, 4096, "f32 output (cast)"},

@@ -37,7 +37,8 @@ INSTANTIATE_TEST_SUITE_P(Epilogues, Sm90EpilogueCompileTest, ::testing::ValuesIn
                          });
 
 TEST(Sm90SeparateEpilogueCompileTest, EveryBaselineKernelCompiles) {
-  for (const char *name : {"bias_add", "residual_add", "bias_gelu_residual", "silu_mul", "cast_f32"}) {
+  for (const char *name : {"bias_add", "residual_add", "bias_gelu_residual", "bias_silu", "silu_mul",
+                           "cast_f32"}) {
     SCOPED_TRACE(name);
     rt::CompileRequest request{name, kSeparateEpilogueKernelsSource, rt::GpuArch::kSm90a, {}};
     StatusOr<rt::CompiledKernel> compiled = rt::compileWithNvrtc(request);

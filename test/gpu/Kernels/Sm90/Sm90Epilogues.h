@@ -112,7 +112,8 @@ inline double sm90EpilogueReference(const Sm90EpilogueSpec &spec, double gate, d
 }
 
 /// What a cuBLAS pipeline runs after its bf16 GEMM H to get the same result, 8 elements per
-/// thread (16-byte accesses; N % 8 == 0): bias_add, residual_add, bias_gelu_residual, silu_mul
+/// thread (16-byte accesses; N % 8 == 0): bias_add, residual_add, bias_gelu_residual, bias_silu,
+/// silu_mul
 /// (H = [M, 2N]: y = silu(H[:, :N]) * H[:, N:]) and cast_f32. Parameters: (h, bias, residual,
 /// y, M, N); one launch covers M * N / 8 threads.
 constexpr const char *kSeparateEpilogueKernelsSource = R"cuda(
@@ -171,6 +172,13 @@ SEPARATE_EPILOGUE(bias_gelu_residual) {
   for (int i = 0; i < 8; ++i) v.v[i] = loom::GeluTanh::apply(v.v[i] + b.v[i], nullptr) + r.v[i];
   store8(static_cast<loom::bf16 *>(y) + row * N + col, v);
 }
+SEPARATE_EPILOGUE(bias_silu) {
+  long long row, col;
+  if (!chunk(M, N, row, col)) return;
+  Row8 v = load8(h + row * N + col), b = load8(bias + col);
+  for (int i = 0; i < 8; ++i) v.v[i] = loom::Silu::apply(v.v[i] + b.v[i], nullptr);
+  store8(static_cast<loom::bf16 *>(y) + row * N + col, v);
+}
 SEPARATE_EPILOGUE(silu_mul) {
   long long row, col;
   if (!chunk(M, N, row, col)) return;
@@ -196,6 +204,8 @@ inline const char *separateEpilogueKernel(const Sm90EpilogueSpec &spec) {
     return "cast_f32";
   if (spec.bias && spec.activation == Sm90Activation::kGeluTanh && spec.residual)
     return "bias_gelu_residual";
+  if (spec.bias && spec.activation == Sm90Activation::kSilu && !spec.residual)
+    return "bias_silu";
   if (spec.residual)
     return "residual_add";
   if (spec.bias)
