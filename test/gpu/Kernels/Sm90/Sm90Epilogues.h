@@ -11,7 +11,7 @@
 
 namespace loom::testing {
 
-/// The activation part between bias and residual (loom::epi::Activation<Op>).
+/// The activation part between bias and residual (loom::epi::Silu or loom::epi::GeluTanh).
 enum class Sm90Activation { kNone, kSilu, kGeluTanh };
 
 /// One epilogue, applied in the emitter's order: gating, bias, activation, residual, cast.
