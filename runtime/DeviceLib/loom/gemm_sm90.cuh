@@ -30,7 +30,7 @@
 //       const __grid_constant__ loom::sm90::TmaDescriptor w,   // W [G*N,K]: box {64, kBlockN / B}
 //       <epilogue pointers>, bf16 *y, int M, int N, int K) {
 //     loom::sm90::gemmBf16Sm90<Config, loom::NoGating>(
-//         x, w, M, N, K, loom::epi::makeEpilogue(y, N, <parts>...));
+//         x, w, M, N, K, loom::epi::makeEpilogue(y, N, <parts>...)[, loom::RmsNormPrologue{eps}]);
 //   }
 //   G = Gating::kWeightsPerOutput (1, or 2 for Gated). N is the number of outputs per row.
 //   C = Config::kCluster; the attribute only when C > 1. B = max(G, C) W boxes per stage.
@@ -366,10 +366,46 @@ __device__ __forceinline__ void gemmProducer(const TmaDescriptor &x, const TmaDe
   }
 }
 
-template <class Config, class Gating, class Order, class Epilogue>
+/// RmsNormPrologue on this kernel: two lanes per row sum the squares of their warp's 16 X rows
+/// from each stage (lane l: row l / 2, half l % 2 of its 128 bytes). A stage row holds its eight
+/// 16-byte chunks in swizzled order, which a sum ignores; pass i reads chunk (4 (l % 2) + i) ^
+/// (row % 8), so the eight rows of a 1 KiB swizzle atom hit different banks. Called after the
+/// stage's wgmma issue: the loads are consumed before the warpgroup's next collective wgmma, and
+/// the stage is released only after it.
+__device__ __forceinline__ float sumSquaresOfStageRow(unsigned consumerTileX, int warp, int lane) {
+  const int row = 16 * warp + lane / 2;
+  float sum = 0.0f;
+#pragma unroll
+  for (int pass = 0; pass < 4; ++pass) {
+    const unsigned chunk = unsigned(4 * (lane % 2) + pass) ^ unsigned(row % 8);
+    unsigned words[4];
+    asm volatile("ld.shared.v4.b32 {%0, %1, %2, %3}, [%4];"
+                 : "=r"(words[0]), "=r"(words[1]), "=r"(words[2]), "=r"(words[3])
+                 : "r"(consumerTileX + row * 128 + chunk * 16));
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+      const float lo = __uint_as_float(words[i] << 16), hi = __uint_as_float(words[i] & 0xffff0000u);
+      sum = fmaf(lo, lo, fmaf(hi, hi, sum));
+    }
+  }
+  return sum;
+}
+
+/// The row scales rsqrt(mean(x^2) + eps) of a lane's two fragment rows (lane / 4 and lane / 4 + 8
+/// of its warp's 16) from the per-lane sums of sumSquaresOfStageRow.
+__device__ __forceinline__ void fragmentRowScales(float sum, int lane, int K, float eps,
+                                                  float (&scale)[2]) {
+  sum += __shfl_xor_sync(0xffffffffu, sum, 1);
+  const float rowScale = rsqrtf(sum / float(K) + eps);
+  scale[0] = __shfl_sync(0xffffffffu, rowScale, 2 * (lane / 4));
+  scale[1] = __shfl_sync(0xffffffffu, rowScale, 2 * (lane / 4) + 16);
+}
+
+template <class Config, class Gating, class Order, class Epilogue, class Prologue>
 __device__ __forceinline__ void gemmConsumer(int consumer, const GemmRing<Config> &ring,
                                              const Order &order, int kBlocks, int M, int N,
-                                             bool staged, const Epilogue &epilogue) {
+                                             int K, bool staged, const Epilogue &epilogue,
+                                             const Prologue &prologue) {
   constexpr int kBlockN = Config::kBlockN;
   const bool releases = threadIdx.x % 128 == 0;
   const int warp = (threadIdx.x % 128) / 32, lane = threadIdx.x % 32;
@@ -391,6 +427,7 @@ __device__ __forceinline__ void gemmConsumer(int consumer, const GemmRing<Config
 #pragma unroll
     for (int i = 0; i < kBlockN / 2; ++i)
       acc[i] = 0.0f;
+    float sumSquares = 0.0f;
     int previousStage = -1;
     for (int kBlock = 0; kBlock < kBlocks; ++kBlock) {
       mbarrierWait(ring.full(position.stage), position.parity);
@@ -402,6 +439,8 @@ __device__ __forceinline__ void gemmConsumer(int consumer, const GemmRing<Config
         WgmmaBf16<kBlockN>::mma(acc, wgmmaDescriptor128B(tileX + 32 * k),
                                 wgmmaDescriptor128B(tileW + 32 * k), 1);
       wgmmaCommitGroup();
+      if constexpr (Prologue::kRowScale)
+        sumSquares += sumSquaresOfStageRow(tileX, warp, lane);
       // Keep this stage's group in flight; the previous stage's is done and its slot is free.
       wgmmaWaitGroup<1>();
       if (releases && previousStage >= 0)
@@ -421,12 +460,21 @@ __device__ __forceinline__ void gemmConsumer(int consumer, const GemmRing<Config
       release(previousStage);
 
     // Fragment j covers columns 8j..8j+7; with gating its up partner is kTileN columns on,
-    // kTileN / 2 registers further.
+    // kTileN / 2 registers further. Registers 4j, 4j+1 hold row lane / 4, 4j+2, 4j+3 row + 8.
+    float rowScale[2] = {1.0f, 1.0f};
+    if constexpr (Prologue::kRowScale)
+      fragmentRowScales(sumSquares, lane, K, prologue.eps, rowScale);
+    auto scaled = [&](int e, float v) {
+      if constexpr (Prologue::kRowScale)
+        return v * rowScale[(e >> 1) & 1];
+      else
+        return v;
+    };
     auto value = [&](int e) {
       if constexpr (Gating::kWeightsPerOutput == 2)
-        return Gating::combine(acc[e], acc[e + Order::kTileN / 2]);
+        return Gating::combine(scaled(e, acc[e]), scaled(e, acc[e + Order::kTileN / 2]));
       else
-        return acc[e];
+        return scaled(e, acc[e]);
     };
     auto storePairs = [&] {
       const int row0 = sliceRow0 + lane / 4;
@@ -454,9 +502,12 @@ __device__ __forceinline__ void gemmConsumer(int consumer, const GemmRing<Config
 }
 
 /// The whole GEMM for one persistent CTA; call from a wrapper that has the contract above.
-template <class Config, class Gating = NoGating, class Epilogue>
+/// With RmsNormPrologue{eps}, row r's products are scaled by rsqrt(mean_k(x[r,k]^2) + eps),
+/// summed from the X stages in shared memory (fold the norm's gain into W).
+template <class Config, class Gating = NoGating, class Epilogue, class Prologue = NoPrologue>
 __device__ __forceinline__ void gemmBf16Sm90(const TmaDescriptor &x, const TmaDescriptor &w,
-                                             int M, int N, int K, const Epilogue &epilogue) {
+                                             int M, int N, int K, const Epilogue &epilogue,
+                                             const Prologue &prologue = Prologue{}) {
   extern __shared__ unsigned char gemmShared[];
   const unsigned sharedBase = sharedAddress(gemmShared);
   const GemmRing<Config> ring{(sharedBase + 1023u) & ~1023u};
@@ -484,8 +535,8 @@ __device__ __forceinline__ void gemmBf16Sm90(const TmaDescriptor &x, const TmaDe
       gemmProducer<Config>(x, w, ring, order, N, kBlocks);
   } else {
     warpgroupRegistersIncrease<Config::kConsumerRegisters>();
-    gemmConsumer<Config, Gating>(warpgroup - 1, ring, order, kBlocks, M, N,
-                                 ring.hasStaging(sharedBase), epilogue);
+    gemmConsumer<Config, Gating>(warpgroup - 1, ring, order, kBlocks, M, N, K,
+                                 ring.hasStaging(sharedBase), epilogue, prologue);
   }
   // Consumers release stages in their peer too: no CTA may leave while a peer can still arrive.
   if constexpr (Config::kCluster > 1)

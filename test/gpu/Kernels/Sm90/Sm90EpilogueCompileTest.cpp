@@ -1,6 +1,6 @@
 // CPU test (no GPU): the Hopper GEMM with each fused epilogue (bias, activation, residual, gated
-// SiLU, f32 output) compiles with NVRTC for sm_90a without spills, and so do the separate
-// elementwise kernels loom-bench runs after cuBLAS.
+// SiLU, f32 output) and the RMSNorm prologue compiles with NVRTC for sm_90a without spills, and
+// so do the separate elementwise kernels loom-bench runs after cuBLAS.
 #include "test/gpu/Kernels/Sm90/Sm90Epilogues.h"
 #include "runtime/CUDA/NvrtcCompiler.h"
 
@@ -12,7 +12,8 @@ namespace {
 const Sm90EpilogueSpec *const kSpecs[] = {
     &kSm90EpiStore,     &kSm90EpiBias,          &kSm90EpiResidual,          &kSm90EpiBiasGeluResidual,
     &kSm90EpiBiasSilu,  &kSm90EpiGatedSilu,     &kSm90EpiGatedSiluResidual, &kSm90EpiCastF32,
-    &kSm90EpiResidualCastF32};
+    &kSm90EpiResidualCastF32, &kSm90EpiRmsNorm,       &kSm90EpiRmsNormGatedSilu,
+    &kSm90EpiRmsNormBiasResidual};
 
 class Sm90EpilogueCompileTest : public ::testing::TestWithParam<const Sm90EpilogueSpec *> {};
 

@@ -1,6 +1,7 @@
 // The Hopper GEMM (loom/gemm_sm90.cuh) with every fused epilogue the emitter writes — bias,
-// activations, residual add, merged gate/up SiLU, f32 output — against a CPU f64 reference on
-// random bf16 inputs, ragged M (1, 7, 33, 1000, 4095) and N/K tails; skips without sm_90a.
+// activations, residual add, merged gate/up SiLU, f32 output — and the RMSNorm prologue, against
+// a CPU f64 reference on random bf16 inputs, ragged M (1, 7, 33, 1000, 4095) and N/K tails;
+// skips without sm_90a.
 #include "test/gpu/Kernels/Sm90/Sm90Epilogues.h"
 
 #include "test/gpu/GpuTestSupport.h"
@@ -107,6 +108,10 @@ TEST_P(Sm90EpilogueTest, MatchesReference) {
   int bad = 0;
   std::string firstBad;
   for (int row : checkedRows(c.M)) {
+    double squares = 0;
+    for (int k = 0; k < c.K; ++k)
+      squares += double(bf16ToFloat(x[size_t(row) * c.K + k])) * bf16ToFloat(x[size_t(row) * c.K + k]);
+    const double rowScale = spec.rmsNorm ? 1.0 / std::sqrt(squares / c.K + kSm90RmsNormEps) : 1.0;
     for (int col = 0; col < c.N; ++col) {
       double dots[2] = {0, 0};
       for (int g = 0; g < G; ++g)
@@ -115,7 +120,7 @@ TEST_P(Sm90EpilogueTest, MatchesReference) {
                      bf16ToFloat(w[(size_t(g) * c.N + col) * c.K + k]);
       const double expected = sm90EpilogueReference(
           spec, dots[0], dots[1], bf16ToFloat(bias[col]),
-          bf16ToFloat(residual[size_t(row) * c.N + col]));
+          bf16ToFloat(residual[size_t(row) * c.N + col]), rowScale);
       const double actual = y[size_t(row) * c.N + col];
       errorSquares += (actual - expected) * (actual - expected);
       referenceSquares += expected * expected;
@@ -149,7 +154,15 @@ INSTANTIATE_TEST_SUITE_P(
                       EpilogueCase{&kSm90EpiCastF32, 1, 256, 64},
                       EpilogueCase{&kSm90EpiCastF32, 33, 1000, 1000},
                       EpilogueCase{&kSm90EpiCastF32, 4095, 1048, 520},
-                      EpilogueCase{&kSm90EpiResidualCastF32, 1000, 1048, 1000}),
+                      EpilogueCase{&kSm90EpiResidualCastF32, 1000, 1048, 1000},
+                      EpilogueCase{&kSm90EpiRmsNorm, 1, 256, 64},
+                      EpilogueCase{&kSm90EpiRmsNorm, 33, 520, 1000},
+                      EpilogueCase{&kSm90EpiRmsNorm, 4095, 1048, 2048},
+                      EpilogueCase{&kSm90EpiRmsNorm, 1000, 1048, 1000, 1},
+                      EpilogueCase{&kSm90EpiRmsNorm, 1000, 1048, 1000, 2},
+                      EpilogueCase{&kSm90EpiRmsNormGatedSilu, 7, 1384, 1000},
+                      EpilogueCase{&kSm90EpiRmsNormGatedSilu, 1000, 1384, 520},
+                      EpilogueCase{&kSm90EpiRmsNormBiasResidual, 300, 776, 4096}),
     caseName);
 
 } // namespace

@@ -1,6 +1,7 @@
 // Sm90Epilogues: loom/gemm_sm90.cuh wrappers with the epilogues the CUDA emitter writes (bias,
-// activation, residual add, merged gate/up gating, cast of the output to f32), their CPU
-// reference, and the separate elementwise kernels an unfused cuBLAS pipeline runs after its GEMM.
+// activation, residual add, merged gate/up gating, cast of the output to f32) and the RMSNorm
+// prologue, their CPU reference, and the separate elementwise kernels an unfused cuBLAS pipeline
+// runs after its GEMM.
 #pragma once
 
 #include "test/gpu/Kernels/Sm90/Sm90Gemm.h"
@@ -22,6 +23,7 @@ struct Sm90EpilogueSpec {
   Sm90Activation activation = Sm90Activation::kNone;
   bool residual = false;   ///< + residual[row, col] ([M, N], bf16)
   bool floatOutput = false; ///< Y in f32 instead of bf16 (a final graph.cast)
+  bool rmsNorm = false;     ///< RmsNormPrologue: row r scaled by rsqrt(mean x[r]^2 + eps)
 
   int weightsPerOutput() const { return gated ? 2 : 1; }
   /// What Sm90Gemm.h's launch and tensor-map helpers need to know of the epilogue.
@@ -43,6 +45,9 @@ struct Sm90EpilogueSpec {
   }
 };
 
+/// The RMSNorm prologue's epsilon in these wrappers.
+inline constexpr double kSm90RmsNormEps = 1e-5;
+
 inline constexpr Sm90EpilogueSpec kSm90EpiStore{"store"};
 inline constexpr Sm90EpilogueSpec kSm90EpiBias{"bias", false, true};
 inline constexpr Sm90EpilogueSpec kSm90EpiResidual{"residual", false, false,
@@ -58,6 +63,13 @@ inline constexpr Sm90EpilogueSpec kSm90EpiCastF32{"cast_f32", false, false,
                                                   Sm90Activation::kNone, false, true};
 inline constexpr Sm90EpilogueSpec kSm90EpiResidualCastF32{"residual_cast_f32", false, false,
                                                           Sm90Activation::kNone, true, true};
+inline constexpr Sm90EpilogueSpec kSm90EpiRmsNorm{"rmsnorm", false, false, Sm90Activation::kNone,
+                                                  false, false, true};
+inline constexpr Sm90EpilogueSpec kSm90EpiRmsNormGatedSilu{"rmsnorm_gated_silu", true, false,
+                                                           Sm90Activation::kNone, false, false,
+                                                           true};
+inline constexpr Sm90EpilogueSpec kSm90EpiRmsNormBiasResidual{
+    "rmsnorm_bias_residual", false, true, Sm90Activation::kNone, true, false, true};
 
 inline std::string sm90EpilogueKernelName(const Sm90GemmTile &tile, const Sm90EpilogueSpec &spec) {
   return fmt::format("gemm_sm90_epi_{}x{}_s{}_g{}_c{}{}_{}", tile.blockM, tile.blockN, tile.stages,
@@ -73,14 +85,16 @@ extern "C" __global__ __launch_bounds__(Config::kThreads, 1){} void {}(
     const __grid_constant__ loom::sm90::TmaDescriptor x,
     const __grid_constant__ loom::sm90::TmaDescriptor w, const loom::bf16 *bias,
     const loom::bf16 *residual, {} *y, int M, int N, int K) {{
-  loom::sm90::gemmBf16Sm90<Config, {}>(x, w, M, N, K, loom::epi::makeEpilogue(y, N{}));
+  loom::sm90::gemmBf16Sm90<Config, {}>(x, w, M, N, K, loom::epi::makeEpilogue(y, N{}){});
 }}
 )cuda",
                      tile.blockM, tile.blockN, tile.stages, tile.groupM, tile.cluster,
                      tile.stagedStores ? "true" : "false", sm90GemmSharedBytes(tile),
                      tile.cluster > 1 ? " __cluster_dims__(Config::kCluster, 1, 1)" : "",
                      sm90EpilogueKernelName(tile, spec), spec.floatOutput ? "float" : "loom::bf16",
-                     spec.launchShape().gating, spec.parts());
+                     spec.launchShape().gating, spec.parts(),
+                     spec.rmsNorm ? fmt::format(", loom::RmsNormPrologue{{{}f}}", kSm90RmsNormEps)
+                                  : "");
 }
 
 /// Launches the wrapper of sm90EpilogueSource on `stream` (nothing to do when M or N is 0).
@@ -96,9 +110,12 @@ inline Status launchSm90Epilogue(rt::Kernel &kernel, const Sm90GemmTile &tile,
                           args, stream);
 }
 
-/// The epilogue on the host, in f64: `gate` (and `up` when gated) are the row's dot products.
+/// The epilogue on the host, in f64: `gate` (and `up` when gated) are the row's dot products,
+/// `rowScale` the RMSNorm prologue's rsqrt(mean x^2 + eps) of the row (1 without it).
 inline double sm90EpilogueReference(const Sm90EpilogueSpec &spec, double gate, double up,
-                                    double bias, double residual) {
+                                    double bias, double residual, double rowScale = 1.0) {
+  gate *= rowScale;
+  up *= rowScale;
   double v = spec.gated ? gate / (1 + std::exp(-gate)) * up : gate;
   if (spec.bias)
     v += bias;
