@@ -109,10 +109,12 @@ inline StatusOr<models::LlamaForward> buildTinyForward(mlir::MLIRContext &contex
   return models::buildLlamaForward(context, tinyLlamaConfig(), options);
 }
 
-/// compile() of `module` for `target` as a runtime package; MLIR diagnostics in the error.
+/// compile() of `module` for `target` (batch-invariant when asked) as a runtime package; MLIR
+/// diagnostics in the error.
 inline StatusOr<rt::Package> compileTinyForward(mlir::MLIRContext &context, mlir::ModuleOp module,
                                                 const std::string &target,
-                                                std::map<std::string, std::string> *sources = nullptr) {
+                                                std::map<std::string, std::string> *sources = nullptr,
+                                                bool batchInvariant = false) {
   std::string diagnostics;
   mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &diagnostic) {
     diagnostics += diagnostic.str() + "\n";
@@ -120,6 +122,7 @@ inline StatusOr<rt::Package> compileTinyForward(mlir::MLIRContext &context, mlir
   });
   pipelines::CompileOptions options;
   options.target = target;
+  options.batchInvariant = batchInvariant;
   mlir::FailureOr<cuda::Package> package = pipelines::compile(module, options);
   if (mlir::failed(package))
     return LOOM_ERROR(StatusCode::kInvalidArgument, fmt::format("compile() failed:\n{}", diagnostics));

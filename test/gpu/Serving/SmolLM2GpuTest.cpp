@@ -1,9 +1,10 @@
 // A real checkpoint served on the GPU: SmolLM2-135M-Instruct (GGUF Q4_1; path in
 // LOOM_SMOLLM2_GGUF, skipped when unset) loaded as `loom-run generate --backend gpu` loads it (bf16).
 // Greedy chat output follows the CPU interpreter token for token until a near-tie (bf16 vs f32);
-// a request's output is the same alone and in a batch of 24; a prefix-cache hit equals a miss; a
-// tiny KV pool forces preemption and loses nothing (recompute parts only at near-ties);
-// decode-graph replay equals eager steps.
+// compiled batch-invariant, a request's output is the same alone and in a batch of 64 others
+// (the default package's outcome and both packages' tokens/s at batch 1 and 16 are printed); a
+// prefix-cache hit equals a miss; a tiny KV pool forces preemption and loses nothing (recompute
+// parts only at near-ties); decode-graph replay equals eager steps.
 #include "frontend/Models/GgufWeightSource.h"
 #include "frontend/Models/WeightCheck.h"
 #include "frontend/Reference/Interpreter/InterpreterModelRunner.h"
@@ -12,6 +13,7 @@
 #include "runtime/Support/ThreadPool.h"
 #include "test/gpu/GpuTestSupport.h"
 #include "test/gpu/Model/TinyLlama.h"
+#include "test/gpu/Serving/ServeGreedy.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -25,8 +27,6 @@
 
 namespace loom::testing {
 namespace {
-
-using Tokens = std::vector<rt::TokenId>;
 
 constexpr const char *kModelVariable = "LOOM_SMOLLM2_GGUF";
 constexpr int kMaxTokens = 48;
@@ -64,9 +64,9 @@ private:
   std::map<std::string, std::vector<float>> kept_; ///< alive while the executor uploads them
 };
 
-/// SmolLM2 behind three runners sharing one engine configuration: the compiled package with
-/// decode CUDA graphs and GPU sampling, the same package stepped eagerly, and the CPU
-/// interpreter (loom-run's cpu backend).
+/// SmolLM2 behind four runners sharing one engine configuration: the compiled package with
+/// decode CUDA graphs and GPU sampling, the same package stepped eagerly, the package compiled
+/// batch-invariant (graphs, GPU sampling), and the CPU interpreter (loom-run's cpu backend).
 struct LoadedModel {
   Status status;
   std::optional<frontend::GgufModel> gguf;
@@ -79,6 +79,8 @@ struct LoadedModel {
   std::unique_ptr<rt::PackageExecutor> executor;
   std::unique_ptr<rt::GpuSampler> sampler;
   std::unique_ptr<rt::PackageModelRunner> graphs, eager;
+  std::unique_ptr<rt::PackageExecutor> invariantExecutor;
+  std::unique_ptr<rt::PackageModelRunner> invariant;
   models::LlamaForward reference;
   std::unique_ptr<ref::CheckpointWeightSource> referenceWeights;
   ThreadPool pool{0};
@@ -90,33 +92,26 @@ struct LoadedModel {
     weights = std::make_unique<models::GgufWeightSource>(*gguf, modelPath());
     const frontend::ModelConfig &config = gguf->config();
     engine.blockSize = 16;
-    engine.maxSequences = 32;
+    engine.maxSequences = 80; // a batch of 65
+
     engine.maxModelLen = 256;
     engine.maxBatchedTokens = 512;
     engine.numBlocks = engine.maxSequences * engine.maxModelLen / engine.blockSize;
     engine.vocabSize = static_cast<int>(config.vocabSize);
     engine.eosTokenId = static_cast<rt::TokenId>(config.eosTokenIds.at(0));
 
-    models::ForwardOptions options = models::forwardOptionsFor(engine);
-    options.numBlocks += 1;       // the decode graphs' scratch block
-    options.dtype = DType::bf16;  // as loom-run's gpu backend serves a GGUF
-    LOOM_ASSIGN_OR_RETURN(models::LlamaForward forward,
-                          models::buildLlamaForward(gpuContext, config, options));
-    LOOM_RETURN_IF_ERROR(models::checkWeights(forward.weights, *weights));
-    LOOM_ASSIGN_OR_RETURN(rt::Package package,
-                          compileTinyForward(gpuContext, *forward.module,
-                                             std::string(rt::gpuArchName(arch))));
     LOOM_ASSIGN_OR_RETURN(stream, rt::Stream::create(context));
     compiler = std::make_unique<rt::KernelCompiler>(cache);
-    GgufPackageWeights packageWeights(*weights);
-    LOOM_ASSIGN_OR_RETURN(executor, rt::PackageExecutor::create(context, std::move(package),
-                                                                packageWeights, *compiler));
+    LOOM_ASSIGN_OR_RETURN(executor, compileAndLoad(context, arch, /*batchInvariant=*/false));
+    LOOM_ASSIGN_OR_RETURN(invariantExecutor, compileAndLoad(context, arch, /*batchInvariant=*/true));
     LOOM_ASSIGN_OR_RETURN(sampler, rt::GpuSampler::create(context, *compiler, *engine.vocabSize,
                                                           engine.maxSequences));
     LOOM_ASSIGN_OR_RETURN(graphs, rt::PackageModelRunner::create(*executor, *stream,
                                                                  {true, sampler.get()}));
     LOOM_ASSIGN_OR_RETURN(eager, rt::PackageModelRunner::create(*executor, *stream,
                                                                 {false, sampler.get()}));
+    LOOM_ASSIGN_OR_RETURN(invariant, rt::PackageModelRunner::create(*invariantExecutor, *stream,
+                                                                    {true, sampler.get()}));
 
     LOOM_ASSIGN_OR_RETURN(reference, models::buildLlamaForward(
                                          cpuContext, config, models::forwardOptionsFor(engine)));
@@ -125,6 +120,24 @@ struct LoadedModel {
     LOOM_ASSIGN_OR_RETURN(cpu, ref::InterpreterModelRunner::create(*functions.begin(),
                                                                    *referenceWeights, &pool));
     return Status();
+  }
+
+  /// The forward step compiled for `arch` (bf16, as loom-run's gpu backend serves a GGUF) and
+  /// loaded with the GGUF's weights.
+  StatusOr<std::unique_ptr<rt::PackageExecutor>> compileAndLoad(rt::Context &context,
+                                                                rt::GpuArch arch, bool batchInvariant) {
+    models::ForwardOptions options = models::forwardOptionsFor(engine);
+    options.numBlocks += 1; // the decode graphs' scratch block
+    options.dtype = DType::bf16;
+    LOOM_ASSIGN_OR_RETURN(models::LlamaForward forward,
+                          models::buildLlamaForward(gpuContext, gguf->config(), options));
+    LOOM_RETURN_IF_ERROR(models::checkWeights(forward.weights, *weights));
+    LOOM_ASSIGN_OR_RETURN(rt::Package package,
+                          compileTinyForward(gpuContext, *forward.module,
+                                             std::string(rt::gpuArchName(arch)), nullptr,
+                                             batchInvariant));
+    GgufPackageWeights packageWeights(*weights);
+    return rt::PackageExecutor::create(context, std::move(package), packageWeights, *compiler);
   }
 };
 
@@ -137,11 +150,7 @@ LoadedModel *loadedModel(rt::Context &context, rt::GpuArch arch) {
   return model;
 }
 
-/// One greedy request.
-struct Request {
-  Tokens prompt;
-  int maxTokens = kMaxTokens;
-};
+using Request = GreedyRequest;
 
 /// Below this top-2 logit margin a bf16 GPU and the f32 CPU may pick different tokens (seen:
 /// 0.08 and 0.10 where they parted; decisive rows here are mostly above 1).
@@ -217,36 +226,17 @@ protected:
     rt::EngineConfig config = model_->engine;
     if (numBlocks > 0)
       config.numBlocks = numBlocks;
-    auto engine = rt::Engine::create(config, runner);
-    EXPECT_TRUE(engine.isOk()) << engine.status().toString();
-    if (!engine.isOk())
-      return {};
-    std::vector<std::shared_ptr<const rt::Sequence>> sequences;
-    for (const Request &request : requests) {
-      rt::SamplingParams params;
-      params.temperature = 0.0f;
-      params.maxTokens = request.maxTokens;
-      sequences.push_back((*engine)->addRequest(request.prompt, params));
-    }
-    Status done = (*engine)->runUntilDone();
-    EXPECT_TRUE(done.isOk()) << done.toString();
-    if (stats)
-      *stats = (*engine)->stats();
-    std::vector<Tokens> outputs;
-    for (const auto &sequence : sequences) {
-      EXPECT_TRUE(sequence->error().isOk()) << sequence->error().toString();
-      outputs.emplace_back(sequence->outputTokens().begin(), sequence->outputTokens().end());
-    }
-    return outputs;
+    return serveGreedy(config, runner, requests, stats);
   }
 
-  /// Every question as a chat request, then 16 more with shorter budgets (ragged batches).
-  std::vector<Request> crowd() const {
+  /// Every question as a chat request, then `count - 8` more with shorter budgets (ragged
+  /// batches; a question asked again reuses the first one's prompt blocks).
+  std::vector<Request> crowd(int count = 24) const {
     std::vector<Request> requests;
     for (const char *question : kQuestions)
       requests.push_back({chatPrompt(question), kMaxTokens});
-    for (int i = 0; i < 16; ++i)
-      requests.push_back({chatPrompt(kQuestions[(i * 5 + 1) % std::size(kQuestions)]), 8 + 3 * i});
+    for (int i = 0; i + std::ssize(kQuestions) < count; ++i)
+      requests.push_back({chatPrompt(kQuestions[(i * 5 + 1) % std::size(kQuestions)]), 8 + 3 * (i % 16)});
     return requests;
   }
 
@@ -301,7 +291,8 @@ protected:
 };
 
 TEST_F(SmolLM2GpuTest, GreedyChatFollowsTheCpuInterpreterUpToNearTies) {
-  std::vector<Request> requests = {{chatPrompt(kQuestions[0])}, {chatPrompt(kQuestions[1])}};
+  std::vector<Request> requests = {{chatPrompt(kQuestions[0]), kMaxTokens},
+                                   {chatPrompt(kQuestions[1]), kMaxTokens}};
   MarginRecorder cpuRunner = cpuWithMargins();
   auto gpu = serve(*model_->graphs, requests);
   auto cpu = serve(cpuRunner, requests);
@@ -315,15 +306,53 @@ TEST_F(SmolLM2GpuTest, GreedyChatFollowsTheCpuInterpreterUpToNearTies) {
   EXPECT_GE(agreeing, 16) << "too few tokens agree for the comparison to mean anything";
 }
 
-TEST_F(SmolLM2GpuTest, OneRequestAloneEqualsInABatchOf24) {
-  std::vector<Request> requests = crowd();
-  auto alone = serve(*model_->graphs, {requests[0]});
-  auto together = serve(*model_->graphs, requests);
-  ASSERT_EQ(alone.size(), 1u);
-  ASSERT_EQ(together.size(), requests.size());
-  EXPECT_EQ(together[0], alone[0]) << "alone: " << text(alone[0])
-                                   << "\nin the batch: " << text(together[0]);
-  EXPECT_EQ(alone[0].size(), size_t(kMaxTokens)) << text(alone[0]);
+TEST_F(SmolLM2GpuTest, BatchInvariantRequestAloneEqualsItInABatchOf64Others) {
+  // Request 0 prefills first; requests 23 and 55 ask question 4 again (prefix-cache hits in the
+  // batch, 53 tokens each), admitted once earlier prompts have taken the step budget.
+  std::vector<Request> requests = crowd(65);
+  EXPECT_TRUE(model_->invariantExecutor->manifest().batchInvariant);
+  EXPECT_FALSE(model_->executor->manifest().batchInvariant);
+  for (auto [name, runner] : {std::pair{"batch-invariant", model_->invariant.get()},
+                              std::pair{"default", model_->graphs.get()}}) {
+    rt::EngineStats stats;
+    auto together = serve(*runner, requests, 0, &stats);
+    ASSERT_EQ(together.size(), requests.size());
+    EXPECT_EQ(stats.preemptions, 0);
+    for (size_t index : {size_t(0), size_t(23), size_t(55)}) {
+      auto alone = serve(*runner, {requests[index]});
+      ASSERT_EQ(alone.size(), 1u);
+      int parts = firstDifference(alone[0], together[index]);
+      fmt::print("{}: request {} alone {} tokens; {}\n", name, index, alone[0].size(),
+                 parts < 0 ? std::string("same in the batch of 65")
+                           : fmt::format("parts from the batch of 65 at token {}", parts));
+      if (std::string_view(name) == "batch-invariant") {
+        EXPECT_EQ(together[index], alone[0]) << "request " << index << " alone: " << text(alone[0])
+                                             << "\nin the batch: " << text(together[index]);
+      }
+    }
+  }
+}
+
+TEST_F(SmolLM2GpuTest, BatchInvariantCostAtBatch1And16IsPrinted) {
+  // Chat prompts, 128 tokens each with EOS ignored; each runner warmed up (graph capture) first.
+  rt::EngineConfig config = model_->engine;
+  config.eosTokenId.reset();
+  std::vector<Request> requests = crowd(16);
+  for (Request &request : requests)
+    request.maxTokens = 128;
+  fmt::print("| batch | default tok/s | batch-invariant tok/s | ratio |\n|---|---|---|---|\n");
+  for (size_t batch : {size_t(1), size_t(16)}) {
+    std::vector<Request> step(requests.begin(), requests.begin() + batch);
+    double rates[2];
+    for (int mode = 0; mode < 2; ++mode) {
+      rt::ModelRunner &runner = mode == 0 ? *model_->graphs : *model_->invariant;
+      greedyTokensPerSecond(config, runner, step);
+      rates[mode] = std::max(greedyTokensPerSecond(config, runner, step),
+                             greedyTokensPerSecond(config, runner, step));
+    }
+    fmt::print("| {} | {:.0f} | {:.0f} | {:.3f} |\n", batch, rates[0], rates[1], rates[1] / rates[0]);
+    EXPECT_GT(rates[1], 0.0);
+  }
 }
 
 TEST_F(SmolLM2GpuTest, APrefixCacheHitEqualsAMiss) {
@@ -332,7 +361,8 @@ TEST_F(SmolLM2GpuTest, APrefixCacheHitEqualsAMiss) {
                        "Answer in one short sentence, with no preamble and no follow-up "
                        "question, and always name the place or the person asked about "
                        "explicitly, spelled as it is usually spelled in English.";
-  Request first{chatPrompt(kQuestions[5], system)}, second{chatPrompt(kQuestions[0], system)};
+  Request first{chatPrompt(kQuestions[5], system), kMaxTokens},
+      second{chatPrompt(kQuestions[0], system), kMaxTokens};
   auto miss = serve(*model_->graphs, {second});
   auto engine = rt::Engine::create(model_->engine, *model_->graphs);
   ASSERT_TRUE(engine.isOk()) << engine.status().toString();
