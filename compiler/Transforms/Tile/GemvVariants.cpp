@@ -17,14 +17,6 @@ namespace loom::tile {
 
 namespace {
 
-/// `<family>_gemv_<n>` for a kernel named `<family>_<n>`, else `<name>_gemv`.
-std::string variantName(llvm::StringRef name) {
-  auto [family, number] = name.rsplit('_');
-  if (number.empty() || !llvm::all_of(number, llvm::isDigit))
-    return (name + "_gemv").str();
-  return (family + "_gemv_" + number).str();
-}
-
 /// `condition`, joined to the launch's existing guard.
 mlir::StringAttr joinGuard(mlir::Builder &b, LaunchOp launch, const std::string &condition) {
   std::optional<llvm::StringRef> existing = launch.getWhen();
@@ -32,6 +24,20 @@ mlir::StringAttr joinGuard(mlir::Builder &b, LaunchOp launch, const std::string 
 }
 
 } // namespace
+
+KernelOp addRowCappedCopy(KernelOp kernel, llvm::StringRef kind, int64_t maxRows,
+                          mlir::SymbolTable &symbols) {
+  mlir::OpBuilder b(kernel);
+  b.setInsertionPointAfter(kernel);
+  auto copy = llvm::cast<KernelOp>(b.clone(*kernel));
+  llvm::StringRef name = kernel.getSymName();
+  auto [family, number] = name.rsplit('_');
+  bool numbered = !number.empty() && llvm::all_of(number, llvm::isDigit);
+  copy.setSymName(numbered ? (family + "_" + kind + "_" + number).str() : (name + "_" + kind).str());
+  symbols.insert(copy); // renames on a clash
+  copy->setAttr(kMaxRowsAttrName, b.getI64IntegerAttr(maxRows));
+  return copy;
+}
 
 std::string gemvVariantProblem(const KernelShape &shape, const GpuTarget &target) {
   if (shape.family != KernelFamily::kGemm)
@@ -60,11 +66,7 @@ void addGemvVariants(mlir::ModuleOp module, const GpuTarget &target, bool explai
         kernel.emitRemark() << "no decode GEMV variant: " << problem;
       continue;
     }
-    b.setInsertionPointAfter(kernel);
-    auto gemv = llvm::cast<KernelOp>(b.clone(*kernel));
-    gemv.setSymName(variantName(kernel.getSymName()));
-    symbols.insert(gemv); // renames on a clash
-    gemv->setAttr(kMaxRowsAttrName, b.getI64IntegerAttr(kGemvMaxRows));
+    KernelOp gemv = addRowCappedCopy(kernel, "gemv", kGemvMaxRows, symbols);
     std::string few = shape->rows + " <= " + std::to_string(kGemvMaxRows);
     std::string many = shape->rows + " > " + std::to_string(kGemvMaxRows);
     for (LaunchOp launch : llvm::to_vector(programs.front().getBody().getOps<LaunchOp>())) {

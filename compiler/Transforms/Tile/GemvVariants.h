@@ -16,6 +16,11 @@ inline constexpr int64_t kGemvMaxRows = 16;
 /// row count is at most the cap.
 inline constexpr llvm::StringLiteral kMaxRowsAttrName = "loom.max_rows";
 
+/// A copy of `kernel` named `<family>_<kind>_<n>` (for `<family>_<n>`, else `<name>_<kind>`),
+/// capped at `maxRows` rows (loom.max_rows), placed after `kernel`; renamed on a symbol clash.
+KernelOp addRowCappedCopy(KernelOp kernel, llvm::StringRef kind, int64_t maxRows,
+                          mlir::SymbolTable &symbols);
+
 /// Why the GEMM `shape` gets no GEMV variant on `target`, or "" when it gets one.
 std::string gemvVariantProblem(const KernelShape &shape, const GpuTarget &target);
 

@@ -1,7 +1,7 @@
 // TuningTable: lookup in the embedded TuningTable.json.
 #include "compiler/Transforms/Tile/TuningTable.h"
 
-#include "compiler/Transforms/Tile/GemvVariants.h"
+#include "compiler/Transforms/Tile/SkinnyVariants.h"
 
 #include "llvm/Support/JSON.h"
 
@@ -15,8 +15,9 @@ constexpr const char *kTuningJson =
 
 std::optional<std::map<std::string, int64_t>> tunedConfig(const KernelShape &shape,
                                                           llvm::StringRef target) {
-  // Measured without gating, at prefill sizes: GEMVs (rows <= 16) keep the cost model's choice.
-  if (shape.family != KernelFamily::kGemm || shape.gating != 1 || shape.rowsBound <= kGemvMaxRows)
+  // Measured without gating, at prefill sizes: GEMVs (rows <= 16) and skinny GEMMs (<= 128)
+  // keep the cost model's choice.
+  if (shape.family != KernelFamily::kGemm || shape.gating != 1 || shape.rowsBound <= kSkinnyMaxRows)
     return std::nullopt;
   static const std::optional<llvm::json::Value> table = [] {
     auto parsed = llvm::json::parse(kTuningJson);

@@ -1,0 +1,110 @@
+// SkinnyVariants: cloning GEMM kernels into their skinny variant and guarding the launches.
+//
+// How it works: at 17..128 rows a GEMM tile leaves most SMs idle (M = 64, N = 2048: 8-16 tiles
+// for 132 SMs) and the GEMV's 16-row tiles would re-read W per 16 rows. The copy carries
+// loom.max_rows = 128, so the tiling pass sizes it with skinnyConfig (W streamed once by 128-row
+// CTAs, the K split over a cluster); the launch guards pick GEMV, skinny or GEMM per step from the
+// step's rows (docs/package.md "program").
+#include "compiler/Transforms/Tile/SkinnyVariants.h"
+
+#include "compiler/Transforms/Tile/GemvVariants.h"
+#include "compiler/Transforms/Tile/SimtFallback.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <algorithm>
+
+namespace loom::tile {
+
+namespace {
+
+/// Device-library constants of loom::SkinnyConfig (loom/gemm_skinny.cuh).
+constexpr int64_t kWeightRowsPerCta = 128, kChunk = 128, kThreads = 256, kStages = 3;
+constexpr int64_t kMaxSplit = 8; // a portable cluster
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+} // namespace
+
+std::string skinnyProblem(const KernelShape &shape, const GpuTarget &target) {
+  if (shape.family != KernelFamily::kGemm)
+    return "not a GEMM";
+  if (shape.rowsBound <= kGemvMaxRows)
+    return "its rows are bounded by " + std::to_string(shape.rowsBound) + ", so it is a GEMV";
+  if (target.sm < 90)
+    return "its split-K reduction needs thread-block clusters (sm_90), not " + target.name.str();
+  // 16-byte rows and an MMA operand type, as the other tensor-core families.
+  return simtGemmReason(shape, target);
+}
+
+TileConfig skinnyConfig(const KernelShape &shape, const GpuTarget &target) {
+  const int64_t maxM = std::min(kSkinnyMaxRows, ceilDiv(shape.rowsBound, 16) * 16);
+  const int64_t outputs = kWeightRowsPerCta / shape.gating;
+  const int64_t columnBlocks = ceilDiv(shape.n, outputs);
+  // One CTA per SM (the ring takes most of the shared memory): as many K ranges per column
+  // block as fill the SMs once, at most a portable cluster; ranges are whole 128-column chunks,
+  // so the split is then shrunk to the ranges that get any (5 over 16 chunks: 4 of 4 chunks).
+  int64_t split = std::clamp<int64_t>(target.multiprocessors / columnBlocks, 1, kMaxSplit);
+  const int64_t perRank = ceilDiv(shape.k, split * kChunk) * kChunk;
+  split = ceilDiv(shape.k, perRank);
+  TileConfig config;
+  config.values = {{"max_m", maxM}, {"split", split}, {"ring", kStages}, {"bm", maxM}, {"bn", outputs}};
+  config.threads = int(kThreads);
+  int64_t ring = kStages * (kWeightRowsPerCta + maxM) * kChunk * 2;
+  int64_t partial = maxM * (kWeightRowsPerCta + 4) * 4;
+  config.sharedBytes = int(std::max(ring, partial) + 4 * maxM);
+  config.registersEstimate = int(48 + 4 * (maxM / 8));
+  config.grid = {std::to_string(columnBlocks), std::to_string(split),
+                 maxM >= shape.rowsBound ? "1" : "ceildiv(" + shape.rows + ", " + std::to_string(maxM) + ")"};
+  // W streamed once by columnBlocks x split CTAs; idle SMs stretch the stream.
+  double bytes = double(shape.gating * shape.n * shape.k) * 2.0;
+  double busy = std::min<double>(1.0, double(columnBlocks * split) / double(target.multiprocessors));
+  config.seconds = std::max(bytes / target.memoryBytesPerSecond / busy,
+                            2.0 * double(maxM * shape.gating * shape.n * shape.k) / target.tensorFlopsPerSecond);
+  return config;
+}
+
+void addSkinnyVariants(mlir::ModuleOp module, const GpuTarget &target, bool explain) {
+  auto programs = llvm::to_vector(module.getOps<LaunchProgramOp>());
+  if (programs.size() != 1)
+    return;
+  mlir::SymbolTable symbols(module);
+  mlir::OpBuilder b(module.getContext());
+  for (KernelOp kernel : llvm::to_vector(module.getOps<KernelOp>())) {
+    if (kernel->hasAttr(kLibraryAttrName) || kernel->hasAttr(kMaxRowsAttrName))
+      continue;
+    auto shape = analyzeKernel(kernel);
+    if (mlir::failed(shape) || shape->family != KernelFamily::kGemm || shape->rowsBound <= kSkinnyMaxRows)
+      continue; // bounded by 128 rows: tile-tiling sizes the GEMM itself as skinny
+    if (std::string problem = skinnyProblem(*shape, target); !problem.empty()) {
+      if (explain)
+        kernel.emitRemark() << "no skinny variant: " << problem;
+      continue;
+    }
+    KernelOp skinny = addRowCappedCopy(kernel, "skinny", kSkinnyMaxRows, symbols);
+    const std::string cap = std::to_string(kSkinnyMaxRows);
+    const std::string few = shape->rows + " <= " + cap, many = shape->rows + " > " + cap;
+    // The GEMV variant's `<rows> > 16` is implied by `<rows> > 128` on the GEMM's launch.
+    const std::string afterGemv = shape->rows + " > " + std::to_string(kGemvMaxRows);
+    for (LaunchOp launch : llvm::to_vector(programs.front().getBody().getOps<LaunchOp>())) {
+      if (launch.getKernel() != kernel.getSymName())
+        continue;
+      std::string existing = launch.getWhen().value_or("").str();
+      b.setInsertionPoint(launch);
+      auto skinnyLaunch = llvm::cast<LaunchOp>(b.clone(*launch));
+      skinnyLaunch.setKernelAttr(mlir::FlatSymbolRefAttr::get(skinny.getSymNameAttr()));
+      skinnyLaunch.setWhenAttr(b.getStringAttr(existing.empty() ? few : existing + " && " + few));
+      llvm::StringRef rest = existing;
+      if (rest.consume_back(afterGemv))
+        existing = rest.str();
+      else if (!existing.empty())
+        existing += " && ";
+      launch.setWhenAttr(b.getStringAttr(existing + many));
+    }
+    if (explain)
+      kernel.emitRemark() << "skinny variant '" << skinny.getSymName() << "' launches when " << few;
+  }
+}
+
+} // namespace loom::tile
