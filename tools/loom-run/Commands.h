@@ -17,6 +17,8 @@ int runGenerate(Arguments args);
 int runBench(Arguments args);
 /// `loom-run logits --model DIR --ids "[1, 2, 3]" [--greedy N] [--backend cpu|gpu] --json OUT`
 int runLogits(Arguments args);
+/// `loom-run serve --model DIR|FILE.gguf [--host H] [--port P] [options]`
+int runServe(Arguments args);
 
 /// One row of loom-run's command table.
 struct Subcommand {

@@ -11,7 +11,7 @@
 namespace loom::tools {
 
 std::span<const Subcommand> subcommands() {
-  static constexpr std::array<Subcommand, 4> kCommands = {{
+  static constexpr std::array<Subcommand, 5> kCommands = {{
       {"tokenize", "tokenize --model DIR [--no-special] [--decode] TEXT",
        "print the token ids of TEXT as a JSON array; --decode: TEXT is a JSON array of ids, "
        "print its text; --no-special: add no BOS (encode), drop special tokens (decode)",
@@ -34,6 +34,12 @@ std::span<const Subcommand> subcommands() {
        "first N greedy tokens (no EOS stop; --step-logits: the logits of every token's step) as "
        "JSON; needs no tokenizer",
        runLogits},
+      {"serve",
+       "serve --model DIR|FILE.gguf [--host 127.0.0.1] [--port 8000] [--backend cpu|gpu] "
+       "[--max-body-bytes N] [--chat-template chatml|llama3] [options]",
+       "an OpenAI-compatible HTTP server: /v1/completions, /v1/chat/completions (streamed by "
+       "SSE or whole), /v1/models, /health, /metrics; SIGINT/SIGTERM drain, then exit 0",
+       runServe},
   }};
   return kCommands;
 }

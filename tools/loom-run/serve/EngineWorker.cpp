@@ -1,0 +1,111 @@
+// EngineWorker: the engine thread's loop — take the inbox, add and cancel, step, publish.
+#include "tools/loom-run/serve/EngineWorker.h"
+
+#include "tools/loom-run/serve/OpenAiResponse.h"
+
+namespace loom::serve {
+
+void EngineWorker::start() { thread_ = std::thread([this] { run(); }); }
+
+std::shared_ptr<RequestChannel> EngineWorker::submit(EngineRequest request) {
+  auto channel = std::make_shared<RequestChannel>();
+  {
+    std::lock_guard lock(mutex_);
+    if (draining_ || stopping_)
+      return nullptr;
+    ++inFlight_;
+    inbox_.push_back({std::move(request), channel});
+  }
+  wake_.notify_one();
+  return channel;
+}
+
+void EngineWorker::cancel(const std::shared_ptr<RequestChannel> &channel) {
+  if (channel->finished())
+    return;
+  {
+    std::lock_guard lock(mutex_);
+    cancellations_.push_back(channel);
+  }
+  wake_.notify_one();
+}
+
+void EngineWorker::beginDrain() {
+  std::lock_guard lock(mutex_);
+  draining_ = true;
+}
+
+void EngineWorker::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable())
+    thread_.join();
+}
+
+void EngineWorker::addToEngine(Submission submission) {
+  std::shared_ptr<RequestChannel> channel = submission.channel;
+  auto onOutput = [this, channel](const rt::StreamEvent &event) {
+    RequestUpdate update;
+    update.textDelta = event.textDelta;
+    update.newTokens = static_cast<int>(event.tokens.size());
+    update.finishReason = event.finishReason;
+    update.promptTokens = event.sequence->numPromptTokens();
+    update.outputTokens = event.sequence->numOutputTokens();
+    if (event.finishReason) {
+      update.error = event.sequence->error();
+      metrics_.recordFinished(event.sequence->metrics(), finishLabel(*event.finishReason));
+      finishedChannels_.push_back(channel.get());
+      --inFlight_;
+    }
+    channel->push(std::move(update));
+  };
+  auto sequence = engine_.addRequest(std::move(submission.request.prompt),
+                                     std::move(submission.request.params), onOutput);
+  if (!sequence->isFinished())
+    requestIds_.emplace(channel.get(), sequence->id());
+}
+
+void EngineWorker::failAll(const Status &error) {
+  for (const auto &[channel, id] : requestIds_) {
+    RequestUpdate update;
+    update.finishReason = rt::FinishReason::kError;
+    update.error = error;
+    channel->push(update); // the finish of the cancel below is then ignored
+    engine_.cancel(id);
+  }
+}
+
+void EngineWorker::run() {
+  for (;;) {
+    std::vector<Submission> submissions;
+    std::vector<std::shared_ptr<RequestChannel>> cancellations;
+    bool busy = engine_.hasUnfinished();
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] {
+        return busy || stopping_ || !inbox_.empty() || !cancellations_.empty();
+      });
+      if (stopping_ && !busy && inbox_.empty())
+        break;
+      submissions.swap(inbox_);
+      cancellations.swap(cancellations_);
+    }
+    for (Submission &submission : submissions)
+      addToEngine(std::move(submission));
+    for (const auto &channel : cancellations)
+      if (auto it = requestIds_.find(channel.get()); it != requestIds_.end())
+        engine_.cancel(it->second);
+    if (engine_.hasUnfinished())
+      if (auto step = engine_.step(); !step.isOk())
+        failAll(step.status().withContext("the engine step failed"));
+    for (RequestChannel *channel : finishedChannels_)
+      requestIds_.erase(channel);
+    finishedChannels_.clear();
+    metrics_.setEngineStats(engine_.stats());
+  }
+}
+
+} // namespace loom::serve

@@ -1,0 +1,75 @@
+// EngineWorker: the one thread that owns and steps the engine; HTTP handler threads hand it
+// requests and cancellations and read each request's output from its RequestChannel.
+#pragma once
+
+#include "runtime/Engine/Engine.h"
+#include "tools/loom-run/serve/RequestChannel.h"
+#include "tools/loom-run/serve/ServeMetrics.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace loom::serve {
+
+/// A tokenized, validated request for the engine.
+struct EngineRequest {
+  std::vector<rt::TokenId> prompt;
+  rt::SamplingParams params;
+};
+
+/// rt::Engine is single-threaded: only the worker thread calls it. Other threads talk to the
+/// worker through a mutex-guarded inbox; it steps the engine while any request is unfinished
+/// and sleeps otherwise. After each step it publishes the engine's stats to ServeMetrics.
+class EngineWorker {
+public:
+  EngineWorker(rt::Engine &engine, ServeMetrics &metrics) : engine_(engine), metrics_(metrics) {}
+  ~EngineWorker() { stop(); }
+  EngineWorker(const EngineWorker &) = delete;
+  EngineWorker &operator=(const EngineWorker &) = delete;
+
+  void start();
+  /// Queues `request`; its output arrives on the returned channel. nullptr once draining.
+  std::shared_ptr<RequestChannel> submit(EngineRequest request);
+  /// Cancels the request of `channel` (its KV blocks are freed); a finished one is left alone.
+  void cancel(const std::shared_ptr<RequestChannel> &channel);
+  /// From now on submit refuses new requests; those in flight go on.
+  void beginDrain();
+  bool draining() const { return draining_; }
+  /// Requests submitted and not finished yet.
+  int inFlight() const { return inFlight_; }
+  /// Finishes every request in flight, then joins the thread.
+  void stop();
+
+private:
+  struct Submission {
+    EngineRequest request;
+    std::shared_ptr<RequestChannel> channel;
+  };
+  void run();
+  void addToEngine(Submission submission);
+  /// A runner error: every unfinished request finishes with it.
+  void failAll(const Status &error);
+
+  rt::Engine &engine_;
+  ServeMetrics &metrics_;
+  std::thread thread_;
+
+  std::mutex mutex_; ///< guards the inbox and stopping_
+  std::condition_variable wake_;
+  std::vector<Submission> inbox_;
+  std::vector<std::shared_ptr<RequestChannel>> cancellations_;
+  bool stopping_ = false;
+  std::atomic<bool> draining_ = false;
+  std::atomic<int> inFlight_ = 0;
+
+  // Worker thread only.
+  std::unordered_map<RequestChannel *, rt::RequestId> requestIds_;
+  std::vector<RequestChannel *> finishedChannels_;
+};
+
+} // namespace loom::serve

@@ -1,0 +1,107 @@
+// HttpServer: httplib server, engine worker and signal watcher wired together.
+#include "tools/loom-run/serve/HttpServer.h"
+
+#include "tools/loom-run/serve/ServeRoutes.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <csignal>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+namespace loom::serve {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+/// httplib listens with a backlog of 5; hundreds of clients connecting at once need more.
+constexpr int kListenBacklog = 1024;
+
+class Server : public httplib::Server {
+public:
+  /// Re-issues listen() on the bound socket with a deeper accept queue.
+  bool widenBacklog() { return ::listen(svr_sock_, kListenBacklog) == 0; }
+};
+
+sigset_t shutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+/// Waits for SIGINT/SIGTERM (or `stop`), then drains: new requests get 503, the requests in
+/// flight finish and their responses are written, then the HTTP server stops.
+void watchSignals(Server &server, EngineWorker &worker, const ServeRoutes &routes,
+                  const std::atomic<bool> &stop,
+                  const std::function<void(const std::string &)> &log) {
+  sigset_t set = shutdownSignals();
+  timespec poll{0, 100'000'000};
+  int signal = -1;
+  while (!stop && signal < 0)
+    signal = sigtimedwait(&set, nullptr, &poll);
+  if (signal < 0)
+    return;
+  log(fmt::format("{}: finishing {} request(s) in flight, then exiting",
+                  signal == SIGINT ? "SIGINT" : "SIGTERM", worker.inFlight()));
+  worker.beginDrain();
+  while (worker.inFlight() > 0 || routes.activeResponses() > 0)
+    std::this_thread::sleep_for(10ms);
+  server.stop();
+}
+
+} // namespace
+
+void blockShutdownSignals() {
+  sigset_t signals = shutdownSignals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
+Status runHttpServer(const ServerOptions &options, const ServedModel &model, rt::Engine &engine,
+                     const std::function<void(const std::string &)> &log) {
+  blockShutdownSignals();
+  std::signal(SIGPIPE, SIG_IGN);
+
+  ServeMetrics metrics;
+  EngineWorker worker(engine, metrics);
+  ServeRoutes routes(model, worker, metrics, options.maxBodyBytes);
+  Server server;
+  int threads = options.httpThreads;
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  routes.install(server);
+
+  int port = options.port;
+  if (port == 0)
+    port = server.bind_to_any_port(options.host);
+  else if (!server.bind_to_port(options.host, port))
+    port = -1;
+  if (port <= 0)
+    return LOOM_ERROR(StatusCode::kUnavailable,
+                      fmt::format("cannot listen on {}:{}", options.host, options.port));
+  if (!server.widenBacklog())
+    return LOOM_ERROR(StatusCode::kUnavailable, "cannot widen the listen backlog");
+
+  metrics.setEngineStats(engine.stats());
+  worker.start();
+  std::atomic<bool> stopWatching = false;
+  std::thread watcher(
+      [&] { watchSignals(server, worker, routes, stopWatching, log); });
+  log(fmt::format("serving '{}' on http://{}:{} (Ctrl-C to stop)", model.name, options.host,
+                  port));
+  bool listened = server.listen_after_bind();
+  stopWatching = true;
+  watcher.join();
+  worker.stop();
+  if (!listened)
+    return LOOM_ERROR(StatusCode::kUnavailable, "the HTTP server stopped with an error");
+  log("stopped");
+  return Status::ok();
+}
+
+} // namespace loom::serve
