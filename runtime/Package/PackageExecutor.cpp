@@ -30,12 +30,13 @@ namespace {
 /// The arena buffer holding a step's error record (the compiler's kErrorBuffer, docs/package.md).
 constexpr std::string_view kErrorBufferName = "errors";
 
-/// Programmatic dependent launch only on request (LOOM_LAUNCH_OVERLAP=1) and when the package's
-/// kernels support it. Off by default: with it on, test/reference/hf_compare.py saw decode steps
-/// and chunked prefills go wrong now and then on the H100 (a race not found yet; docs/perf.md).
+/// Programmatic dependent launch whenever the package's kernels support it, unless
+/// LOOM_LAUNCH_OVERLAP=0. Every emitted kernel waits for its predecessor before it touches global
+/// memory (checked in its PTX by LoomGridDependencyOrderTests); overlapped launches give
+/// bit-identical results on the GPU (LoomLaunchOverlapGpuTests; docs/perf-baseline.md, session 5).
 bool launchOverlapEnabled(const Manifest &manifest) {
   const char *setting = std::getenv("LOOM_LAUNCH_OVERLAP");
-  return manifest.launchOverlap && setting && std::string_view(setting) == "1";
+  return manifest.launchOverlap && !(setting && std::string_view(setting) == "0");
 }
 
 } // namespace

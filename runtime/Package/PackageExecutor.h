@@ -34,6 +34,12 @@ public:
                                                            KernelCompiler &compiler);
 
   const Manifest &manifest() const { return package_.manifest; }
+  /// Programmatic dependent launch for the launches from now on (sm_90 and up): each kernel may
+  /// be scheduled while the one before it drains and waits for it at entry. Only where the
+  /// package's kernels wait (Manifest::launchOverlap); the default comes from
+  /// LOOM_LAUNCH_OVERLAP (PackageExecutor.cpp).
+  void setLaunchOverlap(bool on) { overlapLaunches_ = on && package_.manifest.launchOverlap; }
+  bool launchOverlap() const { return overlapLaunches_; }
   const LoadReport &report() const { return report_; }
 
   /// Copies an input for a step with `dims` (its size is checked against its shape) on `stream`;

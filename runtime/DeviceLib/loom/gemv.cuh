@@ -30,8 +30,11 @@
 //
 // Programmatic dependent launch: the CTA lets the next kernel be scheduled at once and issues
 // its first batch of W loads before loom::wait_for_previous_grids(), so under a launch with
-// overlap the weight stream starts while the previous kernel drains. A wrapper that waits at
-// its top (every emitted kernel) is still correct; it only gives up that overlap.
+// overlap the weight stream starts while the previous kernel drains — correct only when W is a
+// weight no kernel of the step writes (the tests' and loom-bench's wrappers). Every emitted
+// wrapper waits at its top instead (checked in the PTX by LoomGridDependencyOrderTests), which
+// gives up that overlap; an L2 prefetch of W before the wait in its place measured no gain
+// (docs/perf-baseline.md, session 5).
 #pragma once
 
 #include "loom/async_copy.cuh"
