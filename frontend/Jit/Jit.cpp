@@ -28,7 +28,9 @@ std::string printModule(mlir::ModuleOp module, bool withLocations) {
   return text;
 }
 
-StatusOr<JitModule> jitText(std::string_view keyText, std::string_view compileText,
+/// `compileText` is asked for only when the cache misses.
+StatusOr<JitModule> jitText(std::string_view keyText,
+                            const std::function<std::string()> &compileText,
                             const JitTarget &target, JitCache &cache) {
   std::string arch = resolveArch(target, cache);
   bool fromCache = false;
@@ -42,12 +44,14 @@ StatusOr<JitModule> jitText(std::string_view keyText, std::string_view compileTe
 StatusOr<JitModule> jit(mlir::ModuleOp module, const JitTarget &target, JitCache &cache) {
   if (!module)
     return LOOM_ERROR(StatusCode::kInvalidArgument, "jit() was given no module");
-  // The key ignores locations; the compiled text keeps them, so diagnostics name DSL scopes.
-  return jitText(printModule(module, false), printModule(module, true), target, cache);
+  // The key ignores locations; the compiled text keeps them, so diagnostics name DSL scopes. A
+  // cache hit prints the module once (for the key), a miss twice.
+  return jitText(printModule(module, false), [&] { return printModule(module, true); }, target,
+                 cache);
 }
 
 StatusOr<JitModule> jit(std::string_view moduleText, const JitTarget &target, JitCache &cache) {
-  return jitText(moduleText, moduleText, target, cache);
+  return jitText(moduleText, [&] { return std::string(moduleText); }, target, cache);
 }
 
 } // namespace loom

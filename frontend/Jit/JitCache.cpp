@@ -10,10 +10,9 @@ JitCache &JitCache::process() {
   return cache;
 }
 
-StatusOr<std::shared_ptr<const CompiledGraph>> JitCache::compile(std::string_view keyText,
-                                                                 std::string_view compileText,
-                                                                 std::string_view arch,
-                                                                 bool &fromCache) {
+StatusOr<std::shared_ptr<const CompiledGraph>>
+JitCache::compile(std::string_view keyText, const std::function<std::string()> &compileText,
+                  std::string_view arch, bool &fromCache) {
   std::string key = jitCacheKey(keyText, arch);
   {
     std::lock_guard lock(mutex_);
@@ -26,7 +25,7 @@ StatusOr<std::shared_ptr<const CompiledGraph>> JitCache::compile(std::string_vie
   // Compiled outside the lock: a compile takes long, and two threads compiling the same graph
   // at once both get a correct package (the second store keeps the first).
   fromCache = false;
-  StatusOr<std::shared_ptr<const CompiledGraph>> compiled = compileGraph(compileText, arch, key);
+  StatusOr<std::shared_ptr<const CompiledGraph>> compiled = compileGraph(compileText(), arch, key);
   std::lock_guard lock(mutex_);
   if (!compiled.isOk()) {
     ++stats_.failures;
@@ -37,11 +36,22 @@ StatusOr<std::shared_ptr<const CompiledGraph>> JitCache::compile(std::string_vie
 }
 
 StatusOr<std::shared_ptr<rt::Context>> JitCache::context(int ordinal) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto found = contexts_.find(ordinal); found != contexts_.end())
+      return found->second;
+  }
+  // Created outside the lock: loading the driver and creating a context take long. Two threads
+  // that race both retain the device's primary context; the first one stored is kept.
+  StatusOr<std::unique_ptr<rt::Context>> created = rt::Context::create(ordinal);
+  StatusOr<std::shared_ptr<rt::Context>> context =
+      created.isOk() ? StatusOr<std::shared_ptr<rt::Context>>(std::move(*created))
+                     : StatusOr<std::shared_ptr<rt::Context>>(created.status());
   std::lock_guard lock(mutex_);
-  if (auto found = contexts_.find(ordinal); found != contexts_.end())
-    return found->second;
-  LOOM_ASSIGN_OR_RETURN(std::unique_ptr<rt::Context> context, rt::Context::create(ordinal));
-  return contexts_[ordinal] = std::shared_ptr<rt::Context>(std::move(context));
+  auto [entry, inserted] = contexts_.emplace(ordinal, std::move(context));
+  if (inserted)
+    ++stats_.contextCreations;
+  return entry->second;
 }
 
 rt::KernelCompiler &JitCache::kernelCompiler() {

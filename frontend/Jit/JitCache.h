@@ -6,6 +6,7 @@
 #include "runtime/CUDA/Context.h"
 #include "runtime/CUDA/KernelCompiler.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -17,6 +18,7 @@ struct JitCacheStats {
   uint64_t hits = 0;     ///< jit() calls answered from the cache
   uint64_t compiles = 0; ///< jit() calls that ran the MLIR pipeline
   uint64_t failures = 0; ///< compiles that failed (never cached)
+  uint64_t contextCreations = 0; ///< device contexts created, or tried and failed (remembered)
 };
 
 /// Thread-safe. `JitCache::process()` is the one jit() uses unless given another.
@@ -31,15 +33,16 @@ public:
   /// The process-wide cache (kernels on disk in rt::KernelCache::defaultDirectory()).
   static JitCache &process();
 
-  /// The compiled graph for (`keyText`, `arch`): from the cache when its key is known, else
-  /// `compileText` (the same module, possibly with locations) compiled with compileGraph() and
-  /// stored. `fromCache` tells which.
-  StatusOr<std::shared_ptr<const CompiledGraph>> compile(std::string_view keyText,
-                                                         std::string_view compileText,
-                                                         std::string_view arch, bool &fromCache);
+  /// The compiled graph for (`keyText`, `arch`): from the cache when its key is known, else the
+  /// text `compileText()` returns (the same module, possibly with locations) compiled with
+  /// compileGraph() and stored. `compileText` is called only on a miss. `fromCache` tells which.
+  StatusOr<std::shared_ptr<const CompiledGraph>>
+  compile(std::string_view keyText, const std::function<std::string()> &compileText,
+          std::string_view arch, bool &fromCache);
 
-  /// The context of device `ordinal`, created on first use; kUnavailable without a driver or
-  /// device.
+  /// The context of device `ordinal`, created on first use (outside the cache's lock, so lookups
+  /// and compiles of other threads go on meanwhile). kUnavailable without a driver or device; a
+  /// failure is remembered and returned again without retrying.
   StatusOr<std::shared_ptr<rt::Context>> context(int ordinal);
   /// NVRTC behind the kernel cache, created on first use.
   rt::KernelCompiler &kernelCompiler();
@@ -53,7 +56,7 @@ private:
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const CompiledGraph>, std::less<>> graphs_;
   JitCacheStats stats_;
-  std::map<int, std::shared_ptr<rt::Context>> contexts_;
+  std::map<int, StatusOr<std::shared_ptr<rt::Context>>> contexts_;
   rt::KernelCache kernelCache_;
   std::unique_ptr<rt::KernelCompiler> kernelCompiler_;
 };

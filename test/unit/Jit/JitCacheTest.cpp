@@ -102,5 +102,53 @@ TEST(JitCacheTest, UnknownTargetIsInvalidArgument) {
   EXPECT_NE(module.status().message().find("sm_75"), std::string::npos);
 }
 
+TEST(JitCacheTest, CompileTextIsProducedOnlyOnAMiss) {
+  JitCache cache("");
+  constexpr std::string_view kText = R"(
+func.func @scale(%x: tensor<?x128xbf16> {loom.name = "x"}) -> (tensor<?x128xbf16> {loom.name = "y"})
+    attributes {loom.max_tokens = 16 : i64} {
+  %y = graph.silu %x : tensor<?x128xbf16>
+  return %y : tensor<?x128xbf16>
+})";
+  int produced = 0;
+  auto producer = [&] {
+    ++produced;
+    return std::string(kText);
+  };
+  bool fromCache = true;
+  auto first = cache.compile(kText, producer, "sm_90a", fromCache);
+  ASSERT_TRUE(first.isOk()) << first.status().toString();
+  EXPECT_FALSE(fromCache);
+  EXPECT_EQ(produced, 1);
+  auto second = cache.compile(kText, producer, "sm_90a", fromCache);
+  ASSERT_TRUE(second.isOk());
+  EXPECT_TRUE(fromCache);
+  EXPECT_EQ(produced, 1); // a hit needs no text with locations
+  EXPECT_EQ(second->get(), first->get());
+}
+
+TEST(JitCacheTest, ADeviceContextIsCreatedOrTriedOnce) {
+  JitCache cache("");
+  auto first = cache.context(0);
+  auto second = cache.context(0);
+  ASSERT_EQ(first.isOk(), second.isOk());
+  if (first.isOk()) {
+    EXPECT_EQ(first->get(), second->get());
+  } else { // no driver or device: the failure is remembered, not retried
+    EXPECT_EQ(first.status().code(), StatusCode::kUnavailable) << first.status().toString();
+    EXPECT_EQ(second.status().message(), first.status().message());
+  }
+  EXPECT_EQ(cache.stats().contextCreations, 1u);
+  // jit() with no arch asks for the device's context: the same remembered entry.
+  mlir::MLIRContext context;
+  auto graph = testing::buildAddNorm(context, 64, 32);
+  ASSERT_TRUE(graph.isOk());
+  auto module = jit(**graph, {}, cache);
+  ASSERT_TRUE(module.isOk()) << module.status().toString();
+  EXPECT_EQ(cache.stats().contextCreations, 1u);
+  if (!first.isOk())
+    EXPECT_EQ(module->arch(), "sm_90a");
+}
+
 } // namespace
 } // namespace loom
