@@ -7,10 +7,10 @@ namespace loom {
 
 namespace {
 
-std::string inputNames(const verify::GraphSignature &signature) {
+std::string inputNames(const CallSignature &signature) {
   std::vector<std::string> names;
-  for (const verify::SignatureTensor &argument : signature.arguments)
-    names.push_back(argument.name);
+  for (const CallSignature::Input &input : signature.inputs)
+    names.push_back(input.name);
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
@@ -20,19 +20,18 @@ struct DimOrigin {
   std::string where;
 };
 
-/// Binds the extents of `argument` that name a dim (plain identifiers) from `shape`.
-Status bindNamedExtents(const verify::SignatureTensor &argument, const ref::Shape &shape,
+/// Binds the extents of `input` that name a dim (plain identifiers) from `shape`.
+Status bindNamedExtents(const CallSignature::Input &input, const ref::Shape &shape,
                         std::map<std::string, DimOrigin, std::less<>> &bound) {
-  for (size_t d = 0; d < argument.extents.size(); ++d) {
-    LOOM_ASSIGN_OR_RETURN(rt::DimExpr extent, rt::DimExpr::parse(argument.extents[d]));
-    std::vector<std::string> names = extent.dimNames();
-    if (names.size() != 1 || names.front() != extent.text())
+  for (size_t d = 0; d < input.namedDims.size(); ++d) {
+    if (!input.namedDims[d])
       continue; // a constant or an expression: checked once every dim is known
-    std::string where = fmt::format("input '{}' dimension {}", argument.name, d);
-    auto [known, inserted] = bound.emplace(names.front(), DimOrigin{shape[d], where});
+    const std::string &name = *input.namedDims[d];
+    std::string where = fmt::format("input '{}' dimension {}", input.name, d);
+    auto [known, inserted] = bound.emplace(name, DimOrigin{shape[d], where});
     if (!inserted && known->second.value != shape[d])
       return LOOM_ERROR(StatusCode::kInvalidArgument,
-                        fmt::format("dim '{}' is {} in {} but {} in {}", names.front(),
+                        fmt::format("dim '{}' is {} in {} but {} in {}", name,
                                     known->second.value, known->second.where, shape[d], where));
   }
   return Status::ok();
@@ -44,27 +43,46 @@ std::string shapeText(const std::vector<std::string> &extents) {
 
 } // namespace
 
-StatusOr<rt::DimValues> resolveCallDims(const verify::GraphSignature &signature,
+StatusOr<CallSignature> CallSignature::parse(const verify::GraphSignature &signature) {
+  CallSignature parsed;
+  for (const verify::SignatureTensor &argument : signature.arguments) {
+    Input input{argument.name, argument.extents, {}, {}};
+    for (const std::string &text : argument.extents) {
+      StatusOr<rt::DimExpr> extent = rt::DimExpr::parse(text);
+      if (!extent.isOk())
+        return extent.status().withContext(fmt::format("input '{}'", argument.name));
+      std::vector<std::string> names = extent->dimNames();
+      bool plainName = names.size() == 1 && names.front() == extent->text();
+      input.namedDims.push_back(plainName ? std::optional(names.front()) : std::nullopt);
+      input.extents.push_back(std::move(*extent));
+    }
+    parsed.inputs.push_back(std::move(input));
+  }
+  return parsed;
+}
+
+StatusOr<rt::DimValues> resolveCallDims(const CallSignature &signature,
                                         const rt::DimValues &maxDims, const InputShapes &shapes) {
   for (const auto &[name, shape] : shapes)
-    if (std::none_of(signature.arguments.begin(), signature.arguments.end(),
-                     [&](const verify::SignatureTensor &argument) { return argument.name == name; }))
+    if (std::none_of(signature.inputs.begin(), signature.inputs.end(),
+                     [&](const CallSignature::Input &input) { return input.name == name; }))
       return LOOM_ERROR(StatusCode::kInvalidArgument,
                         fmt::format("the graph has no input '{}'; its inputs are {}", name,
                                     inputNames(signature)));
 
   std::map<std::string, DimOrigin, std::less<>> bound;
-  for (const verify::SignatureTensor &argument : signature.arguments) {
+  for (const CallSignature::Input &argument : signature.inputs) {
     auto given = shapes.find(argument.name);
     if (given == shapes.end())
       return LOOM_ERROR(StatusCode::kInvalidArgument,
                         fmt::format("input '{}' {} is missing", argument.name,
-                                    shapeText(argument.extents)));
-    if (given->second.size() != argument.extents.size())
+                                    shapeText(argument.extentTexts)));
+    if (given->second.size() != argument.extentTexts.size())
       return LOOM_ERROR(StatusCode::kInvalidArgument,
                         fmt::format("input '{}' has rank {} ({}) but the graph declares {}",
                                     argument.name, given->second.size(),
-                                    ref::shapeString(given->second), shapeText(argument.extents)));
+                                    ref::shapeString(given->second),
+                                    shapeText(argument.extentTexts)));
     if (std::any_of(given->second.begin(), given->second.end(), [](int64_t e) { return e < 0; }))
       return LOOM_ERROR(StatusCode::kInvalidArgument,
                         fmt::format("input '{}' has a negative extent ({})", argument.name,
@@ -88,11 +106,10 @@ StatusOr<rt::DimValues> resolveCallDims(const verify::GraphSignature &signature,
                                     value->second.value, value->second.where, maxExtent));
   }
 
-  for (const verify::SignatureTensor &argument : signature.arguments) {
+  for (const CallSignature::Input &argument : signature.inputs) {
     const ref::Shape &shape = shapes.find(argument.name)->second;
     for (size_t d = 0; d < argument.extents.size(); ++d) {
-      LOOM_ASSIGN_OR_RETURN(rt::DimExpr extent, rt::DimExpr::parse(argument.extents[d]));
-      StatusOr<int64_t> expected = extent.evaluate(dims);
+      StatusOr<int64_t> expected = argument.extents[d].evaluate(dims);
       if (!expected.isOk())
         return expected.status().withContext(fmt::format("input '{}'", argument.name));
       if (*expected != shape[d])
@@ -100,7 +117,7 @@ StatusOr<rt::DimValues> resolveCallDims(const verify::GraphSignature &signature,
                           fmt::format("input '{}' has shape {} but the graph declares {}: "
                                       "dimension {} ({}) must be {}",
                                       argument.name, ref::shapeString(shape),
-                                      shapeText(argument.extents), d, argument.extents[d],
+                                      shapeText(argument.extentTexts), d, argument.extentTexts[d],
                                       *expected));
     }
   }

@@ -69,6 +69,7 @@ StatusOr<std::shared_ptr<const CompiledGraph>> compileGraph(std::string_view mod
   compiled->graph = std::make_shared<verify::GraphModule>(std::move(graph));
   mlir::func::FuncOp function = compiled->graph->function();
   LOOM_ASSIGN_OR_RETURN(compiled->signature, verify::readSignature(function));
+  LOOM_ASSIGN_OR_RETURN(compiled->callSignature, CallSignature::parse(compiled->signature));
   LOOM_ASSIGN_OR_RETURN(compiled->weights, readWeights(function));
   LOOM_ASSIGN_OR_RETURN(cuda::Package package, compiled->graph->compile(arch));
   LOOM_ASSIGN_OR_RETURN(compiled->package, rt::makePackage(package.manifest, package.sources));

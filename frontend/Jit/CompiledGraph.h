@@ -2,6 +2,7 @@
 // JitModule of that graph shares (the parsed unfused graph, its signature and the package).
 #pragma once
 
+#include "frontend/Jit/CallShapes.h"
 #include "frontend/Verify/GraphModule.h"
 #include "frontend/Verify/GraphSignature.h"
 #include "runtime/Package/Package.h"
@@ -24,6 +25,7 @@ struct CompiledGraph {
   std::string arch;    ///< "sm_90a", ...
   std::shared_ptr<verify::GraphModule> graph; ///< the unfused graph (the reference runs it)
   verify::GraphSignature signature;
+  CallSignature callSignature; ///< the signature's input extents, parsed once for every call
   std::vector<GraphWeight> weights;
   rt::Package package; ///< parsed manifest + kernel sources by kernel name
   double compileMilliseconds = 0; ///< parse + MLIR pipeline + package emission

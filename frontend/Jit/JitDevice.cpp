@@ -1,10 +1,38 @@
 // JitModule: binding weights and loading the package onto the device.
 #include "frontend/Jit/JitCache.h"
 #include "frontend/Jit/JitState.h"
+#include "runtime/CUDA/CuCheck.h"
 
 #include <fmt/format.h>
 
 namespace loom {
+
+JitModule::State::~State() {
+  if (callRecorded)
+    (void)lastCall->synchronize(); // nothing to report to from a destructor
+}
+
+Status JitModule::State::orderAfterLastCall(const rt::Stream &on) const {
+  if (!callRecorded)
+    return Status::ok();
+  const rt::DriverApi &cu = context->api();
+  LOOM_CU_CHECK(cu.cuStreamWaitEvent(on.handle(), lastCall->handle(), 0));
+  return Status::ok();
+}
+
+Status JitModule::State::recordCall(const rt::Stream &on) {
+  LOOM_RETURN_IF_ERROR(lastCall->record(on));
+  callRecorded = true;
+  return Status::ok();
+}
+
+Status JitModule::State::releaseExecutor() {
+  if (callRecorded)
+    LOOM_RETURN_IF_ERROR(lastCall->synchronize());
+  callRecorded = false;
+  executor.reset();
+  return Status::ok();
+}
 
 Status JitModule::bindWeights(ref::WeightSource &source) {
   auto bound = std::make_unique<verify::SharedWeights>();
@@ -14,8 +42,10 @@ Status JitModule::bindWeights(ref::WeightSource &source) {
       return tensor.status().withContext(fmt::format("binding weight '{}'", weight.name));
     bound->add(weight.name, std::move(*tensor));
   }
+  // The executor was built from the old weights: drop it before them. The next call uploads
+  // the new ones.
+  LOOM_RETURN_IF_ERROR(state_->releaseExecutor());
   state_->weights = std::move(bound);
-  state_->executor.reset(); // the next call uploads the new weights
   return Status::ok();
 }
 
@@ -34,8 +64,8 @@ Status JitModule::bindWeights(const models::WeightSource &checkpoint) {
 Status JitModule::bindRandomWeights(uint64_t seed) {
   LOOM_ASSIGN_OR_RETURN(verify::SharedWeights random,
                         verify::SharedWeights::random(state_->compiled->graph->function(), seed));
+  LOOM_RETURN_IF_ERROR(state_->releaseExecutor());
   state_->weights = std::make_unique<verify::SharedWeights>(std::move(random));
-  state_->executor.reset();
   return Status::ok();
 }
 
@@ -61,8 +91,9 @@ Status JitModule::load() {
   LOOM_RETURN_IF_ERROR(state_->context->makeCurrent());
   if (!state_->stream) {
     LOOM_ASSIGN_OR_RETURN(state_->stream, rt::Stream::create(*state_->context));
+    LOOM_ASSIGN_OR_RETURN(state_->lastCall, rt::Event::create(*state_->context));
   }
-  state_->executor.reset();
+  LOOM_RETURN_IF_ERROR(state_->releaseExecutor());
   LOOM_ASSIGN_OR_RETURN(state_->executor,
                         rt::PackageExecutor::create(*state_->context, state_->compiled->package,
                                                     *state_->weights,

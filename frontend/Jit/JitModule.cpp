@@ -75,7 +75,7 @@ const std::vector<GraphWeight> &JitModule::weights() const { return state_->comp
 const rt::DimValues &JitModule::bounds() const { return manifest().maxDims; }
 
 StatusOr<rt::DimValues> JitModule::callDims(const InputShapes &shapes) const {
-  return resolveCallDims(state_->compiled->signature, bounds(), shapes);
+  return resolveCallDims(state_->compiled->callSignature, bounds(), shapes);
 }
 
 StatusOr<std::vector<ref::HostTensor>> JitModule::convertInputs(const HostTensors &inputs,
@@ -110,6 +110,7 @@ StatusOr<HostTensors> JitModule::call(const HostTensors &inputs) {
   LOOM_RETURN_IF_ERROR(ensureLoaded());
   rt::PackageExecutor &executor = *state_->executor;
   const rt::Stream &stream = *state_->stream;
+  LOOM_RETURN_IF_ERROR(state_->orderAfterLastCall(stream));
   // The bytes stay alive until readOutput synchronizes the stream.
   std::vector<std::vector<std::byte>> staged;
   for (const verify::SignatureTensor &argument : this->inputs()) {
@@ -120,6 +121,7 @@ StatusOr<HostTensors> JitModule::call(const HostTensors &inputs) {
                              .withContext("input " + argument.name));
   }
   LOOM_RETURN_IF_ERROR(executor.run(dims, stream));
+  LOOM_RETURN_IF_ERROR(state_->recordCall(stream));
   HostTensors outputs;
   for (const verify::SignatureTensor &result : this->outputs()) {
     LOOM_ASSIGN_OR_RETURN(ref::Shape shape, outputShape(result.name, dims));
@@ -129,9 +131,8 @@ StatusOr<HostTensors> JitModule::call(const HostTensors &inputs) {
   return outputs;
 }
 
-StatusOr<DeviceTensors> JitModule::call(const DeviceTensors &inputs, const rt::Stream &stream) {
-  LOOM_ASSIGN_OR_RETURN(rt::DimValues dims, callDims(shapesOf(inputs)));
-  LOOM_RETURN_IF_ERROR(ensureLoaded());
+StatusOr<DeviceTensors> JitModule::enqueue(const DeviceTensors &inputs, const rt::DimValues &dims,
+                                           const rt::Stream &stream) {
   rt::PackageExecutor &executor = *state_->executor;
   for (const rt::TensorSpec &input : manifest().inputs) {
     LOOM_ASSIGN_OR_RETURN(uint64_t bytes, rt::PackageExecutor::tensorBytes(input, dims));
@@ -153,6 +154,15 @@ StatusOr<DeviceTensors> JitModule::call(const DeviceTensors &inputs, const rt::S
   return outputs;
 }
 
+StatusOr<DeviceTensors> JitModule::call(const DeviceTensors &inputs, const rt::Stream &stream) {
+  LOOM_ASSIGN_OR_RETURN(rt::DimValues dims, callDims(shapesOf(inputs)));
+  LOOM_RETURN_IF_ERROR(ensureLoaded());
+  LOOM_RETURN_IF_ERROR(state_->orderAfterLastCall(stream));
+  LOOM_ASSIGN_OR_RETURN(DeviceTensors outputs, enqueue(inputs, dims, stream));
+  LOOM_RETURN_IF_ERROR(state_->recordCall(stream));
+  return outputs;
+}
+
 Status JitModule::call(const DeviceTensors &inputs, const DeviceTensors &outputs,
                        const rt::Stream &stream) {
   LOOM_ASSIGN_OR_RETURN(rt::DimValues dims, callDims(shapesOf(inputs)));
@@ -166,7 +176,9 @@ Status JitModule::call(const DeviceTensors &inputs, const DeviceTensors &outputs
                                     name, ref::shapeString(*shape),
                                     ref::shapeString(destination.shape)));
   }
-  LOOM_ASSIGN_OR_RETURN(DeviceTensors produced, call(inputs, stream));
+  LOOM_RETURN_IF_ERROR(ensureLoaded());
+  LOOM_RETURN_IF_ERROR(state_->orderAfterLastCall(stream));
+  LOOM_ASSIGN_OR_RETURN(DeviceTensors produced, enqueue(inputs, dims, stream));
   for (const auto &[name, destination] : outputs) {
     const verify::SignatureTensor &result = *std::find_if(
         this->outputs().begin(), this->outputs().end(),
@@ -177,7 +189,8 @@ Status JitModule::call(const DeviceTensors &inputs, const DeviceTensors &outputs
       LOOM_RETURN_IF_ERROR(
           stream.copyDeviceToDevice(destination.address, produced.at(name).address, bytes));
   }
-  return Status::ok();
+  // Recorded after the copies out: the next call may overwrite the module's outputs only then.
+  return state_->recordCall(stream);
 }
 
 StatusOr<HostTensors> JitModule::reference(const HostTensors &inputs, ThreadPool *pool) const {

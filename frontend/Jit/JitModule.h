@@ -75,8 +75,9 @@ public:
   // ---- weights ----
 
   /// Binds every weight the graph reads from `weights` (rounded to the weight's type);
-  /// kNotFound naming a missing one, kInvalidArgument for a shape mismatch. Rebinding replaces
-  /// the weights on the device at the next call.
+  /// kNotFound naming a missing one, kInvalidArgument for a shape mismatch. The module keeps
+  /// copies: `weights` (and a checkpoint below) may go away after the call. Rebinding waits for
+  /// the calls in flight and replaces the weights on the device at the next call.
   Status bindWeights(const HostTensors &weights);
   /// The same from a checkpoint (safetensors, GGUF); `checkpoint` is read only here.
   Status bindWeights(const models::WeightSource &checkpoint);
@@ -98,11 +99,18 @@ public:
   /// Runs the graph on host tensors, one per input (float inputs of another float type are
   /// rounded to the declared one), and returns every output. Synchronous.
   StatusOr<HostTensors> call(const HostTensors &inputs);
-  /// Runs on device tensors, enqueued on `stream`; the outputs are views of the module's own
-  /// buffers, valid until the next call.
+  /// Runs on device tensors, enqueued on `stream`: the inputs are read in `stream`'s order (so
+  /// work the caller enqueued on it before is seen), and the call returns without waiting. The
+  /// outputs are views of the module's own buffers, valid until the next call is enqueued.
+  ///
+  /// Calls are ordered on the device whatever their streams: each waits (cuStreamWaitEvent, not
+  /// the host) for the previous call's work, since all share the module's buffers. What the
+  /// caller enqueues after a call to read its output views is not covered: put the next call
+  /// on the same stream, or synchronize first. Rebinding weights and destroying the module wait
+  /// for the calls in flight.
   StatusOr<DeviceTensors> call(const DeviceTensors &inputs, const rt::Stream &stream);
   /// The same, copying the outputs named in `outputs` into the caller's buffers (their shapes
-  /// must be the outputs' shapes for this call).
+  /// must be the outputs' shapes for this call) on `stream`; the next call waits for the copies.
   Status call(const DeviceTensors &inputs, const DeviceTensors &outputs, const rt::Stream &stream);
 
   /// The unfused graph on the CPU reference interpreter with the bound weights: what call()
@@ -115,6 +123,10 @@ private:
   StatusOr<std::vector<ref::HostTensor>> convertInputs(const HostTensors &inputs,
                                                        rt::DimValues &dims) const;
   StatusOr<ref::Shape> outputShape(const std::string &name, const rt::DimValues &dims) const;
+  /// Copies the inputs into the executor's buffers and runs the program on `stream`; the
+  /// outputs are views. The caller orders it after the last call and records it.
+  StatusOr<DeviceTensors> enqueue(const DeviceTensors &inputs, const rt::DimValues &dims,
+                                  const rt::Stream &stream);
   Status ensureLoaded();
   /// Ok when weights are bound or the graph reads none; else says which bindWeights() needs.
   Status checkWeightsBound() const;

@@ -1,6 +1,7 @@
 // loom::jit on the GPU: jitted DSL graphs (an MLP block, an add + norm block) called with host
 // and device tensors, compared with the CPU reference interpreter on the same random inputs
-// and weights; a second jit of the same graph reuses the compiled package and cached kernels.
+// and weights; calls on two streams stay ordered; a second jit of the same graph reuses the
+// compiled package and cached kernels.
 #include "frontend/Jit/Jit.h"
 #include "frontend/Reference/StorageBytes.h"
 #include "frontend/Verify/OutputCheck.h"
@@ -29,6 +30,28 @@ HostTensors randomInputs(const JitModule &module, int64_t tokens, uint64_t seed)
   }
   return inputs;
 }
+
+/// Device copies of host tensors for one test, freed with it.
+class DeviceStaging {
+public:
+  explicit DeviceStaging(const rt::Context &gpu) : gpu_(gpu), backend_(gpu), allocator_(backend_) {}
+
+  /// `tensor`'s storage bytes in a new device buffer.
+  DeviceTensor upload(const ref::HostTensor &tensor) {
+    std::vector<std::byte> bytes = ref::toStorageBytes(tensor);
+    auto buffer = allocator_.allocate(bytes.size());
+    EXPECT_TRUE(buffer.isOk());
+    EXPECT_TRUE(rt::copyToDeviceSync(gpu_, buffer->address(), bytes.data(), bytes.size()).isOk());
+    buffers_.push_back(std::move(*buffer));
+    return {buffers_.back().address(), tensor.shape()};
+  }
+
+private:
+  const rt::Context &gpu_;
+  rt::CudaMemoryBackend backend_;
+  rt::DeviceAllocator allocator_;
+  std::vector<rt::DeviceBuffer> buffers_;
+};
 
 class JitGpuTest : public ::testing::Test {
 protected:
@@ -96,25 +119,15 @@ TEST_F(JitGpuTest, DeviceTensorCallsMatchHostCalls) {
   auto deviceContext = module->context();
   ASSERT_TRUE(deviceContext.isOk());
   const rt::Context &gpu = **deviceContext;
-  rt::CudaMemoryBackend backend(gpu);
-  rt::DeviceAllocator allocator(backend);
+  DeviceStaging staging(gpu);
   auto stream = rt::Stream::create(gpu);
   ASSERT_TRUE(stream.isOk());
-  std::vector<rt::DeviceBuffer> buffers;
-  auto upload = [&](const ref::HostTensor &tensor) -> DeviceTensor {
-    std::vector<std::byte> bytes = ref::toStorageBytes(tensor);
-    auto buffer = allocator.allocate(bytes.size());
-    EXPECT_TRUE(buffer.isOk());
-    EXPECT_TRUE(rt::copyToDeviceSync(gpu, buffer->address(), bytes.data(), bytes.size()).isOk());
-    buffers.push_back(std::move(*buffer));
-    return {buffers.back().address(), tensor.shape()};
-  };
   DeviceTensors deviceInputs;
   for (const auto &[name, tensor] : inputs)
-    deviceInputs[name] = upload(tensor);
+    deviceInputs[name] = staging.upload(tensor);
   DeviceTensors destinations;
   for (const auto &[name, tensor] : *host)
-    destinations[name] = upload(ref::HostTensor::zeros(tensor.type(), tensor.shape()));
+    destinations[name] = staging.upload(ref::HostTensor::zeros(tensor.type(), tensor.shape()));
   ASSERT_TRUE(module->call(deviceInputs, destinations, **stream).isOk());
   ASSERT_TRUE((*stream)->synchronize().isOk());
   for (const auto &[name, expected] : *host) {
@@ -133,6 +146,60 @@ TEST_F(JitGpuTest, DeviceTensorCallsMatchHostCalls) {
   EXPECT_NE(refused.status().message().find("exceeds its declared bound 64"), std::string::npos);
   destinations.begin()->second.shape[0] = 22;
   EXPECT_EQ(module->call(deviceInputs, destinations, **stream).code(), StatusCode::kInvalidArgument);
+}
+
+/// Device-tensor calls on two streams, enqueued back to back without a host wait, and a weight
+/// rebind right after: every call still reads its own inputs and the weights it was called with
+/// (the module orders calls on the device; without that, a call's input copy on one stream
+/// overwrites the shared input buffer under the previous call's kernels on the other).
+TEST_F(JitGpuTest, CallsOnTwoStreamsAreOrdered) {
+  constexpr int kCalls = 6;
+  constexpr int64_t kTokens = 1024;
+  mlir::MLIRContext context;
+  auto graph = testing::buildMlp(context, 512, 2048, kTokens);
+  ASSERT_TRUE(graph.isOk()) << graph.status().toString();
+  auto module = jit(**graph, {}, cache_);
+  ASSERT_TRUE(module.isOk()) << module.status().toString();
+  ASSERT_TRUE(module->bindRandomWeights(21).isOk());
+  std::vector<HostTensors> inputs;
+  std::vector<std::vector<std::byte>> expected; // host calls, one at a time
+  for (int call = 0; call < kCalls; ++call) {
+    inputs.push_back(randomInputs(*module, kTokens, 300 + call));
+    auto host = module->call(inputs.back());
+    ASSERT_TRUE(host.isOk()) << host.status().toString();
+    expected.push_back(ref::toStorageBytes(host->at("y")));
+  }
+
+  auto deviceContext = module->context();
+  ASSERT_TRUE(deviceContext.isOk());
+  const rt::Context &gpu = **deviceContext;
+  DeviceStaging staging(gpu);
+  auto first = rt::Stream::create(gpu), second = rt::Stream::create(gpu);
+  ASSERT_TRUE(first.isOk() && second.isOk());
+  std::vector<DeviceTensors> deviceInputs(kCalls), destinations(kCalls);
+  for (int call = 0; call < kCalls; ++call) {
+    deviceInputs[call]["x"] = staging.upload(inputs[call].at("x"));
+    destinations[call]["y"] =
+        staging.upload(ref::HostTensor::zeros(ref::ElementType::kBF16, {kTokens, 512}));
+  }
+  for (int call = 0; call < kCalls; ++call) {
+    const rt::Stream &stream = call % 2 == 0 ? **first : **second;
+    ASSERT_TRUE(module->call(deviceInputs[call], destinations[call], stream).isOk());
+  }
+  // Rebinding waits for the calls above: their outputs keep the old weights' values.
+  ASSERT_TRUE(module->bindRandomWeights(22).isOk());
+  ASSERT_TRUE((*first)->synchronize().isOk() && (*second)->synchronize().isOk());
+  for (int call = 0; call < kCalls; ++call) {
+    std::vector<std::byte> bytes(expected[call].size());
+    ASSERT_TRUE(rt::copyToHostSync(gpu, bytes.data(), destinations[call].at("y").address,
+                                   bytes.size())
+                    .isOk());
+    EXPECT_EQ(bytes, expected[call]) << "call " << call << " (stream " << call % 2 << ")";
+  }
+  // The new weights take effect at the next call.
+  auto rebound = module->call(inputs[0]);
+  ASSERT_TRUE(rebound.isOk()) << rebound.status().toString();
+  EXPECT_NE(ref::toStorageBytes(rebound->at("y")), expected[0]);
 }
 
 TEST_F(JitGpuTest, SecondJitReusesThePackageAndTheKernels) {

@@ -72,17 +72,31 @@ TEST(ResolveCallDimsTest, ExpressionExtentsAreEvaluated) {
   signature.arguments.push_back({"starts", 1, ref::ElementType::kI32, {"seqs+1"}, std::nullopt});
   signature.arguments.push_back({"lens", 2, ref::ElementType::kI32, {"seqs"}, std::nullopt});
   rt::DimValues bounds{{"tokens", 64}, {"seqs", 8}};
-  auto dims = resolveCallDims(signature, bounds, {{"ids", {9}}, {"starts", {4}}, {"lens", {3}}});
+  StatusOr<CallSignature> parsed = CallSignature::parse(signature);
+  ASSERT_TRUE(parsed.isOk()) << parsed.status().toString();
+  ASSERT_EQ(parsed->inputs.size(), 3u);
+  EXPECT_EQ(parsed->inputs[0].namedDims, (std::vector<std::optional<std::string>>{"tokens"}));
+  EXPECT_EQ(parsed->inputs[1].namedDims, (std::vector<std::optional<std::string>>{std::nullopt}));
+  auto dims = resolveCallDims(*parsed, bounds, {{"ids", {9}}, {"starts", {4}}, {"lens", {3}}});
   ASSERT_TRUE(dims.isOk()) << dims.status().toString();
   EXPECT_EQ(*dims, (rt::DimValues{{"seqs", 3}, {"tokens", 9}}));
-  auto wrong = resolveCallDims(signature, bounds, {{"ids", {9}}, {"starts", {3}}, {"lens", {3}}});
+  auto wrong = resolveCallDims(*parsed, bounds, {{"ids", {9}}, {"starts", {3}}, {"lens", {3}}});
   ASSERT_FALSE(wrong.isOk());
   EXPECT_NE(wrong.status().message().find("dimension 0 (seqs+1) must be 4"), std::string::npos)
       << wrong.status().message();
-  auto unbound = resolveCallDims(signature, {{"tokens", 64}, {"seqs", 8}, {"blocks", 16}},
+  auto unbound = resolveCallDims(*parsed, {{"tokens", 64}, {"seqs", 8}, {"blocks", 16}},
                                  {{"ids", {9}}, {"starts", {4}}, {"lens", {3}}});
   ASSERT_FALSE(unbound.isOk());
   EXPECT_NE(unbound.status().message().find("dim 'blocks'"), std::string::npos);
+}
+
+TEST(ResolveCallDimsTest, AnExtentThatDoesNotParseNamesItsInput) {
+  verify::GraphSignature signature;
+  signature.arguments.push_back({"ids", 0, ref::ElementType::kI32, {"tokens+"}, std::nullopt});
+  StatusOr<CallSignature> parsed = CallSignature::parse(signature);
+  ASSERT_FALSE(parsed.isOk());
+  EXPECT_NE(parsed.status().message().find("input 'ids'"), std::string::npos)
+      << parsed.status().message();
 }
 
 } // namespace

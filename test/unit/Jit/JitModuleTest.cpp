@@ -124,6 +124,32 @@ TEST_F(JitModuleTest, FloatInputsAreRoundedToTheDeclaredType) {
   }
 }
 
+TEST_F(JitModuleTest, BoundWeightsAreCopies) {
+  HostTensors reference;
+  {
+    HostTensors weights{{"norm.weight", ramp({64}, 2.0f)}};
+    ASSERT_TRUE(module_->bindWeights(weights).isOk());
+    auto before = module_->reference(inputs(3));
+    ASSERT_TRUE(before.isOk()) << before.status().toString();
+    reference = std::move(*before);
+    // The caller's tensors change and go away; the module keeps what it was given.
+    for (float &value : weights.at("norm.weight").floats())
+      value = 0.0f;
+  }
+  auto after = module_->reference(inputs(3));
+  ASSERT_TRUE(after.isOk()) << after.status().toString();
+  for (const char *name : {"sum", "normed"}) {
+    auto a = reference.at(name).floats(), b = after->at(name).floats();
+    EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end())) << name;
+  }
+  // Rebinding replaces them: another gain, another output.
+  ASSERT_TRUE(module_->bindWeights(HostTensors{{"norm.weight", ramp({64}, -1.0f)}}).isOk());
+  auto rebound = module_->reference(inputs(3));
+  ASSERT_TRUE(rebound.isOk());
+  auto a = reference.at("normed").floats(), b = rebound->at("normed").floats();
+  EXPECT_FALSE(std::equal(a.begin(), a.end(), b.begin(), b.end()));
+}
+
 TEST_F(JitModuleTest, WithoutAGpuACallIsUnavailableNotACrash) {
   StatusOr<int> devices = rt::deviceCount();
   if (devices.isOk() && *devices > 0)
