@@ -5,8 +5,6 @@
 
 namespace loom::serve {
 
-void EngineWorker::start() { thread_ = std::thread([this] { run(); }); }
-
 std::shared_ptr<RequestChannel> EngineWorker::submit(EngineRequest request) {
   auto channel = std::make_shared<RequestChannel>();
   {
@@ -35,14 +33,12 @@ void EngineWorker::beginDrain() {
   draining_ = true;
 }
 
-void EngineWorker::stop() {
+void EngineWorker::requestStop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_one();
-  if (thread_.joinable())
-    thread_.join();
 }
 
 void EngineWorker::addToEngine(Submission submission) {

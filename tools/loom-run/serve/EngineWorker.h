@@ -10,7 +10,6 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -22,17 +21,19 @@ struct EngineRequest {
   rt::SamplingParams params;
 };
 
-/// rt::Engine is single-threaded: only the worker thread calls it. Other threads talk to the
-/// worker through a mutex-guarded inbox; it steps the engine while any request is unfinished
-/// and sleeps otherwise. After each step it publishes the engine's stats to ServeMetrics.
+/// rt::Engine is single-threaded: only the thread in `run` calls it — the thread that loaded
+/// the model, since a GPU backend's CUDA context is current on that thread alone. Other threads
+/// talk to it through a mutex-guarded inbox; it steps the engine while any request is
+/// unfinished and sleeps otherwise. After each step it publishes the engine's stats.
 class EngineWorker {
 public:
   EngineWorker(rt::Engine &engine, ServeMetrics &metrics) : engine_(engine), metrics_(metrics) {}
-  ~EngineWorker() { stop(); }
   EngineWorker(const EngineWorker &) = delete;
   EngineWorker &operator=(const EngineWorker &) = delete;
 
-  void start();
+  /// Serves requests on the calling thread until `requestStop`, then finishes every request
+  /// in flight and returns.
+  void run();
   /// Queues `request`; its output arrives on the returned channel. nullptr once draining.
   std::shared_ptr<RequestChannel> submit(EngineRequest request);
   /// Cancels the request of `channel` (its KV blocks are freed); a finished one is left alone.
@@ -42,22 +43,20 @@ public:
   bool draining() const { return draining_; }
   /// Requests submitted and not finished yet.
   int inFlight() const { return inFlight_; }
-  /// Finishes every request in flight, then joins the thread.
-  void stop();
+  /// Makes `run` return once the requests in flight have finished.
+  void requestStop();
 
 private:
   struct Submission {
     EngineRequest request;
     std::shared_ptr<RequestChannel> channel;
   };
-  void run();
   void addToEngine(Submission submission);
   /// A runner error: every unfinished request finishes with it.
   void failAll(const Status &error);
 
   rt::Engine &engine_;
   ServeMetrics &metrics_;
-  std::thread thread_;
 
   std::mutex mutex_; ///< guards the inbox and stopping_
   std::condition_variable wake_;

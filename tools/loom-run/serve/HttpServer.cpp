@@ -88,16 +88,18 @@ Status runHttpServer(const ServerOptions &options, const ServedModel &model, rt:
     return LOOM_ERROR(StatusCode::kUnavailable, "cannot widen the listen backlog");
 
   metrics.setEngineStats(engine.stats());
-  worker.start();
-  std::atomic<bool> stopWatching = false;
-  std::thread watcher(
-      [&] { watchSignals(server, worker, routes, stopWatching, log); });
+  std::atomic<bool> listened = false, stopWatching = false;
+  std::thread http([&] {
+    listened = server.listen_after_bind();
+    worker.requestStop();
+  });
+  std::thread watcher([&] { watchSignals(server, worker, routes, stopWatching, log); });
   log(fmt::format("serving '{}' on http://{}:{} (Ctrl-C to stop)", model.name, options.host,
                   port));
-  bool listened = server.listen_after_bind();
+  worker.run(); // on this thread, which loaded the model (and holds its CUDA context)
+  http.join();
   stopWatching = true;
   watcher.join();
-  worker.stop();
   if (!listened)
     return LOOM_ERROR(StatusCode::kUnavailable, "the HTTP server stopped with an error");
   log("stopped");
