@@ -24,6 +24,13 @@ struct ForwardOptions {
   int64_t maxContext = 0;
 };
 
+/// The storage dtype of a model compiled for the GPU: `requested` (e.g. --dtype) when given; for
+/// a GGUF bf16, since its quantized blocks are dequantized on load and the config's float32
+/// only describes those host values; otherwise nullopt (the config's torch_dtype).
+inline std::optional<DType> compiledStorageDType(std::optional<DType> requested, bool fromGguf) {
+  return requested || !fromGguf ? requested : std::optional<DType>(DType::bf16);
+}
+
 /// The options matching an engine's KV pool and step bounds, so the built graph and the engine
 /// that drives it agree.
 inline ForwardOptions forwardOptionsFor(const rt::EngineConfig &engine) {

@@ -11,12 +11,12 @@ namespace loom::rt {
 /// One timed launch of a program run: a kernel, or a CUDA graph replay of a decode bucket.
 struct TimedLaunch {
   size_t kernelIndex = 0;     ///< into Manifest::kernels (a kernel launch)
-  int graphBucket = 0;        ///< > 0: a replay of this decode bucket's graph; kernelIndex unused
   double microseconds = 0;    ///< from the event just before the launch to the one just after
   double gapMicroseconds = 0; ///< from the previous launch's end event to this one's start
   /// From the origin event (recordOrigin) to this launch's start event; from the first launch's
   /// start event when no origin was recorded.
   double startMicroseconds = 0;
+  int graphBucket = 0; ///< > 0: a replay of this decode bucket's graph; kernelIndex unused
 };
 
 /// How it works: PackageExecutor::run(dims, stream, &timer) records an event on the stream just

@@ -138,11 +138,7 @@ StatusOr<std::unique_ptr<ServingModel>> loadGpuModel(const ModelRequest &request
 
   models::ForwardOptions options = models::forwardOptionsFor(engine);
   options.numBlocks = engine.numBlocks + 1; // one scratch block for the decode graphs' padding
-  options.dtype = requestedDType(request);
-  // A GGUF's quantized blocks are dequantized on load; on the GPU they are stored as bf16 unless
-  // --dtype says otherwise (the config's float32 only describes the dequantized host values).
-  if (!options.dtype && files.gguf)
-    options.dtype = DType::bf16;
+  options.dtype = models::compiledStorageDType(requestedDType(request), files.gguf != nullptr);
   progress(fmt::format("building the forward step ({} layers, hidden {}, vocab {})",
                        config.numHiddenLayers, config.hiddenSize, config.vocabSize));
   LOOM_ASSIGN_OR_RETURN(models::LlamaForward forward,

@@ -2,6 +2,7 @@
 #include "tools/loom-run/Commands.h"
 
 #include "frontend/Readers/Tokenizer.h"
+#include "tools/loom-run/ModelFiles.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -15,7 +16,7 @@ namespace loom::tools {
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: loom-run tokenize --model DIR [--no-special] [--decode] TEXT\n";
+    "usage: loom-run tokenize --model DIR|FILE.gguf [--no-special] [--decode] TEXT\n";
 
 struct TokenizeOptions {
   std::string model;
@@ -72,6 +73,16 @@ std::optional<std::string> parseIds(const std::string &text, std::vector<int32_t
   return std::nullopt;
 }
 
+/// The tokenizer of a model folder or tokenizer.json, or of a GGUF file's metadata (as generate
+/// reads it: openModelFiles).
+StatusOr<frontend::Tokenizer> openTokenizer(const std::string &model) {
+  if (!model.ends_with(".gguf"))
+    return frontend::Tokenizer::open(model);
+  LOOM_ASSIGN_OR_RETURN(std::unique_ptr<ModelFiles> files,
+                        openModelFiles(model, /*withWeights=*/false));
+  return std::move(*files->tokenizer);
+}
+
 } // namespace
 
 int runTokenize(Arguments args) {
@@ -84,7 +95,7 @@ int runTokenize(Arguments args) {
   if (std::optional<std::string> error = parse(args, options))
     return fail(fmt::format("{}\n{}", *error, kUsage));
 
-  auto tokenizer = frontend::Tokenizer::open(options.model);
+  auto tokenizer = openTokenizer(options.model);
   if (!tokenizer.isOk())
     return fail(tokenizer.status().toString());
 

@@ -25,7 +25,10 @@ StatusOr<mlir::OwningOpRef<mlir::ModuleOp>> buildModelModule(mlir::MLIRContext &
   } else {
     LOOM_ASSIGN_OR_RETURN(config, frontend::readModelConfig(path));
   }
-  LOOM_ASSIGN_OR_RETURN(models::LlamaForward forward, models::buildLlamaForward(context, config, options));
+  models::ForwardOptions forwardOptions = options;
+  forwardOptions.dtype = models::compiledStorageDType(options.dtype, path.ends_with(".gguf"));
+  LOOM_ASSIGN_OR_RETURN(models::LlamaForward forward,
+                        models::buildLlamaForward(context, config, forwardOptions));
   return std::move(forward.module);
 }
 

@@ -15,7 +15,9 @@ namespace loom::loomc {
 bool isModelInput(const std::string &path);
 
 /// Reads the model's config (config.json, or GGUF metadata) and builds its Llama-family forward
-/// step with `options`. Errors name the file or the unsupported field.
+/// step with `options`; a GGUF without options.dtype is built in bf16, as the gpu backend of
+/// loom-run stores it (models::compiledStorageDType). Errors name the file or the unsupported
+/// field.
 StatusOr<mlir::OwningOpRef<mlir::ModuleOp>> buildModelModule(mlir::MLIRContext &context,
                                                              const std::string &path,
                                                              const models::ForwardOptions &options);
