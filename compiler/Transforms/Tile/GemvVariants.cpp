@@ -17,11 +17,6 @@ namespace loom::tile {
 
 namespace {
 
-/// `condition`, joined to the launch's existing guard.
-mlir::StringAttr joinGuard(mlir::Builder &b, LaunchOp launch, const std::string &condition) {
-  std::optional<llvm::StringRef> existing = launch.getWhen();
-  return b.getStringAttr(existing ? (*existing + " && " + condition).str() : condition);
-}
 
 } // namespace
 
@@ -49,7 +44,7 @@ std::string gemvVariantProblem(const KernelShape &shape, const GpuTarget &target
   return simtGemmReason(shape, target);
 }
 
-void addGemvVariants(mlir::ModuleOp module, const GpuTarget &target, bool explain) {
+void addRowVariants(mlir::ModuleOp module, const RowVariantRule &rule, bool explain) {
   auto programs = llvm::to_vector(module.getOps<LaunchProgramOp>());
   if (programs.size() != 1)
     return;
@@ -61,27 +56,38 @@ void addGemvVariants(mlir::ModuleOp module, const GpuTarget &target, bool explai
     auto shape = analyzeKernel(kernel);
     if (mlir::failed(shape) || shape->family != KernelFamily::kGemm)
       continue;
-    if (std::string problem = gemvVariantProblem(*shape, target); !problem.empty()) {
+    if (std::string problem = rule.problem(*shape); !problem.empty()) {
       if (explain)
-        kernel.emitRemark() << "no decode GEMV variant: " << problem;
+        kernel.emitRemark() << "no " << rule.description << ": " << problem;
       continue;
     }
-    KernelOp gemv = addRowCappedCopy(kernel, "gemv", kGemvMaxRows, symbols);
-    std::string few = shape->rows + " <= " + std::to_string(kGemvMaxRows);
-    std::string many = shape->rows + " > " + std::to_string(kGemvMaxRows);
+    KernelOp copy = addRowCappedCopy(kernel, rule.kind, rule.maxRows, symbols);
+    const std::string few = shape->rows + " <= " + std::to_string(rule.maxRows);
     for (LaunchOp launch : llvm::to_vector(programs.front().getBody().getOps<LaunchOp>())) {
       if (launch.getKernel() != kernel.getSymName())
         continue;
+      auto [copyGuard, gemmGuard] = rule.guards(*shape, launch.getWhen().value_or(""));
       b.setInsertionPoint(launch);
-      auto gemvLaunch = llvm::cast<LaunchOp>(b.clone(*launch));
-      gemvLaunch.setKernelAttr(mlir::FlatSymbolRefAttr::get(gemv.getSymNameAttr()));
-      gemvLaunch.setWhenAttr(joinGuard(b, launch, few));
-      launch.setWhenAttr(joinGuard(b, launch, many));
+      auto copyLaunch = llvm::cast<LaunchOp>(b.clone(*launch));
+      copyLaunch.setKernelAttr(mlir::FlatSymbolRefAttr::get(copy.getSymNameAttr()));
+      copyLaunch.setWhenAttr(b.getStringAttr(copyGuard));
+      launch.setWhenAttr(b.getStringAttr(gemmGuard));
     }
     if (explain)
-      kernel.emitRemark() << "decode GEMV variant '" << gemv.getSymName() << "' launches when "
-                          << few;
+      kernel.emitRemark() << rule.description << " '" << copy.getSymName() << "' launches when " << few;
   }
+}
+
+void addGemvVariants(mlir::ModuleOp module, const GpuTarget &target, bool explain) {
+  RowVariantRule rule{"gemv", kGemvMaxRows, "decode GEMV variant",
+                      [&](const KernelShape &shape) { return gemvVariantProblem(shape, target); },
+                      [](const KernelShape &shape, llvm::StringRef existing) {
+                        std::string prefix = existing.empty() ? "" : (existing + " && ").str();
+                        std::string bound = std::to_string(kGemvMaxRows);
+                        return std::pair{prefix + shape.rows + " <= " + bound,
+                                         prefix + shape.rows + " > " + bound};
+                      }};
+  addRowVariants(module, rule, explain);
 }
 
 } // namespace loom::tile

@@ -6,6 +6,8 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <functional>
+
 namespace loom::tile {
 
 /// The most rows the GEMV family (loom/gemv.cuh) takes; larger row counts run the GEMM.
@@ -20,6 +22,22 @@ inline constexpr llvm::StringLiteral kMaxRowsAttrName = "loom.max_rows";
 /// capped at `maxRows` rows (loom.max_rows), placed after `kernel`; renamed on a symbol clash.
 KernelOp addRowCappedCopy(KernelOp kernel, llvm::StringRef kind, int64_t maxRows,
                           mlir::SymbolTable &symbols);
+
+/// A family of row-capped copies: what it is called, its cap, why a GEMM gets none ("" when it
+/// gets one), and the (copy, GEMM) guards of a launch given the launch's existing guard.
+struct RowVariantRule {
+  llvm::StringRef kind;        ///< the copy's name part: `<family>_<kind>_<n>`
+  int64_t maxRows;
+  llvm::StringRef description; ///< for remarks, e.g. "decode GEMV variant"
+  std::function<std::string(const KernelShape &)> problem;
+  std::function<std::pair<std::string, std::string>(const KernelShape &, llvm::StringRef)> guards;
+};
+
+/// For every GEMM (not a library kernel, not a capped copy) of a module with one launch program
+/// that `rule` admits, adds the capped copy and splits each of the GEMM's launches into the
+/// copy's, just before, and the GEMM's, each with its guard. With `explain`, remarks say why a
+/// GEMM got none and when each copy launches.
+void addRowVariants(mlir::ModuleOp module, const RowVariantRule &rule, bool explain);
 
 /// Why the GEMM `shape` gets no GEMV variant on `target`, or "" when it gets one.
 std::string gemvVariantProblem(const KernelShape &shape, const GpuTarget &target);

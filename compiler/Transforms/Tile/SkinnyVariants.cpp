@@ -66,45 +66,26 @@ TileConfig skinnyConfig(const KernelShape &shape, const GpuTarget &target) {
 }
 
 void addSkinnyVariants(mlir::ModuleOp module, const GpuTarget &target, bool explain) {
-  auto programs = llvm::to_vector(module.getOps<LaunchProgramOp>());
-  if (programs.size() != 1)
-    return;
-  mlir::SymbolTable symbols(module);
-  mlir::OpBuilder b(module.getContext());
-  for (KernelOp kernel : llvm::to_vector(module.getOps<KernelOp>())) {
-    if (kernel->hasAttr(kLibraryAttrName) || kernel->hasAttr(kMaxRowsAttrName))
-      continue;
-    auto shape = analyzeKernel(kernel);
-    if (mlir::failed(shape) || shape->family != KernelFamily::kGemm || shape->rowsBound <= kSkinnyMaxRows)
-      continue; // bounded by 128 rows: tile-tiling sizes the GEMM itself as skinny
-    if (std::string problem = skinnyProblem(*shape, target); !problem.empty()) {
-      if (explain)
-        kernel.emitRemark() << "no skinny variant: " << problem;
-      continue;
-    }
-    KernelOp skinny = addRowCappedCopy(kernel, "skinny", kSkinnyMaxRows, symbols);
-    const std::string cap = std::to_string(kSkinnyMaxRows);
-    const std::string few = shape->rows + " <= " + cap, many = shape->rows + " > " + cap;
-    // The GEMV variant's `<rows> > 16` is implied by `<rows> > 128` on the GEMM's launch.
-    const std::string afterGemv = shape->rows + " > " + std::to_string(kGemvMaxRows);
-    for (LaunchOp launch : llvm::to_vector(programs.front().getBody().getOps<LaunchOp>())) {
-      if (launch.getKernel() != kernel.getSymName())
-        continue;
-      std::string existing = launch.getWhen().value_or("").str();
-      b.setInsertionPoint(launch);
-      auto skinnyLaunch = llvm::cast<LaunchOp>(b.clone(*launch));
-      skinnyLaunch.setKernelAttr(mlir::FlatSymbolRefAttr::get(skinny.getSymNameAttr()));
-      skinnyLaunch.setWhenAttr(b.getStringAttr(existing.empty() ? few : existing + " && " + few));
-      llvm::StringRef rest = existing;
-      if (rest.consume_back(afterGemv))
-        existing = rest.str();
-      else if (!existing.empty())
-        existing += " && ";
-      launch.setWhenAttr(b.getStringAttr(existing + many));
-    }
-    if (explain)
-      kernel.emitRemark() << "skinny variant '" << skinny.getSymName() << "' launches when " << few;
-  }
+  RowVariantRule rule{
+      "skinny", kSkinnyMaxRows, "skinny variant",
+      [&](const KernelShape &shape) -> std::string {
+        std::string problem = skinnyProblem(shape, target);
+        if (problem.empty() && shape.rowsBound <= kSkinnyMaxRows)
+          return "its rows are bounded by " + std::to_string(shape.rowsBound) +
+                 ", so tile-tiling makes the GEMM itself skinny";
+        return problem;
+      },
+      [](const KernelShape &shape, llvm::StringRef existing) {
+        const std::string cap = std::to_string(kSkinnyMaxRows);
+        std::string copy = (existing.empty() ? "" : (existing + " && ").str()) + shape.rows + " <= " + cap;
+        // The GEMV variant's `<rows> > 16` is implied by `<rows> > 128` on the GEMM's launch.
+        llvm::StringRef rest = existing;
+        std::string gemm = rest.consume_back(shape.rows + " > " + std::to_string(kGemvMaxRows))
+                               ? rest.str()
+                               : (existing.empty() ? "" : (existing + " && ").str());
+        return std::pair{copy, gemm + shape.rows + " > " + cap};
+      }};
+  addRowVariants(module, rule, explain);
 }
 
 } // namespace loom::tile
