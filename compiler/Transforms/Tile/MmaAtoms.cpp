@@ -7,7 +7,7 @@ namespace loom::tile {
 
 namespace {
 const MmaAtom kAtoms[] = {
-    {90, true, false, "bf16", 64, 256, 16, "wgmma.m64nNk16.bf16",
+    {90, true, true, "bf16", 64, 256, 16, "wgmma.m64nNk16.bf16",
      "wgmma.mma_async.sync.aligned.m64nNk16.f32.bf16.bf16"},
     {80, false, true, "bf16", 16, 8, 16, "mma.sync.m16n8k16.bf16",
      "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32"},

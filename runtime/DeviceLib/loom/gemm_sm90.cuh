@@ -401,14 +401,19 @@ __device__ __forceinline__ void fragmentRowScales(float sum, int lane, int K, fl
   scale[1] = __shfl_sync(0xffffffffu, rowScale, 2 * (lane / 4) + 16);
 }
 
+/// Arrivals per consumer warpgroup that free a stage: one thread after its wgmma wait, or, when
+/// the prologue reads X stages with ld.shared, one lane per warp after that warp's reads (wgmma's
+/// .sync.aligned does not make the warpgroup's four warps wait for one another).
+template <class Prologue> inline constexpr int kStageReleasesPerConsumer = Prologue::kRowScale ? 4 : 1;
+
 template <class Config, class Gating, class Order, class Epilogue, class Prologue>
 __device__ __forceinline__ void gemmConsumer(int consumer, const GemmRing<Config> &ring,
                                              const Order &order, int kBlocks, int M, int N,
                                              int K, bool staged, const Epilogue &epilogue,
                                              const Prologue &prologue) {
   constexpr int kBlockN = Config::kBlockN;
-  const bool releases = threadIdx.x % 128 == 0;
   const int warp = (threadIdx.x % 128) / 32, lane = threadIdx.x % 32;
+  const bool releases = kStageReleasesPerConsumer<Prologue> == 4 ? lane == 0 : threadIdx.x % 128 == 0;
   float acc[kBlockN / 2];
   RingPosition<Config::kStages> position;
   // A stage is free once every consumer of every CTA that receives its W boxes has read it.
@@ -443,6 +448,8 @@ __device__ __forceinline__ void gemmConsumer(int consumer, const GemmRing<Config
         sumSquares += sumSquaresOfStageRow(tileX, warp, lane);
       // Keep this stage's group in flight; the previous stage's is done and its slot is free.
       wgmmaWaitGroup<1>();
+      if constexpr (Prologue::kRowScale)
+        __syncwarp(); // every lane's reads of the previous stage precede the warp's release
       if (releases && previousStage >= 0)
         release(previousStage);
       previousStage = position.stage;
@@ -456,6 +463,8 @@ __device__ __forceinline__ void gemmConsumer(int consumer, const GemmRing<Config
         loadResidualQuarter(epilogue, sliceRow0, n0, M, N, residual);
     wgmmaWaitGroup<0>();
     wgmmaFenceOperands(acc);
+    if constexpr (Prologue::kRowScale)
+      __syncwarp();
     if (releases && previousStage >= 0)
       release(previousStage);
 
@@ -514,7 +523,8 @@ __device__ __forceinline__ void gemmBf16Sm90(const TmaDescriptor &x, const TmaDe
   if (threadIdx.x == 0) {
     for (int stage = 0; stage < Config::kStages; ++stage) {
       mbarrierInit(ring.full(stage), 1);
-      mbarrierInit(ring.empty(stage), Config::kConsumers * Config::kCluster);
+      mbarrierInit(ring.empty(stage),
+                   Config::kConsumers * kStageReleasesPerConsumer<Prologue> * Config::kCluster);
     }
     mbarrierInitFence();
   }

@@ -87,3 +87,44 @@ func.func @forward(%x: tensor<?x512xbf16> {loom.name = "x"}, %r: tensor<?x300xbf
   %y = graph.add %l, %r : tensor<?x300xbf16>
   return %y : tensor<?x300xbf16>
 }
+
+// -----
+
+// RMSNorm -> linear (a Llama layer's QKV): the norm's gain is folded into W and its row scale is
+// the GEMM's prologue on both families — loom::gemm's RmsNormPrologue on sm_80, the last argument
+// of the wgmma GEMM on sm_90a; no separate rms_norm kernel.
+// CHECK-LABEL: {{^}}// {{-+}} kernels/fused_rms_norm_linear_0.cu
+// SM80: loom::gemm<Config, loom::bf16, loom::RmsNormPrologue, loom::NoGating>(x, w, tokens, 320, 512, loom::RmsNormPrologue{9.99999975e-06f}, loom::epi::makeEpilogue(y, 320));
+// SM90A: #include "loom/gemm_sm90.cuh"
+// SM90A: loom::sm90::gemmBf16Sm90<Config, loom::NoGating>(x, w, tokens, 320, 512, loom::epi::makeEpilogue(y, 320), loom::RmsNormPrologue{9.99999975e-06f});
+// SM90A-NOT: loom::gemm<
+// CHECK-NOT: kernels/rms_norm
+func.func @forward(%x: tensor<?x512xbf16> {loom.name = "x"}) -> (tensor<?x320xbf16> {loom.name = "y"})
+    attributes {loom.max_tokens = 8192 : i64} {
+  %n = graph.weight "input_layernorm.weight" : tensor<512xbf16>
+  %w = graph.weight "self_attn.qkv.weight" : tensor<320x512xbf16>
+  %h = graph.rms_norm %x, %n {eps = 1.0e-5 : f32} : tensor<?x512xbf16>, tensor<512xbf16>
+  %y = graph.linear %h, %w : tensor<?x512xbf16>, tensor<320x512xbf16> -> tensor<?x320xbf16>
+  return %y : tensor<?x320xbf16>
+}
+
+// -----
+
+// RMSNorm -> merged gate/up with SiLU·mul: prologue and gating in one wgmma kernel on sm_90a.
+// CHECK-LABEL: {{^}}// {{-+}} kernels/fused_rms_norm_linear_split_silu_mul_0.cu
+// SM80: loom::gemm<Config, loom::bf16, loom::RmsNormPrologue, loom::Gated<loom::Silu>>(x, w, tokens, 320, 512, loom::RmsNormPrologue{9.99999975e-06f}, loom::epi::makeEpilogue(y, 320));
+// SM90A: loom::sm90::gemmBf16Sm90<Config, loom::Gated<loom::Silu>>(x, w, tokens, 320, 512, loom::epi::makeEpilogue(y, 320), loom::RmsNormPrologue{9.99999975e-06f});
+// CHECK-NOT: kernels/rms_norm
+func.func @forward(%x: tensor<?x512xbf16> {loom.name = "x"}) -> (tensor<?x320xbf16> {loom.name = "y"})
+    attributes {loom.max_tokens = 8192 : i64} {
+  %n = graph.weight "post_attention_layernorm.weight" : tensor<512xbf16>
+  %g = graph.weight "mlp.gate_proj.weight" : tensor<320x512xbf16>
+  %u = graph.weight "mlp.up_proj.weight" : tensor<320x512xbf16>
+  %h = graph.rms_norm %x, %n {eps = 1.0e-5 : f32} : tensor<?x512xbf16>, tensor<512xbf16>
+  %w = graph.concat %g, %u {axis = 0 : i64} : (tensor<320x512xbf16>, tensor<320x512xbf16>) -> tensor<640x512xbf16>
+  %gu = graph.linear %h, %w : tensor<?x512xbf16>, tensor<640x512xbf16> -> tensor<?x640xbf16>
+  %gate, %up = graph.split %gu {axis = 1 : i64} : tensor<?x640xbf16> -> tensor<?x320xbf16>, tensor<?x320xbf16>
+  %s = graph.silu %gate : tensor<?x320xbf16>
+  %y = graph.mul %s, %up : tensor<?x320xbf16>
+  return %y : tensor<?x320xbf16>
+}

@@ -17,10 +17,14 @@ func.func @forward(%x: tensor<?x4096xbf16>) -> tensor<?x4096xbf16> attributes {l
 
 // -----
 
-// The sm_90a GEMM has no row-scale prologue: the atom table falls back to mma.sync there.
+// The RMSNorm prologue (tile.row_scale) runs on both GEMM families: mma.sync on sm_80, the wgmma
+// GEMM with its TMA ring on sm_90a (loom::RmsNormPrologue in gemm_sm90.cuh).
+// SM80-LABEL: tile.kernel @fused_rms_norm_linear_0
+// SM80: tile.dot {{.+}} scale(%{{.+}} : tensor<?x1xf32>) staging({{.+}}) {atom = "mma.sync.m16n8k16.bf16"}
 // SM90A-LABEL: tile.kernel @fused_rms_norm_linear_0
-// SM90A-NOT: wgmma
-// SM90A: {atom = "mma.sync.m16n8k16.bf16"}
+// SM90A-NOT: mma.sync
+// SM90A: %[[SCALE:.+]] = tile.row_scale %x
+// SM90A: tile.dot {{.+}} scale(%[[SCALE]] : tensor<?x1xf32>) staging({{.+}}) {atom = "wgmma.m64nNk16.bf16"}
 func.func @forward(%x: tensor<?x256xbf16>) -> tensor<?x256xbf16> attributes {loom.max_tokens = 1024 : i64} {
   %g = graph.weight "norm.weight" : tensor<256xbf16>
   %w = graph.weight "proj.weight" : tensor<256x256xbf16>
