@@ -86,8 +86,13 @@ TEST(MmaAtoms, NoAtomForF32SaysWhy) {
             "wgmma.m64nNk16.bf16");
   EXPECT_EQ(selectMmaAtom(*findGpuTarget("sm_90"), b.getBF16Type(), false, why)->name,
             "mma.sync.m16n8k16.bf16");
+  // The RMSNorm prologue (row scale) runs on the wgmma GEMM too; sm_80 keeps mma.sync.
   EXPECT_EQ(selectMmaAtom(*findGpuTarget("sm_90a"), b.getBF16Type(), true, why)->name,
+            "wgmma.m64nNk16.bf16");
+  EXPECT_EQ(selectMmaAtom(*findGpuTarget("sm_80"), b.getBF16Type(), true, why)->name,
             "mma.sync.m16n8k16.bf16");
+  EXPECT_EQ(selectMmaAtom(*findGpuTarget("sm_80"), b.getF32Type(), true, why), nullptr);
+  EXPECT_EQ(why, "no MMA atom for sm_80 with f32 operands and a row-scale prologue");
 }
 
 } // namespace
