@@ -1,4 +1,4 @@
-// Emission of GEMM kernels: loom::gemm (mma.sync), loom::gemv (small M),
+// Emission of GEMM kernels: loom::gemm (mma.sync), loom::gemv (small M), loom::gemmSkinny (M 17..128),
 // loom::sm90::gemmBf16Sm90 (wgmma + TMA) or loom::gemmSimt (the CUDA-core fallback), with the
 // prologue and the epilogue parts as types.
 //
@@ -113,13 +113,15 @@ mlir::FailureOr<std::string> emitGemm(tile::KernelOp kernel) {
   std::string threads = std::to_string((*kernel.getBlock())[0]);
   std::string call;
   if (kernel.getConfigValue("consumers")) {
+    if (dot.getScale())
+      return dot.emitOpError() << "the sm_90a GEMM has no row-scale prologue";
     source.include("loom/gemm_sm90.cuh");
     source.include("loom/epilogue.cuh");
     source.declare(dot.getA(), "const __grid_constant__ loom::sm90::TmaDescriptor " + x);
     source.declare(dot.getB(), "const __grid_constant__ loom::sm90::TmaDescriptor " + w);
     call = "  using Config = loom::sm90::GemmSm90Config<" +
            templateArgs(kernel, {"bm", "bn", "stages", "group_m"}) + ">;\n  loom::sm90::gemmBf16Sm90<Config, " + *gating + ">(" +
-           x + ", " + w + ", " + m + ", " + n + ", " + k + ", " + epilogue + (dot.getScale() ? ", " + prologueValue : "") + ");\n";
+           x + ", " + w + ", " + m + ", " + n + ", " + k + ", " + epilogue + ");\n";
     return source.render(call, threads + ", 1");
   }
   if (kernel.getConfigValue("simt")) { // the CUDA-core fallback (tile-tiling's loom.fallback)
@@ -128,6 +130,14 @@ mlir::FailureOr<std::string> emitGemm(tile::KernelOp kernel) {
            ">;\n  loom::gemmSimt<Config, " + t + ", " + prologue + ", " + *gating + ">(" + x + ", " + w +
            ", " + m + ", " + n + ", " + k + ", " + prologueValue + ", " + epilogue + ");\n";
     return source.render(call, threads);
+  }
+  if (auto split = kernel.getConfigValue("split")) { // the skinny GEMM: 17..128 rows, sm_90
+    source.include("loom/gemm_skinny.cuh");
+    call = "  using Config = loom::SkinnyConfig<" + templateArgs(kernel, {"max_m", "split", "ring"}) +
+           ">;\n  loom::gemmSkinny<Config, " + t + ", " + prologue + ", " + *gating + ">(" + x + ", " + w +
+           ", " + m + ", " + n + ", " + k + ", " + prologueValue + ", " + epilogue + ");\n";
+    // The split CTAs of a column block form a cluster (its reduction reads their shared memory).
+    return source.render(call, threads + ", 1) __cluster_dims__(1, " + std::to_string(*split) + ", 1");
   }
   bool gemv = kernel.getConfigValue("max_m").has_value();
   source.include(gemv ? "loom/gemv.cuh" : "loom/gemm.cuh");

@@ -20,13 +20,17 @@ def TileTilingPass : Pass<"tile-tiling", "mlir::ModuleOp"> {
     Before that, with `gemv-variants`, every GEMM whose rows are bounded above the GEMV limit
     (16) gets a copy capped at 16 rows, tiled as a GEMV, and its launches split in two guarded
     launches: the GEMV on `<rows> <= 16`, the GEMM on `<rows> > 16` (GemvVariants.h).
+    On sm_90, every GEMM whose rows are bounded above 128 also gets a skinny copy capped at 128
+    rows (loom/gemm_skinny.cuh, SkinnyVariants.h), launched on `<rows> > 16 && <rows> <= 128`, the
+    GEMM then on `<rows> > 128`; a GEMM bounded by 17..128 rows is tiled as the skinny GEMM itself.
     With `batch-invariant` instead, no row-count variant is added and paged attention's
     decode-only branch is erased (BatchInvariance.h): one kernel per op at every step shape.
   }];
   let options = [Option<"target", "target", "std::string", "\"sm_90a\"",
                         "Compile target: sm_80, sm_89, sm_90 or sm_90a.">,
                  Option<"gemvVariants", "gemv-variants", "bool", "true",
-                        "Give GEMMs with more than 16 rows a guarded decode GEMV variant.">,
+                        "Give GEMMs with more than 16 rows a guarded decode GEMV variant (and, on sm_90, "
+                        "a skinny variant for 17..128 rows).">,
                  Option<"batchInvariant", "batch-invariant", "bool", "false",
                         "One kernel per op at every step shape (overrides gemv-variants): a "
                         "row's result is the same alone, in any batch and under any chunking.">,

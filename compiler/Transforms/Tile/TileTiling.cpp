@@ -3,6 +3,7 @@
 #include "compiler/Transforms/Tile/CostModel.h"
 #include "compiler/Transforms/Tile/GemvVariants.h"
 #include "compiler/Transforms/Tile/Passes.h"
+#include "compiler/Transforms/Tile/SkinnyVariants.h"
 #include "compiler/Transforms/Tile/SimtFallback.h"
 #include "compiler/Transforms/Tile/TuningTable.h"
 
@@ -37,6 +38,15 @@ struct TileTilingPass final : impl::TileTilingPassBase<TileTilingPass> {
       applyConfig(kernel, simtGemmConfig(*shape));
       kernel->setAttr(kFallbackAttrName, mlir::StringAttr::get(kernel.getContext(), why));
       return mlir::success();
+    }
+    // 17..128 rows on sm_90 (a skinny variant, or a GEMM bounded there): the skinny GEMM, whose
+    // configuration is a rule of the shape (SkinnyVariants.h).
+    if (shape->rowsBound <= kSkinnyMaxRows && skinnyProblem(*shape, gpu).empty()) {
+      TileConfig config = skinnyConfig(*shape, gpu);
+      if (launchProblem(config, gpu).empty()) {
+        applyConfig(kernel, config);
+        return mlir::success();
+      }
     }
     if (auto tuned = tunedConfig(*shape, gpu.name)) {
       auto config = completeConfig(*shape, gpu, *tuned);
@@ -73,8 +83,10 @@ struct TileTilingPass final : impl::TileTilingPassBase<TileTilingPass> {
     // Every variant chosen by a step's row count or shape is added here, under this one switch.
     if (batchInvariant)
       makeBatchInvariant(getOperation(), explain);
-    else if (gemvVariants)
+    else if (gemvVariants) {
       addGemvVariants(getOperation(), *gpu, explain);
+      addSkinnyVariants(getOperation(), *gpu, explain);
+    }
     for (KernelOp kernel : getOperation().getOps<KernelOp>())
       if (!kernel->hasAttr(kLibraryAttrName) && mlir::failed(tile(kernel, *gpu)))
         return signalPassFailure();

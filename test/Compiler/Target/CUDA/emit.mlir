@@ -16,6 +16,14 @@
 // SM90A-NEXT: using Config = loom::sm90::GemmSm90Config<128, 128, {{[0-9]+}}, {{8|16}}>;
 // SM90A-NEXT: loom::sm90::gemmBf16Sm90<Config, loom::NoGating>(x, w, tokens, 64, 128, loom::epi::makeEpilogue(y, 64, loom::epi::Residual<loom::bf16>{residual, 64}));
 
+// On sm_90a the skinny copy takes 17..128 rows (K = 128: one K range, a cluster of one).
+// SM90A-LABEL: // ----- kernels/fused_linear_add_skinny_1.cu
+// SM90A: #include "loom/gemm_skinny.cuh"
+// SM90A: extern "C" __global__ __launch_bounds__(256, 1) __cluster_dims__(1, 1, 1) void fused_linear_add_skinny_1(const loom::bf16 *x, const loom::bf16 *w, int tokens, const loom::bf16 *residual, loom::bf16 *y) { loom::grid_dependency_sync();
+// SM90A-NEXT: using Config = loom::SkinnyConfig<128, 1, 3>;
+// SM90A-NEXT: loom::gemmSkinny<Config, loom::bf16, loom::NoPrologue, loom::NoGating>(x, w, tokens, 64, 128, loom::NoPrologue{}, loom::epi::makeEpilogue(y, 64, loom::epi::Residual<loom::bf16>{residual, 64}));
+// SM80-NOT: gemm_skinny
+
 // CHECK-LABEL: // ----- kernels/fused_linear_silu_0.cu
 // CHECK: loom::epi::makeEpilogue(y, 128, loom::epi::Silu{})
 
@@ -36,23 +44,33 @@
 // SM90A: "box_rows": 128,
 // SM90A: "kind": "tma",
 // CHECK: "launch_overlap": true,
-// Each GEMM (rows bounded by max_tokens 512) has a decode GEMV copy for steps of at most 16 rows.
+// Each GEMM (rows bounded by max_tokens 512) has a decode GEMV copy for steps of at most 16 rows
+// and, on sm_90a, a skinny copy for 17..128.
 // CHECK: "program": [
 // CHECK-NEXT: "rms_norm_0",
 // CHECK-NEXT: {
 // CHECK-NEXT: "kernel": "linear_gemv_1",
 // CHECK-NEXT: "when": "tokens <= 16"
+// SM90A: "kernel": "linear_skinny_1",
+// SM90A-NEXT: "when": "tokens > 16 && tokens <= 128"
 // CHECK: "kernel": "linear_1",
-// CHECK-NEXT: "when": "tokens > 16"
+// SM80-NEXT: "when": "tokens > 16"
+// SM90A-NEXT: "when": "tokens > 128"
 // CHECK: "kernel": "fused_linear_silu_gemv_0",
 // CHECK-NEXT: "when": "tokens <= 16"
+// SM90A: "kernel": "fused_linear_silu_skinny_0",
+// SM90A-NEXT: "when": "tokens > 16 && tokens <= 128"
 // CHECK: "kernel": "fused_linear_silu_0",
-// CHECK-NEXT: "when": "tokens > 16"
+// SM80-NEXT: "when": "tokens > 16"
+// SM90A-NEXT: "when": "tokens > 128"
 // CHECK: "mul_3",
 // CHECK: "kernel": "fused_linear_add_gemv_1",
 // CHECK-NEXT: "when": "tokens <= 16"
+// SM90A: "kernel": "fused_linear_add_skinny_1",
+// SM90A-NEXT: "when": "tokens > 16 && tokens <= 128"
 // CHECK: "kernel": "fused_linear_add_1",
-// CHECK-NEXT: "when": "tokens > 16"
+// SM80-NEXT: "when": "tokens > 16"
+// SM90A-NEXT: "when": "tokens > 128"
 // SM80: "target": "sm_80"
 // SM90A: "target": "sm_90a"
 func.func @forward(%x: tensor<?x64xbf16> {loom.name = "hidden"}, %r: tensor<?x64xbf16> {loom.name = "residual"})

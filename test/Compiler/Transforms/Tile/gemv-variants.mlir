@@ -4,11 +4,13 @@
 // RUN: loom-opt %s --split-input-file --graph-hoist-weights --graph-fuse --convert-graph-to-tile "--tile-tiling=target=sm_90a explain=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EXPLAIN
 
 // A linear whose rows are bounded by max tokens (4096): the wgmma GEMM stays for steps of more
-// than 16 rows, and a GEMV copy capped at 16 rows launches on the others, just before it.
+// than 128 rows, a GEMV copy capped at 16 rows launches on steps of at most 16, just before it
+// (the skinny copy between them: skinny-variants.mlir).
 // CHECK-LABEL: tile.kernel @linear_0
 // CHECK-SAME: consumers = 2
 // CHECK-SAME: grid = ["min(ceildiv(tokens, 128) * 16, 132)", "1", "1"]
 // CHECK-NOT: loom.max_rows
+// CHECK-LABEL: tile.kernel @linear_skinny_0
 // CHECK-LABEL: tile.kernel @linear_gemv_0
 // CHECK-SAME: block = array<i32: 512, 1, 1>
 // CHECK-SAME: config = {bm = 16 : i64, bn = 16 : i64, max_m = 16 : i64, row_tiles = 1 : i64, unroll = 2 : i64, warps = 16 : i64}
@@ -17,7 +19,8 @@
 // CHECK: tile.dot
 // CHECK-LABEL: tile.launch_program
 // CHECK: tile.launch @linear_gemv_0 [[BINDINGS:\[.*\]]] when "tokens <= 16"
-// CHECK-NEXT: tile.launch @linear_0 [[BINDINGS]] when "tokens > 16"
+// CHECK-NEXT: tile.launch @linear_skinny_0 [[BINDINGS]] when "tokens > 16 && tokens <= 128"
+// CHECK-NEXT: tile.launch @linear_0 [[BINDINGS]] when "tokens > 128"
 // CHECK-NOT: tile.launch
 // SM80-LABEL: tile.kernel @linear_0
 // SM80-SAME: warps_m = 2
@@ -51,9 +54,11 @@ func.func @forward(%x: tensor<?x4096xbf16>) -> tensor<?x4096xbf16> attributes {l
 // CHECK: tile.map <add>
 // CHECK-LABEL: tile.launch_program
 // CHECK: tile.launch @fused_rms_norm_linear_split_silu_mul_gemv_0 [[GATED:\[.*\]]] when "tokens <= 16"
-// CHECK-NEXT: tile.launch @fused_rms_norm_linear_split_silu_mul_0 [[GATED]] when "tokens > 16"
+// CHECK-NEXT: tile.launch @fused_rms_norm_linear_split_silu_mul_skinny_0 [[GATED]] when "tokens > 16 && tokens <= 128"
+// CHECK-NEXT: tile.launch @fused_rms_norm_linear_split_silu_mul_0 [[GATED]] when "tokens > 128"
 // CHECK-NEXT: tile.launch @fused_linear_add_gemv_1 [[DOWN:\[.*\]]] when "tokens <= 16"
-// CHECK-NEXT: tile.launch @fused_linear_add_1 [[DOWN]] when "tokens > 16"
+// CHECK-NEXT: tile.launch @fused_linear_add_skinny_1 [[DOWN]] when "tokens > 16 && tokens <= 128"
+// CHECK-NEXT: tile.launch @fused_linear_add_1 [[DOWN]] when "tokens > 128"
 func.func @forward(%x: tensor<?x256xbf16>) -> tensor<?x256xbf16> attributes {loom.max_tokens = 2048 : i64} {
   %g = graph.weight "norm.weight" : tensor<256xbf16>
   %n = graph.rms_norm %x, %g {eps = 1.0e-5 : f32} : tensor<?x256xbf16>, tensor<256xbf16>
