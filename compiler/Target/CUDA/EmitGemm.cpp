@@ -113,15 +113,13 @@ mlir::FailureOr<std::string> emitGemm(tile::KernelOp kernel) {
   std::string threads = std::to_string((*kernel.getBlock())[0]);
   std::string call;
   if (kernel.getConfigValue("consumers")) {
-    if (dot.getScale())
-      return dot.emitOpError() << "the sm_90a GEMM has no row-scale prologue";
     source.include("loom/gemm_sm90.cuh");
     source.include("loom/epilogue.cuh");
     source.declare(dot.getA(), "const __grid_constant__ loom::sm90::TmaDescriptor " + x);
     source.declare(dot.getB(), "const __grid_constant__ loom::sm90::TmaDescriptor " + w);
     call = "  using Config = loom::sm90::GemmSm90Config<" +
            templateArgs(kernel, {"bm", "bn", "stages", "group_m"}) + ">;\n  loom::sm90::gemmBf16Sm90<Config, " + *gating + ">(" +
-           x + ", " + w + ", " + m + ", " + n + ", " + k + ", " + epilogue + ");\n";
+           x + ", " + w + ", " + m + ", " + n + ", " + k + ", " + epilogue + (dot.getScale() ? ", " + prologueValue : "") + ");\n";
     return source.render(call, threads + ", 1");
   }
   if (kernel.getConfigValue("simt")) { // the CUDA-core fallback (tile-tiling's loom.fallback)
