@@ -2,7 +2,6 @@
 #include "tools/loom-run/TraceRunner.h"
 
 #include "runtime/Engine/Engine.h"
-#include "runtime/Engine/StepInputs.h"
 #include "runtime/Serving/PackageModelRunner.h"
 
 #include <fmt/format.h>
@@ -27,6 +26,17 @@ nlohmann::json batchArgs(const rt::ScheduledBatch &batch, int64_t step) {
           {"prefill_tokens", prefillTokens},
           {"tokens", batch.numTokens()},
           {"sampled", batch.numSampled()}};
+}
+
+/// The dims the package runs the batch with when it runs it eagerly (rt::buildStepInputs' sizes,
+/// without building the inputs).
+rt::DimValues stepDims(const rt::ScheduledBatch &batch) {
+  int64_t blocksPerSeq = 1;
+  for (const rt::ScheduledSequence &entry : batch.entries)
+    blocksPerSeq = std::max<int64_t>(blocksPerSeq, entry.sequence->blockTable().size());
+  return {{"tokens", batch.numTokens()},
+          {"seqs", static_cast<int64_t>(batch.entries.size())},
+          {"blocks_per_seq", blocksPerSeq}};
 }
 
 } // namespace
@@ -64,26 +74,24 @@ StatusOr<std::vector<rt::TokenId>> TraceRunner::run(const rt::ScheduledBatch &ba
   }
   LOOM_ASSIGN_OR_RETURN(std::vector<rt::TokenId> tokens, inner_.run(batch));
   double end = rt::steadyClockSeconds();
-  nlohmann::json args = batchArgs(batch, steps_);
-  if (timer_)
-    LOOM_RETURN_IF_ERROR(recordLaunches(batch, origin));
-  recorder_.complete(kEngineTrack, "forward", "forward", start, end - start, std::move(args));
+  if (timer_) {
+    StepLaunches step{steps_, origin, stepDims(batch), 0, {}};
+    for (const rt::ScheduledSequence &entry : batch.entries)
+      step.contextTokens += entry.startPosition + entry.numTokens;
+    LOOM_ASSIGN_OR_RETURN(step.launches, timer_->finish());
+    pending_.push_back(std::move(step));
+  }
+  recorder_.complete(kEngineTrack, "forward", "forward", start, end - start,
+                     batchArgs(batch, steps_));
   return tokens;
 }
 
-Status TraceRunner::recordLaunches(const rt::ScheduledBatch &batch, double originSeconds) {
-  LOOM_ASSIGN_OR_RETURN(std::vector<rt::TimedLaunch> launches, timer_->finish());
-  LOOM_ASSIGN_OR_RETURN(rt::StepInputs in, rt::buildStepInputs(batch));
-  rt::DimValues dims{{"tokens", in.numTokens}, {"seqs", in.numSeqs},
-                     {"blocks_per_seq", in.blocksPerSeq}};
-  int64_t contextTokens = 0;
-  for (int32_t length : in.contextLens)
-    contextTokens += length;
+void TraceRunner::recordLaunches(const StepLaunches &step) {
   const rt::Manifest &manifest = gpu_->executor->manifest();
-  for (const rt::TimedLaunch &launch : launches) {
-    double start = originSeconds + launch.startMicroseconds * 1e-6;
+  for (const rt::TimedLaunch &launch : step.launches) {
+    double start = step.originSeconds + launch.startMicroseconds * 1e-6;
     double seconds = launch.microseconds * 1e-6;
-    nlohmann::json args = {{"step", steps_}, {"gap_us", launch.gapMicroseconds}};
+    nlohmann::json args = {{"step", step.step}, {"gap_us", launch.gapMicroseconds}};
     if (launch.graphBucket > 0) {
       args["bucket"] = launch.graphBucket;
       recorder_.complete(kGpuTrack, fmt::format("graph replay (bucket {})", launch.graphBucket),
@@ -91,7 +99,7 @@ Status TraceRunner::recordLaunches(const rt::ScheduledBatch &batch, double origi
       continue;
     }
     if (gpu_->traffic) {
-      auto bytes = gpu_->traffic->launchBytes(launch.kernelIndex, dims, contextTokens);
+      auto bytes = gpu_->traffic->launchBytes(launch.kernelIndex, step.dims, step.contextTokens);
       if (bytes.isOk()) {
         args["bytes"] = bytes->total();
         args["GB_per_s"] = bytes->total() / std::max(seconds, 1e-12) / 1e9;
@@ -100,7 +108,6 @@ Status TraceRunner::recordLaunches(const rt::ScheduledBatch &batch, double origi
     recorder_.complete(kGpuTrack, manifest.kernels[launch.kernelIndex].name, "kernel", start,
                        seconds, std::move(args));
   }
-  return Status::ok();
 }
 
 void TraceRunner::recordRequest(const rt::Sequence &sequence) {
@@ -124,9 +131,12 @@ void TraceRunner::recordRequest(const rt::Sequence &sequence) {
   seen_.erase(sequence.id());
 }
 
-void TraceRunner::recordUnfinishedRequests() {
+void TraceRunner::flush() {
   while (!seen_.empty())
     recordRequest(*seen_.begin()->second);
+  for (const StepLaunches &step : pending_)
+    recordLaunches(step);
+  pending_.clear();
 }
 
 } // namespace loom::tools

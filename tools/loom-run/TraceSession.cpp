@@ -44,7 +44,7 @@ Status TraceSession::runUntilDone(rt::Engine &engine) {
 }
 
 Status TraceSession::finish() {
-  runner_->recordUnfinishedRequests();
+  runner_->flush();
   return recorder_.write(path_);
 }
 

@@ -4,10 +4,11 @@
 # steps), then the cost of tracing: bench with and without --trace, alternated, on stories260k and
 # on random Llama-3.2-1B weights.
 # Usage (repo root on the GPU machine): bash tools/loom-run/trace-check-gpu.sh DIR
-#   DIR holds loom-run (or loom-run.xz) and stories260k/. Results: $OUT/*.json, printed summary.
+#   DIR holds loom-run (or loom-run.xz) and stories260k/. Results: DIR/out/*.json, the three
+#   traces also in $OUT (the device tool brings back at most 8 files), printed summary.
 set -uo pipefail
 dir="$1"
-out="${OUT:-$dir/out}"
+out="$dir/out"
 mkdir -p "$out"
 started=$(date +%s)
 export LD_LIBRARY_PATH="/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
@@ -74,4 +75,5 @@ for model in ("small", "big"):
         print(f"{model:5} trace {mode:3} runs {len(runs)}: output tok/s {median(['output_throughput_tok_s']):9.1f}"
               f"  ITL mean ms {median(['itl', 'mean_ms']):7.3f}  TTFT mean ms {median(['ttft', 'mean_ms']):7.3f}")
 PY
+[[ -n "${OUT:-}" ]] && cp "$out"/trace-generate.json "$out"/trace-bench.json "$out"/trace-1b.json "$OUT"/
 echo "== done $(elapsed)"
