@@ -26,10 +26,13 @@ const ModelLinear kModelLinears[] = {{"qkv", 3072, 2048, true, false, false},
                                      {"gate_up", 8192, 2048, true, true, false},
                                      {"down", 2048, 8192, false, false, true}};
 
-/// The compiler's split rule (compiler/Transforms/Tile/SkinnyVariants.h): as many K ranges per
-/// column block as fill the SMs once, at most 8 (a portable cluster).
-int ruleSplit(int columnBlocks, int multiprocessors) {
-  return std::clamp(multiprocessors / std::max(columnBlocks, 1), 1, 8);
+/// The compiler's split rule (compiler/Transforms/Tile/SkinnyVariants.cpp): as many K ranges
+/// per column block as fill the SMs once, at most 8 (a portable cluster), shrunk to the ranges
+/// of whole 128-column chunks that get any.
+int ruleSplit(int columnBlocks, int multiprocessors, int k) {
+  int split = std::clamp(multiprocessors / std::max(columnBlocks, 1), 1, 8);
+  int perRank = (k + split * 128 - 1) / (split * 128) * 128;
+  return (k + perRank - 1) / perRank;
 }
 
 std::string skinnyTileName(const SkinnyTile &t) {
@@ -51,7 +54,7 @@ Status runModelLinears(BenchSession &session) {
       if (linear.residual)
         spec.parts = {testing::EpiloguePart::kResidual};
       const int columnBlocks = (linear.n + 128 / g - 1) / (128 / g);
-      const int rule = ruleSplit(columnBlocks, kMultiprocessors);
+      const int rule = ruleSplit(columnBlocks, kMultiprocessors, linear.k);
       // The rule's tile first (what tile-tiling emits), then its neighbours.
       std::vector<SkinnyTile> tiles = {{128, rule, 3}, {128, rule, 2}};
       for (int split : {4, 8})
