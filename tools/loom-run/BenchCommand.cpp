@@ -176,6 +176,7 @@ int runBench(Arguments args) {
                      {"num_requests", o.numRequests},    {"input_len", o.inputLen},
                      {"output_len", o.outputLen},        {"concurrency", o.concurrency},
                      {"shared_prefix", o.sharedPrefix},  {"max_seqs", o.serving.model.limits.maxSeqs},
+                     {"batch_invariant", o.serving.model.limits.batchInvariant},
                      {"max_batched_tokens", o.serving.model.limits.maxBatchedTokens}};
   report.backend = (*model)->backendStats();
   std::string table = report.table();

@@ -26,6 +26,7 @@ std::vector<OptionSpec> servingOptionSpecs(ServingOptions &options, bool &ignore
       floatOption("repetition-penalty", sampling.repetitionPenalty, 1e-3f, 100.0f),
       uint64Option("seed", options.seed),
       flagOption("ignore-eos", ignoreEos),
+      flagOption("batch-invariant", limits.batchInvariant),
       stringOption("trace", "FILE.json", options.tracePath),
   };
 }

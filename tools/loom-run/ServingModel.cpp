@@ -25,6 +25,7 @@ StatusOr<rt::EngineConfig> engineConfigFor(const frontend::ModelConfig &config,
   engine.blockSize = limits.blockSize;
   engine.maxBatchedTokens = limits.maxBatchedTokens;
   engine.maxSequences = limits.maxSeqs;
+  engine.batchInvariant = limits.batchInvariant;
   int positions = static_cast<int>(std::min<int64_t>(config.maxPositionEmbeddings, 1 << 20));
   engine.maxModelLen = limits.maxModelLen > 0 ? limits.maxModelLen
                                               : std::min(positions, kDefaultMaxModelLen);

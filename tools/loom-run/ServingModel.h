@@ -26,6 +26,9 @@ struct ServingLimits {
   int maxBatchedTokens = 512;
   int maxSeqs = 16;
   int maxModelLen = 0;      ///< 0: min(max_position_embeddings, 2048)
+  /// Compile and run batch-invariant: a request's output does not depend on its batch
+  /// (docs/batch-invariance.md; slower). The cpu backend is batch-invariant already.
+  bool batchInvariant = false;
 };
 
 struct ModelRequest {

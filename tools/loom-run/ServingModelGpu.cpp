@@ -104,7 +104,8 @@ public:
 
 /// compile() with its MLIR diagnostics collected into the error.
 StatusOr<rt::Package> compilePackage(mlir::MLIRContext &context, mlir::ModuleOp module,
-                                     std::string target, std::string &manifestJson) {
+                                     std::string target, bool batchInvariant,
+                                     std::string &manifestJson) {
   std::string diagnostics;
   mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &diagnostic) {
     diagnostics += diagnostic.str() + "\n";
@@ -112,6 +113,7 @@ StatusOr<rt::Package> compilePackage(mlir::MLIRContext &context, mlir::ModuleOp 
   });
   pipelines::CompileOptions options;
   options.target = std::move(target);
+  options.batchInvariant = batchInvariant;
   mlir::FailureOr<cuda::Package> package = pipelines::compile(module, options);
   if (mlir::failed(package))
     return LOOM_ERROR(StatusCode::kInvalidArgument,
@@ -148,7 +150,8 @@ StatusOr<std::unique_ptr<ServingModel>> loadGpuModel(const ModelRequest &request
   std::string manifestJson;
   LOOM_ASSIGN_OR_RETURN(rt::Package package,
                         compilePackage(model->mlirContext, *forward.module,
-                                       std::string(gpuArchName(arch)), manifestJson));
+                                       std::string(gpuArchName(arch)), engine.batchInvariant,
+                                       manifestJson));
   model->sources = package.sources;
 
   if (files.weights)
@@ -161,13 +164,16 @@ StatusOr<std::unique_ptr<ServingModel>> loadGpuModel(const ModelRequest &request
   LOOM_ASSIGN_OR_RETURN(model->executor, rt::PackageExecutor::create(*model->context,
                                                                      std::move(package), weights,
                                                                      *model->compiler));
+  LOOM_RETURN_IF_ERROR(
+      rt::checkBatchInvariance(engine, model->executor->manifest().batchInvariant));
   const rt::LoadReport &load = model->executor->report();
   model->weightLoadSeconds = rt::steadyClockSeconds() - loadStart - load.compileMilliseconds / 1e3;
   progress(fmt::format("loaded: {} kernels compiled, {} from cache, {:.0f} ms; {:.1f} MiB weights "
-                       "in {:.1f} s, {:.1f} MiB KV",
+                       "in {:.1f} s, {:.1f} MiB KV{}",
                        load.kernelsCompiled, load.kernelsFromCache, load.compileMilliseconds,
                        load.weightBytes / 1048576.0, model->weightLoadSeconds,
-                       load.kvBytes / 1048576.0));
+                       load.kvBytes / 1048576.0,
+                       engine.batchInvariant ? "; batch-invariant" : ""));
   LOOM_ASSIGN_OR_RETURN(model->sampler,
                         rt::GpuSampler::create(*model->context, *model->compiler,
                                                static_cast<int>(config.vocabSize),

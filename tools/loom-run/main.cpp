@@ -18,7 +18,8 @@ std::span<const Subcommand> subcommands() {
        runTokenize},
       {"generate",
        "generate --model DIR (--prompt TEXT ... | --prompts-file F) [--max-tokens N] "
-       "[--temperature T --top-k K --top-p P --min-p M --seed S] [--backend cpu|gpu] [--chat]",
+       "[--temperature T --top-k K --top-p P --min-p M --seed S] [--backend cpu|gpu] [--chat] "
+       "[--batch-invariant]",
        "continue each prompt, streaming the text to stdout in prompt order (greedy by default)",
        runGenerate},
       {"bench",
