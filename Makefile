@@ -1,8 +1,9 @@
 # Loom: `make demo` and `make test` do all set-up on a fresh Debian 12 machine.
 BUILD ?= build
 JOBS ?= $(shell nproc)
+PREFIX ?= /usr/local
 
-.PHONY: deps configure build test demo clean
+.PHONY: deps configure build test demo clean install
 
 deps:
 	bash tools/install-deps.sh
@@ -18,6 +19,9 @@ test: build
 
 demo: build
 	bash examples/demo.sh $(BUILD)
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD)

@@ -12,25 +12,26 @@ namespace loom::tools {
 
 std::span<const Subcommand> subcommands() {
   static constexpr std::array<Subcommand, 5> kCommands = {{
-      {"tokenize", "tokenize --model DIR [--no-special] [--decode] TEXT",
+      {"tokenize", "tokenize --model DIR|FILE.gguf [--no-special] [--decode] TEXT",
        "print the token ids of TEXT as a JSON array; --decode: TEXT is a JSON array of ids, "
        "print its text; --no-special: add no BOS (encode), drop special tokens (decode)",
        runTokenize},
       {"generate",
        "generate --model DIR (--prompt TEXT ... | --prompts-file F) [--max-tokens N] "
        "[--temperature T --top-k K --top-p P --min-p M --seed S] [--backend cpu|gpu] [--chat] "
-       "[--batch-invariant]",
+       "[--batch-invariant] [--trace FILE.json]",
        "continue each prompt, streaming the text to stdout in prompt order (greedy by default)",
        runGenerate},
       {"bench",
        "bench --model DIR|CONFIG.json [--random-weights] --num-requests N --input-len I "
-       "--output-len O --concurrency C [--shared-prefix L] [--json FILE] [--backend cpu|gpu]",
+       "--output-len O --concurrency C [--shared-prefix L] [--json FILE] [--backend cpu|gpu] "
+       "[--batch-invariant] [--trace FILE.json] [--profile]",
        "serve a synthetic workload; print throughput, TTFT/ITL percentiles, KV use and "
        "prefix-cache hit rate as a table (and JSON)",
        runBench},
       {"logits",
        "logits --model DIR --ids \"[1, 2, 3]\" [--greedy N [--step-logits]] [--backend cpu|gpu] "
-       "--json OUT|-",
+       "[--trace FILE.json] --json OUT|-",
        "prefill the token ids; write the last position's logits (f32) and, with --greedy N, the "
        "first N greedy tokens (no EOS stop; --step-logits: the logits of every token's step) as "
        "JSON; needs no tokenizer",

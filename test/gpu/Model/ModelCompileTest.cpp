@@ -36,10 +36,17 @@ TEST_P(TinyLlamaCompile, WholeForwardCompilesAndLoads) {
   // kernel | decode split + combine), o_proj + residual, gated gate/up GEMM (folded norm), down +
   // residual; final norm, logit rows, LM head. Every GEMM of the layer (rows = tokens, bounded by
   // 256) comes as a decode GEMV copy for steps of at most 16 rows, then the GEMM for the others.
+  // On sm_90 a skinny copy (loom/gemm_skinny.cuh) takes the steps of 17..128 rows between them.
   std::vector<std::string> layer, layerGuards;
+  const bool skinny = target != "sm_80";
   auto gemm = [&](const std::string &family) {
-    layer.insert(layer.end(), {family + "_gemv", family});
-    layerGuards.insert(layerGuards.end(), {"tokens <= 16", "tokens > 16"});
+    if (!skinny) {
+      layer.insert(layer.end(), {family + "_gemv", family});
+      layerGuards.insert(layerGuards.end(), {"tokens <= 16", "tokens > 16"});
+      return;
+    }
+    layer.insert(layer.end(), {family + "_gemv", family + "_skinny", family});
+    layerGuards.insert(layerGuards.end(), {"tokens <= 16", "tokens > 16 && tokens <= 128", "tokens > 128"});
   };
   gemm("fused_rms_norm_linear");
   layer.insert(layer.end(), {"rope_kv_append", "paged_attention", "paged_attention_decode",
