@@ -29,7 +29,8 @@ results="${OUT:-$dir}"
 mkdir -p "$results"
 
 # NVRTC from the toolkit; the driver (libcuda.so.1) comes from the system.
-export LD_LIBRARY_PATH="/usr/local/cuda/lib64:/usr/local/cuda/targets/x86_64-linux/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# bin/lib: Debian libraries the machine lacks (gpu-pack.sh), e.g. cpp-httplib for loom-run serve.
+export LD_LIBRARY_PATH="$bin/lib:/usr/local/cuda/lib64:/usr/local/cuda/targets/x86_64-linux/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 # Tests must not touch the user's cache: each run gets its own.
 export LOOM_CACHE_DIR="$(mktemp -d /tmp/loom-gpu-check-cache.XXXXXX)"
 trap 'rm -rf "$LOOM_CACHE_DIR"' EXIT

@@ -93,6 +93,16 @@ done
 [[ -x "$dest/bin/loom-jit" ]] || { echo "gpu-pack: loom-jit is not built" >&2; exit 1; }
 cp "$repo"/test/gpu/kernels/*.cu "$dest/kernels/"
 
+# Shared libraries from Debian packages the GPU machine lacks travel in bin/lib (gpu-check.sh puts
+# it on LD_LIBRARY_PATH): cpp-httplib (loom-run serve) and the brotli libraries it links.
+mkdir -p "$dest/bin/lib"
+for file in "$dest"/bin/*; do
+  [[ -x "$file" && -f "$file" ]] || continue
+  ldd "$file" 2>/dev/null | awk '/libcpp-httplib|libbrotli/ {print $3}' | while read -r lib; do
+    [[ -e "$dest/bin/lib/$(basename "$lib")" ]] || cp -L "$lib" "$dest/bin/lib/"
+  done
+done
+
 # The GPU machine has the CUDA toolkit and libc/libstdc++ only: no fmt, GoogleTest or LLVM.
 status=0
 for file in "$dest"/bin/*; do
