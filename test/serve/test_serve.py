@@ -307,11 +307,18 @@ class ShutdownTest(unittest.TestCase):
         reader.start()
         self.assertTrue(first_chunk.wait(60))
         server.process.send_signal(signal.SIGTERM)
-        try:  # while draining, new work is refused (if the server has not stopped already)
-            status, _ = server.get("/health")
-            self.assertEqual(status, 503)
-        except (urllib.error.URLError, ConnectionError):
-            pass
+        seen = []
+
+        def refused():  # while draining, /health says so; once stopped, nothing answers
+            try:
+                seen.append(server.get("/health")[0])
+                return seen[-1] == 503
+            except (urllib.error.URLError, ConnectionError):
+                seen.append("stopped")
+                return True
+        self.assertTrue(wait_until(refused, 30), seen)
+        self.assertEqual(set(seen) - {200, 503, "stopped"}, set(), seen)
+        print(f"\nshutdown: /health after SIGTERM answered {seen}", file=sys.stderr)
         reader.join(120)
         self.assertEqual(server.process.wait(60), 0, "".join(server.log))
         self.assertEqual((result.get("finish"), result.get("count")), ("length", 400))

@@ -50,13 +50,13 @@ void EngineWorker::addToEngine(Submission submission) {
     update.finishReason = event.finishReason;
     update.promptTokens = event.sequence->numPromptTokens();
     update.outputTokens = event.sequence->numOutputTokens();
-    if (event.finishReason) {
-      update.error = event.sequence->error();
-      metrics_.recordFinished(event.sequence->metrics(), finishLabel(*event.finishReason));
-      finishedChannels_.push_back(channel.get());
-      --inFlight_;
+    if (!event.finishReason) {
+      channel->push(std::move(update));
+      return;
     }
-    channel->push(std::move(update));
+    update.error = event.sequence->error();
+    metrics_.recordFinished(event.sequence->metrics(), finishLabel(*event.finishReason));
+    finishes_.push_back({channel, std::move(update)});
   };
   auto sequence = engine_.addRequest(std::move(submission.request.prompt),
                                      std::move(submission.request.params), onOutput);
@@ -97,10 +97,14 @@ void EngineWorker::run() {
     if (engine_.hasUnfinished())
       if (auto step = engine_.step(); !step.isOk())
         failAll(step.status().withContext("the engine step failed"));
-    for (RequestChannel *channel : finishedChannels_)
-      requestIds_.erase(channel);
-    finishedChannels_.clear();
+    // Stats first: a client that has its finish sees the engine without its request.
     metrics_.setEngineStats(engine_.stats());
+    for (auto &[channel, update] : finishes_) {
+      requestIds_.erase(channel.get());
+      --inFlight_;
+      channel->push(std::move(update));
+    }
+    finishes_.clear();
   }
 }
 

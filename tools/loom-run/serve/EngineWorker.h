@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace loom::serve {
@@ -68,7 +69,8 @@ private:
 
   // Worker thread only.
   std::unordered_map<RequestChannel *, rt::RequestId> requestIds_;
-  std::vector<RequestChannel *> finishedChannels_;
+  /// Finishes of this iteration, handed over after the stats are published.
+  std::vector<std::pair<std::shared_ptr<RequestChannel>, RequestUpdate>> finishes_;
 };
 
 } // namespace loom::serve

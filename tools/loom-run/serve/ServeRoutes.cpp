@@ -61,7 +61,7 @@ struct StreamState {
     std::string events;
     std::string text = echo + update.textDelta;
     echo.clear();
-    if (!text.empty() || (first && !update.finishReason))
+    if (!text.empty() || first) // chat: the first chunk carries the role, even if empty
       events += sseEvent(response.chunk(text, first));
     first = false;
     if (!update.finishReason)
