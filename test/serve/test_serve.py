@@ -2,7 +2,8 @@
 to `loom-run generate` and to each other, concurrency, errors, disconnects, a load test, metrics
 and graceful shutdown.
 
-Usage: test_serve.py --loom-run BIN --model DIR [--backend cpu|gpu] [unittest options]
+Usage: test_serve.py --loom-run BIN --model DIR [--backend cpu|gpu] [--serve-args "ARGS"]
+       [unittest options]
 """
 import argparse
 import concurrent.futures
@@ -65,7 +66,7 @@ class ServeTest(unittest.TestCase):
     def setUpClass(cls):
         cls.server = ServeProcess(ARGS.loom_run, ARGS.model, ARGS.backend,
                                   ["--chat-template", "chatml", "--max-seqs", "32",
-                                   "--max-body-bytes", "65536"])
+                                   "--max-body-bytes", "65536", *ARGS.serve_args.split()])
         cls.client = client_for(cls.server)
 
     @classmethod
@@ -284,7 +285,7 @@ class ServeTest(unittest.TestCase):
 
 class ShutdownTest(unittest.TestCase):
     def test_sigterm_finishes_in_flight_requests_then_exits_0(self):
-        server = ServeProcess(ARGS.loom_run, ARGS.model, ARGS.backend)
+        server = ServeProcess(ARGS.loom_run, ARGS.model, ARGS.backend, ARGS.serve_args.split())
         client = client_for(server)
         first_chunk = threading.Event()
         result = {}
@@ -331,6 +332,8 @@ def main():
     parser.add_argument("--loom-run", required=True)
     parser.add_argument("--model", required=True)
     parser.add_argument("--backend", default="cpu", choices=["cpu", "gpu"])
+    parser.add_argument("--serve-args", default="", help="more options for loom-run serve, "
+                        "e.g. --batch-invariant")
     ARGS, rest = parser.parse_known_args()
     unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
 

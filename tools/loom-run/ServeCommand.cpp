@@ -16,9 +16,9 @@ namespace {
 constexpr std::string_view kCommand = "serve";
 
 /// The shared options that shape the model and engine; sampling comes with each request.
-constexpr std::string_view kModelOptions[] = {"model",    "backend",    "dtype",
-                                              "max-seqs", "max-batched-tokens",
-                                              "max-model-len", "num-blocks", "block-size"};
+constexpr std::string_view kModelOptions[] = {
+    "model",         "backend",    "dtype",      "max-seqs",       "max-batched-tokens",
+    "max-model-len", "num-blocks", "block-size", "batch-invariant"};
 
 struct ServeCommandOptions {
   ServingOptions serving;
