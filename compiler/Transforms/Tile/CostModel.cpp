@@ -11,6 +11,7 @@
 
 #include "compiler/Transforms/Tile/GemvVariants.h"
 #include "compiler/Transforms/Tile/MmaAtoms.h"
+#include "compiler/Transforms/Tile/SkinnyVariants.h"
 
 #include "llvm/Support/MathExtras.h"
 
@@ -65,12 +66,58 @@ double gemmSeconds(const KernelShape &shape, const GpuTarget &target, const Tile
   return std::max(compute, bytes / target.memoryBytesPerSecond);
 }
 
+/// The GEMM's time at the roofline for M rows: no tile or wave losses.
+double gemmFloorSeconds(const KernelShape &shape, const GpuTarget &target, int64_t m) {
+  double bytes = double(m * shape.k + shape.gating * shape.n * shape.k + m * shape.n) * 2.0;
+  return rooflineSeconds(bytes, 2.0 * double(m * shape.n * shape.k * shape.gating), target);
+}
+
+/// The row counts a GEMM is scored at: powers of two above the rows its decode GEMV and skinny
+/// copies take (launch guards `rows > 16`, `rows > 128`), up to and including its bound.
+std::vector<int64_t> guardedRows(const KernelShape &shape, const GpuTarget &target) {
+  int64_t above = 0;
+  if (shape.rowsBound > kGemvMaxRows)
+    above = kGemvMaxRows;
+  if (shape.rowsBound > kSkinnyMaxRows && skinnyProblem(shape, target).empty())
+    above = kSkinnyMaxRows;
+  std::vector<int64_t> rows;
+  for (int64_t m = int64_t(llvm::PowerOf2Ceil(uint64_t(above + 1))); m < shape.rowsBound; m *= 2)
+    rows.push_back(m);
+  rows.push_back(shape.rowsBound);
+  return rows;
+}
+
+/// The keys each GEMM configuration kind must give (its distinguishing key first).
+const std::vector<std::vector<std::string>> kGemmConfigKeys = {
+    {"split", "max_m", "ring"},                          // skinny (SkinnyVariants.h)
+    {"max_m", "warps", "row_tiles", "unroll"},           // GEMV
+    {"consumers", "bm", "bn", "stages"},                 // wgmma
+    {"bk", "bm", "bn", "stages", "warps_m", "warps_n"}}; // mma.sync
+
 mlir::FailureOr<TileConfig> completeGemm(const KernelShape &shape, const GpuTarget &target,
                                          const Values &v, TileConfig config) {
-  int64_t small = std::min<int64_t>(shape.rowsBound, kGemvMaxRows);
+  // A configuration missing a key of its kind (a bad tuning entry, a hand-written config)
+  // fails instead of aborting on a missing value.
+  for (const std::vector<std::string> &keys : kGemmConfigKeys) {
+    if (!v.count(keys.front()))
+      continue;
+    for (const std::string &key : keys)
+      if (!v.count(key))
+        return mlir::failure();
+    break;
+  }
+  if (v.count("split")) // skinny: its configuration is a rule of the shape
+    return skinnyConfig(shape, target);
+  if (!v.count("max_m") && !v.count("consumers") && !v.count("bk"))
+    return mlir::failure();
+  // Scored over the rows the GEMM's launch guard leaves it: each row count's time over its own
+  // floor, so a tile that quantizes badly at 1k rows loses even if it wins at the bound.
   auto score = [&](int64_t bm, int64_t bn) {
-    return gemmSeconds(shape, target, config, shape.rowsBound, bm, bn) +
-           gemmSeconds(shape, target, config, small, bm, bn);
+    std::vector<int64_t> rows = guardedRows(shape, target);
+    double relative = 0;
+    for (int64_t m : rows)
+      relative += gemmSeconds(shape, target, config, m, bm, bn) / gemmFloorSeconds(shape, target, m);
+    return gemmFloorSeconds(shape, target, shape.rowsBound) * relative / double(rows.size());
   };
   if (v.count("max_m")) { // GEMV: W streamed once, X rows on the tensor cores' B side
     int64_t cols = 16 * v.at("row_tiles");

@@ -62,9 +62,10 @@ TEST(CostModel, SmallMTakesGemvAndSm90aTakesWgmma) {
 }
 
 TEST(CostModel, WaveQuantizationPenalizesAPartialWave) {
-  // 132 SMs, one CTA each: 132 tiles are one wave, 133 tiles two. The estimate (bound M plus a
-  // decode M of 16, 72 us of math per wave each) steps from 158 us to 215 us instead of growing
-  // by 1/132.
+  // 132 SMs, one CTA each: at the bound, 132 tiles are one wave and 133 tiles two. The estimate
+  // averages the 9 row counts the guard leaves the GEMM (256 ... 16384 and the bound, each over
+  // its own floor), so the bound's doubled math shows as a 1.7% step, where 1/132 more rows
+  // without quantization would add under 0.1%.
   mlir::MLIRContext context;
   mlir::Builder b(&context);
   const GpuTarget &h100 = *findGpuTarget("sm_90a");
@@ -72,8 +73,46 @@ TEST(CostModel, WaveQuantizationPenalizesAPartialWave) {
   auto oneWave = completeConfig(gemmShape(b.getBF16Type(), 128 * 132, 256, 8192), h100, tile);
   auto twoWaves = completeConfig(gemmShape(b.getBF16Type(), 128 * 133, 256, 8192), h100, tile);
   ASSERT_TRUE(mlir::succeeded(oneWave) && mlir::succeeded(twoWaves));
-  EXPECT_GT(twoWaves->seconds, 1.3 * oneWave->seconds);
-  EXPECT_NEAR(oneWave->seconds, 158e-6, 2e-6);
+  EXPECT_GT(twoWaves->seconds, 1.012 * oneWave->seconds);
+}
+
+/// The configuration tile-tiling takes: the fastest estimate that launches, ties to the first.
+TileConfig chosenConfig(const KernelShape &shape, const GpuTarget &target) {
+  TileConfig best;
+  best.seconds = 1e9;
+  for (const TileConfig &config : candidateConfigs(shape, target))
+    if (launchProblem(config, target).empty() && config.seconds < best.seconds)
+      best = config;
+  return best;
+}
+
+TEST(CostModel, GemmTilesAreScoredOverTheRowsTheGuardLeavesThem) {
+  // Llama-3.2-1B's QKV (N 3072, K 2048) with 2048 tokens per step: the GEMM runs 129..2048
+  // rows (the skinny copy takes 17..128). 192x128 tiles are one exact 2-wave fill at 2048 rows
+  // (264 tiles) but at 1024 rows 144 tiles make 2 waves of 1.5x larger tiles than 128x128's
+  // 192; scored over 256..2048 rows, 128x128 wins.
+  mlir::MLIRContext context;
+  mlir::Builder b(&context);
+  const GpuTarget &h100 = *findGpuTarget("sm_90a");
+  TileConfig qkv = chosenConfig(gemmShape(b.getBF16Type(), 2048, 3072, 2048), h100);
+  EXPECT_EQ(qkv.values["bm"], 128);
+  EXPECT_EQ(qkv.values["bn"], 128);
+  auto tall = completeConfig(gemmShape(b.getBF16Type(), 2048, 3072, 2048), h100,
+                             {{"bm", 192}, {"bn", 128}, {"stages", 3}, {"consumers", 3}, {"group_m", 16}});
+  ASSERT_TRUE(mlir::succeeded(tall));
+  EXPECT_GT(tall->seconds, 1.15 * qkv.seconds);
+}
+
+TEST(CostModel, AnIncompleteGemmConfigFailsInsteadOfAborting) {
+  mlir::MLIRContext context;
+  mlir::Builder b(&context);
+  KernelShape shape = gemmShape(b.getBF16Type(), 2048, 3072, 2048);
+  const GpuTarget &h100 = *findGpuTarget("sm_90a");
+  EXPECT_TRUE(mlir::failed(completeConfig(shape, h100, {{"bm", 128}, {"bn", 128}})));
+  EXPECT_TRUE(mlir::failed(completeConfig(shape, h100, {{"max_m", 16}, {"warps", 16}})));
+  EXPECT_TRUE(mlir::failed(completeConfig(shape, h100, {{"consumers", 2}, {"bm", 128}})));
+  EXPECT_TRUE(mlir::succeeded(
+      completeConfig(shape, h100, {{"bm", 128}, {"bn", 128}, {"stages", 3}, {"consumers", 2}, {"group_m", 16}})));
 }
 
 TEST(MmaAtoms, NoAtomForF32SaysWhy) {

@@ -4,8 +4,8 @@
 // sm_80: mma.sync m16n8k16 and a stages x (bm + bn) x bk ring; sm_90a: wgmma with a TMA ring of
 // 64-column stages.
 // SM80-LABEL: tile.kernel @linear_0
-// SM80: %[[RING:.+]] = tile.alloc_shared : !tile.shared<bf16, [3, 256, 64]>
-// SM80: tile.dot %x[%{{.+}}], %w[%{{.+}}] sizes(%tokens, %{{.+}}, %{{.+}}) staging(%[[RING]] : !tile.shared<bf16, [3, 256, 64]>) {atom = "mma.sync.m16n8k16.bf16"}
+// SM80: %[[RING:.+]] = tile.alloc_shared : !tile.shared<bf16, [4, 192, 64]>
+// SM80: tile.dot %x[%{{.+}}], %w[%{{.+}}] sizes(%tokens, %{{.+}}, %{{.+}}) staging(%[[RING]] : !tile.shared<bf16, [4, 192, 64]>) {atom = "mma.sync.m16n8k16.bf16"}
 // SM90A-LABEL: tile.kernel @linear_0
 // SM90A: %[[RING:.+]] = tile.alloc_shared : !tile.shared<bf16, [4, 384, 64]>
 // SM90A: tile.dot {{.+}} staging(%[[RING]] : !tile.shared<bf16, [4, 384, 64]>) {atom = "wgmma.m64nNk16.bf16"}

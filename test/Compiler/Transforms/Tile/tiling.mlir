@@ -1,13 +1,14 @@
 // RUN: loom-opt %s --split-input-file --convert-graph-to-tile --tile-tiling=target=sm_80 | FileCheck %s --check-prefix=SM80
 // RUN: loom-opt %s --split-input-file --convert-graph-to-tile --tile-tiling=target=sm_90a | FileCheck %s --check-prefix=SM90A
 
-// A prefill-sized GEMM: mma.sync tiles on sm_80 (launch shape from GemmConfig's contract);
+// A prefill-sized GEMM: mma.sync tiles on sm_80 (launch shape from GemmConfig's contract; scored over
+// 32..4096 rows, the rows its GEMV copy leaves it: 128x64 keeps more CTAs busy below 1k rows);
 // sm_90a takes the tuning table's measured 128x256 wgmma tile for 4096x4096. (Its decode GEMV
 // variant, linear_gemv_0, is checked in gemv-variants.mlir.)
 // SM80-LABEL: tile.kernel @linear_0
 // SM80-SAME: block = array<i32: 128, 1, 1>
-// SM80-SAME: config = {bk = 64 : i64, bm = 128 : i64, bn = 128 : i64, stages = 3 : i64, warps_m = 2 : i64, warps_n = 2 : i64}
-// SM80-SAME: grid = ["ceildiv(tokens, 128) * 32", "1", "1"]
+// SM80-SAME: config = {bk = 64 : i64, bm = 128 : i64, bn = 64 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}
+// SM80-SAME: grid = ["ceildiv(tokens, 128) * 64", "1", "1"]
 // SM80-SAME: shared_bytes = 98304 : i64
 // SM90A-LABEL: tile.kernel @linear_0
 // SM90A-SAME: block = array<i32: 384, 1, 1>

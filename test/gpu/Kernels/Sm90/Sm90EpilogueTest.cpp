@@ -160,6 +160,10 @@ INSTANTIATE_TEST_SUITE_P(
                       EpilogueCase{&kSm90EpiRmsNorm, 4095, 1048, 2048},
                       EpilogueCase{&kSm90EpiRmsNorm, 1000, 1048, 1000, 1},
                       EpilogueCase{&kSm90EpiRmsNorm, 1000, 1048, 1000, 2},
+                      // The tiles the cost model gives the 1B model's QKV (128x128) and gives
+                      // it without the guarded-rows score (192x128), at its N and K.
+                      EpilogueCase{&kSm90EpiRmsNorm, 1000, 3072, 2048, 5},
+                      EpilogueCase{&kSm90EpiRmsNorm, 1000, 3072, 2048, 4},
                       EpilogueCase{&kSm90EpiRmsNormGatedSilu, 7, 1384, 1000},
                       EpilogueCase{&kSm90EpiRmsNormGatedSilu, 1000, 1384, 520},
                       EpilogueCase{&kSm90EpiRmsNormBiasResidual, 300, 776, 4096}),
