@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# gpu-final-check.sh: the end-of-session device check in one call: every gpu ctest, the openai-client suite against serve --backend gpu,
-# Pack first: tools/gpu-pack.sh --build BUILD --dest .gpu-final; copy the openai wheels (pip download
-# openai --dest .gpu-final/serve/whl) and xz the large binaries (carry limit 64 MiB); on the device,
-# from the repo root: bash tools/gpu-final-check.sh .gpu-final
-# hf_compare (Loom vs transformers), the --trace check on stories260k.
+# gpu-final-check.sh: the end-of-session device check in one call — every gpu ctest, the openai-client
+# suite against serve --backend gpu (batch-invariant), hf_compare (Loom vs transformers), the --trace
+# check on stories260k. Pack first: tools/gpu-pack.sh --build BUILD --dest .gpu-final; put the openai
+# wheels in .gpu-final/serve/whl (pip download openai --dest ...) and xz the large binaries (carry limit
+# 64 MiB); on the device, from the repo root: bash tools/gpu-final-check.sh .gpu-final
 set -u
 D="${1:-.gpu-final}"; B=$D/bin
 OUT="${OUT:-$D/out}"; mkdir -p "$OUT"
