@@ -86,6 +86,8 @@ int64_t product(const std::vector<int64_t> &shape, size_t from = 0, size_t to = 
 void forChunks(const MaterializeOptions &options, size_t count,
                const std::function<void(size_t, size_t)> &body) {
   size_t chunk = std::max<size_t>(options.chunkValues, 1);
+  if (count == 0) // a weight with a zero-length dimension: bodies may divide by its extents
+    return;
   if (!options.pool || count <= chunk) {
     body(0, count);
     return;
@@ -328,6 +330,13 @@ public:
 
   Status finish() const { return stream_->synchronize(); }
 
+  /// An upload that failed part-way leaves copies in flight: they must end before the pinned
+  /// buffers are freed (the error being returned is the one that matters, so this one is dropped).
+  ~StagingRing() {
+    if (stream_)
+      static_cast<void>(stream_->synchronize());
+  }
+
 private:
   StagingRing() = default;
   std::unique_ptr<Stream> stream_;
@@ -355,8 +364,10 @@ StatusOr<std::vector<std::byte>> materializeWeight(const WeightSpec &spec, Weigh
 StatusOr<std::map<std::string, DeviceBuffer, std::less<>>>
 uploadWeights(const Context &context, const std::vector<WeightSpec> &specs, WeightProvider &provider,
               DeviceAllocator &allocator, const MaterializeOptions &options) {
-  LOOM_ASSIGN_OR_RETURN(std::unique_ptr<StagingRing> ring, StagingRing::create(context));
+  // Declared before the ring, so on an early error the ring (which waits for its copies) is
+  // destroyed before the device buffers those copies write go back to the allocator.
   std::map<std::string, DeviceBuffer, std::less<>> uploaded;
+  LOOM_ASSIGN_OR_RETURN(std::unique_ptr<StagingRing> ring, StagingRing::create(context));
   BufferPool buffers; // reused by every weight's arrays
   Scratch scratch{options, buffers};
   for (const WeightSpec &spec : specs) {

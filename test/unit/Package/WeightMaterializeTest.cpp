@@ -29,6 +29,7 @@ public:
     add("down", {kHidden, kFfn}, DType::kF16);
     add("attn_norm", {kHidden}, DType::kF32);
     add("mlp_norm", {kHidden}, DType::kF32);
+    add("empty", {0, kHidden}, DType::kF32); // a zero-length dimension
   }
 
   StatusOr<HostTensorView> tensor(const std::string &name) override {
@@ -163,6 +164,19 @@ TEST(WeightMaterializeTest, TransposeAndCastMatchADirectComputation) {
     ASSERT_EQ(bitsAt(*rounded, i), floatToBf16(f16ToFloat(floatToF16(checkpoint.value("o", i))))) << i;
   for (int64_t i = 0; i < kVocab * kHidden; ++i)
     ASSERT_EQ(bitsAt(*head, i), floatToF16(checkpoint.value("embed", i))) << i;
+}
+
+TEST(WeightMaterializeTest, AZeroLengthWeightTransposesToNoBytes) {
+  LayerCheckpoint checkpoint;
+  ThreadPool pool(2);
+  WeightRecipe transposed = operation(WeightRecipe::Kind::kTranspose, {tensor("empty")});
+  transposed.permutation = {1, 0};
+  for (ThreadPool *usePool : {static_cast<ThreadPool *>(nullptr), &pool}) {
+    auto bytes = materializeWeight({"empty_t", DType::kBF16, {kHidden, 0}, transposed}, checkpoint,
+                                   {usePool, 16});
+    ASSERT_TRUE(bytes.isOk()) << bytes.status().message();
+    EXPECT_TRUE(bytes->empty());
+  }
 }
 
 TEST(WeightMaterializeTest, ErrorsAreTheSameInParallel) {
