@@ -103,10 +103,10 @@ EngineStats Engine::stats() const {
   return stats;
 }
 
-Status Engine::runUntilDone() {
+Status Engine::runUntilDone(const std::function<StatusOr<Finished>()> &stepper) {
   while (hasUnfinished()) {
     int64_t stepsBefore = stats_.steps;
-    auto finished = step();
+    auto finished = stepper ? stepper() : step();
     if (!finished)
       return finished.status();
     // With a valid config the oldest sequence always progresses.

@@ -47,8 +47,10 @@ public:
   /// error nothing advances (no computed tokens, no sampled token), so the
   /// next step schedules the same work again.
   StatusOr<std::vector<std::shared_ptr<const Sequence>>> step();
-  /// Steps until every request has finished.
-  Status runUntilDone();
+  using Finished = std::vector<std::shared_ptr<const Sequence>>;
+  /// Steps until every request has finished; an error when a step schedules nothing while
+  /// requests are pending. `stepper` runs one step (default: step()), e.g. a traced one.
+  Status runUntilDone(const std::function<StatusOr<Finished>()> &stepper = {});
 
   bool hasUnfinished() const { return scheduler_.hasUnfinished(); }
   const Scheduler &scheduler() const { return scheduler_; }

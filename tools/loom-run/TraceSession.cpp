@@ -38,9 +38,7 @@ StatusOr<std::vector<std::shared_ptr<const rt::Sequence>>> TraceSession::step(rt
 }
 
 Status TraceSession::runUntilDone(rt::Engine &engine) {
-  while (engine.hasUnfinished())
-    LOOM_RETURN_IF_ERROR(step(engine).status());
-  return Status::ok();
+  return engine.runUntilDone([&] { return step(engine); });
 }
 
 Status TraceSession::finish() {

@@ -119,6 +119,25 @@ TEST(EngineTest, ARunnerErrorAdvancesNothing) {
   EXPECT_EQ(outputOf(*b), expected(*b, config));
 }
 
+TEST(EngineTest, RunUntilDoneStepsThroughAGivenStepperAndStopsWhenNothingAdvances) {
+  EngineConfig config = tinyConfig();
+  FakeModelRunner runner(config.numBlocks, config.blockSize, kVocab);
+  auto engine = Engine::create(config, runner);
+  ASSERT_TRUE(engine.isOk());
+  SamplingParams params;
+  params.temperature = 0.0f;
+  params.maxTokens = 4;
+  auto a = (*engine)->addRequest({1, 2, 3}, params);
+  // A stepper that runs no step: an error, not a hang.
+  Status stuck = (*engine)->runUntilDone([] { return StatusOr<Engine::Finished>(Engine::Finished{}); });
+  ASSERT_FALSE(stuck.isOk());
+  EXPECT_EQ(stuck.code(), StatusCode::kInternal);
+  int steps = 0;
+  ASSERT_TRUE((*engine)->runUntilDone([&] { ++steps; return (*engine)->step(); }).isOk());
+  EXPECT_EQ(steps, (*engine)->numSteps());
+  EXPECT_EQ(outputOf(*a), expected(*a, config));
+}
+
 TEST(EngineTest, CancelledRequestsStopAndFreeTheirBlocks) {
   EngineConfig config = tinyConfig();
   FakeModelRunner runner(config.numBlocks, config.blockSize, kVocab);
