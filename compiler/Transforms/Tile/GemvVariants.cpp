@@ -15,11 +15,6 @@
 
 namespace loom::tile {
 
-namespace {
-
-
-} // namespace
-
 KernelOp addRowCappedCopy(KernelOp kernel, llvm::StringRef kind, int64_t maxRows,
                           mlir::SymbolTable &symbols) {
   mlir::OpBuilder b(kernel);

@@ -10,8 +10,6 @@
 #include "compiler/Transforms/Tile/GemvVariants.h"
 #include "compiler/Transforms/Tile/SimtFallback.h"
 
-#include "mlir/IR/Builders.h"
-#include "llvm/ADT/StringExtras.h"
 
 #include <algorithm>
 

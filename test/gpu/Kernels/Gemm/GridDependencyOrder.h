@@ -33,7 +33,8 @@ inline std::string_view opcode(std::string_view statement) {
 /// True when `op` may run before the wait: no global or generic memory access (param, shared,
 /// local and const state spaces are the CTA's own or the launch's), no control transfer.
 /// L2 prefetches are allowed: they load no register, and L2 is the point of coherence, so a
-/// prefetch cannot observe a stale value.
+/// prefetch cannot observe a stale value. An L1 prefetch (prefetch.*.L1, prefetchu.L1) is not: the
+/// line it brings into L1 may be stale by the time the previous grid has written it.
 inline bool safeBeforeWait(std::string_view op) {
   auto has = [&](std::string_view part) { return op.find(part) != std::string_view::npos; };
   auto startsWith = [&](std::string_view prefix) { return op.substr(0, prefix.size()) == prefix; };
@@ -41,7 +42,9 @@ inline bool safeBeforeWait(std::string_view op) {
   for (std::string_view control : kControl)
     if (op == control || startsWith(std::string(control) + "."))
       return false;
-  if (startsWith("prefetch") || (startsWith("cp.") && has("prefetch")))
+  if (startsWith("prefetch"))
+    return has(".L2");
+  if (startsWith("cp.") && has("prefetch")) // cp.async.bulk.prefetch: into L2
     return true;
   static constexpr std::string_view kMemory[] = {"ld.", "ldu.", "st.", "atom.", "red.", "cp.",
                                                  "tex.", "tld4.", "suld.", "sust.", "multimem.",

@@ -45,6 +45,10 @@ TEST(GridDependencyOrder, CatchesLoadsExitsAndMissingWaits) {
        "  asm volatile(\"prefetch.global.L2 [%0];\" :: \"l\"(in + threadIdx.x));\n  loom::grid_dependency_sync();\n"
        "  out[threadIdx.x] = in[threadIdx.x];\n",
        false},
+      {"L1 prefetch before the wait",
+       "  asm volatile(\"prefetch.global.L1 [%0];\" :: \"l\"(in + threadIdx.x));\n  loom::grid_dependency_sync();\n"
+       "  out[threadIdx.x] = in[threadIdx.x];\n",
+       true},
       {"load before the wait", "  float v = in[threadIdx.x];\n  loom::grid_dependency_sync();\n  out[threadIdx.x] = v;\n", true},
       {"exit before the wait", "  if (int(threadIdx.x) >= n) return;\n  loom::grid_dependency_sync();\n  out[threadIdx.x] = 1.0f;\n", true},
       {"no wait", "  loom::allow_next_grid_launch();\n  out[threadIdx.x] = in[threadIdx.x];\n", true},
