@@ -7,10 +7,14 @@ Usage: test_serve.py --loom-run BIN --model DIR [--backend cpu|gpu] [--serve-arg
 """
 import argparse
 import concurrent.futures
+import http.client
 import json
+import os
+import pathlib
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -31,6 +35,7 @@ PROMPTS = ["Once upon a time", "The cat sat", "Lily and Tom went", "One day, a b
            "The tree was tall", "A girl named Amy", "They played", "It was a sunny day"]
 LOAD_REQUESTS = 200
 LOAD_TOKENS = 8
+CHECK_TRACE = pathlib.Path(__file__).resolve().parents[2] / "tools" / "loom-run" / "check-trace.py"
 CHATML_STORY = ("<|im_start|>user\nTell me a story.<|im_end|>\n<|im_start|>assistant\n")
 
 
@@ -253,6 +258,22 @@ class ServeTest(unittest.TestCase):
         self.assertTrue(wait_until(lambda: self.server.metric("loom_kv_blocks_used") == 0, 20))
         self.assertLess(self.server.metric("loom_generation_tokens_total"), 10**9)
 
+    def test_disconnect_of_a_whole_response_cancels_and_frees_kv_blocks(self):
+        cancelled = 'loom_requests_finished_total{finish_reason="cancelled"}'
+        before = self.server.metric(cancelled)
+        host, port = self.server.url.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        connection.request("POST", "/v1/completions", json.dumps(
+            {"model": "stories260k", "prompt": PROMPT, "max_tokens": 500, "temperature": 0,
+             "ignore_eos": True}), {"Content-Type": "application/json"})
+        response = connection.getresponse()  # the headers come with the first token
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.read(1), b" ")  # a keep-alive space before the body
+        connection.close()  # drops the connection before the body
+        self.assertTrue(wait_until(lambda: self.server.metric(cancelled) == before + 1, 20),
+                        "the server did not cancel the abandoned request")
+        self.assertTrue(wait_until(lambda: self.server.metric("loom_kv_blocks_used") == 0, 20))
+
     # --- metrics ------------------------------------------------------------------------
 
     def test_metrics(self):
@@ -324,6 +345,28 @@ class ShutdownTest(unittest.TestCase):
         self.assertEqual(server.process.wait(60), 0, "".join(server.log))
         self.assertEqual((result.get("finish"), result.get("count")), ("length", 400))
         self.assertTrue(result["text"].startswith(CARD_TEXT))
+
+
+class TraceTest(unittest.TestCase):
+    def test_trace_is_written_at_shutdown(self):
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "serve-trace.json")
+            server = ServeProcess(ARGS.loom_run, ARGS.model, ARGS.backend,
+                                  ["--trace", path, *ARGS.serve_args.split()])
+            client = client_for(server)
+            options = dict(model="stories260k", prompt=PROMPT, max_tokens=5, temperature=0,
+                           extra_body={"ignore_eos": True})
+            whole = client.completions.create(**options).choices[0].text
+            streamed = "".join(choice.text for chunk in client.completions.create(
+                stream=True, **options) for choice in chunk.choices)
+            self.assertEqual(streamed, whole)
+            self.assertEqual(server.stop(), 0, "".join(server.log))
+            # One request after the other: 5 steps each (a prefill, then 4 decodes).
+            check = subprocess.run([sys.executable, str(CHECK_TRACE), path, "--requests", "2",
+                                    "--tokens", "10", "--steps", "10"],
+                                   capture_output=True, text=True)
+            self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+            self.assertIn("trace ok: 2 requests, 10 tokens", check.stdout)
 
 
 def main():

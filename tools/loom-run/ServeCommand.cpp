@@ -3,6 +3,7 @@
 
 #include "runtime/Engine/Engine.h"
 #include "tools/loom-run/RequestOptions.h"
+#include "tools/loom-run/TraceSession.h"
 #include "tools/loom-run/serve/HttpServer.h"
 
 #include <fmt/format.h>
@@ -18,7 +19,7 @@ constexpr std::string_view kCommand = "serve";
 /// The shared options that shape the model and engine; sampling comes with each request.
 constexpr std::string_view kModelOptions[] = {
     "model",         "backend",    "dtype",      "max-seqs",       "max-batched-tokens",
-    "max-model-len", "num-blocks", "block-size", "batch-invariant"};
+    "max-model-len", "num-blocks", "block-size", "batch-invariant", "trace"};
 
 struct ServeCommandOptions {
   ServingOptions serving;
@@ -96,11 +97,21 @@ int runServe(Arguments args) {
     auto text = tok.decode(ids, /*skipSpecialTokens=*/true);
     return text.isOk() ? *text : std::string();
   };
-  auto engine = rt::Engine::create(served.engine, (*model)->runner(), detokenize);
+  // --trace: the engine runs on the trace's runner and steps through it; the file is written
+  // once the server has drained.
+  std::unique_ptr<TraceSession> trace = traceSessionFor(**model, o.serving.tracePath);
+  auto engine =
+      rt::Engine::create(served.engine, engineRunner(**model, trace.get()), detokenize);
   if (!engine.isOk())
     return failCommand(kCommand, engine.status().toString());
+  if (trace)
+    o.server.step = [session = trace.get()](rt::Engine &e) { return stepEngine(e, session); };
   if (Status status = serve::runHttpServer(o.server, served, **engine, log); !status.isOk())
     return failCommand(kCommand, status.toString());
+  if (Status status = finishTrace(trace.get()); !status.isOk())
+    return failCommand(kCommand, status.toString());
+  if (trace)
+    log(fmt::format("trace written to {}", o.serving.tracePath));
   return 0;
 }
 

@@ -95,7 +95,7 @@ void EngineWorker::run() {
       if (auto it = requestIds_.find(channel.get()); it != requestIds_.end())
         engine_.cancel(it->second);
     if (engine_.hasUnfinished())
-      if (auto step = engine_.step(); !step.isOk())
+      if (auto step = step_ ? step_(engine_) : engine_.step(); !step.isOk())
         failAll(step.status().withContext("the engine step failed"));
     // Stats first: a client that has its finish sees the engine without its request.
     metrics_.setEngineStats(engine_.stats());

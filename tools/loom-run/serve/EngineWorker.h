@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -15,6 +16,10 @@
 #include <vector>
 
 namespace loom::serve {
+
+/// How the worker steps the engine: Engine::step by default, a tracing step under --trace.
+using EngineStep =
+    std::function<StatusOr<std::vector<std::shared_ptr<const rt::Sequence>>>(rt::Engine &)>;
 
 /// A tokenized, validated request for the engine.
 struct EngineRequest {
@@ -28,7 +33,9 @@ struct EngineRequest {
 /// unfinished and sleeps otherwise. After each step it publishes the engine's stats.
 class EngineWorker {
 public:
-  EngineWorker(rt::Engine &engine, ServeMetrics &metrics) : engine_(engine), metrics_(metrics) {}
+  /// `step` (when set) replaces engine.step(); it runs on the worker thread.
+  EngineWorker(rt::Engine &engine, ServeMetrics &metrics, EngineStep step = {})
+      : engine_(engine), metrics_(metrics), step_(std::move(step)) {}
   EngineWorker(const EngineWorker &) = delete;
   EngineWorker &operator=(const EngineWorker &) = delete;
 
@@ -58,6 +65,7 @@ private:
 
   rt::Engine &engine_;
   ServeMetrics &metrics_;
+  EngineStep step_;
 
   std::mutex mutex_; ///< guards the inbox and stopping_
   std::condition_variable wake_;

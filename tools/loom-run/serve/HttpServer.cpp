@@ -69,7 +69,7 @@ Status runHttpServer(const ServerOptions &options, const ServedModel &model, rt:
   std::signal(SIGPIPE, SIG_IGN);
 
   ServeMetrics metrics;
-  EngineWorker worker(engine, metrics);
+  EngineWorker worker(engine, metrics, options.step);
   ServeRoutes routes(model, worker, metrics, options.maxBodyBytes);
   Server server;
   int threads = options.httpThreads;

@@ -16,6 +16,7 @@ struct ServerOptions {
   int port = 8000;              ///< 0: any free port (printed when listening)
   size_t maxBodyBytes = 1 << 20;
   int httpThreads = 512;        ///< connections served at once (a stream holds one)
+  EngineStep step;              ///< replaces engine.step() when set (--trace)
 };
 
 /// Blocks SIGINT and SIGTERM in the calling thread and the threads it starts later, so that

@@ -8,6 +8,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <optional>
 
 namespace loom::serve {
 
@@ -21,6 +22,11 @@ using namespace std::chrono_literals;
 constexpr auto kKeepAliveInterval = 1000ms;
 
 constexpr std::string_view kJson = "application/json";
+/// How often a response sent whole writes a keep-alive while it waits — even while tokens
+/// come: the write is what finds a client that has gone away (the second write after it
+/// closed fails). The keep-alive is whitespace, which JSON ignores.
+constexpr auto kWholeKeepAliveInterval = 200ms;
+constexpr std::string_view kJsonKeepAlive = " ";
 
 void reply(httplib::Response &response, int status, const json &body) {
   response.status = status;
@@ -47,14 +53,27 @@ ApiError engineError(const Status &error) {
   return {500, error.message(), "server_error", "", "engine_error"};
 }
 
-/// One streamed response. Destroyed when httplib is done with the stream: if the request has
-/// not finished by then (the client went away), it is cancelled and its KV blocks freed.
-struct StreamState {
-  StreamState(EngineWorker &worker, std::shared_ptr<RequestChannel> channel,
-              OpenAiResponse response, std::atomic<int> &active)
+/// A response that httplib writes through a content provider. Destroyed when httplib is done
+/// with it: if the request has not finished by then (the client went away), it is cancelled
+/// and its KV blocks freed.
+struct PendingResponse {
+  PendingResponse(EngineWorker &worker, std::shared_ptr<RequestChannel> channel,
+                  OpenAiResponse response, std::atomic<int> &active)
       : worker(worker), channel(std::move(channel)), response(std::move(response)),
         active(active) {}
-  ~StreamState() { worker.cancel(channel); }
+  ~PendingResponse() { worker.cancel(channel); }
+  PendingResponse(const PendingResponse &) = delete;
+  PendingResponse &operator=(const PendingResponse &) = delete;
+
+  EngineWorker &worker;
+  std::shared_ptr<RequestChannel> channel;
+  OpenAiResponse response;
+  ActiveResponse active;
+};
+
+/// One streamed response.
+struct StreamState : PendingResponse {
+  using PendingResponse::PendingResponse;
 
   /// The SSE text for `update`; on the finish also the usage and [DONE].
   std::string encode(const RequestUpdate &update) {
@@ -75,13 +94,37 @@ struct StreamState {
     return events + std::string(kSseDone);
   }
 
-  EngineWorker &worker;
-  std::shared_ptr<RequestChannel> channel;
-  OpenAiResponse response;
-  ActiveResponse active;
   std::string echo; ///< the prompt text, sent before the first output (echo)
   bool includeUsage = false;
   bool first = true;
+};
+
+/// One response sent whole at the finish.
+struct WholeState : PendingResponse {
+  using PendingResponse::PendingResponse;
+
+  /// Adds `update`'s text; at the finish, the JSON body (the completion or the engine error).
+  std::optional<std::string> add(const RequestUpdate &update) {
+    text += update.textDelta;
+    if (!update.finishReason)
+      return std::nullopt;
+    if (*update.finishReason == rt::FinishReason::kError)
+      return jsonText(engineError(update.error).toJson());
+    return jsonText(response.whole(text, *update.finishReason,
+                                   {update.promptTokens, update.outputTokens}));
+  }
+
+  /// True (and the clock restarted) when a keep-alive space is due.
+  bool keepAliveDue() {
+    auto now = std::chrono::steady_clock::now();
+    if (now - lastKeepAlive < kWholeKeepAliveInterval)
+      return false;
+    lastKeepAlive = now;
+    return true;
+  }
+
+  std::string text; ///< the prompt (echo), then the output so far
+  std::chrono::steady_clock::time_point lastKeepAlive = std::chrono::steady_clock::now();
 };
 
 } // namespace
@@ -118,7 +161,7 @@ void ServeRoutes::generate(const httplib::Request &request, httplib::Response &r
             return sink.write(kSseKeepAlive.data(), kSseKeepAlive.size());
           std::string events = state->encode(*update);
           if (!events.empty() && !sink.write(events.data(), events.size()))
-            return false; // the client went away: ~StreamState cancels the request
+            return false; // the client went away: ~PendingResponse cancels the request
           if (update->finishReason)
             sink.done();
           return true;
@@ -126,21 +169,37 @@ void ServeRoutes::generate(const httplib::Request &request, httplib::Response &r
     return;
   }
 
-  ActiveResponse active(activeResponses_);
-  std::string text = promptText;
-  for (;;) {
-    std::optional<RequestUpdate> update = channel->pop(kKeepAliveInterval);
-    if (!update)
-      continue;
-    text += update->textDelta;
-    if (!update->finishReason)
-      continue;
-    if (*update->finishReason == rt::FinishReason::kError)
-      return replyError(response, engineError(update->error));
-    return reply(response, 200,
-                 builder.whole(text, *update->finishReason,
-                               {update->promptTokens, update->outputTokens}));
+  // Not streamed: wait for the first output (an engine error before it still gets its HTTP
+  // 500), then answer through a chunked provider that writes a space now and then while
+  // waiting — JSON allows leading whitespace, and the write finds a client that has gone away
+  // (the request is then cancelled) — and the whole JSON body at the finish. An engine error
+  // after the first output can only be the body of a 200 by then.
+  auto state = std::make_shared<WholeState>(worker_, channel, std::move(builder),
+                                            activeResponses_);
+  state->text = std::move(promptText);
+  std::optional<RequestUpdate> first;
+  while (!first)
+    first = channel->pop(kKeepAliveInterval);
+  if (std::optional<std::string> body = state->add(*first)) {
+    if (first->finishReason == rt::FinishReason::kError)
+      return replyError(response, engineError(first->error));
+    response.status = 200;
+    response.set_content(*body, std::string(kJson));
+    return;
   }
+  response.set_chunked_content_provider(
+      std::string(kJson), [state](size_t, httplib::DataSink &sink) {
+        if (std::optional<RequestUpdate> update = state->channel->pop(kWholeKeepAliveInterval))
+          if (std::optional<std::string> body = state->add(*update)) {
+            if (!sink.write(body->data(), body->size()))
+              return false; // the client went away: ~PendingResponse cancels the request
+            sink.done();
+            return true;
+          }
+        if (!state->keepAliveDue())
+          return true;
+        return sink.is_writable() && sink.write(kJsonKeepAlive.data(), kJsonKeepAlive.size());
+      });
 }
 
 void ServeRoutes::health(httplib::Response &response) const {
