@@ -73,15 +73,11 @@ double gemmFloorSeconds(const KernelShape &shape, const GpuTarget &target, int64
 }
 
 /// The row counts a GEMM is scored at: powers of two above the rows its decode GEMV and skinny
-/// copies take (launch guards `rows > 16`, `rows > 128`), up to and including its bound.
-std::vector<int64_t> guardedRows(const KernelShape &shape, const GpuTarget &target) {
-  int64_t above = 0;
-  if (shape.rowsBound > kGemvMaxRows)
-    above = kGemvMaxRows;
-  if (shape.rowsBound > kSkinnyMaxRows && skinnyProblem(shape, target).empty())
-    above = kSkinnyMaxRows;
+/// copies take when tile-tiling added them (launch guards `rows > 16`, `rows > 128`; none in
+/// batch-invariant mode), up to and including its bound.
+std::vector<int64_t> guardedRows(const KernelShape &shape) {
   std::vector<int64_t> rows;
-  for (int64_t m = int64_t(llvm::PowerOf2Ceil(uint64_t(above + 1))); m < shape.rowsBound; m *= 2)
+  for (int64_t m = int64_t(llvm::PowerOf2Ceil(uint64_t(shape.rowsAbove + 1))); m < shape.rowsBound; m *= 2)
     rows.push_back(m);
   rows.push_back(shape.rowsBound);
   return rows;
@@ -113,7 +109,7 @@ mlir::FailureOr<TileConfig> completeGemm(const KernelShape &shape, const GpuTarg
   // Scored over the rows the GEMM's launch guard leaves it: each row count's time over its own
   // floor, so a tile that quantizes badly at 1k rows loses even if it wins at the bound.
   auto score = [&](int64_t bm, int64_t bn) {
-    std::vector<int64_t> rows = guardedRows(shape, target);
+    std::vector<int64_t> rows = guardedRows(shape);
     double relative = 0;
     for (int64_t m : rows)
       relative += gemmSeconds(shape, target, config, m, bm, bn) / gemmFloorSeconds(shape, target, m);

@@ -68,6 +68,7 @@ void addRowVariants(mlir::ModuleOp module, const RowVariantRule &rule, bool expl
       copyLaunch.setWhenAttr(b.getStringAttr(copyGuard));
       launch.setWhenAttr(b.getStringAttr(gemmGuard));
     }
+    kernel->setAttr(kRowsAboveAttrName, b.getI64IntegerAttr(rule.maxRows));
     if (explain)
       kernel.emitRemark() << rule.description << " '" << copy.getSymName() << "' launches when " << few;
   }

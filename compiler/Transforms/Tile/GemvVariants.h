@@ -17,6 +17,9 @@ inline constexpr int64_t kGemvMaxRows = 16;
 /// bound (tiling and cost use the cap): the GEMV variant of a GEMM, launched only on steps whose
 /// row count is at most the cap.
 inline constexpr llvm::StringLiteral kMaxRowsAttrName = "loom.max_rows";
+/// On a GEMM whose row-capped copies take every step of at most this many rows: it launches only
+/// above them, so its tile is chosen for more rows (CostModel).
+inline constexpr llvm::StringLiteral kRowsAboveAttrName = "loom.rows_above";
 
 /// A copy of `kernel` named `<family>_<kind>_<n>` (for `<family>_<n>`, else `<name>_<kind>`),
 /// capped at `maxRows` rows (loom.max_rows), placed after `kernel`; renamed on a symbol clash.

@@ -78,6 +78,8 @@ mlir::FailureOr<KernelShape> analyzeKernel(KernelOp kernel) {
     // A GEMV variant (GemvVariants.h) launches only when its rows are at most the cap.
     if (auto cap = kernel->getAttrOfType<mlir::IntegerAttr>(kMaxRowsAttrName))
       shape.rowsBound = std::min(shape.rowsBound, cap.getInt());
+    if (auto above = kernel->getAttrOfType<mlir::IntegerAttr>(kRowsAboveAttrName))
+      shape.rowsAbove = above.getInt();
     return mlir::success();
   };
   int64_t maps = 0;

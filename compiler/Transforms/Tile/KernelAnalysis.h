@@ -25,6 +25,7 @@ struct KernelShape {
   KernelFamily family = KernelFamily::kRows;
   std::string rows;          ///< GEMM M, or the row count; vector: the element count
   int64_t rowsBound = 0;     ///< `rows` at the launch program's dim bounds
+  int64_t rowsAbove = 0;     ///< GEMM: it launches only above this many rows (row-capped copies take the rest)
   int64_t n = 0, k = 0;      ///< GEMM
   int64_t rowLength = 0;     ///< rows: the static row length
   /// rows: each thread streams its share of a row (softmax, argmax: loom/softmax.cuh) instead

@@ -11,8 +11,11 @@ namespace {
 
 using namespace loom::tile;
 
-KernelShape gemmShape(mlir::Type operand, int64_t m, int64_t n, int64_t k) {
+/// A GEMM of at most m rows; rowsAbove: the rows its GEMV/skinny copies take (tile-tiling's
+/// loom.rows_above), 0 when it runs every step.
+KernelShape gemmShape(mlir::Type operand, int64_t m, int64_t n, int64_t k, int64_t rowsAbove = 0) {
   KernelShape shape;
+  shape.rowsAbove = rowsAbove;
   shape.family = KernelFamily::kGemm;
   shape.rows = "tokens";
   shape.rowsBound = m;
@@ -70,8 +73,8 @@ TEST(CostModel, WaveQuantizationPenalizesAPartialWave) {
   mlir::Builder b(&context);
   const GpuTarget &h100 = *findGpuTarget("sm_90a");
   std::map<std::string, int64_t> tile = {{"bm", 128}, {"bn", 256}, {"stages", 4}, {"consumers", 2}, {"group_m", 8}};
-  auto oneWave = completeConfig(gemmShape(b.getBF16Type(), 128 * 132, 256, 8192), h100, tile);
-  auto twoWaves = completeConfig(gemmShape(b.getBF16Type(), 128 * 133, 256, 8192), h100, tile);
+  auto oneWave = completeConfig(gemmShape(b.getBF16Type(), 128 * 132, 256, 8192, 128), h100, tile);
+  auto twoWaves = completeConfig(gemmShape(b.getBF16Type(), 128 * 133, 256, 8192, 128), h100, tile);
   ASSERT_TRUE(mlir::succeeded(oneWave) && mlir::succeeded(twoWaves));
   EXPECT_GT(twoWaves->seconds, 1.012 * oneWave->seconds);
 }
@@ -94,10 +97,10 @@ TEST(CostModel, GemmTilesAreScoredOverTheRowsTheGuardLeavesThem) {
   mlir::MLIRContext context;
   mlir::Builder b(&context);
   const GpuTarget &h100 = *findGpuTarget("sm_90a");
-  TileConfig qkv = chosenConfig(gemmShape(b.getBF16Type(), 2048, 3072, 2048), h100);
+  TileConfig qkv = chosenConfig(gemmShape(b.getBF16Type(), 2048, 3072, 2048, 128), h100);
   EXPECT_EQ(qkv.values["bm"], 128);
   EXPECT_EQ(qkv.values["bn"], 128);
-  auto tall = completeConfig(gemmShape(b.getBF16Type(), 2048, 3072, 2048), h100,
+  auto tall = completeConfig(gemmShape(b.getBF16Type(), 2048, 3072, 2048, 128), h100,
                              {{"bm", 192}, {"bn", 128}, {"stages", 3}, {"consumers", 3}, {"group_m", 16}});
   ASSERT_TRUE(mlir::succeeded(tall));
   EXPECT_GT(tall->seconds, 1.15 * qkv.seconds);
