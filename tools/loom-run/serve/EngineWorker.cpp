@@ -55,7 +55,11 @@ void EngineWorker::addToEngine(Submission submission) {
       return;
     }
     update.error = event.sequence->error();
-    metrics_.recordFinished(event.sequence->metrics(), finishLabel(*event.finishReason));
+    if (failure_) { // failAll's cancel: the request finishes with the step's error
+      update.finishReason = rt::FinishReason::kError;
+      update.error = *failure_;
+    }
+    metrics_.recordFinished(event.sequence->metrics(), finishLabel(*update.finishReason));
     finishes_.push_back({channel, std::move(update)});
   };
   auto sequence = engine_.addRequest(std::move(submission.request.prompt),
@@ -65,13 +69,10 @@ void EngineWorker::addToEngine(Submission submission) {
 }
 
 void EngineWorker::failAll(const Status &error) {
-  for (const auto &[channel, id] : requestIds_) {
-    RequestUpdate update;
-    update.finishReason = rt::FinishReason::kError;
-    update.error = error;
-    channel->push(update); // the finish of the cancel below is then ignored
-    engine_.cancel(id);
-  }
+  failure_ = error;
+  for (const auto &[channel, id] : requestIds_)
+    engine_.cancel(id); // its finish (onOutput) carries failure_, its tokens and its metrics
+  failure_.reset();
 }
 
 void EngineWorker::run() {
@@ -94,9 +95,14 @@ void EngineWorker::run() {
     for (const auto &channel : cancellations)
       if (auto it = requestIds_.find(channel.get()); it != requestIds_.end())
         engine_.cancel(it->second);
-    if (engine_.hasUnfinished())
+    if (engine_.hasUnfinished()) {
+      int64_t stepsBefore = engine_.numSteps();
       if (auto step = step_ ? step_(engine_) : engine_.step(); !step.isOk())
         failAll(step.status().withContext("the engine step failed"));
+      else if (engine_.numSteps() == stepsBefore) // as Engine::runUntilDone: never spin
+        failAll(LOOM_ERROR(StatusCode::kInternal,
+                           "the scheduler scheduled nothing with requests pending"));
+    }
     // Stats first: a client that has its finish sees the engine without its request.
     metrics_.setEngineStats(engine_.stats());
     for (auto &[channel, update] : finishes_) {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -77,6 +78,8 @@ private:
 
   // Worker thread only.
   std::unordered_map<RequestChannel *, rt::RequestId> requestIds_;
+  /// Set while failAll cancels: the error the cancelled requests finish with.
+  std::optional<Status> failure_;
   /// Finishes of this iteration, handed over after the stats are published.
   std::vector<std::pair<std::shared_ptr<RequestChannel>, RequestUpdate>> finishes_;
 };

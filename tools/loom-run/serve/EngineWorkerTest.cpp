@@ -116,6 +116,36 @@ TEST_F(EngineWorkerTest, CancelFinishesTheRequestAndFreesItsBlocks) {
             std::string::npos);
 }
 
+TEST(EngineWorkerFailures, AFailedStepFinishesEveryRequestWithTheErrorAndCountsIt) {
+  rt::EngineConfig config = rt::testing::tinyEngineConfig(kBlocks, kMaxModelLen);
+  PacedFakeRunner runner{kBlocks, 4, kFakeVocab};
+  auto engine = rt::Engine::create(config, runner, rt::testing::twoLetterText).value();
+  ServeMetrics metrics;
+  int steps = 0;
+  // Two good steps, then every step fails (a sticky device error).
+  EngineWorker worker(*engine, metrics, [&](rt::Engine &e) -> StatusOr<rt::Engine::Finished> {
+    if (++steps > 2)
+      return LOOM_ERROR(StatusCode::kCudaError, "device lost");
+    return e.step();
+  });
+  std::thread engineThread([&] { worker.run(); });
+  EngineRequest request;
+  request.prompt = {2, 7, 1, 8};
+  request.params.temperature = 0;
+  request.params.maxTokens = 30;
+  request.params.ignoreEos = true;
+  std::shared_ptr<RequestChannel> channel = worker.submit(request);
+  Received received = receiveAll(*channel);
+  worker.requestStop();
+  engineThread.join();
+  EXPECT_EQ(received.finish, rt::FinishReason::kError);
+  EXPECT_GT(received.outputTokens, 0); // the tokens of the good steps are counted
+  std::string text = metrics.renderPrometheus();
+  EXPECT_NE(text.find("loom_requests_finished_total{finish_reason=\"error\"} 1\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("finish_reason=\"cancelled\"} 1"), std::string::npos) << text;
+  EXPECT_EQ(metrics.engineStats().kvBlocksUsed, 0);
+}
+
 TEST_F(EngineWorkerTest, DrainRefusesNewRequestsAndFinishesOthers) {
   EngineRequest request;
   request.prompt = {3, 1, 4, 1, 5};
