@@ -132,7 +132,9 @@ class ServeTest(unittest.TestCase):
                                                   ).choices[0].text
         first = sample(7)
         self.assertEqual(first, sample(7))
-        self.assertEqual(len(self.complete(PROMPT, 20).choices), 1)
+        # Sampling is really on: the seeds do not all give the greedy text.
+        greedy = self.complete(PROMPT, 20, extra_body={"ignore_eos": True}).choices[0].text
+        self.assertNotEqual({first, sample(8)}, {greedy})
 
     # --- chat ---------------------------------------------------------------------------
 
@@ -246,6 +248,7 @@ class ServeTest(unittest.TestCase):
     def test_disconnect_cancels_and_frees_kv_blocks(self):
         cancelled = 'loom_requests_finished_total{finish_reason="cancelled"}'
         before = self.server.metric(cancelled)
+        tokens_before = self.server.metric("loom_generation_tokens_total")
         stream = self.client.completions.create(model="stories260k", prompt=PROMPT,
                                                 max_tokens=500, temperature=0, stream=True,
                                                 extra_body={"ignore_eos": True})
@@ -256,7 +259,8 @@ class ServeTest(unittest.TestCase):
         self.assertTrue(wait_until(lambda: self.server.metric(cancelled) == before + 1, 20),
                         "the server did not cancel the abandoned request")
         self.assertTrue(wait_until(lambda: self.server.metric("loom_kv_blocks_used") == 0, 20))
-        self.assertLess(self.server.metric("loom_generation_tokens_total"), 10**9)
+        # It stopped early: far fewer than the 500 tokens asked for were generated.
+        self.assertLess(self.server.metric("loom_generation_tokens_total") - tokens_before, 400)
 
     def test_disconnect_of_a_whole_response_cancels_and_frees_kv_blocks(self):
         cancelled = 'loom_requests_finished_total{finish_reason="cancelled"}'
@@ -279,20 +283,25 @@ class ServeTest(unittest.TestCase):
     def test_metrics(self):
         shared = "Once upon a time, there was a little girl named Lily. She loved to play " \
                  "outside in the park. One day, she saw a big tree."
+        def scrape():
+            status, text = self.server.get("/metrics")
+            self.assertEqual(status, 200)
+            return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+                    for line in text.splitlines() if line and not line.startswith("#")}
+        ok = 'loom_http_requests_total{route="/v1/completions",code="200"}'
+        start = scrape()
         for _ in range(2):  # the second request reuses the first one's full KV blocks
-            self.complete(shared, 4)
-        self.complete(PROMPT, 4)
-        status, text = self.server.get("/metrics")
-        self.assertEqual(status, 200)
-        values = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
-                  for line in text.splitlines() if line and not line.startswith("#")}
-        self.assertGreaterEqual(values['loom_http_requests_total{route="/v1/completions",'
-                                       'code="200"}'], 3)
-        self.assertGreaterEqual(values["loom_time_to_first_token_seconds_count"], 3)
-        self.assertGreaterEqual(values["loom_inter_token_latency_seconds_count"], 9)
+            self.complete(shared, 4, extra_body={"ignore_eos": True})
+        self.complete(PROMPT, 4, extra_body={"ignore_eos": True})
+        values = scrape()
+        grew = lambda name: values[name] - start.get(name, 0)
+        # Exactly what these three requests of 4 tokens add (3 first tokens, 3 x 3 gaps).
+        self.assertEqual(grew(ok), 3)
+        self.assertEqual(grew("loom_time_to_first_token_seconds_count"), 3)
+        self.assertEqual(grew("loom_inter_token_latency_seconds_count"), 9)
         self.assertEqual(values['loom_time_to_first_token_seconds_bucket{le="+Inf"}'],
                          values["loom_time_to_first_token_seconds_count"])
-        self.assertGreaterEqual(values["loom_generation_tokens_total"], 12)
+        self.assertEqual(grew("loom_generation_tokens_total"), 12)
         self.assertGreater(values["loom_kv_blocks_total"], 0)
         self.assertEqual(values["loom_kv_blocks_used"], 0)
         self.assertGreaterEqual(values["loom_prefix_cache_hit_tokens_total"], 16)
