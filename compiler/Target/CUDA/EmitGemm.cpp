@@ -131,9 +131,13 @@ mlir::FailureOr<std::string> emitGemm(tile::KernelOp kernel) {
   }
   if (auto split = kernel.getConfigValue("split")) { // the skinny GEMM: 17..128 rows, sm_90
     source.include("loom/gemm_skinny.cuh");
+    // The launch gives the shared memory tile-tiling computed; the kernel places its row sums at
+    // the end of Config::sharedBytes, so that must fit in it.
     call = "  using Config = loom::SkinnyConfig<" + templateArgs(kernel, {"max_m", "split", "ring"}) +
-           ">;\n  loom::gemmSkinny<Config, " + t + ", " + prologue + ", " + *gating + ">(" + x + ", " + w +
-           ", " + m + ", " + n + ", " + k + ", " + prologueValue + ", " + epilogue + ");\n";
+           ">;\n  static_assert(Config::sharedBytes <= " + std::to_string(kernel.getSharedBytes().value_or(0)) +
+           ", \"loom::SkinnyConfig needs more shared memory than the launch gives\");\n  loom::gemmSkinny<Config, " +
+           t + ", " + prologue + ", " + *gating + ">(" + x + ", " + w + ", " + m + ", " + n + ", " + k + ", " +
+           prologueValue + ", " + epilogue + ");\n";
     // The split CTAs of a column block form a cluster (its reduction reads their shared memory).
     return source.render(call, threads + ", 1) __cluster_dims__(1, " + std::to_string(*split) + ", 1");
   }
