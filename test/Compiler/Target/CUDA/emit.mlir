@@ -21,6 +21,7 @@
 // SM90A: #include "loom/gemm_skinny.cuh"
 // SM90A: extern "C" __global__ __launch_bounds__(256, 1) __cluster_dims__(1, 1, 1) void fused_linear_add_skinny_1(const loom::bf16 *x, const loom::bf16 *w, int tokens, const loom::bf16 *residual, loom::bf16 *y) { loom::grid_dependency_sync();
 // SM90A-NEXT: using Config = loom::SkinnyConfig<128, 1, 3>;
+// SM90A-NEXT: static_assert(Config::sharedBytes <= {{[0-9]+}}, "loom::SkinnyConfig needs more shared memory than the launch gives");
 // SM90A-NEXT: loom::gemmSkinny<Config, loom::bf16, loom::NoPrologue, loom::NoGating>(x, w, tokens, 64, 128, loom::NoPrologue{}, loom::epi::makeEpilogue(y, 64, loom::epi::Residual<loom::bf16>{residual, 64}));
 // SM80-NOT: gemm_skinny
 
