@@ -48,10 +48,12 @@ StatusOr<std::shared_ptr<rt::Context>> JitCache::context(int ordinal) {
       created.isOk() ? StatusOr<std::shared_ptr<rt::Context>>(std::move(*created))
                      : StatusOr<std::shared_ptr<rt::Context>>(created.status());
   std::lock_guard lock(mutex_);
-  auto [entry, inserted] = contexts_.emplace(ordinal, std::move(context));
-  if (inserted)
-    ++stats_.contextCreations;
-  return entry->second;
+  ++stats_.contextCreations;
+  // Only "no driver / no such device" is remembered; another failure (out of memory while
+  // another process holds the device, ...) may pass, so the next call tries again.
+  if (!context.isOk() && context.status().code() != StatusCode::kUnavailable)
+    return context;
+  return contexts_.emplace(ordinal, std::move(context)).first->second;
 }
 
 rt::KernelCompiler &JitCache::kernelCompiler() {

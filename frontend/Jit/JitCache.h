@@ -18,7 +18,7 @@ struct JitCacheStats {
   uint64_t hits = 0;     ///< jit() calls answered from the cache
   uint64_t compiles = 0; ///< jit() calls that ran the MLIR pipeline
   uint64_t failures = 0; ///< compiles that failed (never cached)
-  uint64_t contextCreations = 0; ///< device contexts created, or tried and failed (remembered)
+  uint64_t contextCreations = 0; ///< device contexts created or tried (a missing driver or device is remembered)
 };
 
 /// Thread-safe. `JitCache::process()` is the one jit() uses unless given another.
