@@ -87,7 +87,7 @@ std::vector<int64_t> guardedRows(const KernelShape &shape) {
 const std::vector<std::vector<std::string>> kGemmConfigKeys = {
     {"split", "max_m", "ring"},                          // skinny (SkinnyVariants.h)
     {"max_m", "warps", "row_tiles", "unroll"},           // GEMV
-    {"consumers", "bm", "bn", "stages"},                 // wgmma
+    {"consumers", "bm", "bn", "stages", "group_m"},      // wgmma
     {"bk", "bm", "bn", "stages", "warps_m", "warps_n"}}; // mma.sync
 
 mlir::FailureOr<TileConfig> completeGemm(const KernelShape &shape, const GpuTarget &target,

@@ -114,6 +114,9 @@ TEST(CostModel, AnIncompleteGemmConfigFailsInsteadOfAborting) {
   EXPECT_TRUE(mlir::failed(completeConfig(shape, h100, {{"bm", 128}, {"bn", 128}})));
   EXPECT_TRUE(mlir::failed(completeConfig(shape, h100, {{"max_m", 16}, {"warps", 16}})));
   EXPECT_TRUE(mlir::failed(completeConfig(shape, h100, {{"consumers", 2}, {"bm", 128}})));
+  // Without group_m the emitter would pass 0 and NVRTC would stop at gemm_sm90.cuh's assert.
+  EXPECT_TRUE(mlir::failed(
+      completeConfig(shape, h100, {{"bm", 128}, {"bn", 128}, {"stages", 3}, {"consumers", 2}})));
   EXPECT_TRUE(mlir::succeeded(
       completeConfig(shape, h100, {{"bm", 128}, {"bn", 128}, {"stages", 3}, {"consumers", 2}, {"group_m", 16}})));
 }

@@ -130,7 +130,7 @@ TEST_F(LinearGpuTest, GemvModelTileRmsNormGated) {
 }
 
 // The skinny linear: 17..128 rows (129 and 200 take two grid z slices), N tails (264, 200: not
-// multiples of the 128 or 64 outputs of a CTA), K tails (1000, 328: not multiples of the 64-column
+// multiples of the 128 or 64 outputs of a CTA), K tails (1000, 328: not multiples of the 128-column
 // chunk, and ranks with an empty K range at split 8), the model's K = 2048 and 8192.
 const std::vector<Shape> kSkinnyShapes = {{17, 264, 1000}, {24, 2048, 2048}, {64, 200, 328},
                                           {100, 3072, 2048}, {128, 512, 8192}, {129, 136, 512},
@@ -162,7 +162,7 @@ TEST_F(LinearGpuTest, SkinnyGatedSplit4) {
 }
 
 // Row r's result must not depend on how many rows share the launch, nor on the run: the same
-// first 17 rows of X give bit-identical outputs at M = 17, 64 and 128, twice each.
+// first 17 rows of X give bit-identical outputs at M = 17, 64 and 128 (17 and 128 twice).
 TEST_F(LinearGpuTest, SkinnyRowsIndependentOfRowCount) {
   const int n = 2048, k = 2048, rows = 17;
   for (const char *name : {"skinny_bf16_split8", "skinny_rmsnorm"}) {
