@@ -7,8 +7,6 @@
 #include "compiler/Transforms/Tile/Passes.h"
 
 #include "mlir/Pass/PassRegistry.h"
-#include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/JSON.h"
 #include "mlir/Transforms/Passes.h"
 
 namespace loom::pipelines {
@@ -31,20 +29,6 @@ struct PipelineOptions : mlir::PassPipelineOptions<PipelineOptions> {
     return options;
   }
 };
-
-/// `package` with "batch_invariant": true added to its manifest (docs/batch-invariance.md).
-mlir::FailureOr<cuda::Package> recordBatchInvariance(mlir::ModuleOp module, cuda::Package package) {
-  llvm::Expected<llvm::json::Value> manifest = llvm::json::parse(package.manifest);
-  llvm::json::Object *fields = manifest ? manifest->getAsObject() : nullptr;
-  if (!fields) {
-    module.emitError() << "the emitted manifest is not a JSON object: "
-                       << (manifest ? "" : llvm::toString(manifest.takeError()));
-    return mlir::failure();
-  }
-  (*fields)["batch_invariant"] = true;
-  package.manifest = llvm::formatv("{0:2}", *manifest).str();
-  return package;
-}
 
 } // namespace
 
@@ -72,10 +56,7 @@ mlir::FailureOr<cuda::Package> compile(mlir::ModuleOp module, const CompileOptio
   buildGraphToTilePipeline(pm, options);
   if (mlir::failed(pm.run(module)))
     return mlir::failure();
-  mlir::FailureOr<cuda::Package> package = cuda::emitPackage(module, *target);
-  if (mlir::failed(package) || !options.batchInvariant)
-    return package;
-  return recordBatchInvariance(module, std::move(*package));
+  return cuda::emitPackage(module, *target);
 }
 
 void registerPipelines() {

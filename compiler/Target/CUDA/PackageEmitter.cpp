@@ -2,6 +2,7 @@
 #include "compiler/Target/CUDA/PackageEmitter.h"
 
 #include "compiler/Target/CUDA/KernelSource.h"
+#include "compiler/Transforms/Tile/BatchInvariance.h"
 #include "compiler/Transforms/Tile/CostModel.h"
 #include "compiler/Transforms/Tile/KernelAnalysis.h"
 
@@ -162,6 +163,8 @@ mlir::FailureOr<Package> emitPackage(mlir::ModuleOp module, const tile::GpuTarge
                         {"launch_overlap", true}};
   if (auto kv = program.getKvCache())
     manifest["kv_cache"] = toJson(*kv);
+  if (module->hasAttr(tile::kBatchInvariantAttrName)) // docs/batch-invariance.md
+    manifest["batch_invariant"] = true;
   package.manifest = llvm::formatv("{0:2}", json::Value(std::move(manifest))).str();
   return package;
 }

@@ -19,6 +19,7 @@ constexpr llvm::StringLiteral kDecodeGuard = "decode", kPrefillGuard = "prefill"
 } // namespace
 
 void makeBatchInvariant(mlir::ModuleOp module, bool explain) {
+  module->setAttr(kBatchInvariantAttrName, mlir::UnitAttr::get(module.getContext()));
   llvm::StringSet<> erasedKernels, keptKernels;
   for (LaunchProgramOp program : module.getOps<LaunchProgramOp>())
     for (LaunchOp launch : llvm::make_early_inc_range(program.getBody().getOps<LaunchOp>())) {

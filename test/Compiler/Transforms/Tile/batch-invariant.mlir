@@ -3,6 +3,8 @@
 // RUN: loom-opt %s "--graph-to-tile=target=sm_80 batch-invariant=true" | FileCheck %s --check-prefix=NONE
 // RUN: loom-opt %s --graph-hoist-weights --graph-fuse --convert-graph-to-tile --cse "--tile-tiling=target=sm_90a batch-invariant=true explain=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EXPLAIN
 // RUN: loom-opt %s --graph-hoist-weights --graph-fuse --convert-graph-to-tile --cse --tile-tiling=target=sm_90a | FileCheck %s --check-prefix=DEFAULT
+// RUN: loom-opt %s "--graph-to-cuda=target=sm_90a batch-invariant=true" -o /dev/null | FileCheck %s --check-prefix=MANIFEST
+// RUN: loom-opt %s --graph-to-cuda=target=sm_90a -o /dev/null | FileCheck %s --check-prefix=NOFLAG
 
 // A Llama layer (as in emit-llama-layer.mlir) compiled batch-invariant: every op has one kernel
 // and every launch runs on every step, so a row reduces in the same order at every batch size
@@ -28,6 +30,9 @@
 // EXPLAIN: note: see current operation: tile.launch @paged_attention_decode_3 {{.*}} when "decode"
 // EXPLAIN: remark: batch-invariant: 'paged_attention_combine_3' (decode-only branch) erased; the prefill kernel runs every step
 // EXPLAIN-NOT: decode GEMV variant
+// The manifest says so (the runtime checks it against EngineConfig::batchInvariant).
+// MANIFEST: "batch_invariant": true
+// NOFLAG-NOT: "batch_invariant"
 // DEFAULT: tile.launch @fused_rms_norm_linear_gemv_0 {{.*}} when "tokens <= 16"
 // DEFAULT: tile.launch @paged_attention_3 {{.*}} when "prefill"
 // DEFAULT-NEXT: tile.launch @paged_attention_decode_3 {{.*}} when "decode"
