@@ -5,6 +5,7 @@
 #include "test/gpu/Kernels/Sm90/Sm90Epilogues.h"
 #include "tools/loom-bench/BenchCase.h"
 #include "tools/loom-bench/BenchSession.h"
+#include "tools/loom-bench/Sm90BenchKernel.h"
 
 #include <algorithm>
 
@@ -53,41 +54,21 @@ struct EpilogueBuffers {
   }
 };
 
-/// A compiled Hopper GEMM wrapper with its encoded operands and persistent grid size.
-struct Sm90EpilogueKernel {
-  BenchKernel loaded;
-  testing::Sm90GemmOperands operands;
-  int residentCtas = 0;
-
-  static StatusOr<Sm90EpilogueKernel> create(BenchSession &session, const Sm90GemmTile &tile,
-                                             const Sm90EpilogueSpec &spec,
-                                             const EpilogueBuffers &b, const EpilogueProblem &p) {
-    Sm90EpilogueKernel kernel;
-    LOOM_ASSIGN_OR_RETURN(kernel.loaded,
-                          session.compile(testing::sm90EpilogueKernelName(tile, spec),
-                                          testing::sm90EpilogueSource(tile, spec)));
-    LOOM_ASSIGN_OR_RETURN(kernel.operands, testing::encodeSm90GemmOperands(
-                                               session.context().api(), tile, spec.launchShape(),
-                                               b.x.address(), b.w.address(), p.m, p.n, p.k));
-    LOOM_ASSIGN_OR_RETURN(kernel.residentCtas,
-                          testing::sm90GemmResidentCtas(*kernel.loaded.kernel, tile));
-    return kernel;
-  }
-};
-
 Status runProblem(BenchSession &session, const EpilogueProblem &p) {
   const Sm90EpilogueSpec &spec = *p.spec;
   const Sm90GemmTile &tile = testing::kSm90GemmTiles[0];
   const int g = spec.weightsPerOutput();
   LOOM_ASSIGN_OR_RETURN(EpilogueBuffers b, EpilogueBuffers::create(session, p));
-  LOOM_ASSIGN_OR_RETURN(Sm90EpilogueKernel fused, Sm90EpilogueKernel::create(session, tile, spec, b, p));
+  LOOM_ASSIGN_OR_RETURN(Sm90BenchKernel fused, Sm90BenchKernel::create(session, tile, spec, b.x.address(),
+                                                                     b.w.address(), p.m, p.n, p.k));
   // Loom's GEMM of the same products with a plain store: what the epilogue adds to it.
   Sm90EpilogueSpec plainSpec = testing::kSm90EpiStore;
   plainSpec.gated = spec.gated;
   plainSpec.name = spec.gated ? "gated_store" : "store";
-  LOOM_ASSIGN_OR_RETURN(Sm90EpilogueKernel plain,
-                        Sm90EpilogueKernel::create(session, tile, plainSpec, b, p));
-  auto launch = [&](Sm90EpilogueKernel &kernel, const Sm90EpilogueSpec &s, uint64_t y) {
+  LOOM_ASSIGN_OR_RETURN(Sm90BenchKernel plain,
+                        Sm90BenchKernel::create(session, tile, plainSpec, b.x.address(), b.w.address(),
+                                                p.m, p.n, p.k));
+  auto launch = [&](Sm90BenchKernel &kernel, const Sm90EpilogueSpec &s, uint64_t y) {
     return testing::launchSm90Epilogue(*kernel.loaded.kernel, tile, s, kernel.operands,
                                        b.bias.address(), b.residual.address(), y, p.m, p.n, p.k,
                                        kernel.residentCtas, session.stream().handle());

@@ -5,6 +5,7 @@
 #include "test/gpu/Kernels/Sm90/Sm90Epilogues.h"
 #include "tools/loom-bench/BenchCase.h"
 #include "tools/loom-bench/LinearBenchSupport.h"
+#include "tools/loom-bench/Sm90BenchKernel.h"
 
 #include <algorithm>
 #include <cctype>
@@ -54,27 +55,20 @@ Status runProblem(BenchSession &session, const PrologueProblem &p) {
   Sm90EpilogueSpec plainSpec = spec;
   plainSpec.rmsNorm = false;
   plainSpec.name = spec.gated ? "gated_store" : "store";
-  std::vector<BenchKernel> sm90Kernels;
-  std::vector<testing::Sm90GemmOperands> sm90Operands;
-  std::vector<int> sm90Ctas;
+  std::vector<Sm90BenchKernel> sm90Kernels;
   const Sm90EpilogueSpec *sm90Specs[] = {&spec, &plainSpec};
   for (const Sm90EpilogueSpec *s : sm90Specs) {
-    LOOM_ASSIGN_OR_RETURN(BenchKernel kernel, session.compile(testing::sm90EpilogueKernelName(tile, *s),
-                                                              testing::sm90EpilogueSource(tile, *s)));
-    LOOM_ASSIGN_OR_RETURN(auto operands, testing::encodeSm90GemmOperands(
-                                             session.context().api(), tile, s->launchShape(),
-                                             x.address(), w.address(), p.m, p.n, p.k));
-    LOOM_ASSIGN_OR_RETURN(int ctas, testing::sm90GemmResidentCtas(*kernel.kernel, tile));
+    LOOM_ASSIGN_OR_RETURN(Sm90BenchKernel kernel, Sm90BenchKernel::create(session, tile, *s, x.address(),
+                                                                          w.address(), p.m, p.n, p.k));
     sm90Kernels.push_back(std::move(kernel));
-    sm90Operands.push_back(operands);
-    sm90Ctas.push_back(ctas);
   }
   std::vector<Way> ways;
   for (int i = 0; i < 2; ++i)
     ways.push_back({i == 0 ? "wgmma+prologue" : "wgmma, no prologue", [&, i](int) {
-                      return testing::launchSm90Epilogue(*sm90Kernels[i].kernel, tile, *sm90Specs[i],
-                                                         sm90Operands[i], 0, 0, y.address(), p.m,
-                                                         p.n, p.k, sm90Ctas[i],
+                      const Sm90BenchKernel &kernel = sm90Kernels[i];
+                      return testing::launchSm90Epilogue(*kernel.loaded.kernel, tile, *sm90Specs[i],
+                                                         kernel.operands, 0, 0, y.address(), p.m,
+                                                         p.n, p.k, kernel.residentCtas,
                                                          session.stream().handle());
                     }});
 
