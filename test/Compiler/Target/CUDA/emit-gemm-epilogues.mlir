@@ -7,12 +7,14 @@
 // checked by LoomSm90EpilogueGpuTests and LoomLinearGpuTests).
 
 // bias + GELU(tanh) + residual: three parts in graph order, one kernel (no separate elementwise).
+// Sources print in path order, so a separate add_<n>.cu (or cast_<n>.cu below) would come before
+// the fused kernel: those CHECK-NOTs sit above the label, the others below it.
+// CHECK-NOT: {{^}}// {{-+}} kernels/add
 // CHECK-LABEL: {{^}}// {{-+}} kernels/fused_linear_gelu_add_0.cu
 // SM80: loom::gemm<Config, loom::bf16, loom::NoPrologue, loom::NoGating>(x, w, tokens, 320, 512, loom::NoPrologue{}, loom::epi::makeEpilogue(y, 320, loom::epi::Bias<loom::bf16>{bias}, loom::epi::GeluTanh{}, loom::epi::Residual<loom::bf16>{residual, 320}));
 // SM90A: extern "C" __global__ __launch_bounds__(384, 1) void fused_linear_gelu_add_0(const __grid_constant__ loom::sm90::TmaDescriptor x, const __grid_constant__ loom::sm90::TmaDescriptor w, int tokens, const loom::bf16 *bias, const loom::bf16 *residual, loom::bf16 *y) {
 // SM90A: loom::sm90::gemmBf16Sm90<Config, loom::NoGating>(x, w, tokens, 320, 512, loom::epi::makeEpilogue(y, 320, loom::epi::Bias<loom::bf16>{bias}, loom::epi::GeluTanh{}, loom::epi::Residual<loom::bf16>{residual, 320}));
-// CHECK-NOT: kernels/gelu
-// CHECK-NOT: kernels/add
+// CHECK-NOT: {{^}}// {{-+}} kernels/gelu
 func.func @forward(%x: tensor<?x512xbf16> {loom.name = "x"}, %r: tensor<?x320xbf16> {loom.name = "residual"})
     -> (tensor<?x320xbf16> {loom.name = "y"}) attributes {loom.max_tokens = 8192 : i64} {
   %w = graph.weight "proj.weight" : tensor<320x512xbf16>
@@ -43,8 +45,8 @@ func.func @forward(%x: tensor<?x512xbf16> {loom.name = "x"}) -> (tensor<?x320xbf
 // CHECK-LABEL: {{^}}// {{-+}} kernels/fused_linear_split_silu_mul_0.cu
 // SM80: loom::gemm<Config, loom::bf16, loom::NoPrologue, loom::Gated<loom::Silu>>(x, w, tokens, 320, 512, loom::NoPrologue{}, loom::epi::makeEpilogue(y, 320));
 // SM90A: loom::sm90::gemmBf16Sm90<Config, loom::Gated<loom::Silu>>(x, w, tokens, 320, 512, loom::epi::makeEpilogue(y, 320));
-// CHECK-NOT: kernels/silu
-// CHECK-NOT: kernels/mul
+// CHECK-NOT: {{^}}// {{-+}} kernels/silu
+// CHECK-NOT: {{^}}// {{-+}} kernels/mul
 func.func @forward(%x: tensor<?x512xbf16> {loom.name = "x"}) -> (tensor<?x320xbf16> {loom.name = "y"})
     attributes {loom.max_tokens = 8192 : i64} {
   %g = graph.weight "mlp.gate_proj.weight" : tensor<320x512xbf16>
@@ -60,11 +62,11 @@ func.func @forward(%x: tensor<?x512xbf16> {loom.name = "x"}) -> (tensor<?x320xbf
 // -----
 
 // A cast to f32 is the store's type (an LM head's logits), not a part.
+// CHECK-NOT: {{^}}// {{-+}} kernels/cast
 // CHECK-LABEL: {{^}}// {{-+}} kernels/fused_linear_cast_0.cu
 // SM90A: void fused_linear_cast_0(const __grid_constant__ loom::sm90::TmaDescriptor x, const __grid_constant__ loom::sm90::TmaDescriptor w, int tokens, float *y) {
 // SM90A: loom::sm90::gemmBf16Sm90<Config, loom::NoGating>(x, w, tokens, 320, 512, loom::epi::makeEpilogue(y, 320));
 // SM80: void fused_linear_cast_0(const loom::bf16 *x, const loom::bf16 *w, int tokens, float *y) {
-// CHECK-NOT: kernels/cast
 func.func @forward(%x: tensor<?x512xbf16> {loom.name = "x"}) -> (tensor<?x320xf32> {loom.name = "logits"})
     attributes {loom.max_tokens = 8192 : i64} {
   %w = graph.weight "lm_head.weight" : tensor<320x512xbf16>
@@ -96,9 +98,9 @@ func.func @forward(%x: tensor<?x512xbf16> {loom.name = "x"}, %r: tensor<?x300xbf
 // CHECK-LABEL: {{^}}// {{-+}} kernels/fused_rms_norm_linear_0.cu
 // SM80: loom::gemm<Config, loom::bf16, loom::RmsNormPrologue, loom::NoGating>(x, w, tokens, 320, 512, loom::RmsNormPrologue{9.99999975e-06f}, loom::epi::makeEpilogue(y, 320));
 // SM90A: #include "loom/gemm_sm90.cuh"
-// SM90A: loom::sm90::gemmBf16Sm90<Config, loom::NoGating>(x, w, tokens, 320, 512, loom::epi::makeEpilogue(y, 320), loom::RmsNormPrologue{9.99999975e-06f});
 // SM90A-NOT: loom::gemm<
-// CHECK-NOT: kernels/rms_norm
+// SM90A: loom::sm90::gemmBf16Sm90<Config, loom::NoGating>(x, w, tokens, 320, 512, loom::epi::makeEpilogue(y, 320), loom::RmsNormPrologue{9.99999975e-06f});
+// CHECK-NOT: {{^}}// {{-+}} kernels/rms_norm
 func.func @forward(%x: tensor<?x512xbf16> {loom.name = "x"}) -> (tensor<?x320xbf16> {loom.name = "y"})
     attributes {loom.max_tokens = 8192 : i64} {
   %n = graph.weight "input_layernorm.weight" : tensor<512xbf16>
@@ -114,7 +116,7 @@ func.func @forward(%x: tensor<?x512xbf16> {loom.name = "x"}) -> (tensor<?x320xbf
 // CHECK-LABEL: {{^}}// {{-+}} kernels/fused_rms_norm_linear_split_silu_mul_0.cu
 // SM80: loom::gemm<Config, loom::bf16, loom::RmsNormPrologue, loom::Gated<loom::Silu>>(x, w, tokens, 320, 512, loom::RmsNormPrologue{9.99999975e-06f}, loom::epi::makeEpilogue(y, 320));
 // SM90A: loom::sm90::gemmBf16Sm90<Config, loom::Gated<loom::Silu>>(x, w, tokens, 320, 512, loom::epi::makeEpilogue(y, 320), loom::RmsNormPrologue{9.99999975e-06f});
-// CHECK-NOT: kernels/rms_norm
+// CHECK-NOT: {{^}}// {{-+}} kernels/rms_norm
 func.func @forward(%x: tensor<?x512xbf16> {loom.name = "x"}) -> (tensor<?x320xbf16> {loom.name = "y"})
     attributes {loom.max_tokens = 8192 : i64} {
   %n = graph.weight "post_attention_layernorm.weight" : tensor<512xbf16>
