@@ -131,6 +131,52 @@ __device__ __forceinline__ uint4 loadShared16(unsigned address) {
   return v;
 }
 
+/// The end of a split-K skinny CTA, after every CTA of the cluster has put its f32 partial sums
+/// `partial[m * Stride + r]` (m: X row of the CTA, r: W row, gated: gate rows [0, Out), then the
+/// up rows) and, with a row-scale prologue, its sums of squares `rowSquares[m]` in shared memory
+/// and the cluster has synchronized: this rank's share of the output pairs, each summed over the
+/// ranks' partials in rank order 0..Split-1 (read through distributed shared memory), then row
+/// scale, gating and epilogue. The order depends on Split only, never on M or on timing.
+template <int Split, int Threads, int Stride, int Out, class Gating, class Prologue, class Epilogue>
+__device__ __forceinline__ void reducePartialsAndStore(const float *partial, const float *rowSquares,
+                                                       int rank, int tid, int rows, int n0, int m0,
+                                                       int N, int K, const Prologue &prologue,
+                                                       const Epilogue &epilogue) {
+  constexpr int G = Gating::kWeightsPerOutput;
+  const unsigned partialAddress = sharedAddress(partial), squaresAddress = sharedAddress(rowSquares);
+  for (int pair = rank * Threads + tid; pair < rows * (Out / 2); pair += Split * Threads) {
+    const int m = pair / (Out / 2), c = 2 * (pair % (Out / 2));
+    const int col = n0 + c;
+    if (col >= N)
+      continue;
+    float sums[G][2] = {};
+    float total = 0.0f;
+#pragma unroll
+    for (int r = 0; r < Split; ++r) {
+#pragma unroll
+      for (int q = 0; q < G; ++q) {
+        unsigned at = partialAddress + 4u * unsigned(m * Stride + q * Out + c);
+        float2 v = Split > 1 ? loadClusterFloat2(mapToRank(at, unsigned(r)))
+                             : *reinterpret_cast<const float2 *>(&partial[m * Stride + q * Out + c]);
+        sums[q][0] += v.x;
+        sums[q][1] += v.y;
+      }
+      if constexpr (Prologue::kRowScale)
+        total += Split > 1 ? loadClusterFloat(mapToRank(squaresAddress + 4u * unsigned(m), unsigned(r)))
+                           : rowSquares[m];
+    }
+    float scale = 1.0f;
+    if constexpr (Prologue::kRowScale)
+      scale = rsqrtf(total / float(K) + prologue.eps);
+    float v0 = sums[0][0] * scale, v1 = sums[0][1] * scale;
+    if constexpr (G == 2) {
+      v0 = Gating::combine(v0, sums[1][0] * scale);
+      v1 = Gating::combine(v1, sums[1][1] * scale);
+    }
+    epilogue(m0 + m, col, v0, v1);
+  }
+}
+
 } // namespace skinny
 
 /// The CTA body; see the file comment for the launch contract.
@@ -281,39 +327,8 @@ __device__ __forceinline__ void gemmSkinny(const T *__restrict__ x, const T *__r
   else
     __syncthreads();
 
-  // Outputs (pairs of columns) of this rank, reduced over the ranks in order.
-  const unsigned partialAddress = sharedAddress(partial), squaresAddress = sharedAddress(rowSquares);
-  for (int pair = rank * kThreads + tid; pair < rows * (kOut / 2); pair += kSplit * kThreads) {
-    const int m = pair / (kOut / 2), c = 2 * (pair % (kOut / 2));
-    const int col = n0 + c;
-    if (col >= N)
-      continue;
-    float sums[G][2] = {};
-    float total = 0.0f;
-#pragma unroll
-    for (int r = 0; r < kSplit; ++r) {
-#pragma unroll
-      for (int q = 0; q < G; ++q) {
-        unsigned at = partialAddress + 4u * unsigned(m * Config::kPartialStride + q * kOut + c);
-        float2 v = kSplit > 1 ? skinny::loadClusterFloat2(skinny::mapToRank(at, unsigned(r)))
-                              : *reinterpret_cast<const float2 *>(&partial[m * Config::kPartialStride + q * kOut + c]);
-        sums[q][0] += v.x;
-        sums[q][1] += v.y;
-      }
-      if constexpr (Prologue::kRowScale)
-        total += kSplit > 1 ? skinny::loadClusterFloat(skinny::mapToRank(squaresAddress + 4u * unsigned(m), unsigned(r)))
-                            : rowSquares[m];
-    }
-    float scale = 1.0f;
-    if constexpr (Prologue::kRowScale)
-      scale = rsqrtf(total / float(K) + prologue.eps);
-    float v0 = sums[0][0] * scale, v1 = sums[0][1] * scale;
-    if constexpr (G == 2) {
-      v0 = Gating::combine(v0, sums[1][0] * scale);
-      v1 = Gating::combine(v1, sums[1][1] * scale);
-    }
-    epilogue(m0 + m, col, v0, v1);
-  }
+  skinny::reducePartialsAndStore<kSplit, kThreads, Config::kPartialStride, kOut, Gating>(
+      partial, rowSquares, rank, tid, rows, n0, m0, N, K, prologue, epilogue);
   if constexpr (kSplit > 1)
     skinny::clusterSync(); // the other ranks read this CTA's shared memory until here
 }

@@ -366,22 +366,18 @@ __device__ __forceinline__ void gemmProducer(const TmaDescriptor &x, const TmaDe
   }
 }
 
-/// RmsNormPrologue on this kernel: two lanes per row sum the squares of their warp's 16 X rows
-/// from each stage (lane l: row l / 2, half l % 2 of its 128 bytes). A stage row holds its eight
-/// 16-byte chunks in swizzled order, which a sum ignores; pass i reads chunk (4 (l % 2) + i) ^
-/// (row % 8), so the eight rows of a 1 KiB swizzle atom hit different banks. Called after the
-/// stage's wgmma issue: the loads are consumed before the warpgroup's next collective wgmma, and
-/// the stage is released only after it.
-__device__ __forceinline__ float sumSquaresOfStageRow(unsigned consumerTileX, int warp, int lane) {
-  const int row = 16 * warp + lane / 2;
+/// The sum of squares of `Chunks` 16-byte chunks (logical first .. first + Chunks - 1) of row `row`
+/// of a 128B-swizzled stage tile: chunk c of a row sits at chunk c ^ (row % 8).
+template <int Chunks>
+__device__ __forceinline__ float sumSquaresOfRowChunks(unsigned tile, int row, int first) {
   float sum = 0.0f;
 #pragma unroll
-  for (int pass = 0; pass < 4; ++pass) {
-    const unsigned chunk = unsigned(4 * (lane % 2) + pass) ^ unsigned(row % 8);
+  for (int pass = 0; pass < Chunks; ++pass) {
+    const unsigned chunk = unsigned(first + pass) ^ unsigned(row % 8);
     unsigned words[4];
     asm volatile("ld.shared.v4.b32 {%0, %1, %2, %3}, [%4];"
                  : "=r"(words[0]), "=r"(words[1]), "=r"(words[2]), "=r"(words[3])
-                 : "r"(consumerTileX + row * 128 + chunk * 16));
+                 : "r"(tile + row * 128 + chunk * 16));
 #pragma unroll
     for (int i = 0; i < 4; ++i) {
       const float lo = __uint_as_float(words[i] << 16), hi = __uint_as_float(words[i] & 0xffff0000u);
@@ -389,6 +385,16 @@ __device__ __forceinline__ float sumSquaresOfStageRow(unsigned consumerTileX, in
     }
   }
   return sum;
+}
+
+/// RmsNormPrologue on this kernel: two lanes per row sum the squares of their warp's 16 X rows
+/// from each stage (lane l: row l / 2, half l % 2 of its 128 bytes). A stage row holds its eight
+/// 16-byte chunks in swizzled order, which a sum ignores; pass i reads chunk (4 (l % 2) + i) ^
+/// (row % 8), so the eight rows of a 1 KiB swizzle atom hit different banks. Called after the
+/// stage's wgmma issue: the loads are consumed before the warpgroup's next collective wgmma, and
+/// the stage is released only after it.
+__device__ __forceinline__ float sumSquaresOfStageRow(unsigned consumerTileX, int warp, int lane) {
+  return sumSquaresOfRowChunks<4>(consumerTileX, 16 * warp + lane / 2, 4 * (lane % 2));
 }
 
 /// The row scales rsqrt(mean(x^2) + eps) of a lane's two fragment rows (lane / 4 and lane / 4 + 8

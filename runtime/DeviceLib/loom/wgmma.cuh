@@ -59,6 +59,9 @@ template <int Registers> __device__ __forceinline__ void warpgroupRegistersDecre
 }
 
 // Operand lists of the accumulator registers, shared by every N (string pieces concatenate).
+#define LOOM_WGMMA_REGS_0_31 \
+  "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, " \
+  "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31"
 #define LOOM_WGMMA_REGS_0_63 \
   "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, " \
   "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, " \
@@ -93,6 +96,8 @@ template <int N> struct WgmmaBf16;
     }                                                                                        \
   };
 
+LOOM_WGMMA_BF16(64, LOOM_WGMMA_REGS_0_31, "%32", "%33", "%34", LOOM_WGMMA_F8(d, 0),
+                LOOM_WGMMA_F8(d, 8), LOOM_WGMMA_F8(d, 16), LOOM_WGMMA_F8(d, 24))
 LOOM_WGMMA_BF16(128, LOOM_WGMMA_REGS_0_63, "%64", "%65", "%66", LOOM_WGMMA_F64(d, 0))
 LOOM_WGMMA_BF16(256, LOOM_WGMMA_REGS_0_63 ", " LOOM_WGMMA_REGS_64_127, "%128", "%129", "%130",
                 LOOM_WGMMA_F64(d, 0), LOOM_WGMMA_F64(d, 64))
@@ -102,5 +107,6 @@ LOOM_WGMMA_BF16(256, LOOM_WGMMA_REGS_0_63 ", " LOOM_WGMMA_REGS_64_127, "%128", "
 #undef LOOM_WGMMA_F8
 #undef LOOM_WGMMA_REGS_64_127
 #undef LOOM_WGMMA_REGS_0_63
+#undef LOOM_WGMMA_REGS_0_31
 
 } // namespace loom::sm90

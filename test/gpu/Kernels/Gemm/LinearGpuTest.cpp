@@ -29,6 +29,8 @@ protected:
     const LinearKernelSpec &spec = linearTestKernel(name);
     if (spec.skinny && !supportsClusters(arch_))
       GTEST_SKIP() << "the skinny linear needs sm_90 (thread-block clusters)";
+    if (spec.skinny && spec.skinnyTile.wgmma && arch_ != rt::GpuArch::kSm90a)
+      GTEST_SKIP() << "the wgmma skinny linear needs sm_90a";
     StatusOr<LoadedKernel> loaded = compileAndLoad(spec.name, linearKernelSource(spec));
     ASSERT_TRUE(loaded.isOk()) << loaded.status().toString();
     uint32_t seed = 11;
@@ -46,6 +48,23 @@ protected:
       EXPECT_EQ(error.bad, 0u) << error.bad << " of " << error.checked << " off; first: "
                                << error.firstBad;
       EXPECT_LT(error.relativeL2, maxRelativeL2);
+    }
+  }
+
+  /// Row r's result must not depend on how many rows share the launch, nor on the run: the same
+  /// first 17 rows of X give bit-identical outputs at M = 17, 64 and 128 (17 and 128 twice).
+  void expectRowsIndependentOfRowCount(std::initializer_list<const char *> names) {
+    const int n = 2048, k = 2048, rows = 17;
+    for (const char *name : names) {
+      std::vector<unsigned char> first;
+      expectMatches(name, {{17, n, k}, {64, n, k}, {128, n, k}, {17, n, k}, {128, n, k}}, 5e-3, 0, 5,
+                    [&](const LinearProblem &problem) {
+                      std::vector<unsigned char> head(problem.output().begin(),
+                                                      problem.output().begin() + size_t(rows) * n * 2);
+                      if (first.empty())
+                        first = head;
+                      EXPECT_TRUE(head == first) << "rows 0..16 differ from the M = 17 run";
+                    });
     }
   }
 };
@@ -161,21 +180,34 @@ TEST_F(LinearGpuTest, SkinnyGatedSplit4) {
   expectMatches("skinny_gated_split4", {{64, 512, 2048}, {100, 200, 1000}});
 }
 
-// Row r's result must not depend on how many rows share the launch, nor on the run: the same
-// first 17 rows of X give bit-identical outputs at M = 17, 64 and 128 (17 and 128 twice).
 TEST_F(LinearGpuTest, SkinnyRowsIndependentOfRowCount) {
-  const int n = 2048, k = 2048, rows = 17;
-  for (const char *name : {"skinny_bf16_split8", "skinny_rmsnorm"}) {
-    std::vector<unsigned char> first;
-    expectMatches(name, {{17, n, k}, {64, n, k}, {128, n, k}, {17, n, k}, {128, n, k}}, 5e-3, 0, 5,
-                  [&](const LinearProblem &problem) {
-                    std::vector<unsigned char> head(problem.output().begin(),
-                                                    problem.output().begin() + size_t(rows) * n * 2);
-                    if (first.empty())
-                      first = head;
-                    EXPECT_TRUE(head == first) << "rows 0..16 differ from the M = 17 run";
-                  });
-  }
+  expectRowsIndependentOfRowCount({"skinny_bf16_split8", "skinny_rmsnorm"});
+}
+
+// The wgmma skinny linear (loom/gemm_sm90_skinny.cuh): the cases above on its kernels.
+TEST_F(LinearGpuTest, SkinnyWgmmaSplit8) { expectMatches("skinny_wg_split8", kSkinnyShapes); }
+TEST_F(LinearGpuTest, SkinnyWgmmaSplit1) { expectMatches("skinny_wg_split1", kSkinnyShapes); }
+TEST_F(LinearGpuTest, SkinnyWgmmaMaxM64Split5FourStages) {
+  expectMatches("skinny_wg_m64_split5_4stages", kSkinnyShapes);
+}
+TEST_F(LinearGpuTest, SkinnyWgmmaResidual) {
+  expectMatches("skinny_wg_residual", {{64, 2048, 8192}, {17, 264, 1000}, {128, 2048, 2048}});
+}
+TEST_F(LinearGpuTest, SkinnyWgmmaBiasGeluErfResidual) {
+  expectMatches("skinny_wg_bias_geluerf_residual", {{33, 264, 1000}, {128, 520, 2048}});
+}
+TEST_F(LinearGpuTest, SkinnyWgmmaRmsNorm) {
+  expectMatches("skinny_wg_rmsnorm", {{64, 3072, 2048}, {17, 264, 1000}, {128, 136, 328}});
+}
+TEST_F(LinearGpuTest, SkinnyWgmmaRmsNormGated) {
+  expectMatches("skinny_wg_rmsnorm_gated", {{64, 1024, 2048}, {24, 200, 1000}, {128, 136, 512}});
+  expectMatches("skinny_wg_m64_rmsnorm_gated_split4", {{64, 1024, 2048}, {24, 200, 1000}, {100, 136, 512}});
+}
+TEST_F(LinearGpuTest, SkinnyWgmmaGatedSplit4) {
+  expectMatches("skinny_wg_gated_split4", {{64, 512, 2048}, {100, 200, 1000}});
+}
+TEST_F(LinearGpuTest, SkinnyWgmmaRowsIndependentOfRowCount) {
+  expectRowsIndependentOfRowCount({"skinny_wg_split8", "skinny_wg_rmsnorm"});
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "runtime/CUDA/Launch.h"
+#include "runtime/CUDA/TensorMap.h"
 
 #include <fmt/format.h>
 
@@ -24,12 +25,19 @@ struct GemvTile {
   int threads() const { return warps * 32; }
   int cols() const { return 16 * rowTiles; }
 };
-/// Tile configuration of loom::SkinnyConfig<MAX_M, SPLIT[, STAGES]> (loom/gemm_skinny.cuh, sm_90).
+/// Tile configuration of loom::SkinnyConfig<MAX_M, SPLIT[, STAGES]> (loom/gemm_skinny.cuh, sm_90)
+/// or, with `wgmma`, of loom::sm90::SkinnySm90Config<MAX_M, SPLIT, STAGES> (loom/gemm_sm90_skinny.cuh,
+/// sm_90a, bf16, TMA descriptors for X and W).
 struct SkinnyTile {
   int maxM, split, stages = 3;
-  static constexpr int kThreads = 256, kWeightRows = 128;
+  bool wgmma = false;
+  static constexpr int kWeightRows = 128;
+  int threads() const { return wgmma ? 288 : 256; }
   int sharedBytes() const {
-    int ring = stages * (kWeightRows + maxM) * 128 * 2, partial = maxM * (kWeightRows + 4) * 4;
+    int partial = maxM * (kWeightRows + 4) * 4;
+    if (wgmma)
+      return 1024 + std::max(stages * (kWeightRows + maxM) * 128, partial) + 16 * stages + 4 * maxM;
+    int ring = stages * (kWeightRows + maxM) * 128 * 2;
     return std::max(ring, partial) + 4 * maxM;
   }
 };
@@ -67,15 +75,20 @@ inline std::string deviceTypeName(const std::string &type) {
 /// The CUDA C++ of the wrapper (several may share one program). Parameters: x, w, [bias], [residual], y, M, N, K, [eps].
 inline std::string linearKernelSource(const LinearKernelSpec &spec) {
   const std::string in = deviceTypeName(spec.input), out = deviceTypeName(spec.output);
+  const bool wgmma = spec.skinny && spec.skinnyTile.wgmma;
   std::string config =
-      spec.skinny ? fmt::format("loom::SkinnyConfig<{}, {}, {}>", spec.skinnyTile.maxM,
+      wgmma ? fmt::format("loom::sm90::SkinnySm90Config<{}, {}, {}>", spec.skinnyTile.maxM,
+                          spec.skinnyTile.split, spec.skinnyTile.stages)
+      : spec.skinny ? fmt::format("loom::SkinnyConfig<{}, {}, {}>", spec.skinnyTile.maxM,
                                 spec.skinnyTile.split, spec.skinnyTile.stages)
       : spec.gemv ? fmt::format("loom::GemvConfig<{}, {}, {}, {}>", spec.gemvTile.warps,
                               spec.gemvTile.maxM, spec.gemvTile.rowTiles, spec.gemvTile.unroll)
                 : fmt::format("loom::GemmConfig<{}, {}, {}, {}, {}, {}>", spec.gemmTile.bm,
                               spec.gemmTile.bn, spec.gemmTile.bk, spec.gemmTile.warpsM,
                               spec.gemmTile.warpsN, spec.gemmTile.stages);
-  std::string params = fmt::format("const {0} *x, const {0} *w", in);
+  std::string params = wgmma ? "const __grid_constant__ loom::sm90::TmaDescriptor x, "
+                               "const __grid_constant__ loom::sm90::TmaDescriptor w"
+                             : fmt::format("const {0} *x, const {0} *w", in);
   std::string parts;
   for (EpiloguePart part : spec.parts) {
     switch (part) {
@@ -100,15 +113,15 @@ inline std::string linearKernelSource(const LinearKernelSpec &spec) {
       "// {name}: Y = epilogue(X · W^T), {family} with {config}.\n"
       "#include \"loom/{header}.cuh\"\n"
       "extern \"C\" __global__ __launch_bounds__({config}::kThreads{bounds}) void {name}({params}) {{\n"
-      "  loom::{family}<{config}, {in}, {prologue}, {gating}>(\n"
+      "  loom::{family}<{config}, {in}{prologue}, {gating}>(\n"
       "      x, w, M, N, K, {prologue}{{{eps}}}, loom::epi::makeEpilogue(y, N{parts}));\n"
       "}}\n",
       fmt::arg("name", spec.name),
-      fmt::arg("family", spec.skinny ? "gemmSkinny" : spec.gemv ? "gemv" : "gemm"),
-      fmt::arg("header", spec.skinny ? "gemm_skinny" : spec.gemv ? "gemv" : "gemm"),
+      fmt::arg("family", wgmma ? "sm90::gemmSkinnySm90" : spec.skinny ? "gemmSkinny" : spec.gemv ? "gemv" : "gemm"),
+      fmt::arg("header", wgmma ? "gemm_sm90_skinny" : spec.skinny ? "gemm_skinny" : spec.gemv ? "gemv" : "gemm"),
       fmt::arg("config", config),
       fmt::arg("bounds", spec.skinny ? fmt::format(", 1) __cluster_dims__(1, {}, 1", spec.skinnyTile.split) : ""),
-      fmt::arg("params", params), fmt::arg("in", in), fmt::arg("prologue", prologue),
+      fmt::arg("params", params), fmt::arg("in", wgmma ? "" : in + ", "), fmt::arg("prologue", prologue),
       fmt::arg("gating", spec.gated ? "loom::GatedSilu" : "loom::NoGating"),
       fmt::arg("eps", spec.rmsNorm ? "eps" : ""), fmt::arg("parts", parts));
 }
@@ -119,7 +132,7 @@ inline rt::LaunchConfig linearLaunch(const LinearKernelSpec &spec, int m, int n)
   if (spec.skinny) {
     const SkinnyTile &tile = spec.skinnyTile;
     int outputs = SkinnyTile::kWeightRows / spec.weightsPerOutput();
-    launch.block.x = unsigned(SkinnyTile::kThreads);
+    launch.block.x = unsigned(tile.threads());
     launch.grid.x = unsigned((n + outputs - 1) / outputs);
     launch.grid.y = unsigned(tile.split);
     launch.grid.z = unsigned((m + tile.maxM - 1) / tile.maxM);
@@ -141,17 +154,36 @@ inline rt::LaunchConfig linearLaunch(const LinearKernelSpec &spec, int m, int n)
   return launch;
 }
 
-/// Device pointers of one call; unused ones are ignored.
+/// Device pointers of one call; unused ones are ignored. A wgmma skinny wrapper takes the tensor
+/// maps of x and w instead (encodeSkinnyOperands).
 struct LinearOperands {
   uint64_t x = 0, w = 0, bias = 0, residual = 0, y = 0;
   int m = 0, n = 0, k = 0;
   float eps = 1e-5f;
+  CUtensorMap xMap{}, wMap{};
 };
+
+/// Fills the tensor maps of a wgmma skinny wrapper: X [m, k] in boxes of MAX_M rows, W [G*n, k]
+/// in boxes of 128 / G rows (loom/gemm_sm90_skinny.cuh); nothing for other wrappers.
+inline Status encodeSkinnyOperands(const rt::DriverApi &api, const LinearKernelSpec &spec,
+                                   LinearOperands &operands) {
+  if (!spec.skinny || !spec.skinnyTile.wgmma)
+    return Status::ok();
+  const int g = spec.weightsPerOutput();
+  LOOM_ASSIGN_OR_RETURN(operands.xMap, rt::tensorMapForGemmOperand(api, operands.x, uint64_t(std::max(operands.m, 1)),
+                                                                  uint64_t(operands.k), uint32_t(spec.skinnyTile.maxM)));
+  LOOM_ASSIGN_OR_RETURN(operands.wMap, rt::tensorMapForGemmOperand(api, operands.w, uint64_t(g) * operands.n,
+                                                                  uint64_t(operands.k), uint32_t(SkinnyTile::kWeightRows / g)));
+  return Status::ok();
+}
 
 /// Arguments in the wrapper's parameter order.
 inline void addLinearArgs(const LinearKernelSpec &spec, const LinearOperands &operands,
                           rt::KernelArgs &args) {
-  args.add(operands.x).add(operands.w);
+  if (spec.skinny && spec.skinnyTile.wgmma)
+    args.add(operands.xMap).add(operands.wMap);
+  else
+    args.add(operands.x).add(operands.w);
   for (EpiloguePart part : spec.parts) {
     if (part == EpiloguePart::kBias)
       args.add(operands.bias);

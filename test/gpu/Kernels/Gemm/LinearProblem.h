@@ -120,6 +120,7 @@ public:
 
     LinearOperands operands{x.address(), w.address(), bias.address(), residual.address(),
                             y.address(), m_, n_, k_, kEps};
+    LOOM_RETURN_IF_ERROR(encodeSkinnyOperands(context.api(), spec_, operands));
     rt::KernelArgs args;
     addLinearArgs(spec_, operands, args);
     LOOM_RETURN_IF_ERROR(

@@ -92,6 +92,23 @@ inline const std::vector<LinearKernelSpec> &linearTestKernels() {
     skinnyGated.rmsNorm = true;
     skinnyGated.gated = true;
     skinny("skinny_gated_split4", {128, 4}).gated = true;
+    // The wgmma skinny linear (loom/gemm_sm90_skinny.cuh, sm_90a, bf16): the same cases.
+    auto wgmma = [&](std::string name, int maxM, int split, int stages) -> LinearKernelSpec & {
+      return skinny(std::move(name), {maxM, split, stages, true});
+    };
+    wgmma("skinny_wg_split8", 128, 8, 3);
+    wgmma("skinny_wg_split1", 128, 1, 3);
+    wgmma("skinny_wg_m64_split5_4stages", 64, 5, 4);
+    wgmma("skinny_wg_residual", 128, 8, 3).parts = {P::kResidual};
+    wgmma("skinny_wg_bias_geluerf_residual", 128, 2, 3).parts = {P::kBias, P::kGeluErf, P::kResidual};
+    wgmma("skinny_wg_rmsnorm", 128, 5, 3).rmsNorm = true;
+    auto &wgGated = wgmma("skinny_wg_rmsnorm_gated", 128, 1, 3);
+    wgGated.rmsNorm = true;
+    wgGated.gated = true;
+    auto &wgGated64 = wgmma("skinny_wg_m64_rmsnorm_gated_split4", 64, 4, 4);
+    wgGated64.rmsNorm = true;
+    wgGated64.gated = true;
+    wgmma("skinny_wg_gated_split4", 128, 4, 3).gated = true;
     return specs;
   }();
   return kernels;
