@@ -22,14 +22,15 @@
 // its bytes and issues the TMA boxes (W: 128 x 64, X: MAX_M x 64, 128B swizzle; X rows past M
 // arrive as zeros). Warpgroups 0 and 1 each multiply 64 W rows (wgmma's M side, operand A) by
 // all MAX_M X rows (its N side, operand B) from shared memory: acc[W row][X row] in registers,
-// k in block order. With RMSNorm, every consumer thread also sums the squares of its share of
+// k in block order (a CTA with at most 64 rows runs n64 steps on the first 64 X rows). With RMSNorm, every consumer thread also sums the squares of its share of
 // the stage's X rows. At the end the CTA puts its partials [X row][W row] in shared memory (over
 // the ring) and the cluster reduces them in rank order as loom/gemm_skinny.cuh does
 // (skinny::reducePartialsAndStore): row scale, gating and epilogue after the reduction.
 //
-// Reduction order: an output's sum runs over K in block order within a CTA (one wgmma chain of
-// fixed N = MAX_M), then over the ranks in order; it depends on N, K, SPLIT and MAX_M, never on
-// M or on timing.
+// Reduction order: an output's sum runs over K in block order within a CTA (one wgmma chain),
+// then over the ranks in order; it depends on N, K and SPLIT, never on M or on timing (an element
+// of a wgmma tile does not depend on the tile's width: LinearGpuTest
+// SkinnyWgmmaRowsIndependentOfRowCount compares n64 steps at M = 17, 64 with n128 at 128).
 #pragma once
 
 #include "loom/gemm_skinny.cuh"
@@ -74,6 +75,38 @@ __device__ __forceinline__ float stageSquares(unsigned tileX, int consumerThread
   constexpr int kThreadsPerRow = 256 / MaxM, kChunks = 8 / kThreadsPerRow;
   return sumSquaresOfRowChunks<kChunks>(tileX, consumerThread / kThreadsPerRow,
                                         (consumerThread % kThreadsPerRow) * kChunks);
+}
+
+/// A consumer warpgroup's main loop: per stage, wait for its bytes, issue the m64nWidthk16 steps
+/// of its 64 W rows against the first Width X rows, (RMSNorm) sum this thread's share of the X
+/// squares, then free the previous stage once its wgmma group is done.
+template <class Config, class Prologue, int Width, class WTile, class XTile, class Full, class Empty>
+__device__ __forceinline__ void consumeStages(float (&acc)[Config::kMaxM / 2], float &squares, int blocks,
+                                              int tid, int lane, int consumer, const WTile &tileW,
+                                              const XTile &tileX, const Full &full, const Empty &empty) {
+  constexpr int kReleases = kStageReleasesPerConsumer<Prologue>;
+  const bool releases = kReleases == 4 ? lane == 0 : tid % 128 == 0;
+  RingPosition<Config::kStages> position;
+  int previousStage = -1;
+  for (int b = 0; b < blocks; ++b) {
+    mbarrierWait(full(position.stage), position.parity);
+    const unsigned a = tileW(position.stage) + unsigned(consumer) * 64 * 128;
+    const unsigned x = tileX(position.stage);
+    wgmmaFence();
+#pragma unroll
+    for (int k = 0; k < Config::kBlockK / 16; ++k)
+      WgmmaBf16<Width>::mma(acc, wgmmaDescriptor128B(a + 32 * k), wgmmaDescriptor128B(x + 32 * k), 1);
+    wgmmaCommitGroup();
+    if constexpr (Prologue::kRowScale)
+      squares += stageSquares<Config::kMaxM>(x, tid);
+    wgmmaWaitGroup<1>(); // the previous stage's group is done: its slot is free
+    if constexpr (Prologue::kRowScale)
+      __syncwarp();
+    if (releases && previousStage >= 0)
+      mbarrierArrive(empty(previousStage));
+    previousStage = position.stage;
+    position.advance();
+  }
 }
 
 } // namespace skinny_sm90
@@ -141,28 +174,12 @@ __device__ __forceinline__ void gemmSkinnySm90(const TmaDescriptor &x, const Tma
       }
     }
   } else {
-    const bool releases = kReleases == 4 ? lane == 0 : tid % 128 == 0;
-    RingPosition<kStages> position;
-    int previousStage = -1;
-    for (int b = 0; b < blocks; ++b) {
-      mbarrierWait(full(position.stage), position.parity);
-      const unsigned a = tileW(position.stage) + unsigned(consumer) * 64 * 128;
-      const unsigned bTile = tileX(position.stage);
-      wgmmaFence();
-#pragma unroll
-      for (int k = 0; k < Config::kBlockK / 16; ++k)
-        WgmmaBf16<kMaxM>::mma(acc, wgmmaDescriptor128B(a + 32 * k), wgmmaDescriptor128B(bTile + 32 * k), 1);
-      wgmmaCommitGroup();
-      if constexpr (Prologue::kRowScale)
-        squares += skinny_sm90::stageSquares<kMaxM>(bTile, tid);
-      wgmmaWaitGroup<1>(); // the previous stage's group is done: its slot is free
-      if constexpr (Prologue::kRowScale)
-        __syncwarp();
-      if (releases && previousStage >= 0)
-        mbarrierArrive(empty(previousStage));
-      previousStage = position.stage;
-      position.advance();
-    }
+    // At most 64 X rows: m64n64 steps on the first 64 (half the math; rows 64.. stay zero). The
+    // whole loop is instantiated per width, so that no branch sits between a wgmma and its wait.
+    if (kMaxM > 64 && rows <= 64)
+      skinny_sm90::consumeStages<Config, Prologue, 64>(acc, squares, blocks, tid, lane, consumer, tileW, tileX, full, empty);
+    else
+      skinny_sm90::consumeStages<Config, Prologue, kMaxM>(acc, squares, blocks, tid, lane, consumer, tileW, tileX, full, empty);
     wgmmaWaitGroup<0>();
     wgmmaFenceOperands(acc);
   }

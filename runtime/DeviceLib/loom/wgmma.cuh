@@ -81,13 +81,17 @@ template <int Registers> __device__ __forceinline__ void warpgroupRegistersDecre
       LOOM_WGMMA_F8(d, i + 48), LOOM_WGMMA_F8(d, i + 56)
 
 /// One m64nNk16 bf16 x bf16 -> f32 wgmma; `accumulate == 0` overwrites D instead of adding.
+/// D may be a longer accumulator array: the wgmma uses its first N/2 registers (an m64nN tile is
+/// the first N columns of a wider one, loom/gemm_sm90_skinny.cuh's narrow steps).
 template <int N> struct WgmmaBf16;
 
 /// Defines WgmmaBf16<N>; DESC_A, DESC_B, SCALE name the operands after the N/2 accumulators.
 #define LOOM_WGMMA_BF16(N, REGS, DESC_A, DESC_B, SCALE, ...)                                  \
   template <> struct WgmmaBf16<N> {                                                          \
-    static __device__ __forceinline__ void mma(float (&d)[N / 2], unsigned long long descA,  \
+    template <int Count>                                                                     \
+    static __device__ __forceinline__ void mma(float (&d)[Count], unsigned long long descA,  \
                                                unsigned long long descB, int accumulate) {  \
+      static_assert(Count >= N / 2, "fewer accumulators than the wgmma writes");             \
       asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, " SCALE ", 0;\n"                        \
                    "wgmma.mma_async.sync.aligned.m64n" #N "k16.f32.bf16.bf16 {" REGS "}, "   \
                    DESC_A ", " DESC_B ", p, 1, 1, 0, 0;\n}\n"                                 \
