@@ -72,10 +72,12 @@ StatusOr<std::vector<rt::TokenId>> TraceRunner::run(const rt::ScheduledBatch &ba
     LOOM_RETURN_IF_ERROR(timer_->originEvent()->synchronize());
     origin = rt::steadyClockSeconds();
   }
+  size_t graphsBefore = timer_ ? packageRunner_->stats().numGraphs : 0;
   LOOM_ASSIGN_OR_RETURN(std::vector<rt::TokenId> tokens, inner_.run(batch));
   double end = rt::steadyClockSeconds();
   if (timer_) {
-    StepLaunches step{steps_, origin, stepDims(batch), 0, {}};
+    StepLaunches step{steps_, origin, stepDims(batch), 0,
+                      packageRunner_->stats().numGraphs > graphsBefore, {}};
     for (const rt::ScheduledSequence &entry : batch.entries)
       step.contextTokens += entry.startPosition + entry.numTokens;
     LOOM_ASSIGN_OR_RETURN(step.launches, timer_->finish());
@@ -84,30 +86,6 @@ StatusOr<std::vector<rt::TokenId>> TraceRunner::run(const rt::ScheduledBatch &ba
   recorder_.complete(kEngineTrack, "forward", "forward", start, end - start,
                      batchArgs(batch, steps_));
   return tokens;
-}
-
-void TraceRunner::recordLaunches(const StepLaunches &step) {
-  const rt::Manifest &manifest = gpu_->executor->manifest();
-  for (const rt::TimedLaunch &launch : step.launches) {
-    double start = step.originSeconds + launch.startMicroseconds * 1e-6;
-    double seconds = launch.microseconds * 1e-6;
-    nlohmann::json args = {{"step", step.step}, {"gap_us", launch.gapMicroseconds}};
-    if (launch.graphBucket > 0) {
-      args["bucket"] = launch.graphBucket;
-      recorder_.complete(kGpuTrack, fmt::format("graph replay (bucket {})", launch.graphBucket),
-                         "graph", start, seconds, std::move(args));
-      continue;
-    }
-    if (gpu_->traffic) {
-      auto bytes = gpu_->traffic->launchBytes(launch.kernelIndex, step.dims, step.contextTokens);
-      if (bytes.isOk()) {
-        args["bytes"] = bytes->total();
-        args["GB_per_s"] = bytes->total() / std::max(seconds, 1e-12) / 1e9;
-      }
-    }
-    recorder_.complete(kGpuTrack, manifest.kernels[launch.kernelIndex].name, "kernel", start,
-                       seconds, std::move(args));
-  }
 }
 
 void TraceRunner::recordRequest(const rt::Sequence &sequence) {
@@ -135,7 +113,7 @@ void TraceRunner::flush() {
   while (!seen_.empty())
     recordRequest(*seen_.begin()->second);
   for (const StepLaunches &step : pending_)
-    recordLaunches(step);
+    recordStepLaunches(recorder_, step, gpu_->executor->manifest(), gpu_->traffic);
   pending_.clear();
 }
 

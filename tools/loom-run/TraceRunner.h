@@ -1,12 +1,13 @@
 // TraceRunner: a ModelRunner that records each forward step it passes on — the batch's
 // composition on the engine track and, on the gpu backend, every kernel launch and graph replay
-// with its GPU time on the "GPU" track.
+// (or capture) with its GPU time on the "GPU" track.
 #pragma once
 
 #include "runtime/Engine/ModelRunner.h"
 #include "runtime/Engine/Sequence.h"
 #include "runtime/Package/LaunchTimer.h"
 #include "tools/loom-run/GpuModelParts.h"
+#include "tools/loom-run/TraceLaunchEvents.h"
 #include "tools/loom-run/TraceRecorder.h"
 
 #include <map>
@@ -25,6 +26,7 @@ namespace loom::tools {
 /// between steps), which ties GPU times to the host clock; after the step — which already
 /// waited for its sampled tokens — the event pairs are read without another wait and kept
 /// until flush() makes them events (about 3.5 us of host time per event, off the step's path).
+/// A step whose graph launch grew the runner's graph count captured its bucket's graph.
 /// Sequences seen in a step are remembered until recordRequest() turns them into events.
 class TraceRunner final : public rt::ModelRunner {
 public:
@@ -45,23 +47,13 @@ public:
   int64_t numSteps() const { return steps_; }
 
 private:
-  /// One step's launches as LaunchTimer read them, turned into events by flush().
-  struct StepLaunches {
-    int64_t step = 0;
-    double originSeconds = 0; ///< host time of the timer's origin event
-    rt::DimValues dims;
-    int64_t contextTokens = 0;
-    std::vector<rt::TimedLaunch> launches;
-  };
-  void recordLaunches(const StepLaunches &step);
-
   rt::ModelRunner &inner_;
   const GpuModelParts *gpu_;
   rt::PackageModelRunner *packageRunner_;
   TraceRecorder &recorder_;
   std::unique_ptr<rt::LaunchTimer> timer_;
   std::map<rt::RequestId, std::shared_ptr<const rt::Sequence>> seen_;
-  std::vector<StepLaunches> pending_;
+  std::vector<StepLaunches> pending_; ///< turned into events by flush()
   int64_t steps_ = 0;
 };
 

@@ -16,7 +16,8 @@ namespace loom::tools {
 /// runner(), drive the engine with step() (instead of Engine::step/runUntilDone), and call
 /// finish() at the end. The events: "step N" on the engine track around schedule → forward →
 /// postprocess (args: the engine's running/waiting requests and KV blocks after it), "forward"
-/// inside it (TraceRunner), kernels and graph replays on the GPU track, one track per request.
+/// inside it (TraceRunner), kernels, graph replays and captures on the GPU track, one track per
+/// request.
 class TraceSession {
 public:
   /// Traces `model`'s runner into `path`; `model` must outlive the session.

@@ -2,7 +2,8 @@
 """Checks a loom-run --trace file: valid Trace Event Format JSON, one "step" event per engine
 step, "forward" events whose sampled tokens add up to --tokens, one request track per request
 whose output tokens add up to --tokens; with --gpu, kernel events with positive GPU times that
-lie inside their step's forward event (within --slack-us). Prints "trace ok: ..." or exits 1."""
+lie inside their step's forward event (within --slack-us), and each decode bucket's first graph
+event labelled its capture, the later ones replays. Prints "trace ok: ..." or exits 1."""
 import argparse
 import json
 import sys
@@ -66,6 +67,21 @@ def main():
         bad = [e for e in kernels + graphs if not e["dur"] > 0]
         if bad:
             fail(f"{len(bad)} GPU events without a positive duration, e.g. {bad[0]}")
+        # A bucket's first graph step runs eagerly and captures the graph; the later ones replay.
+        first_step = {}
+        for event in sorted(graphs, key=lambda e: e["args"]["step"]):
+            bucket = event["args"]["bucket"]
+            captured = event["name"] == f"eager run + graph capture (bucket {bucket})"
+            replayed = event["name"] == f"graph replay (bucket {bucket})"
+            if captured == replayed or event["args"]["captured"] != captured:
+                fail(f"graph event of bucket {bucket} mislabelled: {event}")
+            step = event["args"]["step"]
+            if captured and bucket in first_step:
+                fail(f"bucket {bucket}: step {step} is labelled a capture, but step "
+                     f"{first_step[bucket]} captured the graph")
+            if replayed and bucket not in first_step:
+                fail(f"bucket {bucket}: step {step}, its first graph step, is labelled a replay")
+            first_step.setdefault(bucket, step)
         window = {e["args"]["step"]: (e["ts"], e["ts"] + e["dur"]) for e in forwards}
         worst = 0.0
         for event in kernels + graphs:
@@ -74,7 +90,8 @@ def main():
             worst = max(worst, outside)
         if worst > args.slack_us:
             fail(f"a GPU event lies {worst:.1f} us outside its step's forward event")
-        summary += (f", {len(kernels)} kernel events, {len(graphs)} graph replays, "
+        summary += (f", {len(kernels)} kernel events, {len(first_step)} graph captures, "
+                    f"{len(graphs) - len(first_step)} graph replays, "
                     f"{sum(e['dur'] for e in kernels):.1f} us in kernels, "
                     f"{sum(e['dur'] for e in graphs):.1f} us in graphs, "
                     f"worst offset {worst:.1f} us")
