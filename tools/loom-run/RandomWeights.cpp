@@ -22,7 +22,7 @@ float uniformAt(uint64_t seed, uint64_t index) {
 }
 
 /// Fills values[begin, end) as `offset + scale * U(-1, 1)`.
-void fillRange(std::vector<float> &values, uint64_t seed, size_t begin, size_t end, float offset,
+void fillRange(std::span<float> values, uint64_t seed, size_t begin, size_t end, float offset,
                float scale) {
   for (size_t i = begin; i < end; ++i)
     values[i] = offset + scale * uniformAt(seed, i);
@@ -30,28 +30,39 @@ void fillRange(std::vector<float> &values, uint64_t seed, size_t begin, size_t e
 
 } // namespace
 
-std::vector<float> randomWeightValues(std::string_view name, const std::vector<int64_t> &shape,
-                                      ThreadPool *pool) {
+size_t randomWeightCount(const std::vector<int64_t> &shape) {
   int64_t count = 1;
   for (int64_t extent : shape)
     count *= std::max<int64_t>(extent, 0);
-  std::vector<float> values(static_cast<size_t>(count));
+  return static_cast<size_t>(count);
+}
+
+void fillRandomWeightValues(std::string_view name, const std::vector<int64_t> &shape,
+                            std::span<float> out, ThreadPool *pool) {
   bool vector = shape.size() == 1;
   float offset = vector ? 1.0f : 0.0f;
   float scale = vector ? 0.1f
-                       : 1.0f / std::sqrt(static_cast<float>(std::max<int64_t>(shape.back(), 1)));
+                       : 1.0f / std::sqrt(static_cast<float>(
+                                    std::max<int64_t>(shape.empty() ? 1 : shape.back(), 1)));
   uint64_t seed = nameSeed(name);
-  if (!pool || values.size() <= kChunkValues) {
-    fillRange(values, seed, 0, values.size(), offset, scale);
-    return values;
+  if (!pool || out.size() <= kChunkValues) {
+    fillRange(out, seed, 0, out.size(), offset, scale);
+    return;
   }
   std::vector<std::future<void>> chunks;
-  for (size_t begin = 0; begin < values.size(); begin += kChunkValues) {
-    size_t end = std::min(values.size(), begin + kChunkValues);
-    chunks.push_back(pool->submit([&, begin, end] { fillRange(values, seed, begin, end, offset, scale); }));
+  for (size_t begin = 0; begin < out.size(); begin += kChunkValues) {
+    size_t end = std::min(out.size(), begin + kChunkValues);
+    chunks.push_back(
+        pool->submit([&, begin, end] { fillRange(out, seed, begin, end, offset, scale); }));
   }
   for (std::future<void> &chunk : chunks)
     chunk.get();
+}
+
+std::vector<float> randomWeightValues(std::string_view name, const std::vector<int64_t> &shape,
+                                      ThreadPool *pool) {
+  std::vector<float> values(randomWeightCount(shape));
+  fillRandomWeightValues(name, shape, values, pool);
   return values;
 }
 

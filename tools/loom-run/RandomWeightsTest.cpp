@@ -1,6 +1,8 @@
 // Random weights: the same values for any thread count, in range, and different per name.
 #include "tools/loom-run/RandomWeights.h"
 
+#include "runtime/Support/Hash.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -57,6 +59,35 @@ TEST(RandomWeightsTest, NamesSeedDifferentTensors) {
     equal += a[i] == b[i];
   EXPECT_LT(equal, 4u);
   EXPECT_EQ(a, randomWeightValues("model.layers.0.self_attn.q_proj.weight", {64, 64}));
+}
+
+// SHA-256 of the f32 bytes as randomWeightValues made them at dd92420 (before the fill could
+// write into an uninitialized buffer): the values of --random-weights must not change.
+TEST(RandomWeightsTest, SameBytesAsBeforeForFixedNames) {
+  struct Golden {
+    const char *name;
+    std::vector<int64_t> shape;
+    const char *sha256;
+  };
+  const Golden goldens[] = {
+      {"model.embed_tokens.weight", {512, 4096},
+       "448fa31c0b55bbced38171034736b6a4af4289d7c702c578d93d2e65061088a1"},
+      {"model.norm.weight", {2048},
+       "087260e5969e167f44f9e82f25c6f35374a8548f3cf13de2db9c727092b3965c"},
+      {"model.layers.3.mlp.down_proj.weight", {2, (1 << 20) + 5},
+       "6c055e299e38e0c20b66f29fd8073023275b240ca379b88f5f3f9effadd5ee9e"}};
+  auto digest = [](std::span<const float> values) {
+    return sha256Hex(std::string_view(reinterpret_cast<const char *>(values.data()),
+                                      values.size_bytes()));
+  };
+  ThreadPool pool(4);
+  for (const Golden &golden : goldens) {
+    EXPECT_EQ(digest(randomWeightValues(golden.name, golden.shape)), golden.sha256) << golden.name;
+    // Into a buffer holding other values: every value is written.
+    std::vector<float> out(randomWeightCount(golden.shape), std::nanf(""));
+    fillRandomWeightValues(golden.name, golden.shape, out, &pool);
+    EXPECT_EQ(digest(out), golden.sha256) << golden.name << " (filled on 4 threads)";
+  }
 }
 
 TEST(RandomWeightsTest, EmptyShapesGiveNoValues) {

@@ -8,7 +8,7 @@
 #include "runtime/Engine/Engine.h"
 #include "runtime/Serving/PackageModelRunner.h"
 #include "tools/loom-run/GpuModelParts.h"
-#include "tools/loom-run/RandomWeights.h"
+#include "tools/loom-run/ToolWeightProvider.h"
 
 #include "mlir/IR/Diagnostics.h"
 
@@ -19,48 +19,6 @@
 namespace loom::tools {
 
 namespace {
-
-/// Checkpoint tensors (or random ones) for the package's weight recipes; converted tensors are
-/// kept alive here while the executor uploads them.
-class ToolWeightProvider final : public rt::WeightProvider {
-public:
-  ToolWeightProvider(const models::WeightSource *checkpoint, std::vector<WeightSpec> shapes)
-      : checkpoint_(checkpoint), shapes_(std::move(shapes)) {}
-
-  StatusOr<rt::HostTensorView> tensor(const std::string &name) override {
-    std::vector<int64_t> shape;
-    if (!checkpoint_) {
-      const WeightSpec *spec = findWeight(shapes_, name);
-      if (!spec)
-        return LOOM_ERROR(StatusCode::kNotFound, fmt::format("no weight named '{}'", name));
-      shape = spec->shape;
-      return keep(name, shape, randomWeightValues(name, shape, &pool_));
-    }
-    LOOM_ASSIGN_OR_RETURN(models::WeightInfo info, checkpoint_->info(name));
-    static const std::map<frontend::DType, rt::DType> kStored = {
-        {frontend::DType::kBF16, rt::DType::kBF16},
-        {frontend::DType::kF16, rt::DType::kF16},
-        {frontend::DType::kF32, rt::DType::kF32}};
-    // Stored bytes when the source has them; a GGUF's (dequantized) tensors come as floats.
-    if (auto stored = kStored.find(info.dtype); stored != kStored.end())
-      if (auto bytes = checkpoint_->bytes(name); bytes.isOk())
-        return rt::HostTensorView{stored->second, info.shape, *bytes};
-    LOOM_ASSIGN_OR_RETURN(std::vector<float> values, checkpoint_->floats(name));
-    return keep(name, info.shape, std::move(values));
-  }
-
-private:
-  rt::HostTensorView keep(const std::string &name, std::vector<int64_t> shape,
-                          std::vector<float> values) {
-    std::vector<float> &kept = kept_[name] = std::move(values);
-    return rt::HostTensorView{rt::DType::kF32, std::move(shape), std::as_bytes(std::span(kept))};
-  }
-
-  const models::WeightSource *checkpoint_;
-  std::vector<WeightSpec> shapes_;
-  std::map<std::string, std::vector<float>> kept_;
-  ThreadPool pool_; ///< generates random tensors in parallel chunks
-};
 
 class GpuServingModel final : public ServingModel {
 public:
@@ -156,7 +114,7 @@ StatusOr<std::unique_ptr<ServingModel>> loadGpuModel(const ModelRequest &request
 
   if (files.weights)
     LOOM_RETURN_IF_ERROR(models::checkWeights(forward.weights, *files.weights));
-  ToolWeightProvider weights(files.weights.get(), forward.weights);
+  ToolWeightProvider weights(files.weights.get(), forward.weights, package.manifest.weights);
   progress(fmt::format("compiling {} kernels with NVRTC and loading {} weights",
                        package.manifest.kernels.size(),
                        request.randomWeights ? "random" : "checkpoint"));
