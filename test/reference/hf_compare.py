@@ -21,13 +21,14 @@ saves config.json + model.safetensors into a temporary folder (no tokenizer), an
 Prints a table and writes --json. Run on the device machine:
     python3 test/reference/hf_compare.py --loom-run .gpu-x/bin/loom-run --json $OUT/hf.json
 """
-import argparse
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+
+from reference_cli import make_log, reference_parser
 
 BF16_EPS = 2.0 ** -8  # relative rounding of one bf16 value (8 significant bits)
 
@@ -49,21 +50,16 @@ CASES = [
 ]
 
 
-def log(message):
-    print(f"[hf_compare {time.strftime('%H:%M:%S')}] {message}", flush=True)
+log = make_log("hf_compare")
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = reference_parser(__doc__, prompt_len=24, new_tokens=32)
     parser.add_argument("--loom-run", required=True, help="path of the loom-run binary")
-    parser.add_argument("--json", help="write the results here")
-    parser.add_argument("--prompt-len", type=int, default=24)
-    parser.add_argument("--new-tokens", type=int, default=32)
     parser.add_argument("--short-prompt-len", type=int, default=8,
                         help="diagnostic prefill of this many tokens (the decode-sized GEMMs)")
     parser.add_argument("--init-std", type=float, default=0.06,
                         help="weight std: large enough that logits spread (few exact ties)")
-    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cases", nargs="*", help="run only these case names")
     return parser.parse_args()
 

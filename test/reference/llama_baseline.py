@@ -17,7 +17,6 @@ runs; the JSON is rewritten after every stage, so a run cut short keeps what it 
 that would start past --budget-s are skipped and say so. Stages run in priority order (issue 8's
 targets first): copy, decode at the first batch, TTFT at the first length, the other decode
 batches, the other lengths, eager generate."""
-import argparse
 import inspect
 import json
 import statistics
@@ -25,25 +24,22 @@ import sys
 import time
 import traceback
 
+from reference_cli import make_log, reference_parser
+
 STAGES_NEEDING_COMPILE_S = 45  # a stage that compiles is not started with less time than this left
 
 
-def log(message):
-    print(f"[baseline {time.strftime('%H:%M:%S')}] {message}", flush=True)
+log = make_log("baseline")
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = reference_parser(__doc__, prompt_len=128, new_tokens=128)
     parser.add_argument("--config", required=True, help="Loom/HF Llama config.json")
-    parser.add_argument("--json", help="write the results here")
-    parser.add_argument("--prompt-len", type=int, default=128)
-    parser.add_argument("--new-tokens", type=int, default=128)
     parser.add_argument("--eager-new-tokens", type=int, default=128)
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 64, 16])
     parser.add_argument("--ttft-lens", type=int, nargs="+", default=[1024, 128])
     parser.add_argument("--budget-s", type=float, default=1e9,
                         help="skip stages that would start after this many seconds")
-    parser.add_argument("--seed", type=int, default=0)
     return parser.parse_args()
 
 

@@ -6,7 +6,7 @@
 #include "runtime/Engine/Engine.h"
 #include "runtime/Support/Files.h"
 #include "tools/loom-run/RequestOptions.h"
-#include "tools/loom-run/TraceSession.h"
+#include "tools/loom-run/TextEngine.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -96,36 +96,24 @@ int runGenerate(Arguments args) {
   if (prompts->empty())
     return failCommand(kCommand, fmt::format("{} holds no prompt", options.promptsFile));
 
-  auto progress = [](const std::string &line) { fmt::print(stderr, "[loom-run] {}\n", line); };
-  auto model = loadServingModel(options.serving.model, progress);
-  if (!model.isOk())
-    return failCommand(kCommand, model.status().toString());
-  const ModelFiles &files = (*model)->files();
-  if (!files.tokenizer)
-    return failCommand(kCommand, fmt::format("{} has no tokenizer", options.serving.model.path));
-  const frontend::Tokenizer *tokenizer = &*files.tokenizer;
+  auto loaded = loadTextEngine(options.serving.model, options.serving.tracePath, printProgress);
+  if (!loaded.isOk())
+    return failCommand(kCommand, loaded.status().toString());
+  const ModelFiles &files = loaded->model->files();
+  const frontend::Tokenizer *tokenizer = &loaded->tokenizer();
   std::optional<frontend::ChatTemplate> chat;
   if (options.chat) {
     if (!files.chat)
       return failCommand(kCommand, fmt::format("--chat: {}", files.chatError.toString()));
     chat = *files.chat;
   }
-
-  rt::Detokenizer detokenize = [tok = *tokenizer](std::span<const rt::TokenId> ids) {
-    auto text = tok.decode(ids, /*skipSpecialTokens=*/true);
-    return text.isOk() ? *text : std::string();
-  };
-  std::unique_ptr<TraceSession> trace = traceSessionFor(**model, options.serving.tracePath);
-  auto engine = rt::Engine::create((*model)->engineConfig(), engineRunner(**model, trace.get()),
-                                   detokenize);
-  if (!engine.isOk())
-    return failCommand(kCommand, engine.status().toString());
+  rt::Engine &engine = *loaded->engine;
+  TraceSession *trace = loaded->trace.get();
 
   rt::SamplingParams params = options.serving.sampling;
   params.seed = options.serving.seed;
   params.ignoreEos = options.ignoreEos;
-  for (size_t i = 1; i < (*model)->config().eosTokenIds.size(); ++i)
-    params.stopTokenIds.push_back(static_cast<rt::TokenId>((*model)->config().eosTokenIds[i]));
+  params.stopTokenIds = loaded->extraStopTokenIds();
   if (chat)
     params.stopStrings.emplace_back(chat->endOfTurn());
 
@@ -145,7 +133,7 @@ int runGenerate(Arguments args) {
       continue;
     }
     printer.add(i, chat ? "" : (*prompts)[i], false);
-    auto seq = (*engine)->addRequest(*ids, params, [&printer, i](const rt::StreamEvent &event) {
+    auto seq = engine.addRequest(*ids, params, [&printer, i](const rt::StreamEvent &event) {
       printer.add(i, event.textDelta, event.finishReason.has_value());
     });
     if (!seq->error().isOk()) {
@@ -154,13 +142,13 @@ int runGenerate(Arguments args) {
     }
   }
   double start = rt::steadyClockSeconds();
-  Status done = trace ? trace->runUntilDone(**engine) : (*engine)->runUntilDone();
+  Status done = trace ? trace->runUntilDone(engine) : engine.runUntilDone();
   if (!done.isOk())
     return failCommand(kCommand, done.toString());
   double seconds = rt::steadyClockSeconds() - start;
-  if (Status written = finishTrace(trace.get()); !written.isOk())
+  if (Status written = finishTrace(trace); !written.isOk())
     return failCommand(kCommand, written.toString());
-  rt::EngineStats stats = (*engine)->stats();
+  rt::EngineStats stats = engine.stats();
   fmt::print(stderr, "[loom-run] {} tokens in {:.2f} s ({:.1f} tok/s), {} steps, {} preemptions\n",
              stats.generatedTokens, seconds, stats.generatedTokens / std::max(seconds, 1e-9),
              stats.steps, stats.preemptions);

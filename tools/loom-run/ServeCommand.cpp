@@ -3,7 +3,7 @@
 
 #include "runtime/Engine/Engine.h"
 #include "tools/loom-run/RequestOptions.h"
-#include "tools/loom-run/TraceSession.h"
+#include "tools/loom-run/TextEngine.h"
 #include "tools/loom-run/serve/HttpServer.h"
 
 #include <fmt/format.h>
@@ -73,45 +73,30 @@ int runServe(Arguments args) {
   o.server.maxBodyBytes = static_cast<size_t>(o.maxBodyBytes);
 
   serve::blockShutdownSignals(); // before model loading starts thread pools
-  auto log = [](const std::string &line) { fmt::print(stderr, "[loom-run] {}\n", line); };
-  auto model = loadServingModel(o.serving.model, log);
-  if (!model.isOk())
-    return failCommand(kCommand, model.status().toString());
-  const ModelFiles &files = (*model)->files();
-  if (!files.tokenizer)
-    return failCommand(kCommand, fmt::format("{} has no tokenizer", o.serving.model.path));
-
-  serve::ServedModel served{modelName(o), *files.tokenizer, files.chat, files.chatError,
-                            (*model)->engineConfig(), {}};
+  // --trace: the engine runs on the trace's runner and steps through it; the file is written
+  // once the server has drained.
+  auto loaded = loadTextEngine(o.serving.model, o.serving.tracePath, printProgress);
+  if (!loaded.isOk())
+    return failCommand(kCommand, loaded.status().toString());
+  const ModelFiles &files = loaded->model->files();
+  serve::ServedModel served{modelName(o), loaded->tokenizer(), files.chat, files.chatError,
+                            loaded->model->engineConfig(), loaded->extraStopTokenIds()};
   if (!o.chatTemplate.empty()) {
     auto named = frontend::ChatTemplate::named(o.chatTemplate);
     if (!named.isOk())
       return failCommand(kCommand, named.status().toString());
     served.chat = *named;
   }
-  const auto &eosIds = (*model)->config().eosTokenIds;
-  for (size_t i = 1; i < eosIds.size(); ++i)
-    served.extraStopTokenIds.push_back(static_cast<rt::TokenId>(eosIds[i]));
-
-  rt::Detokenizer detokenize = [tok = *files.tokenizer](std::span<const rt::TokenId> ids) {
-    auto text = tok.decode(ids, /*skipSpecialTokens=*/true);
-    return text.isOk() ? *text : std::string();
-  };
-  // --trace: the engine runs on the trace's runner and steps through it; the file is written
-  // once the server has drained.
-  std::unique_ptr<TraceSession> trace = traceSessionFor(**model, o.serving.tracePath);
-  auto engine =
-      rt::Engine::create(served.engine, engineRunner(**model, trace.get()), detokenize);
-  if (!engine.isOk())
-    return failCommand(kCommand, engine.status().toString());
+  TraceSession *trace = loaded->trace.get();
   if (trace)
-    o.server.step = [session = trace.get()](rt::Engine &e) { return stepEngine(e, session); };
-  if (Status status = serve::runHttpServer(o.server, served, **engine, log); !status.isOk())
+    o.server.step = [trace](rt::Engine &e) { return stepEngine(e, trace); };
+  if (Status status = serve::runHttpServer(o.server, served, *loaded->engine, printProgress);
+      !status.isOk())
     return failCommand(kCommand, status.toString());
-  if (Status status = finishTrace(trace.get()); !status.isOk())
+  if (Status status = finishTrace(trace); !status.isOk())
     return failCommand(kCommand, status.toString());
   if (trace)
-    log(fmt::format("trace written to {}", o.serving.tracePath));
+    printProgress(fmt::format("trace written to {}", o.serving.tracePath));
   return 0;
 }
 
