@@ -4,6 +4,7 @@
 #include "runtime/CUDA/Stream.h"
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace loom::rt {
@@ -16,7 +17,8 @@ struct TimedLaunch {
   /// From the origin event (recordOrigin) to this launch's start event; from the first launch's
   /// start event when no origin was recorded.
   double startMicroseconds = 0;
-  int graphBucket = 0; ///< > 0: a replay of this decode bucket's graph; kernelIndex unused
+  /// Set: a replay of this decode bucket's graph (kernelIndex unused); unset: a kernel launch.
+  std::optional<int> graphBucket;
 };
 
 /// How it works: PackageExecutor::run(dims, stream, &timer) records an event on the stream just

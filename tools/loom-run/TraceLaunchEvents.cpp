@@ -13,12 +13,12 @@ void recordStepLaunches(TraceRecorder &recorder, const StepLaunches &step,
     double start = step.originSeconds + launch.startMicroseconds * 1e-6;
     double seconds = launch.microseconds * 1e-6;
     nlohmann::json args = {{"step", step.step}, {"gap_us", launch.gapMicroseconds}};
-    if (int bucket = launch.graphBucket; bucket > 0) {
-      args["bucket"] = bucket;
+    if (std::optional<int> bucket = launch.graphBucket) {
+      args["bucket"] = *bucket;
       args["captured"] = step.capturedGraph;
       std::string name = step.capturedGraph
-                             ? fmt::format("eager run + graph capture (bucket {})", bucket)
-                             : fmt::format("graph replay (bucket {})", bucket);
+                             ? fmt::format("eager run + graph capture (bucket {})", *bucket)
+                             : fmt::format("graph replay (bucket {})", *bucket);
       recorder.complete(kGpuTrack, name, "graph", start, seconds, std::move(args));
       continue;
     }

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <thread>
 
 namespace loom::serve {
@@ -36,24 +37,40 @@ sigset_t shutdownSignals() {
   return set;
 }
 
+/// The shutdown signal that arrived (polled every 100 ms), or nullopt once `stop` is set.
+std::optional<int> waitForShutdownSignal(const std::atomic<bool> &stop) {
+  sigset_t set = shutdownSignals();
+  timespec poll{0, 100'000'000};
+  while (!stop)
+    if (int signal = sigtimedwait(&set, nullptr, &poll); signal > 0)
+      return signal;
+  return std::nullopt;
+}
+
 /// Waits for SIGINT/SIGTERM (or `stop`), then drains: new requests get 503, the requests in
 /// flight finish and their responses are written, then the HTTP server stops.
 void watchSignals(Server &server, EngineWorker &worker, const ServeRoutes &routes,
                   const std::atomic<bool> &stop,
                   const std::function<void(const std::string &)> &log) {
-  sigset_t set = shutdownSignals();
-  timespec poll{0, 100'000'000};
-  int signal = -1;
-  while (!stop && signal < 0)
-    signal = sigtimedwait(&set, nullptr, &poll);
-  if (signal < 0)
+  std::optional<int> signal = waitForShutdownSignal(stop);
+  if (!signal)
     return;
   log(fmt::format("{}: finishing {} request(s) in flight, then exiting",
-                  signal == SIGINT ? "SIGINT" : "SIGTERM", worker.inFlight()));
+                  *signal == SIGINT ? "SIGINT" : "SIGTERM", worker.inFlight()));
   worker.beginDrain();
   while (worker.inFlight() > 0 || routes.activeResponses() > 0)
     std::this_thread::sleep_for(10ms);
   server.stop();
+}
+
+/// The port `server` is bound to: options.port, or a free one the system picks for port 0;
+/// nullopt when binding fails.
+std::optional<int> bindPort(Server &server, const ServerOptions &options) {
+  if (options.port != 0)
+    return server.bind_to_port(options.host, options.port) ? std::optional<int>(options.port)
+                                                           : std::nullopt;
+  int port = server.bind_to_any_port(options.host); // httplib: negative on failure
+  return port > 0 ? std::optional<int>(port) : std::nullopt;
 }
 
 } // namespace
@@ -76,12 +93,8 @@ Status runHttpServer(const ServerOptions &options, const ServedModel &model, rt:
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   routes.install(server);
 
-  int port = options.port;
-  if (port == 0)
-    port = server.bind_to_any_port(options.host);
-  else if (!server.bind_to_port(options.host, port))
-    port = -1;
-  if (port <= 0)
+  std::optional<int> port = bindPort(server, options);
+  if (!port)
     return LOOM_ERROR(StatusCode::kUnavailable,
                       fmt::format("cannot listen on {}:{}", options.host, options.port));
   if (!server.widenBacklog())
@@ -95,7 +108,7 @@ Status runHttpServer(const ServerOptions &options, const ServedModel &model, rt:
   });
   std::thread watcher([&] { watchSignals(server, worker, routes, stopWatching, log); });
   log(fmt::format("serving '{}' on http://{}:{} (Ctrl-C to stop)", model.name, options.host,
-                  port));
+                  *port));
   worker.run(); // on this thread, which loaded the model (and holds its CUDA context)
   http.join();
   stopWatching = true;
