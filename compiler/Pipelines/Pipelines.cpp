@@ -17,6 +17,9 @@ struct PipelineOptions : mlir::PassPipelineOptions<PipelineOptions> {
   Option<std::string> target{*this, "target", llvm::cl::desc("sm_80, sm_89, sm_90 or sm_90a"),
                              llvm::cl::init("sm_90a")};
   Option<bool> fuse{*this, "fuse", llvm::cl::desc("Fuse graph ops first"), llvm::cl::init(true)};
+  Option<bool> ropePairs{*this, "rope-pairs",
+                         llvm::cl::desc("Interleave q/k ropes by permuting the projection rows"),
+                         llvm::cl::init(true)};
   Option<bool> batchInvariant{*this, "batch-invariant",
                               llvm::cl::desc("One kernel per op at every step shape"),
                               llvm::cl::init(false)};
@@ -25,6 +28,7 @@ struct PipelineOptions : mlir::PassPipelineOptions<PipelineOptions> {
     CompileOptions options;
     options.target = target;
     options.fuse = fuse;
+    options.ropePairs = ropePairs;
     options.batchInvariant = batchInvariant;
     return options;
   }
@@ -35,6 +39,8 @@ struct PipelineOptions : mlir::PassPipelineOptions<PipelineOptions> {
 void buildFusionPipeline(mlir::OpPassManager &pm, const CompileOptions &options) {
   if (!options.fuse)
     return;
+  if (options.ropePairs)
+    pm.addPass(graph::createGraphRopePairsPass({options.explain}));
   pm.addPass(graph::createGraphHoistWeightsPass());
   pm.addPass(graph::createGraphFusePass({options.explain}));
 }

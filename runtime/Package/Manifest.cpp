@@ -159,9 +159,10 @@ StatusOr<WeightRecipe> parseRecipe(const Json &json, const std::string &path) {
   }
   constexpr std::pair<const char *, WeightRecipe::Kind> kKinds[] = {
       {"concat", WeightRecipe::Kind::kConcat}, {"transpose", WeightRecipe::Kind::kTranspose},
-      {"cast", WeightRecipe::Kind::kCast}, {"scale", WeightRecipe::Kind::kScale}};
+      {"cast", WeightRecipe::Kind::kCast}, {"scale", WeightRecipe::Kind::kScale},
+      {"reshape", WeightRecipe::Kind::kReshape}};
   if (!json.is_object() || json.size() != 1)
-    return fieldError(path, "must be a checkpoint name or an object with one of concat, transpose, cast, scale");
+    return fieldError(path, "must be a checkpoint name or an object with one of concat, transpose, cast, scale, reshape");
   const auto &[key, body] = *json.items().begin();
   const char *kindName = nullptr;
   for (auto [name, kind] : kKinds)
@@ -195,6 +196,12 @@ StatusOr<WeightRecipe> parseRecipe(const Json &json, const std::string &path) {
     LOOM_ASSIGN_OR_RETURN(recipe.permutation, field<std::vector<int64_t>>(body, inner, "permutation"));
     if (arity != 1)
       return fieldError(inner, "transpose takes one operand");
+    break;
+  }
+  case WeightRecipe::Kind::kReshape: {
+    LOOM_ASSIGN_OR_RETURN(recipe.shape, field<std::vector<int64_t>>(body, inner, "shape"));
+    if (arity != 1)
+      return fieldError(inner, "reshape takes one operand");
     break;
   }
   case WeightRecipe::Kind::kCast: {

@@ -30,11 +30,12 @@ struct TensorSpec {
 /// How a package weight is built from checkpoint tensors at load time (docs/package.md):
 /// a checkpoint tensor, or an operation over sub-recipes.
 struct WeightRecipe {
-  enum class Kind { kTensor, kConcat, kTranspose, kCast, kScale };
+  enum class Kind { kTensor, kConcat, kTranspose, kCast, kScale, kReshape };
   Kind kind = Kind::kTensor;
   std::string tensor;               ///< kTensor: the checkpoint name
   int64_t axis = 0;                 ///< kConcat, kScale
   std::vector<int64_t> permutation; ///< kTranspose
+  std::vector<int64_t> shape;       ///< kReshape: the new row-major shape (same element count)
   DType dtype = DType::kF32;        ///< kCast: round through this type
   std::vector<WeightRecipe> of;     ///< operands (kScale: the tensor, then the vector)
 };

@@ -6,6 +6,7 @@
 #include "runtime/CUDA/Stream.h"
 #include "runtime/Package/HostConvert.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <fmt/format.h>
@@ -245,6 +246,17 @@ StatusOr<HostArray> scale(HostArray in, const HostArray &vector, int64_t axis, c
   return in;
 }
 
+/// The same row-major values under another shape of the same element count.
+StatusOr<HostArray> reshape(HostArray in, const std::vector<int64_t> &shape, const std::string &weight) {
+  bool valid = std::all_of(shape.begin(), shape.end(), [](int64_t e) { return e >= 0; }) &&
+               product(shape) == product(in.shape);
+  if (!valid)
+    return recipeError(weight, fmt::format("reshape of [{}] to [{}] changes the element count",
+                                           fmt::join(in.shape, ", "), fmt::join(shape, ", ")));
+  in.shape = shape;
+  return in;
+}
+
 /// Rounds every value through `dtype` (f32 -> dtype -> f32).
 StatusOr<HostArray> roundThrough(HostArray in, DType dtype, const std::string &weight,
                                  Scratch &scratch) {
@@ -274,6 +286,8 @@ StatusOr<HostArray> evaluate(const WeightRecipe &recipe, WeightProvider &provide
     return transpose(of[0], recipe.permutation, weight, scratch);
   case WeightRecipe::Kind::kScale:
     return scale(std::move(of[0]), of[1], recipe.axis, weight, scratch);
+  case WeightRecipe::Kind::kReshape:
+    return reshape(std::move(of[0]), recipe.shape, weight);
   case WeightRecipe::Kind::kCast:
     return roundThrough(std::move(of[0]), recipe.dtype, weight, scratch);
   case WeightRecipe::Kind::kTensor:

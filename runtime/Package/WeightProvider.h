@@ -38,7 +38,7 @@ struct MaterializeOptions {
 };
 
 /// The bytes of weight `spec` in its dtype, built by evaluating its recipe over the provider's
-/// tensors in f32 (concat, transpose, cast = round through a dtype, scale along an axis by a
+/// tensors in f32 (concat, transpose, reshape, cast = round through a dtype, scale along an axis by a
 /// vector), then converted. Errors name the weight and the mismatch. The provider is called
 /// from the calling thread only.
 StatusOr<std::vector<std::byte>> materializeWeight(const WeightSpec &spec, WeightProvider &provider,

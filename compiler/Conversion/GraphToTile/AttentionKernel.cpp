@@ -177,13 +177,7 @@ mlir::LogicalResult lowerRopeKvAppend(KernelBuilder &kernel, graph::KVAppendOp a
     return mlir::failure();
   kernel.intParameter("layer", append.getLayer());
   kernel.intParameter("cache_blocks", cache.getBlocks());
-  // loom::RopeFrequencies{theta, factor, lowFreqFactor, highFreqFactor, originalMaxPosition}:
-  // factor <= 0 means no Llama-3 scaling.
-  kernel.floatParameter("theta", keyRope.getTheta().convertToFloat());
-  kernel.floatParameter("factor", keyRope.getScalingFactor() ? keyRope.getScalingFactor()->convertToFloat() : 0.0f);
-  kernel.floatParameter("low_freq_factor", keyRope.getLowFreqFactor() ? keyRope.getLowFreqFactor()->convertToFloat() : 0.0f);
-  kernel.floatParameter("high_freq_factor", keyRope.getHighFreqFactor() ? keyRope.getHighFreqFactor()->convertToFloat() : 0.0f);
-  kernel.floatParameter("original_max_position", float(keyRope.getOriginalMaxPosition().value_or(0)));
+  addRopeFrequencyParameters(kernel, keyRope);
   kernel.setLibraryLaunch(
       "rope_kv_append",
       {{"heads", query->width / headDim}, {"kv_heads", cache.getKvHeads()}, {"head_dim", headDim},
@@ -192,6 +186,21 @@ mlir::LogicalResult lowerRopeKvAppend(KernelBuilder &kernel, graph::KVAppendOp a
       kKvAppendThreads, {"ceildiv(" + rows[0] + ", " + std::to_string(kKvAppendRowsPerCta) + ")", "1", "1"}, 0);
   return mlir::success();
 }
+
+} // namespace
+
+void addRopeFrequencyParameters(KernelBuilder &kernel, graph::RopeOp rope) {
+  // loom::RopeFrequencies{theta, factor, lowFreqFactor, highFreqFactor, originalMaxPosition}:
+  // factor <= 0 means no Llama-3 scaling.
+  auto orZero = [](std::optional<llvm::APFloat> value) { return value ? value->convertToFloat() : 0.0f; };
+  kernel.floatParameter("theta", rope.getTheta().convertToFloat());
+  kernel.floatParameter("factor", orZero(rope.getScalingFactor()));
+  kernel.floatParameter("low_freq_factor", orZero(rope.getLowFreqFactor()));
+  kernel.floatParameter("high_freq_factor", orZero(rope.getHighFreqFactor()));
+  kernel.floatParameter("original_max_position", float(rope.getOriginalMaxPosition().value_or(0)));
+}
+
+namespace {
 
 /// The decode branch beside the prefill kernel `prefill`: the split and combine kernels of
 /// loom/attention_decode.cuh (its wrapper contract), launched on decode-only steps.

@@ -9,6 +9,8 @@
 // tiles); the last value is stored masked by M and N. A merged gate/up projection (linear ->
 // split in halves -> act(gate) -> mul(., up)) is one dot over the [2F, K] weight marked with its
 // gating activation (loom.gating), N = F: the device library combines act(gate) · up per output.
+// A merged QKV projection's split -> rope(q), rope(k) -> kv_append tail is stored through the
+// rope + KV-append epilogue (GemmRopeKvTail.cpp).
 #include "compiler/Conversion/GraphToTile/GroupLowering.h"
 #include "compiler/Transforms/Tile/KernelAnalysis.h"
 
@@ -146,7 +148,9 @@ mlir::LogicalResult GemmProgram::run() {
                        "a GEMM group is [rms_norm,] linear, then epilogue ops");
   if (norm && linear.getInput() != norm.getResult())
     return unsupported(norm, "the norm must feed the linear's input");
-  if (group_.outputs.size() != 1 || group_.outputs[0] != group_.ops.back()->getResult(0))
+  llvm::ArrayRef<mlir::Operation *> epilogue = ops.drop_front();
+  std::optional<RopeKvTail> ropeKv = matchRopeKvTail(linear, epilogue);
+  if (!ropeKv && (group_.outputs.size() != 1 || group_.outputs[0] != group_.ops.back()->getResult(0)))
     return unsupported(linear, "a GEMM group yields exactly its last value");
   if (norm && llvm::count_if(norm.getResult().getUsers(), [](auto *) { return true; }) != 1)
     return unsupported(norm, "the normalized rows are used outside the GEMM");
@@ -162,13 +166,13 @@ mlir::LogicalResult GemmProgram::run() {
     return mlir::failure();
   auto wType = linear.getWeight().getType();
   mlir::OpBuilder &b = kernel_.builder();
-  llvm::ArrayRef<mlir::Operation *> epilogue = ops.drop_front();
   std::optional<GatedTail> gated = matchGatedTail(linear, epilogue);
   if (gated && linear.getBias())
     return unsupported(linear, "a merged gate/up GEMM with a bias has no device-library epilogue");
-  if (!gated && !epilogue.empty() && mlir::isa<graph::SplitOp>(epilogue.front()))
+  if (!gated && !ropeKv && !epilogue.empty() && mlir::isa<graph::SplitOp>(epilogue.front()))
     return unsupported(epilogue.front(), "a split after a GEMM lowers only as the gated tail "
-                                         "split -> silu/gelu(gate) -> mul(., up)");
+                                         "split -> silu/gelu(gate) -> mul(., up) or the rope + "
+                                         "KV-append tail split -> rope(q), rope(k) -> kv_append");
   m_ = (*xExtents)[0];
   // Gated: W is [2F, K] (gate rows, then up rows) and the GEMM writes F outputs per row.
   n_ = kernel_.constantI32(wType.getDimSize(0) / (gated ? 2 : 1));
@@ -198,6 +202,9 @@ mlir::LogicalResult GemmProgram::run() {
       return mlir::failure();
     value = tile::MapOp::create(b, kernel_.loc(), accType, MapKind::add, mlir::ValueRange{value, *biasTile});
   }
+  if (ropeKv) // the rotated q, k and v leave through the rope + KV-append epilogue
+    return storeRopeKvTail(kernel_, *ropeKv, value, mlir::ValueRange{programM_, programN_},
+                           mlir::ValueRange{m_, n_});
   for (mlir::Operation *op : epilogue) {
     auto kind = epilogueKind(op);
     if (!kind)

@@ -11,6 +11,21 @@ mlir::LogicalResult lowerRowGroup(KernelBuilder &kernel);
 /// GEMM groups: (row-scale prologue) -> tile.dot -> epilogue maps -> masked store.
 mlir::LogicalResult lowerGemmGroup(KernelBuilder &kernel);
 
+/// The rope + KV-append tail of a merged QKV GEMM: split -> rope(q), rope(k) -> kv_append.
+struct RopeKvTail {
+  graph::RopeOp query, key;
+  graph::KVAppendOp append;
+};
+/// The tail when `ops` (the ops after `linear` in its group) are exactly one.
+std::optional<RopeKvTail> matchRopeKvTail(graph::LinearOp linear, llvm::ArrayRef<mlir::Operation *> ops);
+/// Stores the GEMM's [M, q + k + v] accumulator `value` through the rope + KV-append epilogue:
+/// a tile.store into the rotated q output marked `loom.rope_kv`, with the parameters it needs.
+mlir::LogicalResult storeRopeKvTail(KernelBuilder &kernel, RopeKvTail tail, mlir::Value value,
+                                    mlir::ValueRange indices, mlir::ValueRange bounds);
+/// The f32 parameters of loom::RopeFrequencies{theta, factor, low, high, originalMaxPosition} of
+/// `rope`, in that order (factor 0: no Llama-3 scaling).
+void addRopeFrequencyParameters(KernelBuilder &kernel, graph::RopeOp rope);
+
 /// graph.matmul groups: loom::matmulSimt with a [K, N] right operand, one batch per grid z.
 mlir::LogicalResult lowerMatmulGroup(KernelBuilder &kernel);
 

@@ -7,6 +7,7 @@
 // parts in order ([bn] add -> Bias, [bm, bn] add -> Residual, silu/gelu -> Activation, a final
 // cast -> the store's rounding); a dot marked loom.gating becomes Gated<act>; the config picks
 // the family and its template arguments.
+#include "compiler/Target/CUDA/EmitRopeKvEpilogue.h"
 #include "compiler/Target/CUDA/KernelSource.h"
 #include "compiler/Transforms/Tile/KernelAnalysis.h"
 
@@ -102,6 +103,10 @@ mlir::FailureOr<std::string> emitGemm(tile::KernelOp kernel) {
   std::vector<std::string> epilogueArgs = {source.name(store.getPtr()), n};
   epilogueArgs.insert(epilogueArgs.end(), parts->begin(), parts->end());
   std::string epilogue = "loom::epi::makeEpilogue(" + llvm::join(epilogueArgs, ", ") + ")";
+  auto ropeKv = ropeKvEpilogue(kernel, store, source, *parts); // a QKV GEMM's rope + KV-append
+  if (mlir::failed(ropeKv))
+    return mlir::failure();
+  epilogue = ropeKv->value_or(epilogue);
   std::string prologue = "loom::NoPrologue", prologueValue = "loom::NoPrologue{}";
   if (auto scale = dot.getScale() ? dot.getScale().getDefiningOp<tile::RowScaleOp>() : nullptr) {
     prologue = "loom::RmsNormPrologue";

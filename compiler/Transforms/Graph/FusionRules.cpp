@@ -67,13 +67,7 @@ mlir::FailureOr<Absorption> matchEpilogue(const Group &group, mlir::Operation *c
 
 /// Gating of a merged gate/up projection: GEMM → split into two equal halves of the last axis →
 /// silu(gate) · up, straight after the GEMM.
-mlir::FailureOr<Absorption> matchGating(const Group &group, mlir::Operation *candidate,
-                                        mlir::Value via, std::string &why) {
-  auto split = mlir::cast<SplitOp>(candidate);
-  if (via != group.tail || group.hasEpilogue) {
-    why = "gating must directly follow the GEMM";
-    return mlir::failure();
-  }
+mlir::FailureOr<Absorption> matchGating(const Group &group, SplitOp split, mlir::Value via, std::string &why) {
   int64_t lastAxis = rankOf(via) - 1;
   auto results = split.getResults();
   bool halves = results.size() == 2 && static_cast<int64_t>(split.getAxis()) == lastAxis &&
@@ -93,6 +87,82 @@ mlir::FailureOr<Absorption> matchGating(const Group &group, mlir::Operation *can
     return mlir::failure();
   }
   return Absorption{{split, silu, mul}, mul.getResult(), true, std::nullopt};
+}
+
+/// The rope + KV-append tail of a merged QKV projection: GEMM -> split into [q, k, v] along the
+/// last axis -> rope(q), rope(k) (interleaved, so each rotated pair is two adjacent columns, what
+/// one epilogue call holds) -> kv_append(rope(k), v). The group yields rope(q) and the cache.
+mlir::FailureOr<Absorption> matchRopeKvTail(const Group &group, SplitOp split, mlir::Value via,
+                                            std::string &why) {
+  auto results = split.getResults();
+  if (results.size() != 3 || static_cast<int64_t>(split.getAxis()) != rankOf(via) - 1) {
+    why = "the rope + KV-append tail needs a split into [q, k, v] along the last axis";
+    return mlir::failure();
+  }
+  auto queryRope = mlir::dyn_cast_or_null<RopeOp>(onlyUser(results[0]));
+  auto keyRope = mlir::dyn_cast_or_null<RopeOp>(onlyUser(results[1]));
+  auto append = keyRope ? mlir::dyn_cast_or_null<KVAppendOp>(onlyUser(keyRope.getResult())) : KVAppendOp();
+  if (!queryRope || !append || append.getKey() != keyRope.getResult() || append.getValue() != results[2] ||
+      onlyUser(results[2]) != append.getOperation()) {
+    why = "the rope + KV-append tail needs rope(q), rope(k) and kv_append(rope(k), v), each piece used once";
+    return mlir::failure();
+  }
+  if (queryRope.getStyle() != RopeStyle::interleaved || keyRope.getStyle() != RopeStyle::interleaved) {
+    why = "a rotate_half rope pairs columns i and i + head_dim/2, never two adjacent columns of one "
+          "epilogue call (graph-rope-pairs makes them interleaved)";
+    return mlir::failure();
+  }
+  if (queryRope->getAttrDictionary() != keyRope->getAttrDictionary() ||
+      queryRope.getPositions() != keyRope.getPositions()) {
+    why = "q and k must be rotated with the same positions and attributes";
+    return mlir::failure();
+  }
+  auto cache = mlir::cast<KVCacheType>(append.getCache().getType());
+  auto element = mlir::cast<mlir::ShapedType>(via.getType()).getElementType();
+  int64_t headDim = cache.getHeadDim(), kvWidth = cache.getKvHeads() * headDim;
+  auto width = [](mlir::Value v) { return mlir::cast<mlir::ShapedType>(v.getType()).getShape().back(); };
+  if (int64_t(queryRope.getHeadDim()) != headDim || width(results[0]) % headDim != 0 ||
+      width(results[1]) != kvWidth || width(results[2]) != kvWidth || cache.getElementType() != element) {
+    why = "q, k and v must be whole heads of the kv_cache's head_dim, k and v its KV heads, in its element type";
+    return mlir::failure();
+  }
+  // The tensor-core GEMM families call the epilogue with column pairs; loom::gemmSimt, which
+  // tile-tiling picks for f32 and for K or N not a multiple of 8 (compiler/Transforms/Tile
+  // SimtFallback.cpp), stores single columns.
+  int64_t k = mlir::cast<mlir::ShapedType>(group.anchor->getOperand(0).getType()).getShape().back();
+  int64_t n = mlir::cast<mlir::ShapedType>(via.getType()).getShape().back();
+  if ((!element.isBF16() && !element.isF16()) || k % 8 != 0 || n % 8 != 0) {
+    why = "only bf16/f16 GEMMs with K and N multiples of 8 call their epilogue with column pairs "
+          "(the others run loom::gemmSimt, which stores single columns)";
+    return mlir::failure();
+  }
+  return Absorption{{split, queryRope, keyRope, append}, {}, true, std::nullopt};
+}
+
+/// A split straight after the GEMM: the gating of a merged gate/up projection, or the rope +
+/// KV-append tail of a merged QKV projection.
+mlir::FailureOr<Absorption> matchSplit(const Group &group, mlir::Operation *candidate, mlir::Value via,
+                                       std::string &why) {
+  auto split = mlir::cast<SplitOp>(candidate);
+  if (via != group.tail || group.hasEpilogue) {
+    why = "a split must directly follow the GEMM";
+    return mlir::failure();
+  }
+  std::string gatingWhy, ropeWhy;
+  if (auto gating = matchGating(group, split, via, gatingWhy); mlir::succeeded(gating))
+    return gating;
+  if (auto rope = matchRopeKvTail(group, split, via, ropeWhy); mlir::succeeded(rope))
+    return rope;
+  why = split.getNumResults() == 3 ? ropeWhy : gatingWhy;
+  return mlir::failure();
+}
+
+/// A rope or kv_append joins a GEMM group only with the split of its QKV projection.
+mlir::FailureOr<Absorption> matchOnlyThroughSplit(const Group &, mlir::Operation *, mlir::Value,
+                                                  std::string &why) {
+  why = "it joins only as part of the split -> rope(q), rope(k) -> kv_append tail of a merged QKV "
+        "projection";
+  return mlir::failure();
 }
 
 /// How an rms_norm is folded into the GEMM it feeds: the gain can go into the weight only when
@@ -141,10 +211,6 @@ mlir::FailureOr<Absorption> matchResidualIntoNorm(const Group &group, mlir::Oper
   return Absorption{{candidate}, {}, false, std::nullopt};
 }
 
-mlir::FailureOr<Absorption> notYet(const Group &, mlir::Operation *, mlir::Value, std::string &) {
-  return mlir::failure();
-}
-
 using FK = FusionKind;
 constexpr SeedRule kSeeds[] = {
     {OpClass::Gemm, FK::gemm},
@@ -157,14 +223,13 @@ constexpr SeedRule kSeeds[] = {
 
 const AbsorbRule kAbsorbRules[] = {
     // group          side             absorbs               role                            escape enabled matcher
-    {FK::gemm, Side::Consumer, OpClass::Split, "gating epilogue (silu(gate) · up)", false, true, matchGating},
+    {FK::gemm, Side::Consumer, OpClass::Split, "split epilogue (gating or rope + KV-append)", false, true, matchSplit},
     {FK::gemm, Side::Consumer, OpClass::Activation, "activation epilogue", false, true, matchEpilogue},
     {FK::gemm, Side::Consumer, OpClass::Add, "residual add epilogue", false, true, matchEpilogue},
     {FK::gemm, Side::Consumer, OpClass::Cast, "cast epilogue", false, true, matchEpilogue},
     {FK::gemm, Side::Producer, OpClass::RmsNorm, "rms_norm prologue", false, true, matchNormPrologue},
-    // The QKV projection's epilogue: rope of q and k, then kv_append (a later issue).
-    {FK::gemm, Side::Consumer, OpClass::Rope, "rope epilogue of the QKV projection", false, false, notYet},
-    {FK::gemm, Side::Consumer, OpClass::KVAppend, "kv_append epilogue of the QKV projection", false, false, notYet},
+    {FK::gemm, Side::Consumer, OpClass::Rope, "rope epilogue of the QKV projection", false, true, matchOnlyThroughSplit},
+    {FK::gemm, Side::Consumer, OpClass::KVAppend, "kv_append epilogue of the QKV projection", false, true, matchOnlyThroughSplit},
     {FK::norm, Side::Producer, OpClass::Add, "residual add before the norm", true, true, matchResidualIntoNorm},
     {FK::elementwise, Side::Producer, OpClass::Add, "elementwise chain", false, true, matchElementwise},
     {FK::elementwise, Side::Producer, OpClass::Mul, "elementwise chain", false, true, matchElementwise},

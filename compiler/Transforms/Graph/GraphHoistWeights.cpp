@@ -1,4 +1,4 @@
-// graph-hoist-weights: weight-only concat/transpose/cast become one graph.weight with a load-time recipe.
+// graph-hoist-weights: weight-only concat/transpose/reshape/cast become one graph.weight with a load-time recipe.
 #include "compiler/Transforms/Graph/Passes.h"
 #include "dialects/Graph/IR/GraphOps.h"
 
@@ -91,6 +91,9 @@ std::pair<mlir::DictionaryAttr, std::string> recipeOf(mlir::Operation *op, mlir:
         fields.push_back(builder.getNamedAttr("permutation",
                                               builder.getI64ArrayAttr(transpose.getPermutation())));
       })
+      .Case([&](ReshapeOp reshape) {
+        fields.push_back(builder.getNamedAttr("shape", builder.getI64ArrayAttr(reshape.getType().getShape())));
+      })
       .Case([&](CastOp cast) {
         fields.push_back(builder.getNamedAttr("dtype", dtypeName(builder, cast.getType())));
       });
@@ -99,7 +102,7 @@ std::pair<mlir::DictionaryAttr, std::string> recipeOf(mlir::Operation *op, mlir:
 }
 
 bool isWeightOnly(mlir::Operation *op) {
-  return mlir::isa<ConcatOp, TransposeOp, CastOp>(op) && op->getNumOperands() > 0 &&
+  return mlir::isa<ConcatOp, TransposeOp, ReshapeOp, CastOp>(op) && op->getNumOperands() > 0 &&
          llvm::all_of(op->getOperands(),
                       [](mlir::Value v) { return mlir::isa_and_nonnull<WeightOp>(v.getDefiningOp()); });
 }

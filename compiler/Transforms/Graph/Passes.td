@@ -7,17 +7,43 @@ include "mlir/Pass/PassBase.td"
 def GraphHoistWeightsPass : Pass<"graph-hoist-weights", "mlir::ModuleOp"> {
   let summary = "Turn weight-only concat/transpose/cast expressions into one graph.weight built at load time.";
   let description = [{
-    Walks each function in order. An op among graph.concat, graph.transpose and graph.cast whose
+    Walks each function in order. An op among graph.concat, graph.transpose, graph.reshape and graph.cast whose
     operands are all graph.weight results is replaced by a new graph.weight whose `loom.recipe`
     attribute says how the runtime builds it from checkpoint tensors, mirroring the package
     manifest: `{concat = {axis = 0, of = [...]}}`, `{transpose = {permutation = [...], of = [x]}}`,
-    `{cast = {dtype = "bf16", of = [x]}}`. An `of` entry is a checkpoint name, or the recipe of an
+    `{cast = {dtype = "bf16", of = [x]}}`, `{reshape = {shape = [...], of = [x]}}`. An `of` entry is a checkpoint name, or the recipe of an
     operand that was itself hoisted (nested), so chains collapse bottom-up into one weight.
     The name is `loom.<stem>.<n>`: the stem joins what differs between the source names once their
     common prefix and suffix are removed (q_proj, k_proj, v_proj → "qkv"; gate_proj, up_proj →
     "gate_up"), n counts that stem's weights in the module (so it is the layer for per-layer
     weights). Equal recipes share one name. Weights left unused are erased.
   }];
+  let dependentDialects = ["::loom::graph::GraphDialect"];
+}
+
+def GraphRopePairsPass : Pass<"graph-rope-pairs", "mlir::ModuleOp"> {
+  let summary = "Turn rotate-half ropes of q and k into interleaved ropes over per-head permuted projection rows.";
+  let description = [{
+    Attention scores q·k do not change when q and k are permuted the same way within each head.
+    For a rotate_half graph.rope whose result only feeds a paged_attention (as its query), whose
+    attention reads the cache straight from the kv_append of its layer, and whose appended key is
+    a rotate_half rope (same head_dim and positions) read only by that kv_append:
+    1. Find the rows producing q and k: the roped value is a linear's result, or a piece of a split
+       of it along the last axis, read only by the rope; the rows are the linear's weight (bias)
+       or exactly one operand of the graph.concat (axis 0) building it.
+    2. Permute those rows per head — new row 2i <- old i, new row 2i + 1 <- old i + D/2 — as
+       graph.reshape [H, 2, D/2, K] -> graph.transpose [0, 2, 1, 3] -> graph.reshape [H·D, K]
+       on the weight (and [H·D] bias) operand; graph-hoist-weights folds these into the weight's
+       load-time recipe.
+    3. Set both ropes to style interleaved, whose pairs (2i, 2i + 1) use frequency i — the
+       rotate-half pair (i, i + D/2) moved next to each other.
+    Now the pair a GEMM epilogue receives (two adjacent columns) is a rope pair. With `explain`,
+    a rotate_half rope left alone gets a remark saying why.
+  }];
+  let options = [
+    Option<"explain", "explain", "bool", "false",
+           "Emit a remark on every rotate_half rope left unchanged, saying why.">
+  ];
   let dependentDialects = ["::loom::graph::GraphDialect"];
 }
 

@@ -1,8 +1,8 @@
 // compile() of a whole Llama forward step (the tiny config of TinyLlama.h) succeeds for sm_80 and
 // sm_90a, every kernel compiles with NVRTC (no GPU needed), the package loads, and its program
-// is the expected kernel sequence: per layer one rope + kv_append and paged attention as the
-// prefill kernel (launched on prefill steps) or the split-K decode kernel + combine (launched on
-// decode-only steps), no kernel for the split pieces.
+// is the expected kernel sequence: per layer the QKV GEMM with rope + kv_append in its epilogue,
+// and paged attention as the prefill kernel (launched on prefill steps) or the split-K decode
+// kernel + combine (launched on decode-only steps), no kernel for the split pieces.
 #include "runtime/CUDA/NvrtcCompiler.h"
 #include "test/gpu/Model/TinyLlama.h"
 
@@ -32,7 +32,8 @@ TEST_P(TinyLlamaCompile, WholeForwardCompilesAndLoads) {
     program.push_back(package->manifest.kernels[package->manifest.program[entry]].name);
     guards.push_back(rt::launchGuardName(package->manifest.programGuards[entry]));
   }
-  // embedding, then per layer: QKV GEMM (folded norm), rope + kv_append, attention (prefill
+  // embedding, then per layer: QKV GEMM (folded norm; rope + kv_append in its epilogue, after
+  // graph-rope-pairs made the ropes interleaved), attention (prefill
   // kernel | decode split + combine), o_proj + residual, gated gate/up GEMM (folded norm), down +
   // residual; final norm, logit rows, LM head. Every GEMM of the layer (rows = tokens, bounded by
   // 256) comes as a decode GEMV copy for steps of at most 16 rows, then the GEMM for the others.
@@ -48,10 +49,9 @@ TEST_P(TinyLlamaCompile, WholeForwardCompilesAndLoads) {
     layer.insert(layer.end(), {family + "_gemv", family + "_skinny", family});
     layerGuards.insert(layerGuards.end(), {"tokens <= 16", "tokens > 16 && tokens <= 128", "tokens > 128"});
   };
-  gemm("fused_rms_norm_linear");
-  layer.insert(layer.end(), {"rope_kv_append", "paged_attention", "paged_attention_decode",
-                             "paged_attention_combine"});
-  layerGuards.insert(layerGuards.end(), {"always", "prefill", "decode", "decode"});
+  gemm("fused_rms_norm_linear_split_rope_rope_kv_append");
+  layer.insert(layer.end(), {"paged_attention", "paged_attention_decode", "paged_attention_combine"});
+  layerGuards.insert(layerGuards.end(), {"prefill", "decode", "decode"});
   gemm("fused_linear_add");
   gemm("fused_rms_norm_linear_split_silu_mul");
   gemm("fused_linear_add");
@@ -87,8 +87,8 @@ TEST_P(TinyLlamaCompile, WholeForwardCompilesAndLoads) {
   EXPECT_EQ(count(decode, "paged_attention_decode"), 2);
   EXPECT_EQ(count(prefill, "_gemv_"), 0) << fmt::format("{}", fmt::join(prefill, " "));
   EXPECT_EQ(count(prefill, "fused_linear_add_"), 4);
-  EXPECT_EQ(decode.size(), 1 + 2 * 7 + 3u);
-  EXPECT_EQ(prefill.size(), 1 + 2 * 6 + 3u);
+  EXPECT_EQ(decode.size(), 1 + 2 * 6 + 3u);
+  EXPECT_EQ(prefill.size(), 1 + 2 * 5 + 3u);
 
   for (const auto &[path, source] : sources) {
     std::string kernel = std::filesystem::path(path).stem().string();

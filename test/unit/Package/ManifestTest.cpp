@@ -80,6 +80,18 @@ TEST(ManifestTest, ParsesEveryField) {
   EXPECT_EQ(m->programGuards, std::vector<LaunchGuard>(3, LaunchGuard::always()));
 }
 
+TEST(ManifestTest, ParsesAReshapeRecipe) {
+  Json json = validManifest();
+  json["weights"][1]["recipe"] = {{"reshape", {{"shape", {4, 2, 8, 64}}, {"of", {"q"}}}}};
+  auto m = parseManifest(json.dump());
+  ASSERT_TRUE(m.isOk()) << m.status().toString();
+  const WeightRecipe &recipe = m->weights[1].recipe;
+  EXPECT_EQ(recipe.kind, WeightRecipe::Kind::kReshape);
+  EXPECT_EQ(recipe.shape, (std::vector<int64_t>{4, 2, 8, 64}));
+  ASSERT_EQ(recipe.of.size(), 1u);
+  EXPECT_EQ(recipe.of[0].tensor, "q");
+}
+
 TEST(ManifestTest, ParsesGuardedProgramEntries) {
   Json json = validManifest();
   json["program"] = Json::parse(R"json(["scale_1", {"kernel": "copy_2", "when": "decode"},
@@ -189,6 +201,10 @@ TEST(ManifestTest, NamesTheBrokenField) {
        "weights[1].recipe.concat: needs a non-empty 'of'"},
       {"scale arity", [](Json &j) { j["weights"][1]["recipe"] = {{"scale", {{"axis", 1}, {"of", {"q"}}}}}; },
        "weights[1].recipe.scale: scale takes a tensor and a vector"},
+      {"reshape without shape", [](Json &j) { j["weights"][1]["recipe"] = {{"reshape", {{"of", {"q"}}}}}; },
+       "weights[1].recipe.reshape"},
+      {"reshape arity", [](Json &j) { j["weights"][1]["recipe"] = {{"reshape", {{"shape", {2, 4}}, {"of", {"q", "k"}}}}}; },
+       "weights[1].recipe.reshape: reshape takes one operand"},
   };
   for (const auto &c : cases) {
     Json json = validManifest();

@@ -166,6 +166,40 @@ TEST(WeightMaterializeTest, TransposeAndCastMatchADirectComputation) {
     ASSERT_EQ(bitsAt(*head, i), floatToF16(checkpoint.value("embed", i))) << i;
 }
 
+TEST(WeightMaterializeTest, RopePairsRecipeInterleavesEachHeadsRows) {
+  // graph-rope-pairs + graph-hoist-weights: q [4 heads of 16, 64] -> reshape [4, 2, 8, 64] ->
+  // transpose [0, 2, 1, 3] -> reshape [64, 64]; new row 2i + j of a head is old row i + 8j.
+  using Kind = WeightRecipe::Kind;
+  constexpr int64_t kHeads = 4, kHeadDim = 16;
+  WeightRecipe grouped = operation(Kind::kReshape, {tensor("q")});
+  grouped.shape = {kHeads, 2, kHeadDim / 2, kHidden};
+  WeightRecipe swapped = operation(Kind::kTranspose, {grouped});
+  swapped.permutation = {0, 2, 1, 3};
+  WeightRecipe rows = operation(Kind::kReshape, {swapped});
+  rows.shape = {kHeads * kHeadDim, kHidden};
+  LayerCheckpoint checkpoint;
+  ThreadPool pool(2);
+  auto bytes = materializeWeight({"q_pairs", DType::kF32, {kHidden, kHidden}, rows}, checkpoint, {&pool, 40});
+  ASSERT_TRUE(bytes.isOk()) << bytes.status().message();
+  std::vector<float> values(bytes->size() / 4);
+  std::memcpy(values.data(), bytes->data(), bytes->size());
+  for (int64_t h = 0; h < kHeads; ++h)
+    for (int64_t i = 0; i < kHeadDim / 2; ++i)
+      for (int64_t j = 0; j < 2; ++j)
+        for (int64_t c = 0; c < kHidden; ++c)
+          ASSERT_EQ(values[(h * kHeadDim + 2 * i + j) * kHidden + c],
+                    checkpoint.value("q", (h * kHeadDim + i + j * kHeadDim / 2) * kHidden + c))
+              << h << ", " << i << ", " << j << ", " << c;
+
+  WeightRecipe wrongCount = operation(Kind::kReshape, {tensor("q")});
+  wrongCount.shape = {kHidden, kHidden + 1};
+  auto wrong = materializeWeight({"q_wrong", DType::kF32, {kHidden, kHidden + 1}, wrongCount}, checkpoint);
+  ASSERT_FALSE(wrong.isOk());
+  EXPECT_NE(wrong.status().message().find("weight 'q_wrong': reshape of [64, 64] to [64, 65] changes the element count"),
+            std::string::npos)
+      << wrong.status().message();
+}
+
 TEST(WeightMaterializeTest, AZeroLengthWeightTransposesToNoBytes) {
   LayerCheckpoint checkpoint;
   ThreadPool pool(2);

@@ -1,5 +1,8 @@
-// RUN: loom-opt %s --graph-to-cuda=target=sm_80 -o /dev/null | FileCheck %s --check-prefixes=CHECK,SM80
-// RUN: loom-opt %s --graph-to-cuda=target=sm_90a -o /dev/null | FileCheck %s --check-prefixes=CHECK,SM90A
+// RUN: loom-opt %s --graph-to-cuda="target=sm_80 rope-pairs=false" -o /dev/null | FileCheck %s --check-prefixes=CHECK,SM80
+// RUN: loom-opt %s --graph-to-cuda="target=sm_90a rope-pairs=false" -o /dev/null | FileCheck %s --check-prefixes=CHECK,SM90A
+
+// (rope-pairs=false keeps the rotate-half ropes, so this file tests the rope_kv_append library
+// kernel; emit-rope-kv-epilogue.mlir is the same layer with the ropes in the QKV GEMM's epilogue.)
 
 // A whole Llama layer as buildLlamaForward writes it, after graph-fuse: the merged gate/up GEMM
 // becomes the gated epilogue (W = [gate; up], F = 512 outputs), rope + kv_append one library

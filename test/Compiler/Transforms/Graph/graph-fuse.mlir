@@ -144,9 +144,9 @@ func.func @multi_use(%x: tensor<?x64xf32>, %g: tensor<64xf32>, %w: tensor<32x64x
 // CHECK: return
 func.func @shape_mismatch(%x: tensor<?x64xf32>, %w: tensor<96x64xf32>, %g: tensor<64xf32>)
     -> (tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x96xf32>) {
-  // expected-remark @+1 {{not fused: the gemm group it seeds found nothing to absorb (graph.split: not a gating epilogue (silu(gate) · up) of the gemm group of graph.linear: gating needs a split into two equal halves of the last axis, got 3 pieces on axis 1)}}
+  // expected-remark @+1 {{not fused: the gemm group it seeds found nothing to absorb (graph.split: not a split epilogue (gating or rope + KV-append) of the gemm group of graph.linear: the rope + KV-append tail needs rope(q), rope(k) and kv_append(rope(k), v), each piece used once)}}
   %y = graph.linear %x, %w : tensor<?x64xf32>, tensor<96x64xf32> -> tensor<?x96xf32>
-  // expected-remark @+1 {{not fused: not a gating epilogue (silu(gate) · up) of the gemm group of graph.linear: gating needs a split into two equal halves of the last axis, got 3 pieces on axis 1}}
+  // expected-remark @+1 {{not fused: not a split epilogue (gating or rope + KV-append) of the gemm group of graph.linear: the rope + KV-append tail needs rope(q), rope(k) and kv_append(rope(k), v), each piece used once}}
   %a, %b, %c = graph.split %y {axis = 1 : i64} : tensor<?x96xf32> -> tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x32xf32>
   // expected-remark @+1 {{not fused: not a rms_norm prologue of the gemm group of graph.linear: it feeds the GEMM's weight operand, whose last axis is not the GEMM's K rows}}
   %nw = graph.rms_norm %w, %g {eps = 1.0e-5 : f32} : tensor<96x64xf32>, tensor<64xf32>
@@ -174,19 +174,115 @@ func.func @cycle(%h: tensor<1x64xf32>, %r: tensor<1x64xf32>) -> tensor<1x64xf32>
 
 // -----
 
-// rope and kv_append into the QKV epilogue are listed rules that are not enabled yet; the
+// A rope straight after a GEMM joins only through the split of a merged QKV projection; the
 // add between two GEMMs whose results are used twice stays alone.
 // CHECK-LABEL: func @later_rules
 // CHECK-NOT: graph.fused
 // CHECK: return
 func.func @later_rules(%x: tensor<?x64xbf16>, %w: tensor<64x64xbf16>, %pos: tensor<?xi32>) -> (tensor<?x64xbf16>, tensor<?x64xbf16>) {
-  // expected-remark @+1 {{not fused: the gemm group it seeds found nothing to absorb (graph.rope: rope epilogue of the QKV projection is not enabled yet (a later issue))}}
+  // expected-remark @+1 {{not fused: the gemm group it seeds found nothing to absorb (graph.rope: not a rope epilogue of the QKV projection of the gemm group of graph.linear: it joins only as part of the split -> rope(q), rope(k) -> kv_append tail of a merged QKV projection)}}
   %q = graph.linear %x, %w : tensor<?x64xbf16>, tensor<64x64xbf16> -> tensor<?x64xbf16>
-  // expected-remark @+1 {{not fused: rope epilogue of the QKV projection is not enabled yet (a later issue)}}
+  // expected-remark @+1 {{not fused: not a rope epilogue of the QKV projection of the gemm group of graph.linear: it joins only as part of the split -> rope(q), rope(k) -> kv_append tail of a merged QKV projection}}
   %r = graph.rope %q, %pos {head_dim = 64 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x64xbf16>, tensor<?xi32>
   // expected-remark @+1 {{not fused: the gemm group it seeds found nothing to absorb}}
   %k = graph.linear %x, %w : tensor<?x64xbf16>, tensor<64x64xbf16> -> tensor<?x64xbf16>
   // expected-remark @+1 {{not fused: the value it reads from the gemm group of graph.linear has 2 uses; fusing it as residual add epilogue needs a single use}}
   %s = graph.add %k, %k : tensor<?x64xbf16>
   return %r, %s : tensor<?x64xbf16>, tensor<?x64xbf16>
+}
+
+// -----
+
+// The QKV projection with interleaved ropes (graph-rope-pairs ran): RMSNorm prologue, linear with
+// bias, split, rope(q), rope(k), kv_append become one gemm group yielding the rotated q and the cache.
+// CHECK-LABEL: func @rope_kv_epilogue
+// CHECK: %[[F:.+]]:2 = graph.fused gemm "fused_rms_norm_linear_split_rope_rope_kv_append_0"
+// CHECK-SAME: attributes {prologue = #graph.gemm_prologue<row_scale_folded_gain>}
+// CHECK: graph.rms_norm
+// CHECK: graph.linear
+// CHECK: graph.split
+// CHECK: graph.rope
+// CHECK: graph.rope
+// CHECK: %[[C:.+]] = graph.kv_append
+// CHECK: graph.yield %{{.+}}, %[[C]]
+// CHECK: graph.paged_attention %[[F]]#0, %[[F]]#1
+!cache = !graph.kv_cache<layers = 1, blocks = 4, blockSize = 16, kvHeads = 1, headDim = 8, elementType = bf16>
+func.func @rope_kv_epilogue(%x: tensor<?x32xbf16>, %pos: tensor<?xi32>, %slots: tensor<?xi32>, %cache: !cache,
+                            %tables: tensor<?x?xi32>, %starts: tensor<?xi32>, %lens: tensor<?xi32>) -> (tensor<?x16xbf16>, !cache) {
+  %g = graph.weight "norm" : tensor<32xbf16>
+  %n = graph.rms_norm %x, %g {eps = 1.0e-5 : f32} : tensor<?x32xbf16>, tensor<32xbf16>
+  %w = graph.weight "qkv" : tensor<32x32xbf16>
+  %b = graph.weight "qkv.bias" : tensor<32xbf16>
+  %y = graph.linear %n, %w, %b : tensor<?x32xbf16>, tensor<32x32xbf16>, tensor<32xbf16> -> tensor<?x32xbf16>
+  %p:3 = graph.split %y {axis = 1 : i64} : tensor<?x32xbf16> -> tensor<?x16xbf16>, tensor<?x8xbf16>, tensor<?x8xbf16>
+  %rq = graph.rope %p#0, %pos {head_dim = 8 : i64, style = #graph.rope_style<interleaved>, theta = 1.0e4 : f32} : tensor<?x16xbf16>, tensor<?xi32>
+  %rk = graph.rope %p#1, %pos {head_dim = 8 : i64, style = #graph.rope_style<interleaved>, theta = 1.0e4 : f32} : tensor<?x8xbf16>, tensor<?xi32>
+  %c = graph.kv_append %cache, %rk, %p#2, %slots {layer = 0 : i64} : !cache, tensor<?x8xbf16>, tensor<?x8xbf16>, tensor<?xi32>
+  // expected-remark @+1 {{not fused: no rule lets the gemm group of graph.linear take it as a consumer}}
+  %o = graph.paged_attention %rq, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
+  return %o, %c : tensor<?x16xbf16>, !cache
+}
+
+// -----
+
+// Rotate-half ropes pair columns head_dim/2 apart: the tail is not absorbed (the norm prologue is).
+// CHECK-LABEL: func @rotate_half_stays
+// CHECK: graph.fused gemm "fused_rms_norm_linear_0"
+// CHECK: graph.split
+// CHECK-NOT: graph.fused
+// CHECK: return
+!cache = !graph.kv_cache<layers = 1, blocks = 4, blockSize = 16, kvHeads = 1, headDim = 8, elementType = bf16>
+func.func @rotate_half_stays(%x: tensor<?x32xbf16>, %pos: tensor<?xi32>, %slots: tensor<?xi32>, %cache: !cache,
+                             %tables: tensor<?x?xi32>, %starts: tensor<?xi32>, %lens: tensor<?xi32>) -> (tensor<?x16xbf16>, !cache) {
+  %g = graph.weight "norm" : tensor<32xbf16>
+  %n = graph.rms_norm %x, %g {eps = 1.0e-5 : f32} : tensor<?x32xbf16>, tensor<32xbf16>
+  %w = graph.weight "qkv" : tensor<32x32xbf16>
+  %y = graph.linear %n, %w : tensor<?x32xbf16>, tensor<32x32xbf16> -> tensor<?x32xbf16>
+  // expected-remark @+1 {{not fused: not a split epilogue (gating or rope + KV-append) of the gemm group of graph.linear: a rotate_half rope pairs columns i and i + head_dim/2, never two adjacent columns of one epilogue call (graph-rope-pairs makes them interleaved)}}
+  %p:3 = graph.split %y {axis = 1 : i64} : tensor<?x32xbf16> -> tensor<?x16xbf16>, tensor<?x8xbf16>, tensor<?x8xbf16>
+  // expected-remark @+1 {{not fused: no fusion rule joins it to its producers or consumers}}
+  %rq = graph.rope %p#0, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x16xbf16>, tensor<?xi32>
+  // expected-remark @+1 {{not fused: no fusion rule joins it to its producers or consumers}}
+  %rk = graph.rope %p#1, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x8xbf16>, tensor<?xi32>
+  // expected-remark @+1 {{not fused: no fusion rule joins it to its producers or consumers}}
+  %c = graph.kv_append %cache, %rk, %p#2, %slots {layer = 0 : i64} : !cache, tensor<?x8xbf16>, tensor<?x8xbf16>, tensor<?xi32>
+  // expected-remark @+1 {{not fused: no fusion rule joins it to its producers or consumers}}
+  %o = graph.paged_attention %rq, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
+  return %o, %c : tensor<?x16xbf16>, !cache
+}
+
+// -----
+
+// The un-rotated k is also returned (another user of a piece), and an f32 projection's GEMM
+// (loom::gemmSimt) stores single columns: neither tail is absorbed.
+// CHECK-LABEL: func @tails_that_stay
+// CHECK-NOT: graph.fused
+// CHECK: return
+!cache = !graph.kv_cache<layers = 1, blocks = 4, blockSize = 16, kvHeads = 1, headDim = 8, elementType = bf16>
+!cache32 = !graph.kv_cache<layers = 1, blocks = 4, blockSize = 16, kvHeads = 1, headDim = 8, elementType = f32>
+func.func @tails_that_stay(%x: tensor<?x32xbf16>, %x32: tensor<?x32xf32>, %pos: tensor<?xi32>, %slots: tensor<?xi32>,
+                           %cache: !cache, %cache32: !cache32) -> (tensor<?x16xbf16>, tensor<?x8xbf16>, !cache, tensor<?x16xf32>, !cache32) {
+  %w = graph.weight "qkv" : tensor<32x32xbf16>
+  // expected-remark @+1 {{not fused: the gemm group it seeds found nothing to absorb}}
+  %y = graph.linear %x, %w : tensor<?x32xbf16>, tensor<32x32xbf16> -> tensor<?x32xbf16>
+  // expected-remark @+1 {{not fused: not a split epilogue (gating or rope + KV-append) of the gemm group of graph.linear: the rope + KV-append tail needs rope(q), rope(k) and kv_append(rope(k), v), each piece used once}}
+  %p:3 = graph.split %y {axis = 1 : i64} : tensor<?x32xbf16> -> tensor<?x16xbf16>, tensor<?x8xbf16>, tensor<?x8xbf16>
+  // expected-remark @+1 {{not fused: no fusion rule joins it to its producers or consumers}}
+  %rq = graph.rope %p#0, %pos {head_dim = 8 : i64, style = #graph.rope_style<interleaved>, theta = 1.0e4 : f32} : tensor<?x16xbf16>, tensor<?xi32>
+  // expected-remark @+1 {{not fused: no fusion rule joins it to its producers or consumers}}
+  %rk = graph.rope %p#1, %pos {head_dim = 8 : i64, style = #graph.rope_style<interleaved>, theta = 1.0e4 : f32} : tensor<?x8xbf16>, tensor<?xi32>
+  // expected-remark @+1 {{not fused: no fusion rule joins it to its producers or consumers}}
+  %c = graph.kv_append %cache, %rk, %p#2, %slots {layer = 0 : i64} : !cache, tensor<?x8xbf16>, tensor<?x8xbf16>, tensor<?xi32>
+  %w32 = graph.weight "qkv32" : tensor<32x32xf32>
+  // expected-remark @+1 {{not fused: the gemm group it seeds found nothing to absorb}}
+  %y32 = graph.linear %x32, %w32 : tensor<?x32xf32>, tensor<32x32xf32> -> tensor<?x32xf32>
+  // expected-remark @+1 {{not fused: not a split epilogue (gating or rope + KV-append) of the gemm group of graph.linear: only bf16/f16 GEMMs with K and N multiples of 8 call their epilogue with column pairs (the others run loom::gemmSimt, which stores single columns)}}
+  %p32:3 = graph.split %y32 {axis = 1 : i64} : tensor<?x32xf32> -> tensor<?x16xf32>, tensor<?x8xf32>, tensor<?x8xf32>
+  // expected-remark @+1 {{not fused: no fusion rule joins it to its producers or consumers}}
+  %rq32 = graph.rope %p32#0, %pos {head_dim = 8 : i64, style = #graph.rope_style<interleaved>, theta = 1.0e4 : f32} : tensor<?x16xf32>, tensor<?xi32>
+  // expected-remark @+1 {{not fused: no fusion rule joins it to its producers or consumers}}
+  %rk32 = graph.rope %p32#1, %pos {head_dim = 8 : i64, style = #graph.rope_style<interleaved>, theta = 1.0e4 : f32} : tensor<?x8xf32>, tensor<?xi32>
+  // expected-remark @+1 {{not fused: no fusion rule joins it to its producers or consumers}}
+  %c32 = graph.kv_append %cache32, %rk32, %p32#2, %slots {layer = 0 : i64} : !cache32, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?xi32>
+  return %rq, %p#1, %c, %rq32, %c32 : tensor<?x16xbf16>, tensor<?x8xbf16>, !cache, tensor<?x16xf32>, !cache32
 }
