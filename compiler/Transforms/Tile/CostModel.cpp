@@ -27,8 +27,9 @@ using Values = std::map<std::string, int64_t>;
 
 /// GEMV configurations (warps, max_m, row_tiles, unroll) in the order of their measured speed
 /// on the H100 (docs/perf-gemm.md: 16 warps of one row tile at M <= 8; at M = 16, 16 warps for
-/// short N, 4 for long N); the cost model's ties go to the first. max_m x 16 x row_tiles / 2
-/// output pairs must not exceed the threads (loom/gemv.cuh).
+/// short N, 4 for long N); the cost model's ties go to the first, and fewer warps win where
+/// they let every CTA be resident at once (kGemvWaveTurnaroundSeconds). max_m x 16 x row_tiles
+/// / 2 output pairs must not exceed the threads (loom/gemv.cuh).
 constexpr std::array<std::array<int64_t, 4>, 9> kGemvCandidates = {{
     {16, 8, 1, 2}, {16, 8, 1, 4}, {8, 8, 1, 2}, {4, 8, 1, 4}, {4, 8, 2, 2},
     {16, 16, 1, 2}, {4, 16, 1, 2}, {8, 16, 1, 2}, {8, 16, 2, 2}}};
@@ -36,6 +37,14 @@ constexpr std::array<std::array<int64_t, 4>, 9> kGemvCandidates = {{
 /// Bytes of W loads one SM needs in flight to stream at the memory bandwidth (about the
 /// bandwidth-latency product over the SMs: 3 TB/s x ~1.3 us / 132).
 constexpr double kGemvBytesInFlightPerSm = 32 * 1024;
+/// What a GEMV pays when its CTAs do not all fit on the SMs at once: the SMs of the next wave
+/// start only after CTAs of the first drain (reduction, epilogue, exit, the new CTA's first
+/// loads). Measured on the H100 in a 16-layer decode chain (docs/perf-baseline.md, session 7):
+/// QKV (192 CTAs) 1.7 us faster as one wave of 8-warp CTAs than as 1.45 waves of 16-warp ones,
+/// gate/up (512 CTAs) 3.6 us faster as one wave of 4-warp CTAs than as 3.9 waves. Paid once:
+/// where every configuration needs several waves (an LM head), CTAs of different SMs drift apart
+/// and the stream stays at the bandwidth (98.8% of copy measured), so bandwidth decides.
+constexpr double kGemvWaveTurnaroundSeconds = 2e-6;
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -120,7 +129,9 @@ mlir::FailureOr<TileConfig> completeGemm(const KernelShape &shape, const GpuTarg
     config.values["bm"] = v.at("max_m"); // the output tile a program stores
     config.values["bn"] = cols;
     config.threads = 32 * v.at("warps");
-    config.registersEstimate = 64 + 16 * v.at("row_tiles") * v.at("unroll");
+    // 16 bytes of 2 W rows per row tile, unroll step and gate, double-buffered (ptxas, sm_90a:
+    // 66-108 registers ungated at 16 rows, 98-100 gated with one row tile and unroll 2).
+    config.registersEstimate = 64 + 16 * v.at("row_tiles") * v.at("unroll") * shape.gating;
     config.grid = {std::to_string(ceilDiv(shape.n, cols)), ceilDivExpr(shape.rows, v.at("max_m")), "1"};
     double bytes = double(shape.gating * shape.n * shape.k) * 2.0;
     // The W stream runs at full bandwidth only with every SM busy and enough loads in flight:
@@ -129,8 +140,10 @@ mlir::FailureOr<TileConfig> completeGemm(const KernelShape &shape, const GpuTarg
     int64_t resident = std::min(ceilDiv(ctas, target.multiprocessors), std::max<int64_t>(ctasPerSm(config, target), 1));
     double inFlight = double(resident * v.at("warps") * 2 * v.at("row_tiles") * v.at("unroll") * shape.gating * 512);
     double idleSms = std::max(1.0, double(target.multiprocessors) / double(ctas));
+    int64_t slots = target.multiprocessors * std::max<int64_t>(ctasPerSm(config, target), 1);
     config.seconds = bytes / target.memoryBytesPerSecond * double(ceilDiv(shape.rowsBound, v.at("max_m"))) *
-                     idleSms * std::max(1.0, kGemvBytesInFlightPerSm / inFlight);
+                         idleSms * std::max(1.0, kGemvBytesInFlightPerSm / inFlight) +
+                     (ctas > slots ? kGemvWaveTurnaroundSeconds : 0.0);
     return config;
   }
   int64_t bm = v.at("bm"), bn = v.at("bn"), stages = v.at("stages");

@@ -39,6 +39,18 @@ std::string gemvVariantProblem(const KernelShape &shape, const GpuTarget &target
   return simtGemmReason(shape, target);
 }
 
+namespace {
+/// Why a copy capped at `maxRows` could never launch for `shape`: its rows are a constant above
+/// the cap (a static-shape graph), so the guard `<rows> <= maxRows` never holds; "" otherwise.
+std::string unreachableCopyProblem(const KernelShape &shape, int64_t maxRows) {
+  int64_t fixedRows = 0;
+  if (llvm::StringRef(shape.rows).getAsInteger(10, fixedRows) || fixedRows <= maxRows)
+    return "";
+  return "its rows are fixed at " + shape.rows + ", so a copy guarded `" + shape.rows +
+         " <= " + std::to_string(maxRows) + "` could never launch";
+}
+} // namespace
+
 void addRowVariants(mlir::ModuleOp module, const RowVariantRule &rule, bool explain) {
   auto programs = llvm::to_vector(module.getOps<LaunchProgramOp>());
   if (programs.size() != 1)
@@ -51,7 +63,10 @@ void addRowVariants(mlir::ModuleOp module, const RowVariantRule &rule, bool expl
     auto shape = analyzeKernel(kernel);
     if (mlir::failed(shape) || shape->family != KernelFamily::kGemm)
       continue;
-    if (std::string problem = rule.problem(*shape); !problem.empty()) {
+    std::string problem = unreachableCopyProblem(*shape, rule.maxRows);
+    if (problem.empty())
+      problem = rule.problem(*shape);
+    if (!problem.empty()) {
       if (explain)
         kernel.emitRemark() << "no " << rule.description << ": " << problem;
       continue;

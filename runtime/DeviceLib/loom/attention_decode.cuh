@@ -135,22 +135,33 @@ attentionDecodeSplit(const T *__restrict__ q, int qRowStride, const T *__restric
 
   const long long layerBase = Layout::layerOffset(layer, cacheBlocks);
   constexpr int kWarpSpan = kSteps * U; // tokens per warp per iteration
-  for (int base = first + tokenWarp * kWarpSpan; base < end; base += kTokenWarps * kWarpSpan) {
-    uint4 keys[U], values[U];
-    bool valid[U];
+  constexpr int kStride = kTokenWarps * kWarpSpan;
+  // K and V rows of the U token steps at `base` (none past the split's end).
+  auto loadRows = [&](int base, uint4 (&keys)[U], uint4 (&values)[U]) {
 #pragma unroll
     for (int u = 0; u < U; ++u) {
       const int token = base + u * kSteps + sub;
-      valid[u] = token < end;
+      const bool inSplit = token < end;
       const int local = token - first;
       const long long offset =
           layerBase +
-          Layout::rowOffset(blocks[valid[u] ? local / kBlockSize : 0], local % kBlockSize,
-                            kvHead) +
+          Layout::rowOffset(blocks[inSplit ? local / kBlockSize : 0], local % kBlockSize, kvHead) +
           part * 8;
-      keys[u] = loadStreaming16(kCache + offset, valid[u]);
-      values[u] = loadStreaming16(vCache + offset, valid[u]);
+      keys[u] = loadStreaming16(kCache + offset, inSplit);
+      values[u] = loadStreaming16(vCache + offset, inSplit);
     }
+  };
+  // The next iteration's rows load while this one's scores and softmax run: one memory latency
+  // per split instead of one per iteration (a decode split holds up to 256 tokens, 4 iterations).
+  uint4 keys[U], values[U];
+  loadRows(first + tokenWarp * kWarpSpan, keys, values);
+  for (int base = first + tokenWarp * kWarpSpan; base < end; base += kStride) {
+    uint4 nextKeys[U], nextValues[U];
+    loadRows(base + kStride, nextKeys, nextValues);
+    bool valid[U];
+#pragma unroll
+    for (int u = 0; u < U; ++u)
+      valid[u] = base + u * kSteps + sub < end;
     float scores[U][HW];
 #pragma unroll
     for (int u = 0; u < U; ++u) {
@@ -198,6 +209,9 @@ attentionDecodeSplit(const T *__restrict__ q, int qRowStride, const T *__restric
         }
       }
     }
+#pragma unroll
+    for (int u = 0; u < U; ++u)
+      keys[u] = nextKeys[u], values[u] = nextValues[u];
   }
 
   // Merge the warp's token slots (lanes `part` apart by multiples of kLanes).

@@ -12,8 +12,8 @@
 // CHECK-NOT: loom.max_rows
 // CHECK-LABEL: tile.kernel @linear_skinny_0
 // CHECK-LABEL: tile.kernel @linear_gemv_0
-// CHECK-SAME: block = array<i32: 512, 1, 1>
-// CHECK-SAME: config = {bm = 16 : i64, bn = 16 : i64, max_m = 16 : i64, row_tiles = 1 : i64, unroll = 2 : i64, warps = 16 : i64}
+// CHECK-SAME: block = array<i32: 256, 1, 1>
+// CHECK-SAME: config = {bm = 16 : i64, bn = 16 : i64, max_m = 16 : i64, row_tiles = 1 : i64, unroll = 2 : i64, warps = 8 : i64}
 // CHECK-SAME: grid = ["256", "ceildiv(tokens, 16)", "1"]
 // CHECK-SAME: loom.max_rows = 16 : i64
 // CHECK: tile.dot
@@ -100,4 +100,50 @@ func.func @forward(%x: tensor<?x256xbf16>) -> tensor<?x1001xbf16> attributes {lo
   %w = graph.weight "head.weight" : tensor<1001x256xbf16>
   %y = graph.linear %x, %w : tensor<?x256xbf16>, tensor<1001x256xbf16> -> tensor<?x1001xbf16>
   return %y : tensor<?x1001xbf16>
+}
+
+// -----
+
+// The GEMV copy's CTA size follows the waves on the H100's 132 SMs (CostModel.cpp): a GEMV whose
+// CTAs all fit on the SMs at once skips a wave's turnaround. 3072 outputs = 192 CTAs of 16 rows:
+// 8 warps (2 CTAs per SM) run them as one wave where 16 warps need 1.45; a merged gate/up of
+// 2 x 8192 rows = 512 CTAs: 4 warps (4 per SM with the gated registers); 2048 outputs = 128 CTAs
+// fit as 16 warps, the most loads in flight per SM.
+// CHECK-LABEL: tile.kernel @linear_gemv_0
+// CHECK-SAME: block = array<i32: 256, 1, 1>
+// CHECK-SAME: warps = 8
+// CHECK-SAME: grid = ["192", "ceildiv(tokens, 16)", "1"]
+// CHECK-LABEL: tile.kernel @linear_gemv_1
+// CHECK-SAME: block = array<i32: 512, 1, 1>
+// CHECK-SAME: warps = 16
+// CHECK-SAME: grid = ["128", "ceildiv(tokens, 16)", "1"]
+// CHECK-LABEL: tile.kernel @fused_linear_split_silu_mul_gemv_0
+// CHECK-SAME: block = array<i32: 128, 1, 1>
+// CHECK-SAME: warps = 4
+// CHECK-SAME: grid = ["512", "ceildiv(tokens, 16)", "1"]
+func.func @forward(%x: tensor<?x2048xbf16>) -> (tensor<?x3072xbf16>, tensor<?x2048xbf16>, tensor<?x8192xbf16>) attributes {loom.max_tokens = 2048 : i64} {
+  %wqkv = graph.weight "qkv.weight" : tensor<3072x2048xbf16>
+  %qkv = graph.linear %x, %wqkv : tensor<?x2048xbf16>, tensor<3072x2048xbf16> -> tensor<?x3072xbf16>
+  %wo = graph.weight "o.weight" : tensor<2048x2048xbf16>
+  %o = graph.linear %x, %wo : tensor<?x2048xbf16>, tensor<2048x2048xbf16> -> tensor<?x2048xbf16>
+  %wgu = graph.weight "gate_up.weight" : tensor<16384x2048xbf16>
+  %gu = graph.linear %x, %wgu : tensor<?x2048xbf16>, tensor<16384x2048xbf16> -> tensor<?x16384xbf16>
+  %gate, %up = graph.split %gu {axis = 1 : i64} : tensor<?x16384xbf16> -> tensor<?x8192xbf16>, tensor<?x8192xbf16>
+  %s = graph.silu %gate : tensor<?x8192xbf16>
+  %m = graph.mul %s, %up : tensor<?x8192xbf16>
+  return %qkv, %o, %m : tensor<?x3072xbf16>, tensor<?x2048xbf16>, tensor<?x8192xbf16>
+}
+
+// -----
+
+// Rows fixed at 4096 (a static-shape graph): a copy guarded `4096 <= 16` could never launch, so
+// the GEMM gets none and runs every step unguarded.
+// CHECK-LABEL: tile.kernel @linear_0
+// CHECK-NOT: gemv
+// CHECK: tile.launch @linear_0 {{\[.*\]$}}
+// EXPLAIN: remark: no decode GEMV variant: its rows are fixed at 4096, so a copy guarded `4096 <= 16` could never launch
+func.func @forward(%x: tensor<4096x256xbf16>) -> tensor<4096x256xbf16> {
+  %w = graph.weight "proj.weight" : tensor<256x256xbf16>
+  %y = graph.linear %x, %w : tensor<4096x256xbf16>, tensor<256x256xbf16> -> tensor<4096x256xbf16>
+  return %y : tensor<4096x256xbf16>
 }

@@ -23,11 +23,12 @@ func.func @forward(%x: tensor<?x4096xbf16>) -> tensor<?x4096xbf16> attributes {l
 
 // -----
 
-// A decode-sized GEMM (at most 8 rows): the GEMV family, grid over N and the rows; 16 warps of
-// one 16-row tile (the fastest measured at M <= 8) with 512 CTAs keep 32 KB in flight per SM.
+// A decode-sized GEMM (at most 8 rows): the GEMV family, grid over N and the rows. 512 CTAs of
+// 16 rows need several waves on the A100's 108 SMs whatever the warps; 4 warps of two 16-row
+// tiles make 256 CTAs that are all resident at once (4 per SM) with 48 KB in flight per SM.
 // SM80-LABEL: tile.kernel @linear_0
-// SM80-SAME: config = {bm = 8 : i64, bn = 16 : i64, max_m = 8 : i64, row_tiles = 1 : i64, unroll = 2 : i64, warps = 16 : i64}
-// SM80-SAME: grid = ["512", "ceildiv(seqs, 8)", "1"]
+// SM80-SAME: config = {bm = 8 : i64, bn = 32 : i64, max_m = 8 : i64, row_tiles = 2 : i64, unroll = 2 : i64, warps = 4 : i64}
+// SM80-SAME: grid = ["256", "ceildiv(seqs, 8)", "1"]
 // SM80-SAME: shared_bytes = 0 : i64
 // SM90A-LABEL: tile.kernel @linear_0
 // SM90A-SAME: max_m = 8
