@@ -151,8 +151,9 @@ attentionDecodeSplit(const T *__restrict__ q, int qRowStride, const T *__restric
       values[u] = loadStreaming16(vCache + offset, inSplit);
     }
   };
-  // The next iteration's rows load while this one's scores and softmax run: one memory latency
-  // per split instead of one per iteration (a decode split holds up to 256 tokens, 4 iterations).
+  // The next iteration's rows are in flight while this one's scores and softmax run, so an
+  // iteration costs about one memory latency instead of a latency plus its arithmetic (a decode
+  // split of 256 tokens is 4 iterations of a CTA).
   uint4 keys[U], values[U];
   loadRows(first + tokenWarp * kWarpSpan, keys, values);
   for (int base = first + tokenWarp * kWarpSpan; base < end; base += kStride) {

@@ -64,6 +64,34 @@ TEST(CostModel, SmallMTakesGemvAndSm90aTakesWgmma) {
     EXPECT_EQ(config.values.count("consumers"), 1u);
 }
 
+/// The warps of the fastest launchable GEMV configuration the cost model gives `shape`.
+int64_t fastestGemvWarps(const KernelShape &shape, const GpuTarget &target) {
+  const TileConfig *best = nullptr;
+  auto candidates = candidateConfigs(shape, target);
+  for (const TileConfig &config : candidates)
+    if (launchProblem(config, target).empty() && (!best || config.seconds < best->seconds))
+      best = &config;
+  return best ? best->values.at("warps") : 0;
+}
+
+TEST(CostModel, GemvCtasFillOneWaveWhereTheyCan) {
+  // H100, 132 SMs, 16-row CTAs (docs/perf-baseline.md, session 7). 192 CTAs: 16 warps (one CTA
+  // per SM) are 1.45 waves, 8 warps (two per SM) one. 128 CTAs: one wave at 16 warps already, the
+  // most loads in flight. A gated 2 x 8192: 512 CTAs, one wave only at 4 warps (four per SM with
+  // the gated registers). 8016 CTAs (an LM head): many waves whatever the warps, so bandwidth
+  // decides and the first-listed 16 warps stay.
+  mlir::MLIRContext context;
+  mlir::Builder b(&context);
+  const GpuTarget &h100 = *findGpuTarget("sm_90a");
+  EXPECT_EQ(fastestGemvWarps(gemmShape(b.getBF16Type(), 16, 3072, 2048), h100), 8);
+  EXPECT_EQ(fastestGemvWarps(gemmShape(b.getBF16Type(), 16, 2048, 2048), h100), 16);
+  EXPECT_EQ(fastestGemvWarps(gemmShape(b.getBF16Type(), 16, 2048, 8192), h100), 16);
+  KernelShape gated = gemmShape(b.getBF16Type(), 16, 8192, 2048);
+  gated.gating = 2;
+  EXPECT_EQ(fastestGemvWarps(gated, h100), 4);
+  EXPECT_EQ(fastestGemvWarps(gemmShape(b.getBF16Type(), 16, 128256, 2048), h100), 16);
+}
+
 TEST(CostModel, WaveQuantizationPenalizesAPartialWave) {
   // 132 SMs, one CTA each: at the bound, 132 tiles are one wave and 133 tiles two. The estimate
   // averages the 9 row counts the guard leaves the GEMM (256 ... 16384 and the bound, each over
