@@ -1,4 +1,5 @@
-// loom-bench cases of the skinny linear (loom/gemm_skinny.cuh, 17..128 rows): the Llama-3.2-1B
+// loom-bench cases of the skinny linear (17..128 rows: loom/gemm_sm90_skinny.cuh on wgmma, what
+// tile-tiling emits on sm_90a, and loom/gemm_skinny.cuh on mma.sync): the Llama-3.2-1B
 // decode linears at M in {24, 64, 128} with the model's fused prologue/gating/epilogue, against
 // the copy roofline and cuBLAS (plain linear, same M/N/K) in the same run; W rotated among copies
 // so that timings measure HBM rather than L2; plain and programmatic-dependent launches.
@@ -28,15 +29,15 @@ const ModelLinear kModelLinears[] = {{"qkv", 3072, 2048, true, false, false},
 
 /// The compiler's split rule (compiler/Transforms/Tile/SkinnyVariants.cpp): as many K ranges
 /// per column block as fill the SMs once, at most 8 (a portable cluster), shrunk to the ranges
-/// of whole 128-column chunks that get any.
-int ruleSplit(int columnBlocks, int multiprocessors, int k) {
+/// of whole `chunk`-column pieces (128 for mma.sync, 64 for wgmma) that get any.
+int ruleSplit(int columnBlocks, int multiprocessors, int k, int chunk) {
   int split = std::clamp(multiprocessors / std::max(columnBlocks, 1), 1, 8);
-  int perRank = (k + split * 128 - 1) / (split * 128) * 128;
+  int perRank = (k + split * chunk - 1) / (split * chunk) * chunk;
   return (k + perRank - 1) / perRank;
 }
 
 std::string skinnyTileName(const SkinnyTile &t) {
-  return fmt::format("m{} split{} s{}", t.maxM, t.split, t.stages);
+  return fmt::format("{}m{} split{} s{}", t.wgmma ? "wgmma " : "", t.maxM, t.split, t.stages);
 }
 
 Status runModelLinears(BenchSession &session) {
@@ -54,15 +55,17 @@ Status runModelLinears(BenchSession &session) {
       if (linear.residual)
         spec.parts = {testing::EpiloguePart::kResidual};
       const int columnBlocks = (linear.n + 128 / g - 1) / (128 / g);
-      const int rule = ruleSplit(columnBlocks, kMultiprocessors, linear.k);
-      // The rule's tile first (what tile-tiling emits), then its neighbours.
-      std::vector<SkinnyTile> tiles = {{128, rule, 3}, {128, rule, 2}};
-      for (int split : {4, 8})
-        if (split != rule)
-          tiles.push_back({128, split, 3});
+      const int rule = ruleSplit(columnBlocks, kMultiprocessors, linear.k, 128);
+      const int wgmmaRule = ruleSplit(columnBlocks, kMultiprocessors, linear.k, 64);
+      // The rule's tile first (what tile-tiling emits on sm_90a: wgmma, MAX_M 128, 3 stages with
+      // clusters, 4 without), then its neighbours and the mma.sync tiles.
+      std::vector<SkinnyTile> tiles = {{128, wgmmaRule, wgmmaRule > 1 ? 3 : 4, true},
+                                       {128, rule, 3}, {128, rule, 2}};
       if (m <= 64)
-        for (int stages : {2, 4})
-          tiles.push_back({64, rule, stages});
+        tiles.push_back({64, wgmmaRule, 4, true});
+      for (int split : {4, 8})
+        if (split != wgmmaRule)
+          tiles.push_back({128, split, 3, true});
       LinearOperands operands{buffers.x.address(), 0, 0, buffers.cublasY.address(),
                               buffers.y.address(), m, linear.n, linear.k};
       double cublasMs = 0;
@@ -82,14 +85,19 @@ Status runModelLinears(BenchSession &session) {
         std::string best;
         for (const SkinnyTile &tile : tiles) {
           spec.skinnyTile = tile;
-          spec.name = fmt::format("bench_skinny_{}_m{}_s{}_st{}", linear.name, tile.maxM, tile.split,
-                                  tile.stages);
+          spec.name = fmt::format("bench_skinny_{}{}_m{}_s{}_st{}", tile.wgmma ? "wg_" : "", linear.name,
+                                  tile.maxM, tile.split, tile.stages);
           LOOM_ASSIGN_OR_RETURN(LinearKernel kernel, LinearKernel::compile(session, spec));
-          LOOM_ASSIGN_OR_RETURN(double ms, session.medianMilliseconds([&](int iteration) {
+          std::vector<LinearOperands> rotations; // one per W copy (the wgmma wrapper's tensor maps)
+          for (size_t copy = 0; copy < buffers.weights.size(); ++copy) {
             LinearOperands rotated = operands;
-            rotated.w = buffers.weight(iteration);
+            rotated.w = buffers.weights[copy].address();
+            LOOM_RETURN_IF_ERROR(testing::encodeSkinnyOperands(session.context().api(), spec, rotated));
+            rotations.push_back(rotated);
+          }
+          LOOM_ASSIGN_OR_RETURN(double ms, session.medianMilliseconds([&](int iteration) {
             rt::KernelArgs args;
-            testing::addLinearArgs(kernel.spec, rotated, args);
+            testing::addLinearArgs(kernel.spec, rotations[size_t(iteration) % rotations.size()], args);
             rt::LaunchConfig launch = testing::linearLaunch(kernel.spec, m, linear.n);
             launch.overlapPrevious = overlap;
             return session.launch(*kernel.loaded.kernel, launch, args);

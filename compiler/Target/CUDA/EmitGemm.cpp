@@ -7,6 +7,7 @@
 // parts in order ([bn] add -> Bias, [bm, bn] add -> Residual, silu/gelu -> Activation, a final
 // cast -> the store's rounding); a dot marked loom.gating becomes Gated<act>; the config picks
 // the family and its template arguments.
+#include "compiler/Target/CUDA/EmitGemmSplitK.h"
 #include "compiler/Target/CUDA/EmitRopeKvEpilogue.h"
 #include "compiler/Target/CUDA/KernelSource.h"
 #include "compiler/Transforms/Tile/KernelAnalysis.h"
@@ -122,6 +123,8 @@ mlir::FailureOr<std::string> emitGemm(tile::KernelOp kernel) {
     source.include("loom/epilogue.cuh");
     source.declare(dot.getA(), "const __grid_constant__ loom::sm90::TmaDescriptor " + x);
     source.declare(dot.getB(), "const __grid_constant__ loom::sm90::TmaDescriptor " + w);
+    if (kernel.getConfigValue("split")) // the wgmma skinny GEMM: 17..128 rows, split-K (EmitGemmSplitK)
+      return emitSkinnySm90(kernel, source, {x, w, m, n, k, *gating, prologue, prologueValue, epilogue});
     call = "  using Config = loom::sm90::GemmSm90Config<" +
            templateArgs(kernel, {"bm", "bn", "stages", "group_m"}) + ">;\n  loom::sm90::gemmBf16Sm90<Config, " + *gating + ">(" +
            x + ", " + w + ", " + m + ", " + n + ", " + k + ", " + epilogue + (dot.getScale() ? ", " + prologueValue : "") + ");\n";

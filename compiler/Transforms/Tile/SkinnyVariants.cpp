@@ -8,6 +8,7 @@
 #include "compiler/Transforms/Tile/SkinnyVariants.h"
 
 #include "compiler/Transforms/Tile/GemvVariants.h"
+#include "compiler/Transforms/Tile/MmaAtoms.h"
 #include "compiler/Transforms/Tile/SimtFallback.h"
 
 
@@ -21,7 +22,53 @@ namespace {
 constexpr int64_t kWeightRowsPerCta = 128, kChunk = 128, kThreads = 256, kStages = 3;
 constexpr int64_t kMaxSplit = 8; // a portable cluster
 
+/// Device-library constants of loom::sm90::SkinnySm90Config (loom/gemm_sm90_skinny.cuh): two
+/// consumer warpgroups of 64 W rows and a producer warp, 64-column K blocks of 128 bytes per row.
+constexpr int64_t kWgmmaThreads = 288, kWgmmaBlockK = 64, kWgmmaStageBytesPerRow = 128;
+
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// Whether the skinny GEMM of `shape` runs on wgmma (loom/gemm_sm90_skinny.cuh): sm_90a, TMA and
+/// an operand type whose atom is a wgmma (bf16).
+bool usesWgmma(const KernelShape &shape, const GpuTarget &target) {
+  std::string why;
+  const MmaAtom *atom = selectMmaAtom(target, shape.operand, shape.rowScale, why);
+  return atom && atom->needsWgmma && target.hasTma;
+}
+
+/// As many K ranges per column block as fill the SMs once, at most a portable cluster, then
+/// shrunk to the ranges of whole `chunk`-column pieces that get any (5 over 16 chunks: 4 of 4).
+int64_t splitRule(int64_t columnBlocks, int64_t k, int64_t chunk, const GpuTarget &target) {
+  int64_t split = std::clamp<int64_t>(target.multiprocessors / columnBlocks, 1, kMaxSplit);
+  const int64_t perRank = ceilDiv(k, split * chunk) * chunk;
+  return ceilDiv(k, perRank);
+}
+
+/// The wgmma skinny configuration: MAX_M 64 or 128 (the wgmma N), the split rule in 64-column
+/// blocks, and the deepest ring that leaves two CTAs per SM when the CTAs form clusters (a
+/// cluster of one-CTA-per-SM CTAs must find SPLIT free SMs in one GPC: measured 1.3-1.4x slower,
+/// docs/perf-gemm.md session 7), else 4 stages (gate/up, split 1: measured 10% faster than 3).
+TileConfig wgmmaSkinnyConfig(const KernelShape &shape, const GpuTarget &target) {
+  const int64_t maxM = shape.rowsBound <= 64 ? 64 : 128;
+  const int64_t columnBlocks = ceilDiv(shape.n, kWeightRowsPerCta / shape.gating);
+  const int64_t split = splitRule(columnBlocks, shape.k, kWgmmaBlockK, target);
+  const int64_t stageBytes = (kWeightRowsPerCta + maxM) * kWgmmaStageBytesPerRow;
+  const int64_t partial = maxM * (kWeightRowsPerCta + 4) * 4;
+  auto sharedBytes = [&](int64_t stages) {
+    return 1024 + std::max(stages * stageBytes, partial) + 16 * stages + 4 * maxM;
+  };
+  int64_t stages = 4;
+  if (split > 1)
+    while (stages > 2 && sharedBytes(stages) > target.sharedBytesPerSm / 2 - 1024)
+      --stages;
+  TileConfig config;
+  config.values = {{"max_m", maxM}, {"split", split}, {"ring", stages}, {"consumers", 2},
+                   {"bm", maxM}, {"bn", kWeightRowsPerCta}};
+  config.threads = int(kWgmmaThreads);
+  config.sharedBytes = int(sharedBytes(stages));
+  config.registersEstimate = int(40 + maxM / 2);
+  return config;
+}
 
 } // namespace
 
@@ -37,22 +84,23 @@ std::string skinnyProblem(const KernelShape &shape, const GpuTarget &target) {
 }
 
 TileConfig skinnyConfig(const KernelShape &shape, const GpuTarget &target) {
-  const int64_t maxM = std::min(kSkinnyMaxRows, ceilDiv(shape.rowsBound, 16) * 16);
-  const int64_t outputs = kWeightRowsPerCta / shape.gating;
-  const int64_t columnBlocks = ceilDiv(shape.n, outputs);
-  // One CTA per SM (the ring takes most of the shared memory): as many K ranges per column
-  // block as fill the SMs once, at most a portable cluster; ranges are whole 128-column chunks,
-  // so the split is then shrunk to the ranges that get any (5 over 16 chunks: 4 of 4 chunks).
-  int64_t split = std::clamp<int64_t>(target.multiprocessors / columnBlocks, 1, kMaxSplit);
-  const int64_t perRank = ceilDiv(shape.k, split * kChunk) * kChunk;
-  split = ceilDiv(shape.k, perRank);
+  const int64_t columnBlocks = ceilDiv(shape.n, kWeightRowsPerCta / shape.gating);
   TileConfig config;
-  config.values = {{"max_m", maxM}, {"split", split}, {"ring", kStages}, {"bm", maxM}, {"bn", outputs}};
-  config.threads = int(kThreads);
-  int64_t ring = kStages * (kWeightRowsPerCta + maxM) * kChunk * 2;
-  int64_t partial = maxM * (kWeightRowsPerCta + 4) * 4;
-  config.sharedBytes = int(std::max(ring, partial) + 4 * maxM);
-  config.registersEstimate = int(48 + 4 * (maxM / 8));
+  if (usesWgmma(shape, target)) {
+    config = wgmmaSkinnyConfig(shape, target);
+  } else {
+    // One CTA per SM (the ring takes most of the shared memory); 128-column chunks.
+    const int64_t maxM = std::min(kSkinnyMaxRows, ceilDiv(shape.rowsBound, 16) * 16);
+    const int64_t split = splitRule(columnBlocks, shape.k, kChunk, target);
+    config.values = {{"max_m", maxM}, {"split", split}, {"ring", kStages}, {"bm", maxM},
+                     {"bn", kWeightRowsPerCta / shape.gating}};
+    config.threads = int(kThreads);
+    int64_t ring = kStages * (kWeightRowsPerCta + maxM) * kChunk * 2;
+    int64_t partial = maxM * (kWeightRowsPerCta + 4) * 4;
+    config.sharedBytes = int(std::max(ring, partial) + 4 * maxM);
+    config.registersEstimate = int(48 + 4 * (maxM / 8));
+  }
+  const int64_t maxM = config.values.at("max_m"), split = config.values.at("split");
   config.grid = {std::to_string(columnBlocks), std::to_string(split),
                  maxM >= shape.rowsBound ? "1" : "ceildiv(" + shape.rows + ", " + std::to_string(maxM) + ")"};
   // W streamed once by columnBlocks x split CTAs; idle SMs stretch the stream.

@@ -13,9 +13,10 @@ inline constexpr int64_t kSkinnyMaxRows = 128;
 /// Why the GEMM `shape` cannot run as a skinny GEMM on `target`, or "" when it can.
 std::string skinnyProblem(const KernelShape &shape, const GpuTarget &target);
 
-/// The skinny configuration of `shape` (max_m, split, ring: loom::SkinnyConfig's arguments) with its launch shape and time:
-/// one CTA of 8 warps per 128 W rows and K range, `split` K ranges per column block (a
-/// cluster) chosen to fill the SMs once.
+/// The skinny configuration of `shape` with its launch shape and time: one CTA per 128 W rows and
+/// K range, `split` K ranges per column block (a cluster) chosen to fill the SMs once. On sm_90a
+/// with bf16 operands the wgmma kernel (loom/gemm_sm90_skinny.cuh: max_m 64 or 128, split, ring,
+/// consumers; X and W as TMA descriptors), else loom::SkinnyConfig's (max_m, split, ring).
 TileConfig skinnyConfig(const KernelShape &shape, const GpuTarget &target);
 
 /// For every GEMM kernel whose rows are bounded above kSkinnyMaxRows and that the skinny family

@@ -1,19 +1,27 @@
 // RUN: loom-opt %s --split-input-file --graph-hoist-weights --graph-fuse --convert-graph-to-tile --tile-tiling=target=sm_90a | FileCheck %s
 // RUN: loom-opt %s --split-input-file --graph-hoist-weights --graph-fuse --convert-graph-to-tile --tile-tiling=target=sm_80 | FileCheck %s --check-prefix=SM80
+// RUN: loom-opt %s --split-input-file --graph-hoist-weights --graph-fuse --convert-graph-to-tile --tile-tiling=target=sm_90 | FileCheck %s --check-prefix=SM90
 // RUN: loom-opt %s --split-input-file --graph-hoist-weights --graph-fuse --convert-graph-to-tile "--tile-tiling=target=sm_90a gemv-variants=false" | FileCheck %s --check-prefix=OFF
 // RUN: loom-opt %s --split-input-file --graph-hoist-weights --graph-fuse --convert-graph-to-tile "--tile-tiling=target=sm_90a explain=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EXPLAIN
 
 // Llama-3.2-1B's o_proj shape (N = K = 2048) with rows bounded by max tokens (2048): GEMV for
 // steps of at most 16 rows, the skinny copy (128 W rows per CTA, 16 column blocks x split 8 =
-// 128 CTAs, one cluster of 8 per column block) for 17..128, the GEMM above.
+// 128 CTAs, one cluster of 8 per column block) for 17..128, the GEMM above. On sm_90a the copy is
+// the wgmma kernel (2 consumer warpgroups + a producer warp, X and W as TMA descriptors: bm / bn
+// are their boxes' rows; 3 stages of 32 KB leave two CTAs per SM); on sm_90 the mma.sync one.
 // CHECK-LABEL: tile.kernel @linear_0
 // CHECK-SAME: consumers = 2
 // CHECK-LABEL: tile.kernel @linear_skinny_0
-// CHECK-SAME: block = array<i32: 256, 1, 1>
-// CHECK-SAME: config = {bm = 128 : i64, bn = 128 : i64, max_m = 128 : i64, ring = 3 : i64, split = 8 : i64}
+// CHECK-SAME: block = array<i32: 288, 1, 1>
+// CHECK-SAME: config = {bm = 128 : i64, bn = 128 : i64, consumers = 2 : i64, max_m = 128 : i64, ring = 3 : i64, split = 8 : i64}
 // CHECK-SAME: grid = ["16", "8", "1"]
 // CHECK-SAME: loom.max_rows = 128 : i64
-// CHECK-SAME: shared_bytes = 197120
+// CHECK-SAME: shared_bytes = 99888
+// SM90-LABEL: tile.kernel @linear_skinny_0
+// SM90-SAME: block = array<i32: 256, 1, 1>
+// SM90-SAME: config = {bm = 128 : i64, bn = 128 : i64, max_m = 128 : i64, ring = 3 : i64, split = 8 : i64}
+// SM90-SAME: grid = ["16", "8", "1"]
+// SM90-SAME: shared_bytes = 197120
 // CHECK-LABEL: tile.kernel @linear_gemv_0
 // CHECK-SAME: loom.max_rows = 16 : i64
 // CHECK-LABEL: tile.launch_program
@@ -40,18 +48,28 @@ func.func @forward(%x: tensor<?x2048xbf16>) -> tensor<?x2048xbf16> attributes {l
 // -----
 
 // The split follows the shape, not the model: QKV (N = 3072: 24 column blocks) fills the SMs
-// with 5 K ranges, of which 4 get whole 128-column chunks (96 CTAs); the merged gate/up (F = 8192, 64 outputs per CTA: 128 column blocks) takes none;
-// down (K = 8192) takes 8. The prologue, gating and epilogue stay on the copy.
+// with 5 K ranges (wgmma: 64-column blocks, all 5 get some; mma.sync: 128-column chunks, 4 of
+// them); the merged gate/up (F = 8192, 64 outputs per CTA: 128 column blocks) takes none and,
+// without clusters, 4 stages (one CTA per SM); down (K = 8192) takes 8. The prologue, gating and
+// epilogue stay on the copy.
 // CHECK-LABEL: tile.kernel @fused_rms_norm_linear_0
 // CHECK-LABEL: tile.kernel @fused_rms_norm_linear_skinny_0
-// CHECK-SAME: split = 4
-// CHECK-SAME: grid = ["24", "4", "1"]
+// CHECK-SAME: split = 5
+// CHECK-SAME: grid = ["24", "5", "1"]
 // CHECK: tile.row_scale
 // CHECK-LABEL: tile.kernel @fused_rms_norm_linear_split_silu_mul_1
 // CHECK-LABEL: tile.kernel @fused_rms_norm_linear_split_silu_mul_skinny_1
-// CHECK-SAME: bn = 64
+// CHECK-SAME: bn = 128
+// CHECK-SAME: ring = 4
 // CHECK-SAME: split = 1
 // CHECK-SAME: grid = ["128", "1", "1"]
+// CHECK-SAME: shared_bytes = 132672
+// SM90-LABEL: tile.kernel @fused_rms_norm_linear_skinny_0
+// SM90-SAME: split = 4
+// SM90-SAME: grid = ["24", "4", "1"]
+// SM90-LABEL: tile.kernel @fused_rms_norm_linear_split_silu_mul_skinny_1
+// SM90-SAME: bn = 64
+// SM90-SAME: split = 1
 // CHECK: tile.dot {{.*}}loom.gating = "silu"
 // CHECK-LABEL: tile.kernel @fused_linear_add_2
 // CHECK-LABEL: tile.kernel @fused_linear_add_skinny_2

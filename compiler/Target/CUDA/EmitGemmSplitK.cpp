@@ -1,0 +1,22 @@
+// EmitGemmSplitK: the wrapper of the wgmma skinny GEMM (loom/gemm_sm90_skinny.cuh), split-K over a cluster.
+#include "compiler/Target/CUDA/EmitGemmSplitK.h"
+
+namespace loom::cuda {
+
+std::string emitSkinnySm90(tile::KernelOp kernel, KernelSource &source, const GemmCallParts &call) {
+  source.include("loom/gemm_sm90_skinny.cuh");
+  auto value = [&](llvm::StringRef key) { return std::to_string(kernel.getConfigValue(key).value_or(0)); };
+  const std::string split = value("split"), threads = std::to_string((*kernel.getBlock())[0]);
+  const std::string shared = std::to_string(kernel.getSharedBytes().value_or(0));
+  std::string body =
+      "  using Config = loom::sm90::SkinnySm90Config<" + value("max_m") + ", " + split + ", " + value("ring") + ">;\n" +
+      "  static_assert(Config::kThreads == " + threads + ", \"the launch's block is not the Config's\");\n" +
+      "  static_assert(Config::sharedBytes <= " + shared +
+      ", \"loom::sm90::SkinnySm90Config needs more shared memory than the launch gives\");\n" +
+      "  loom::sm90::gemmSkinnySm90<Config, " + call.prologue + ", " + call.gating + ">(" + call.x + ", " + call.w +
+      ", " + call.m + ", " + call.n + ", " + call.k + ", " + call.prologueValue + ", " + call.epilogue + ");\n";
+  // The split CTAs of a column block form a cluster (its reduction reads their shared memory).
+  return source.render(body, threads + ", 1) __cluster_dims__(1, " + split + ", 1");
+}
+
+} // namespace loom::cuda
