@@ -30,6 +30,7 @@ std::vector<std::pair<std::string, std::string>> litInputs() {
                          "test/Compiler/Conversion/GraphToTile/matmul-epilogue.mlir",
                          "test/Compiler/Conversion/GraphToTile/paged-attention-targets.mlir",
                          "test/Compiler/Conversion/GraphToTile/simt-fallback.mlir",
+                         "test/Compiler/Conversion/GraphToTile/rope-kv-epilogue.mlir",
                          "test/Compiler/Transforms/Tile/tiling.mlir",
                          "test/Compiler/Transforms/Tile/lower-to-tensor-cores.mlir",
                          "test/Compiler/Transforms/Tile/gemv-variants.mlir",
