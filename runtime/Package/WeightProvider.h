@@ -16,7 +16,8 @@ namespace loom::rt {
 
 class Context;
 
-/// A host tensor owned by the provider; valid until the provider is destroyed.
+/// A host tensor owned by the provider; valid until the provider's next `tensor()` call
+/// (`materializeWeight` and `uploadWeights` copy each view before asking for the next).
 struct HostTensorView {
   DType dtype = DType::kF32;
   std::vector<int64_t> shape;
