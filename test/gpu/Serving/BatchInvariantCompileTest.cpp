@@ -40,7 +40,7 @@ TEST_P(BatchInvariantCompile, OneKernelPerOpAtEveryStep) {
   auto [families, guards] = programOf(package->manifest);
   std::vector<std::string> expected = {"embedding"};
   for (int layer = 0; layer < 2; ++layer)
-    expected.insert(expected.end(), {"fused_rms_norm_linear", "rope_kv_append", "paged_attention",
+    expected.insert(expected.end(), {"fused_rms_norm_linear_split_rope_rope_kv_append", "paged_attention",
                                      "fused_linear_add", "fused_rms_norm_linear_split_silu_mul",
                                      "fused_linear_add"});
   expected.insert(expected.end(), {"rms_norm", "embedding", "fused_linear_cast"});
