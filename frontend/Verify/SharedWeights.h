@@ -1,6 +1,6 @@
 // SharedWeights: one set of checkpoint tensors served to both sides of a verification — the CPU
 // interpreter (ref::WeightSource) and the package loader (rt::WeightProvider, whose recipes
-// concatenate, transpose, cast or scale them as the compiled package asks).
+// concatenate, transpose, reshape, cast or scale them as the compiled package asks).
 #pragma once
 
 #include "frontend/Reference/Interpreter/WeightSource.h"
