@@ -56,7 +56,12 @@ Status runModelLinears(BenchSession &session) {
         spec.parts = {testing::EpiloguePart::kResidual};
       const int columnBlocks = (linear.n + 128 / g - 1) / (128 / g);
       const int rule = ruleSplit(columnBlocks, kMultiprocessors, linear.k, 128);
-      const int wgmmaRule = ruleSplit(columnBlocks, kMultiprocessors, linear.k, 64);
+      int wgmmaRule = ruleSplit(columnBlocks, kMultiprocessors, linear.k, 64);
+      for (int balanced = wgmmaRule; 2 * balanced >= wgmmaRule && balanced > 1; --balanced)
+        if ((linear.k + 63) / 64 % balanced == 0) { // the compiler's balancedSplit
+          wgmmaRule = balanced;
+          break;
+        }
       // The rule's tile first (what tile-tiling emits on sm_90a: wgmma, MAX_M 128, 3 stages with
       // clusters, 4 without), then its neighbours and the mma.sync tiles.
       std::vector<SkinnyTile> tiles = {{128, wgmmaRule, wgmmaRule > 1 ? 3 : 4, true},

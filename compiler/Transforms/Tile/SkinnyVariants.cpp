@@ -44,14 +44,25 @@ int64_t splitRule(int64_t columnBlocks, int64_t k, int64_t chunk, const GpuTarge
   return ceilDiv(k, perRank);
 }
 
-/// The wgmma skinny configuration: MAX_M 64 or 128 (the wgmma N), the split rule in 64-column
-/// blocks, and the deepest ring that leaves two CTAs per SM when the CTAs form clusters (a
+/// The largest split from `split` down to half of it that gives every rank the same number of
+/// `chunk`-column pieces, else `split` (QKV, 32 blocks: 4 ranges of 8 instead of 5 of 7, 7, 7, 7, 4,
+/// measured 1.2-2 us faster at M 24..128, docs/perf-gemm.md session 7).
+int64_t balancedSplit(int64_t split, int64_t k, int64_t chunk) {
+  const int64_t pieces = ceilDiv(k, chunk);
+  for (int64_t candidate = split; 2 * candidate >= split && candidate > 1; --candidate)
+    if (pieces % candidate == 0)
+      return candidate;
+  return split;
+}
+
+/// The wgmma skinny configuration: MAX_M 64 or 128 (the wgmma N), the balanced split rule in
+/// 64-column blocks, and the deepest ring that leaves two CTAs per SM when the CTAs form clusters (a
 /// cluster of one-CTA-per-SM CTAs must find SPLIT free SMs in one GPC: measured 1.3-1.4x slower,
 /// docs/perf-gemm.md session 7), else 4 stages (gate/up, split 1: measured 10% faster than 3).
 TileConfig wgmmaSkinnyConfig(const KernelShape &shape, const GpuTarget &target) {
   const int64_t maxM = shape.rowsBound <= 64 ? 64 : 128;
   const int64_t columnBlocks = ceilDiv(shape.n, kWeightRowsPerCta / shape.gating);
-  const int64_t split = splitRule(columnBlocks, shape.k, kWgmmaBlockK, target);
+  const int64_t split = balancedSplit(splitRule(columnBlocks, shape.k, kWgmmaBlockK, target), shape.k, kWgmmaBlockK);
   const int64_t stageBytes = (kWeightRowsPerCta + maxM) * kWgmmaStageBytesPerRow;
   const int64_t partial = maxM * (kWeightRowsPerCta + 4) * 4;
   auto sharedBytes = [&](int64_t stages) {

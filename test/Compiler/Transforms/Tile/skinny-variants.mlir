@@ -48,14 +48,14 @@ func.func @forward(%x: tensor<?x2048xbf16>) -> tensor<?x2048xbf16> attributes {l
 // -----
 
 // The split follows the shape, not the model: QKV (N = 3072: 24 column blocks) fills the SMs
-// with 5 K ranges (wgmma: 64-column blocks, all 5 get some; mma.sync: 128-column chunks, 4 of
-// them); the merged gate/up (F = 8192, 64 outputs per CTA: 128 column blocks) takes none and,
+// with 5 K ranges (wgmma: 64-column blocks, balanced to 4 ranges of 8; mma.sync: 128-column
+// chunks, 4 of them get some); the merged gate/up (F = 8192, 64 outputs per CTA: 128 column blocks) takes none and,
 // without clusters, 4 stages (one CTA per SM); down (K = 8192) takes 8. The prologue, gating and
 // epilogue stay on the copy.
 // CHECK-LABEL: tile.kernel @fused_rms_norm_linear_0
 // CHECK-LABEL: tile.kernel @fused_rms_norm_linear_skinny_0
-// CHECK-SAME: split = 5
-// CHECK-SAME: grid = ["24", "5", "1"]
+// CHECK-SAME: split = 4
+// CHECK-SAME: grid = ["24", "4", "1"]
 // CHECK: tile.row_scale
 // CHECK-LABEL: tile.kernel @fused_rms_norm_linear_split_silu_mul_1
 // CHECK-LABEL: tile.kernel @fused_rms_norm_linear_split_silu_mul_skinny_1
