@@ -93,6 +93,13 @@ mlir::FailureOr<RowSource> findRowSource(mlir::Value input, std::string &why) {
       return mlir::failure();
     }
   }
+  // Only load-time weights: graph-hoist-weights folds the permutation into their recipe, while
+  // a permuted activation (e.g. a weight passed as an argument) would need kernels of its own.
+  for (mlir::OpOperand *slot : {source.weight, source.bias})
+    if (slot && !slot->get().getDefiningOp<WeightOp>()) {
+      why = "its projection rows are not a graph.weight (only load-time weights are permuted)";
+      return mlir::failure();
+    }
   return source;
 }
 

@@ -30,7 +30,7 @@ def GraphRopePairsPass : Pass<"graph-rope-pairs", "mlir::ModuleOp"> {
     a rotate_half rope (same head_dim and positions) read only by that kv_append:
     1. Find the rows producing q and k: the roped value is a linear's result, or a piece of a split
        of it along the last axis, read only by the rope; the rows are the linear's weight (bias)
-       or exactly one operand of the graph.concat (axis 0) building it.
+       or exactly one operand of the graph.concat (axis 0) building it, and a graph.weight.
     2. Permute those rows per head — new row 2i <- old i, new row 2i + 1 <- old i + D/2 — as
        graph.reshape [H, 2, D/2, K] -> graph.transpose [0, 2, 1, 3] -> graph.reshape [H·D, K]
        on the weight (and [H·D] bias) operand; graph-hoist-weights folds these into the weight's

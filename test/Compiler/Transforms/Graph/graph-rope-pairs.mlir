@@ -138,3 +138,26 @@ func.func @already_interleaved(%x: tensor<?x32xbf16>, %pos: tensor<?xi32>, %slot
   %o = graph.paged_attention %rq, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
   return %o, %c : tensor<?x16xbf16>, !cache
 }
+
+// -----
+
+// The projection weight is an argument (e.g. a JIT graph): only load-time weights are permuted.
+// CHECK-LABEL: func @weight_argument
+// CHECK-NOT: graph.reshape
+// CHECK-NOT: interleaved
+// CHECK: return
+!cache = !graph.kv_cache<layers = 1, blocks = 4, blockSize = 16, kvHeads = 1, headDim = 8, elementType = bf16>
+func.func @weight_argument(%x: tensor<?x32xbf16>, %wq: tensor<16x32xbf16>, %pos: tensor<?xi32>, %slots: tensor<?xi32>, %cache: !cache,
+                           %tables: tensor<?x?xi32>, %starts: tensor<?xi32>, %lens: tensor<?xi32>) -> (tensor<?x16xbf16>, !cache) {
+  %wk = graph.weight "k.weight" : tensor<8x32xbf16>
+  %wv = graph.weight "v.weight" : tensor<8x32xbf16>
+  %q = graph.linear %x, %wq : tensor<?x32xbf16>, tensor<16x32xbf16> -> tensor<?x16xbf16>
+  %k = graph.linear %x, %wk : tensor<?x32xbf16>, tensor<8x32xbf16> -> tensor<?x8xbf16>
+  %v = graph.linear %x, %wv : tensor<?x32xbf16>, tensor<8x32xbf16> -> tensor<?x8xbf16>
+  // expected-remark @+1 {{rope-pairs: kept rotate_half: query: its projection rows are not a graph.weight (only load-time weights are permuted)}}
+  %rq = graph.rope %q, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x16xbf16>, tensor<?xi32>
+  %rk = graph.rope %k, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x8xbf16>, tensor<?xi32>
+  %c = graph.kv_append %cache, %rk, %v, %slots {layer = 0 : i64} : !cache, tensor<?x8xbf16>, tensor<?x8xbf16>, tensor<?xi32>
+  %o = graph.paged_attention %rq, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
+  return %o, %c : tensor<?x16xbf16>, !cache
+}
