@@ -16,7 +16,8 @@
 // kernels on decode-only steps (tokens == seqs, so query row b is sequence b's): the split
 // kernel writes f32 partials of each 256-token context split into two scratch buffers of the
 // arena (sized for the bounds of seqs and blocks_per_seq), the combine kernel merges them into
-// the same output. The kernels' parameters are added in the order of the device-library call
+// the same output; a sequence whose context fits one split gets its output from the split
+// kernel directly (the combine's CTAs for it exit). The kernels' parameters are added in the order of the device-library call
 // (compiler/Target/CUDA/EmitLibraryKernel.cpp).
 #include "compiler/Conversion/GraphToTile/GroupLowering.h"
 #include "compiler/Transforms/Tile/SimtFallback.h"
@@ -232,7 +233,9 @@ mlir::LogicalResult lowerPagedDecode(KernelBuilder &prefill, graph::PagedAttenti
   decode.intParameter("layer", attention.getLayer());
   decode.intParameter("cache_blocks", cache.getBlocks());
   decode.floatParameter("scale", attention.getScale().convertToFloat());
-  if (mlir::failed(decode.scratch("partial_out")) || mlir::failed(decode.scratch("partial_stats")))
+  // A context that fits one split is normalized and stored by the split kernel itself.
+  if (mlir::failed(decode.scratch("partial_out")) || mlir::failed(decode.scratch("partial_stats")) ||
+      mlir::failed(decode.pointer(prefill.group().outerOutput(0), "out")))
     return mlir::failure();
   decode.setLibraryLaunch("paged_attention_decode", config, 32 * kDecodeWarps,
                           {"ceildiv(" + blocksPerSeq + ", " + std::to_string(split.blocksPerSplit) + ")",

@@ -29,9 +29,13 @@ using Values = std::map<std::string, int64_t>;
 /// on the H100 (docs/perf-gemm.md: 16 warps of one row tile at M <= 8; at M = 16, 16 warps for
 /// short N, 4 for long N); the cost model's ties go to the first, and fewer warps win where
 /// they let every CTA be resident at once (kGemvWaveTurnaroundSeconds). max_m x 16 x row_tiles
-/// / 2 output pairs must not exceed the threads (loom/gemv.cuh).
-constexpr std::array<std::array<int64_t, 4>, 9> kGemvCandidates = {{
-    {16, 8, 1, 2}, {16, 8, 1, 4}, {8, 8, 1, 2}, {4, 8, 1, 4}, {4, 8, 2, 2},
+/// / 2 output pairs must not exceed the threads (loom/gemv.cuh). {4, 8, 1, 2} is MAX_M 8's
+/// counterpart of {4, 16, 1, 2}: 4 resident CTAs per SM with gated registers (one wave of a 1B
+/// model's 512 gate/up CTAs, as measured at MAX_M 16). Gated GEMVs take one row tile only: two
+/// measured slower in the 1B decode chain (8 warps +67 us per 16 layers, 16 warps spill;
+/// docs/perf-baseline.md, session 7).
+constexpr std::array<std::array<int64_t, 4>, 10> kGemvCandidates = {{
+    {16, 8, 1, 2}, {16, 8, 1, 4}, {8, 8, 1, 2}, {4, 8, 1, 4}, {4, 8, 2, 2}, {4, 8, 1, 2},
     {16, 16, 1, 2}, {4, 16, 1, 2}, {8, 16, 1, 2}, {8, 16, 2, 2}}};
 
 /// Bytes of W loads one SM needs in flight to stream at the memory bandwidth (about the
@@ -181,7 +185,7 @@ std::vector<Values> gemmCandidates(const KernelShape &shape, const GpuTarget &ta
     return candidates;
   if (shape.rowsBound <= kGemvMaxRows) {
     for (auto [warps, maxM, rowTiles, unroll] : kGemvCandidates)
-      if ((maxM >= 16) == (shape.rowsBound > 8))
+      if ((maxM >= 16) == (shape.rowsBound > 8) && (shape.gating == 1 || rowTiles == 1))
         candidates.push_back({{"warps", warps}, {"max_m", maxM}, {"row_tiles", rowTiles}, {"unroll", unroll}});
     return candidates;
   }

@@ -2,9 +2,10 @@
 //
 // How it works: a GEMM's rows are a dim expression ("tokens") bounded by the launch program
 // (max tokens, e.g. 2048), so tiling alone must pick a GEMM tile, which leaves most SMs idle on
-// a decode step of a few rows. The copy carries loom.max_rows = 16, so the tiling pass sizes it
-// as a GEMV (W streamed once); the launch guards pick one of the two per step from the step's
-// dims (docs/package.md "program"), which a CUDA graph of a decode bucket evaluates at capture.
+// a decode step of a few rows. The copies carry loom.max_rows = 8 and 16, so the tiling pass
+// sizes them as GEMVs (W streamed once) with MAX_M 8 and 16 configurations; the launch guards
+// pick one kernel per step from the step's dims (docs/package.md "program"), which a CUDA graph
+// of a decode bucket evaluates at capture.
 #include "compiler/Transforms/Tile/GemvVariants.h"
 #include "compiler/Transforms/Tile/SimtFallback.h"
 
@@ -29,11 +30,20 @@ KernelOp addRowCappedCopy(KernelOp kernel, llvm::StringRef kind, int64_t maxRows
   return copy;
 }
 
-std::string gemvVariantProblem(const KernelShape &shape, const GpuTarget &target) {
+std::pair<std::string, std::string> cappedGuards(llvm::StringRef rows, llvm::StringRef existing,
+                                                 int64_t below, int64_t cap) {
+  auto joined = [](llvm::StringRef guard) { return guard.empty() ? std::string() : (guard + " && ").str(); };
+  llvm::StringRef rest = existing;
+  std::string gemm = rest.consume_back((rows + " > " + llvm::Twine(below)).str()) ? rest.str() : joined(existing);
+  return {joined(existing) + rows.str() + " <= " + std::to_string(cap), gemm + rows.str() + " > " + std::to_string(cap)};
+}
+
+std::string gemvVariantProblem(const KernelShape &shape, const GpuTarget &target, int64_t maxRows) {
   if (shape.family != KernelFamily::kGemm)
     return "not a GEMM";
-  if (shape.rowsBound <= kGemvMaxRows)
-    return "its rows are bounded by " + std::to_string(shape.rowsBound) + ", so it is a GEMV already";
+  if (shape.rowsBound <= maxRows)
+    return "its rows are bounded by " + std::to_string(shape.rowsBound) + ", so it is a GEMV of at most " +
+           std::to_string(maxRows) + " rows already";
   // loom/gemv.cuh takes what the tensor-core families take (16-byte rows, an MMA operand type);
   // the rest run on the CUDA-core fallback.
   return simtGemmReason(shape, target);
@@ -72,7 +82,7 @@ void addRowVariants(mlir::ModuleOp module, const RowVariantRule &rule, bool expl
       continue;
     }
     KernelOp copy = addRowCappedCopy(kernel, rule.kind, rule.maxRows, symbols);
-    const std::string few = shape->rows + " <= " + std::to_string(rule.maxRows);
+    std::string few = shape->rows + " <= " + std::to_string(rule.maxRows);
     for (LaunchOp launch : llvm::to_vector(programs.front().getBody().getOps<LaunchOp>())) {
       if (launch.getKernel() != kernel.getSymName())
         continue;
@@ -82,6 +92,7 @@ void addRowVariants(mlir::ModuleOp module, const RowVariantRule &rule, bool expl
       copyLaunch.setKernelAttr(mlir::FlatSymbolRefAttr::get(copy.getSymNameAttr()));
       copyLaunch.setWhenAttr(b.getStringAttr(copyGuard));
       launch.setWhenAttr(b.getStringAttr(gemmGuard));
+      few = copyGuard;
     }
     kernel->setAttr(kRowsAboveAttrName, b.getI64IntegerAttr(rule.maxRows));
     if (explain)
@@ -89,16 +100,28 @@ void addRowVariants(mlir::ModuleOp module, const RowVariantRule &rule, bool expl
   }
 }
 
+namespace {
+/// The decode GEMV copies, fewest rows first: each splits the GEMM's remaining launch, so the
+/// guards nest (`<= 8`, `> 8 && <= 16`, `> 16`).
+struct GemvCopy {
+  llvm::StringLiteral kind, description;
+  int64_t maxRows, below; ///< the cap, and the cap of the copy before it (0: none)
+};
+constexpr GemvCopy kGemvCopies[] = {
+    {"gemv8", "decode GEMV variant (max_m 8)", kGemvSmallRows, 0},
+    {"gemv", "decode GEMV variant", kGemvMaxRows, kGemvSmallRows},
+};
+} // namespace
+
 void addGemvVariants(mlir::ModuleOp module, const GpuTarget &target, bool explain) {
-  RowVariantRule rule{"gemv", kGemvMaxRows, "decode GEMV variant",
-                      [&](const KernelShape &shape) { return gemvVariantProblem(shape, target); },
-                      [](const KernelShape &shape, llvm::StringRef existing) {
-                        std::string prefix = existing.empty() ? "" : (existing + " && ").str();
-                        std::string bound = std::to_string(kGemvMaxRows);
-                        return std::pair{prefix + shape.rows + " <= " + bound,
-                                         prefix + shape.rows + " > " + bound};
-                      }};
-  addRowVariants(module, rule, explain);
+  for (const GemvCopy &copy : kGemvCopies) {
+    RowVariantRule rule{copy.kind, copy.maxRows, copy.description,
+                        [&](const KernelShape &shape) { return gemvVariantProblem(shape, target, copy.maxRows); },
+                        [&](const KernelShape &shape, llvm::StringRef existing) {
+                          return cappedGuards(shape.rows, existing, copy.below, copy.maxRows);
+                        }};
+    addRowVariants(module, rule, explain);
+  }
 }
 
 } // namespace loom::tile

@@ -12,6 +12,9 @@ namespace loom::tile {
 
 /// The most rows the GEMV family (loom/gemv.cuh) takes; larger row counts run the GEMM.
 inline constexpr int64_t kGemvMaxRows = 16;
+/// The rows of the smaller decode GEMV copy: its MAX_M 8 configurations stream W with half the
+/// X tile (a 16-layer 1B decode chain at M = 1: 797 us with them, 854 us with MAX_M 16 only).
+inline constexpr int64_t kGemvSmallRows = 8;
 
 /// The discardable tile.kernel attribute that caps a kernel's rows below the launch program's
 /// bound (tiling and cost use the cap): the GEMV variant of a GEMM, launched only on steps whose
@@ -42,14 +45,24 @@ struct RowVariantRule {
 /// GEMM got none and when each copy launches.
 void addRowVariants(mlir::ModuleOp module, const RowVariantRule &rule, bool explain);
 
-/// Why the GEMM `shape` gets no GEMV variant on `target`, or "" when it gets one.
-std::string gemvVariantProblem(const KernelShape &shape, const GpuTarget &target);
+/// The (copy, GEMM) guards of a copy capped at `cap` rows on a launch guarded `existing`: the
+/// copy at `<rows> <= cap`, the GEMM at `<rows> > cap`, each joined with `&&` to `existing`,
+/// except that an `<rows> > below` ending `existing` (an earlier, smaller copy's) is implied by
+/// `<rows> > cap` and dropped from the GEMM's.
+std::pair<std::string, std::string> cappedGuards(llvm::StringRef rows, llvm::StringRef existing,
+                                                 int64_t below, int64_t cap);
 
-/// For every GEMM kernel whose rows are bounded above kGemvMaxRows and that the GEMV family can
-/// compute, adds a copy named `<family>_gemv_<n>` (for `<family>_<n>`) capped at kGemvMaxRows
-/// rows, and splits each of its launches in two: the GEMV guarded `<rows> <= 16`, then the GEMM
-/// guarded `<rows> > 16` (each joined with `&&` to a guard the launch had). With `explain`,
-/// every GEMM left without a variant gets a remark saying why.
+/// Why the GEMM `shape` gets no GEMV variant capped at `maxRows` on `target`, or "" when it
+/// gets one.
+std::string gemvVariantProblem(const KernelShape &shape, const GpuTarget &target,
+                               int64_t maxRows = kGemvMaxRows);
+
+/// For every GEMM kernel whose rows are bounded above kGemvSmallRows and that the GEMV family
+/// can compute, adds a copy named `<family>_gemv8_<n>` (for `<family>_<n>`) capped at 8 rows
+/// and, where its rows are bounded above kGemvMaxRows, one named `<family>_gemv_<n>` capped at
+/// 16, and splits each of its launches: the 8-row GEMV guarded `<rows> <= 8`, the 16-row GEMV
+/// `<rows> > 8 && <rows> <= 16`, then the GEMM `<rows> > 16` (each joined with `&&` to a guard
+/// the launch had). With `explain`, every GEMM left without a variant gets a remark saying why.
 void addGemvVariants(mlir::ModuleOp module, const GpuTarget &target, bool explain);
 
 } // namespace loom::tile

@@ -7,9 +7,9 @@
 //   void paged_decode_4(const bf16 *q, int qRowStride, const bf16 *kCache, const bf16 *vCache,
 //                       const int *contextLens, const int *blockTables, int blocksPerSeq,
 //                       int layer, int cacheBlocks, float scale, float *partialOut,
-//                       float *partialStats) {
+//                       float *partialStats, bf16 *out) {
 //     loom::attentionDecodeSplit<Config, bf16>(q, qRowStride, kCache, vCache, contextLens,
-//         blockTables, blocksPerSeq, layer, cacheBlocks, scale, partialOut, partialStats);
+//         blockTables, blocksPerSeq, layer, cacheBlocks, scale, partialOut, partialStats, out);
 //   }
 //   block = (Config::kThreads, 1, 1)
 //   grid  = (ceil(blocks_per_seq / BLOCKS_PER_SPLIT), KV_HEADS, seqs); no dynamic shared memory
@@ -29,7 +29,10 @@
 // loom/attention_prefill.cuh (the query sits at the last context position, so it sees all
 // contextLens[b] tokens). Grid and shared memory depend only on the dims, so the pair is
 // capturable in a CUDA graph: CTAs whose split starts past the sequence's context exit, and the
-// combine reads only the splits the context reaches. Pointers 16-byte aligned.
+// combine reads only the splits the context reaches. A sequence whose context fits one split
+// (at most BLOCK_SIZE * BLOCKS_PER_SPLIT tokens, a short decode) needs no combine: its split CTA
+// normalizes and writes `out` itself and the combine's CTAs of that sequence exit at once, so
+// the pair reads no partials for it. Pointers 16-byte aligned.
 //
 // How it works: a CTA owns one (sequence, KV head, split of BLOCKS_PER_SPLIT blocks) and all
 // HEADS / KV_HEADS query heads of that KV head, so each K/V row is read from memory once. A token
@@ -82,7 +85,8 @@ __device__ __forceinline__ void
 attentionDecodeSplit(const T *__restrict__ q, int qRowStride, const T *__restrict__ kCache,
                      const T *__restrict__ vCache, const int *contextLens, const int *blockTables,
                      int blocksPerSeq, int layer, int cacheBlocks, float scale,
-                     float *__restrict__ partialOut, float *__restrict__ partialStats) {
+                     float *__restrict__ partialOut, float *__restrict__ partialStats,
+                     T *__restrict__ out) {
   constexpr int D = Config::kHeadDim, G = Config::kGroup, HW = Config::kHeadsPerWarp;
   constexpr int kLanes = Config::kLanesPerToken, kSteps = Config::kTokensPerStep;
   constexpr int U = Config::kUnroll, kTokenWarps = Config::kTokenWarps;
@@ -95,8 +99,14 @@ attentionDecodeSplit(const T *__restrict__ q, int qRowStride, const T *__restric
   const int split = int(blockIdx.x), kvHead = int(blockIdx.y), seq = int(blockIdx.z);
   const int context = Layout::clampContext(contextLens[seq], blocksPerSeq);
   const int first = split * Config::kSplitTokens;
-  if (first >= context)
+  // The whole context in split 0: this CTA writes the normalized output (no combine).
+  const bool whole = context <= Config::kSplitTokens;
+  if (first >= context) {
+    if (whole && split == 0) // an empty context attends to nothing: zeros, as the combine writes
+      for (int element = int(threadIdx.x); element < G * D; element += Config::kThreads)
+        out[((long long)seq * Config::kHeads + kvHead * G) * D + element] = fromFloat<T>(0.0f);
     return;
+  }
   const int end = min(context, first + Config::kSplitTokens);
   const int thread = int(threadIdx.x), lane = thread % 32, warp = thread / 32;
   for (int i = thread; i < Config::kBlocksPerSplit; i += Config::kThreads) {
@@ -259,6 +269,11 @@ attentionDecodeSplit(const T *__restrict__ q, int qRowStride, const T *__restric
       sum += mergeStats[w][head][1] * weight;
       value += mergeOut[w][head][d] * weight;
     }
+    if (whole) {
+      out[((long long)seq * Config::kHeads + kvHead * G + head) * D + d] =
+          fromFloat<T>(sum > 0.0f ? value / sum : 0.0f);
+      continue;
+    }
     const long long index =
         ((long long)seq * Config::kHeads + kvHead * G + head) * splits + split;
     partialOut[index * D + d] = value;
@@ -279,6 +294,8 @@ __device__ __forceinline__ void attentionDecodeCombine(const float *__restrict__
   const int splits = Config::splits(blocksPerSeq);
   const int context = Layout::clampContext(contextLens[seq], blocksPerSeq);
   const int used = (context + Config::kSplitTokens - 1) / Config::kSplitTokens;
+  if (used <= 1) // the split kernel wrote this sequence's output (attentionDecodeSplit)
+    return;
   const long long first = ((long long)seq * Config::kHeads + head) * splits;
   float merged = kSoftmaxStartMax;
   for (int s = 0; s < used; ++s)

@@ -36,18 +36,22 @@ TEST_P(TinyLlamaCompile, WholeForwardCompilesAndLoads) {
   // graph-rope-pairs made the ropes interleaved), attention (prefill
   // kernel | decode split + combine), o_proj + residual, gated gate/up GEMM (folded norm), down +
   // residual; final norm, logit rows, LM head. Every GEMM of the layer (rows = tokens, bounded by
-  // 256) comes as a decode GEMV copy for steps of at most 16 rows, then the GEMM for the others.
-  // On sm_90 a skinny copy (loom/gemm_skinny.cuh) takes the steps of 17..128 rows between them.
+  // 256) comes as decode GEMV copies for steps of at most 8 rows (MAX_M 8) and of 9..16, then
+  // the GEMM for the others.
+  // On sm_90 and sm_90a a skinny copy takes the steps of 17..128 rows between them: on sm_90 the
+  // mma.sync kernel (loom/gemm_skinny.cuh), on sm_90a with bf16 the wgmma one
+  // (loom/gemm_sm90_skinny.cuh).
   std::vector<std::string> layer, layerGuards;
   const bool skinny = target != "sm_80";
   auto gemm = [&](const std::string &family) {
     if (!skinny) {
-      layer.insert(layer.end(), {family + "_gemv", family});
-      layerGuards.insert(layerGuards.end(), {"tokens <= 16", "tokens > 16"});
+      layer.insert(layer.end(), {family + "_gemv8", family + "_gemv", family});
+      layerGuards.insert(layerGuards.end(), {"tokens <= 8", "tokens > 8 && tokens <= 16", "tokens > 16"});
       return;
     }
-    layer.insert(layer.end(), {family + "_gemv", family + "_skinny", family});
-    layerGuards.insert(layerGuards.end(), {"tokens <= 16", "tokens > 16 && tokens <= 128", "tokens > 128"});
+    layer.insert(layer.end(), {family + "_gemv8", family + "_gemv", family + "_skinny", family});
+    layerGuards.insert(layerGuards.end(),
+                       {"tokens <= 8", "tokens > 8 && tokens <= 16", "tokens > 16 && tokens <= 128", "tokens > 128"});
   };
   gemm("fused_rms_norm_linear_split_rope_rope_kv_append");
   layer.insert(layer.end(), {"paged_attention", "paged_attention_decode", "paged_attention_combine"});
@@ -83,9 +87,10 @@ TEST_P(TinyLlamaCompile, WholeForwardCompilesAndLoads) {
   };
   std::vector<std::string> decode = launched({{"tokens", 4}, {"seqs", 4}, {"blocks_per_seq", 16}});
   std::vector<std::string> prefill = launched({{"tokens", 143}, {"seqs", 3}, {"blocks_per_seq", 16}});
-  EXPECT_EQ(count(decode, "_gemv_"), 8) << fmt::format("{}", fmt::join(decode, " "));
+  EXPECT_EQ(count(decode, "_gemv8_"), 8) << fmt::format("{}", fmt::join(decode, " "));
+  EXPECT_EQ(count(decode, "_gemv_"), 0) << fmt::format("{}", fmt::join(decode, " "));
   EXPECT_EQ(count(decode, "paged_attention_decode"), 2);
-  EXPECT_EQ(count(prefill, "_gemv_"), 0) << fmt::format("{}", fmt::join(prefill, " "));
+  EXPECT_EQ(count(prefill, "_gemv"), 0) << fmt::format("{}", fmt::join(prefill, " "));
   EXPECT_EQ(count(prefill, "fused_linear_add_"), 4);
   EXPECT_EQ(decode.size(), 1 + 2 * 6 + 3u);
   EXPECT_EQ(prefill.size(), 1 + 2 * 5 + 3u);

@@ -55,8 +55,10 @@ TEST_P(BatchInvariantCompile, TheDefaultKeepsItsStepShapeBranches) {
   EXPECT_FALSE(package->manifest.batchInvariant);
   auto [families, guards] = programOf(package->manifest);
   EXPECT_EQ(std::count(families.begin(), families.end(), "paged_attention_decode"), 2);
-  // 4 GEMMs a layer; the LM head's rows (at most 8 sequences) are a GEMV already.
-  EXPECT_EQ(std::count(guards.begin(), guards.end(), "tokens <= 16"), 8);
+  // 4 GEMMs a layer, each with a MAX_M 8 and a MAX_M 16 GEMV copy; the LM head's rows (at most
+  // 8 sequences) are a MAX_M 8 GEMV already.
+  EXPECT_EQ(std::count(guards.begin(), guards.end(), "tokens <= 8"), 8);
+  EXPECT_EQ(std::count(guards.begin(), guards.end(), "tokens > 8 && tokens <= 16"), 8);
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, BatchInvariantCompile, ::testing::Values("sm_80", "sm_90a"));

@@ -117,6 +117,26 @@ TileConfig chosenConfig(const KernelShape &shape, const GpuTarget &target) {
   return best;
 }
 
+TEST(CostModel, GemvMaxM8CopyFollowsTheSameWaves) {
+  // The decode GEMV copy of at most 8 rows (MAX_M 8 configurations) on the H100: QKV's 192 CTAs
+  // one wave at 8 warps, o_proj/down's 128 at 16 warps, gated gate/up's 512 at 4 warps of one row
+  // tile (four CTAs per SM), not two row tiles (256 CTAs; gated row tiles measured slower).
+  mlir::MLIRContext context;
+  mlir::Builder b(&context);
+  const GpuTarget &h100 = *findGpuTarget("sm_90a");
+  auto chosen = [&](const KernelShape &shape) {
+    TileConfig best = chosenConfig(shape, h100);
+    return std::array{best.values["max_m"], best.values["warps"], best.values["row_tiles"]};
+  };
+  using Choice = std::array<int64_t, 3>;
+  EXPECT_EQ(chosen(gemmShape(b.getBF16Type(), 8, 3072, 2048)), (Choice{8, 8, 1}));
+  EXPECT_EQ(chosen(gemmShape(b.getBF16Type(), 8, 2048, 2048)), (Choice{8, 16, 1}));
+  EXPECT_EQ(chosen(gemmShape(b.getBF16Type(), 8, 2048, 8192)), (Choice{8, 16, 1}));
+  KernelShape gated = gemmShape(b.getBF16Type(), 8, 8192, 2048);
+  gated.gating = 2;
+  EXPECT_EQ(chosen(gated), (Choice{8, 4, 1}));
+}
+
 TEST(CostModel, GemmTilesAreScoredOverTheRowsTheGuardLeavesThem) {
   // Llama-3.2-1B's QKV (N 3072, K 2048) with 2048 tokens per step: the GEMM runs 129..2048
   // rows (the skinny copy takes 17..128). 192x128 tiles are one exact 2-wave fill at 2048 rows

@@ -47,28 +47,34 @@
 // SM90A: "box_rows": 128,
 // SM90A: "kind": "tma",
 // CHECK: "launch_overlap": true,
-// Each GEMM (rows bounded by max_tokens 512) has a decode GEMV copy for steps of at most 16 rows
-// and, on sm_90a, a skinny copy for 17..128.
+// Each GEMM (rows bounded by max_tokens 512) has decode GEMV copies for steps of at most 8 rows
+// (MAX_M 8) and of 9..16 and, on sm_90a, a skinny copy for 17..128.
 // CHECK: "program": [
 // CHECK-NEXT: "rms_norm_0",
 // CHECK-NEXT: {
-// CHECK-NEXT: "kernel": "linear_gemv_1",
-// CHECK-NEXT: "when": "tokens <= 16"
+// CHECK-NEXT: "kernel": "linear_gemv8_1",
+// CHECK-NEXT: "when": "tokens <= 8"
+// CHECK: "kernel": "linear_gemv_1",
+// CHECK-NEXT: "when": "tokens > 8 && tokens <= 16"
 // SM90A: "kernel": "linear_skinny_1",
 // SM90A-NEXT: "when": "tokens > 16 && tokens <= 128"
 // CHECK: "kernel": "linear_1",
 // SM80-NEXT: "when": "tokens > 16"
 // SM90A-NEXT: "when": "tokens > 128"
+// CHECK: "kernel": "fused_linear_silu_gemv8_0",
+// CHECK-NEXT: "when": "tokens <= 8"
 // CHECK: "kernel": "fused_linear_silu_gemv_0",
-// CHECK-NEXT: "when": "tokens <= 16"
+// CHECK-NEXT: "when": "tokens > 8 && tokens <= 16"
 // SM90A: "kernel": "fused_linear_silu_skinny_0",
 // SM90A-NEXT: "when": "tokens > 16 && tokens <= 128"
 // CHECK: "kernel": "fused_linear_silu_0",
 // SM80-NEXT: "when": "tokens > 16"
 // SM90A-NEXT: "when": "tokens > 128"
 // CHECK: "mul_3",
+// CHECK: "kernel": "fused_linear_add_gemv8_1",
+// CHECK-NEXT: "when": "tokens <= 8"
 // CHECK: "kernel": "fused_linear_add_gemv_1",
-// CHECK-NEXT: "when": "tokens <= 16"
+// CHECK-NEXT: "when": "tokens > 8 && tokens <= 16"
 // SM90A: "kernel": "fused_linear_add_skinny_1",
 // SM90A-NEXT: "when": "tokens > 16 && tokens <= 128"
 // CHECK: "kernel": "fused_linear_add_1",

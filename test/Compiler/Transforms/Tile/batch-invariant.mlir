@@ -33,7 +33,8 @@
 // The manifest says so (the runtime checks it against EngineConfig::batchInvariant).
 // MANIFEST: "batch_invariant": true
 // NOFLAG-NOT: "batch_invariant"
-// DEFAULT: tile.launch @fused_rms_norm_linear_gemv_0 {{.*}} when "tokens <= 16"
+// DEFAULT: tile.launch @fused_rms_norm_linear_gemv8_0 {{.*}} when "tokens <= 8"
+// DEFAULT-NEXT: tile.launch @fused_rms_norm_linear_gemv_0 {{.*}} when "tokens > 8 && tokens <= 16"
 // DEFAULT: tile.launch @paged_attention_3 {{.*}} when "prefill"
 // DEFAULT-NEXT: tile.launch @paged_attention_decode_3 {{.*}} when "decode"
 func.func @forward(%tokens: tensor<?xi32> {loom.name = "tokens", loom.dims = ["tokens"]}, %positions: tensor<?xi32> {loom.name = "positions", loom.dims = ["tokens"]}, %slots: tensor<?xi32> {loom.name = "slots", loom.dims = ["tokens"]}, %seq_starts: tensor<?xi32> {loom.name = "seq_starts", loom.dims = ["seqs+1"]}, %context_lens: tensor<?xi32> {loom.name = "context_lens", loom.dims = ["seqs"]}, %block_tables: tensor<?x?xi32> {loom.name = "block_tables", loom.dims = ["seqs", "blocks_per_seq"]}, %logit_rows: tensor<?xi32> {loom.name = "logit_rows", loom.dims = ["seqs"]}, %kv: !graph.kv_cache<layers = 1, blocks = 64, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16> {loom.name = "kv_cache"})

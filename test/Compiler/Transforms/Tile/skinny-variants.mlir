@@ -25,20 +25,22 @@
 // CHECK-LABEL: tile.kernel @linear_gemv_0
 // CHECK-SAME: loom.max_rows = 16 : i64
 // CHECK-LABEL: tile.launch_program
-// CHECK: tile.launch @linear_gemv_0 [[BINDINGS:\[.*\]]] when "tokens <= 16"
+// CHECK: tile.launch @linear_gemv8_0 [[BINDINGS:\[.*\]]] when "tokens <= 8"
+// CHECK-NEXT: tile.launch @linear_gemv_0 [[BINDINGS]] when "tokens > 8 && tokens <= 16"
 // CHECK-NEXT: tile.launch @linear_skinny_0 [[BINDINGS]] when "tokens > 16 && tokens <= 128"
 // CHECK-NEXT: tile.launch @linear_0 [[BINDINGS]] when "tokens > 128"
 // CHECK-NOT: tile.launch
 // Thread-block clusters need sm_90: on sm_80 the GEMV and the GEMM only.
 // SM80-LABEL: tile.kernel @linear_0
 // SM80-NOT: skinny
-// SM80: tile.launch @linear_gemv_0 {{.*}} when "tokens <= 16"
+// SM80: tile.launch @linear_gemv8_0 {{.*}} when "tokens <= 8"
+// SM80-NEXT: tile.launch @linear_gemv_0 {{.*}} when "tokens > 8 && tokens <= 16"
 // SM80-NEXT: tile.launch @linear_0 {{.*}} when "tokens > 16"
 // The switch that turns the GEMV variants off turns this one off too.
 // OFF-LABEL: tile.kernel @linear_0
 // OFF-NOT: skinny
 // OFF: tile.launch @linear_0 {{\[.*\]$}}
-// EXPLAIN: remark: skinny variant 'linear_skinny_0' launches when tokens <= 128
+// EXPLAIN: remark: skinny variant 'linear_skinny_0' launches when tokens > 16 && tokens <= 128
 func.func @forward(%x: tensor<?x2048xbf16>) -> tensor<?x2048xbf16> attributes {loom.max_tokens = 2048 : i64} {
   %w = graph.weight "o_proj.weight" : tensor<2048x2048xbf16>
   %y = graph.linear %x, %w : tensor<?x2048xbf16>, tensor<2048x2048xbf16> -> tensor<?x2048xbf16>
@@ -102,12 +104,13 @@ func.func @forward(%x: tensor<?x2048xbf16>) -> (tensor<?x3072xbf16>, tensor<?x20
 // -----
 
 // Rows bounded by 64 (max tokens 64): the GEMM itself is tiled as a skinny GEMM (max_m 64), and
-// only the GEMV copy is added.
+// only the GEMV copies are added.
 // CHECK-LABEL: tile.kernel @linear_0
 // CHECK-SAME: max_m = 64
 // CHECK-SAME: split = 8
 // CHECK-NOT: skinny_0
-// CHECK: tile.launch @linear_gemv_0 {{.*}} when "tokens <= 16"
+// CHECK: tile.launch @linear_gemv8_0 {{.*}} when "tokens <= 8"
+// CHECK-NEXT: tile.launch @linear_gemv_0 {{.*}} when "tokens > 8 && tokens <= 16"
 // CHECK-NEXT: tile.launch @linear_0 {{.*}} when "tokens > 16"
 func.func @forward(%x: tensor<?x2048xbf16>) -> tensor<?x2048xbf16> attributes {loom.max_tokens = 64 : i64} {
   %w = graph.weight "o_proj.weight" : tensor<2048x2048xbf16>

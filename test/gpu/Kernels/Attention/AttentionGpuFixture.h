@@ -93,7 +93,9 @@ protected:
   }
 
   /// Runs the decode split + combine kernels of `spec` (one query per sequence).
-  std::vector<float> runDecode(const DecodeKernelSpec &spec, const PagedBatch &batch) {
+  /// The split kernel, then (with `combine`) the combine kernel; the output as floats.
+  std::vector<float> runDecode(const DecodeKernelSpec &spec, const PagedBatch &batch,
+                               bool combine = true) {
     const DeviceBatch in = uploadBatch(batch);
     const int seqs = batch.seqs();
     const size_t outElements = size_t(seqs) * batch.shape.heads * batch.shape.headDim;
@@ -103,11 +105,13 @@ protected:
     rt::KernelArgs split;
     split.add(in.q).add(batch.qRowStride).add(in.kPool).add(in.vPool).add(in.contexts);
     split.add(in.blockTables).add(batch.blocksPerSeq).add(batch.layer).add(batch.cacheBlocks);
-    split.add(batch.scale).add(partialOut).add(partialStats);
+    split.add(batch.scale).add(partialOut).add(partialStats).add(out);
     launch(spec.name(), spec.splitLaunch(seqs, batch.blocksPerSeq), split);
-    rt::KernelArgs combine;
-    combine.add(partialOut).add(partialStats).add(in.contexts).add(batch.blocksPerSeq).add(out);
-    launch(spec.combineName(), spec.combineLaunch(seqs), combine);
+    if (combine) {
+      rt::KernelArgs merge;
+      merge.add(partialOut).add(partialStats).add(in.contexts).add(batch.blocksPerSeq).add(out);
+      launch(spec.combineName(), spec.combineLaunch(seqs), merge);
+    }
     return download16(batch.shape.type, out, outElements);
   }
 };

@@ -133,11 +133,11 @@ struct DecodeKernelSpec {
         fmt::format("const {0} *q, int qRowStride, const {0} *kCache, const {0} *vCache, "
                     "const int *contextLens, const int *blockTables, int blocksPerSeq, "
                     "int layer, int cacheBlocks, float scale, float *partialOut, "
-                    "float *partialStats",
+                    "float *partialStats, {0} *out",
                     t),
         fmt::format("loom::attentionDecodeSplit<{}, {}>(q, qRowStride, kCache, vCache, "
                     "contextLens, blockTables, blocksPerSeq, layer, cacheBlocks, scale, "
-                    "partialOut, partialStats)",
+                    "partialOut, partialStats, out)",
                     config(), t));
     const std::string combine = attentionWrapper(
         "attention_decode.cuh", combineName(), shape.headDim,

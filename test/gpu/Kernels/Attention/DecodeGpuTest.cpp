@@ -1,6 +1,7 @@
 // attentionDecodeSplit + attentionDecodeCombine against the float64 reference: one query per
 // sequence at context lengths around block and split boundaries up to 5000, in one launch with
-// the grid sized by the block-table width; GQA 32/8, MQA 32/1, 16/1, head dims 64/128, bf16/f16.
+// the grid sized by the block-table width; GQA 32/8, MQA 32/1, 16/1, head dims 64/128, bf16/f16;
+// contexts of one split (no combine needed) alone and beside longer ones.
 #include "AttentionGpuFixture.h"
 
 namespace loom::testing {
@@ -40,6 +41,25 @@ TEST_F(DecodeGpuTest, LargeGroupsSplitOverWarps) {
   const DecodeKernelSpec sixteen{{AttentionType::kBf16, 16, 1, 128, 16}, 8};
   const PagedBatch sixteenBatch = decodeBatch(sixteen.shape, {3, 127, 128, 1500}, 24);
   EXPECT_TRUE(matchesReference(sixteenBatch, runDecode(sixteen, sixteenBatch), 1));
+}
+
+// Contexts of at most one split (256 tokens): the split kernel alone writes the normalized
+// output (the out buffer starts poisoned, so a sequence it skipped fails), GQA and MQA.
+TEST_F(DecodeGpuTest, OneSplitContextsNeedNoCombine) {
+  const DecodeKernelSpec gqa{llamaShape(), 16};
+  const PagedBatch gqaBatch = decodeBatch(gqa.shape, {1, 15, 16, 17, 100, 255, 256}, 26);
+  EXPECT_TRUE(matchesReference(gqaBatch, runDecode(gqa, gqaBatch, /*combine=*/false), 1));
+  const DecodeKernelSpec mqa{{AttentionType::kF16, 32, 1, 64, 16}, 8};
+  const PagedBatch mqaBatch = decodeBatch(mqa.shape, {1, 64, 127, 128}, 27);
+  EXPECT_TRUE(matchesReference(mqaBatch, runDecode(mqa, mqaBatch, /*combine=*/false), 1));
+}
+
+// Sequences of one split beside sequences of many in one launch: the combine must leave the
+// one-split outputs the split kernel wrote and merge the others.
+TEST_F(DecodeGpuTest, OneSplitAndManySplitSequencesTogether) {
+  const DecodeKernelSpec spec{llamaShape(), 16};
+  const PagedBatch batch = decodeBatch(spec.shape, {300, 7, 4096, 256, 257, 1, 999}, 28);
+  EXPECT_TRUE(matchesReference(batch, runDecode(spec, batch), 1));
 }
 
 TEST_F(DecodeGpuTest, BlockSize32) {

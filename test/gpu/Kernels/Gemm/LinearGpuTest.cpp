@@ -147,6 +147,16 @@ TEST_F(LinearGpuTest, GemvModelTileResidual) {
 TEST_F(LinearGpuTest, GemvModelTileRmsNormGated) {
   expectMatches("gemv_model_rmsnorm_gated", {{1, 512, 2048}, {16, 264, 1000}});
 }
+// The MAX_M 8 copies: 1 to 8 rows (9: two grid rows), the model's K, K and N tails.
+TEST_F(LinearGpuTest, GemvModelMaxM8RmsNorm) {
+  expectMatches("gemv_model8_rmsnorm", {{1, 3072, 2048}, {5, 264, 1000}, {8, 512, 2048}, {9, 136, 512}});
+}
+TEST_F(LinearGpuTest, GemvModelMaxM8Residual) {
+  expectMatches("gemv_model8_residual", {{1, 2048, 8192}, {3, 264, 1000}, {8, 2048, 2048}, {9, 136, 512}});
+}
+TEST_F(LinearGpuTest, GemvModelMaxM8RmsNormGated) {
+  expectMatches("gemv_model8_rmsnorm_gated", {{1, 8192, 2048}, {7, 264, 1000}, {8, 512, 2048}});
+}
 
 // The skinny linear: 17..128 rows (129 and 200 take two grid z slices), N tails (264, 200: not
 // multiples of the 128 or 64 outputs of a CTA), K tails (1000, 328: not multiples of the 128-column

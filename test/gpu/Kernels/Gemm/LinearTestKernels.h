@@ -69,6 +69,13 @@ inline const std::vector<LinearKernelSpec> &linearTestKernels() {
     auto &modelGated = gemv("gemv_model_rmsnorm_gated", {16, 16, 1, 2});
     modelGated.rmsNorm = true;
     modelGated.gated = true;
+    // The compiled model's MAX_M 8 copies (steps of at most 8 rows, the cost model's choices for
+    // Llama-3.2-1B): QKV 8 warps, o_proj/down 16 warps, gate/up 4 warps.
+    gemv("gemv_model8_rmsnorm", {8, 8, 1, 2}).rmsNorm = true;
+    gemv("gemv_model8_residual", {16, 8, 1, 2}).parts = {P::kResidual};
+    auto &model8Gated = gemv("gemv_model8_rmsnorm_gated", {4, 8, 1, 2});
+    model8Gated.rmsNorm = true;
+    model8Gated.gated = true;
 
     // The skinny linear (loom/gemm_skinny.cuh, sm_90 clusters): the model's decode shapes at 17..128
     // rows, split 1 (no cluster), 5 (uneven K ranges) and 8; every prologue, gating and epilogue.
