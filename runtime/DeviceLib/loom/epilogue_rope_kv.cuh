@@ -8,6 +8,11 @@
 //   - q and k columns are an interleaved rope pair (2i, 2i + 1) of their head: rotated by
 //     positions[row] with frequency i (loom/rope.cuh's ropeInverseFrequency and ropeAngle, Llama-3
 //     scaling included), in f32 from the accumulators, rounded once to T;
+//   - compile cost: makeRopeKvAppend fills a per-CTA shared table of the head's kHeadDim / 2
+//     inverse frequencies (every thread of the CTA must construct the epilogue: it ends with a CTA
+//     barrier; the wrappers construct it at the top of the kernel), and the angle's cos/sin is one
+//     out-of-line function, so a GEMM that holds many accumulator pairs per thread (the wgmma GEMM:
+//     32) inlines neither the double-precision pow nor the sincos at each pair;
 //   - q columns are stored to q[row * kQueryWidth + col];
 //   - k and v columns are stored to the paged cache slot slots[row] of layer `layer` (the layout
 //     and the out-of-pool rule of loom/kv_append.cuh: a slot outside [0, cacheBlocks ·
@@ -24,6 +29,13 @@
 namespace loom {
 namespace epi {
 
+/// ropeAngle out of line: one copy per kernel instead of one per accumulator pair.
+inline __device__ __noinline__ float2 ropeCosSin(int position, double inverseFrequency) {
+  float2 cs;
+  ropeAngle(position, inverseFrequency, cs.x, cs.y);
+  return cs;
+}
+
 template <typename T, int kHeadDim, int kQueryWidth, int kKvWidth, int kBlockSize, typename... Parts>
 struct RopeKvAppend {
   static_assert(kHeadDim % 2 == 0 && kQueryWidth % kHeadDim == 0 && kKvWidth % kHeadDim == 0,
@@ -35,16 +47,15 @@ struct RopeKvAppend {
   T *vCache;
   int layer;
   int cacheBlocks;
-  RopeFrequencies frequencies;
+  const double *inverseFrequencies; // [kHeadDim / 2], shared memory
   PartList<Parts...> parts;
 
   __device__ __forceinline__ void operator()(int row, int col, float v0, float v1) const {
     v0 = parts(v0, row, col);
     v1 = parts(v1, row, col + 1);
     if (col < kQueryWidth + kKvWidth) { // q or k: out_2i = x_2i cos - x_2i+1 sin, ...
-      float cosine, sine;
-      ropeAngle(positions[row], ropeInverseFrequency(frequencies, (col % kHeadDim) / 2, kHeadDim),
-                cosine, sine);
+      const float2 cs = ropeCosSin(positions[row], inverseFrequencies[(col % kHeadDim) / 2]);
+      const float cosine = cs.x, sine = cs.y;
       const float rotated0 = v0 * cosine - v1 * sine;
       v1 = v1 * cosine + v0 * sine;
       v0 = rotated0;
@@ -67,7 +78,9 @@ template <typename T, int kHeadDim, int kQueryWidth, int kKvWidth, int kBlockSiz
 __device__ __forceinline__ RopeKvAppend<T, kHeadDim, kQueryWidth, kKvWidth, kBlockSize, Parts...>
 makeRopeKvAppend(T *q, const int *positions, const int *slots, T *kCache, T *vCache, int layer,
                  int cacheBlocks, RopeFrequencies frequencies, Parts... parts) {
-  return {q, positions, slots, kCache, vCache, layer, cacheBlocks, frequencies, {parts...}};
+  return {q,           positions,  slots,
+          kCache,      vCache,     layer,
+          cacheBlocks, ropeInverseFrequencyTable<kHeadDim>(frequencies), {parts...}};
 }
 
 } // namespace epi

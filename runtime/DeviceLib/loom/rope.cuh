@@ -18,8 +18,10 @@
 //   kHeadDim multiples of kVec; kHeadDim 64/128 with kVec = 8 for bf16).
 // Frequencies: inv_freq(i) = theta^(-2i/D), with Llama-3 scaling when factor > 0 (transformers'
 // _compute_llama3_parameters). inv_freq and the angle position * inv_freq are computed in double
-// and reduced to [-pi, pi] before an f32 sincos, so large positions keep f32 accuracy; the rotation
-// itself is f32 and rounds once to T.
+// and reduced to [-1/2, 1/2] turns before an f32 sincospif (whose reduction is exact, so no
+// large-argument path is compiled), so large positions keep f32 accuracy; the rotation itself is
+// f32 and rounds once to T. GEMM epilogues (loom/epilogue_rope_kv.cuh) read inv_freq from a
+// per-CTA table (ropeInverseFrequencyTable) instead of inlining it at every accumulator pair.
 #pragma once
 
 #include "loom/vec.cuh"
@@ -57,13 +59,26 @@ __device__ __forceinline__ double ropeInverseFrequency(const RopeFrequencies &f,
   return (1.0 - smooth) * inverse / f.factor + smooth * inverse;
 }
 
-/// cos and sin of position * inverseFrequency, accurate for large positions.
+/// The inverse frequencies of a head's kHeadDim / 2 pairs, computed once per CTA into shared
+/// memory. Every thread of the CTA must call it (it ends with a CTA barrier).
+template <int kHeadDim>
+__device__ __forceinline__ const double *ropeInverseFrequencyTable(const RopeFrequencies &f) {
+  __shared__ double table[kHeadDim / 2];
+  const int thread = int(threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z));
+  const int threads = int(blockDim.x * blockDim.y * blockDim.z);
+  for (int i = thread; i < kHeadDim / 2; i += threads)
+    table[i] = ropeInverseFrequency(f, i, kHeadDim);
+  __syncthreads();
+  return table;
+}
+
+/// cos and sin of position * inverseFrequency, accurate for large positions: the angle in turns,
+/// reduced in double, then sincospif (exact reduction: no large-argument path in the code).
 __device__ __forceinline__ void ropeAngle(int position, double inverseFrequency, float &cosine,
                                           float &sine) {
-  constexpr double kTwoPi = 6.283185307179586;
-  const double angle = position * inverseFrequency;
-  const double reduced = angle - kTwoPi * rint(angle / kTwoPi);
-  sincosf((float)reduced, &sine, &cosine);
+  constexpr double kInverseTwoPi = 0.15915494309189535; // 1 / (2 pi)
+  const double turns = position * inverseFrequency * kInverseTwoPi;
+  sincospif((float)(2.0 * (turns - rint(turns))), &sine, &cosine);
 }
 
 template <typename T, RopeStyle kStyle, int kHeadDim, int kHeads, int kThreadsPerRow, int kVec,
