@@ -27,6 +27,7 @@ KernelOp addRowCappedCopy(KernelOp kernel, llvm::StringRef kind, int64_t maxRows
   copy.setSymName(numbered ? (family + "_" + kind + "_" + number).str() : (name + "_" + kind).str());
   symbols.insert(copy); // renames on a clash
   copy->setAttr(kMaxRowsAttrName, b.getI64IntegerAttr(maxRows));
+  copy->removeAttr(kRowsAboveAttrName); // an earlier, smaller copy's bound on the GEMM, not on this
   return copy;
 }
 
