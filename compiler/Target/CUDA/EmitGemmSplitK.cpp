@@ -5,6 +5,8 @@ namespace loom::cuda {
 
 std::string emitSkinnySm90(tile::KernelOp kernel, KernelSource &source, const GemmCallParts &call) {
   source.include("loom/gemm_sm90_skinny.cuh");
+  // gemmSkinnySm90 prefetches its first W boxes into L2, then waits for the previous grid.
+  source.placeOwnGridDependencyWait();
   auto value = [&](llvm::StringRef key) { return std::to_string(kernel.getConfigValue(key).value_or(0)); };
   const std::string split = value("split"), threads = std::to_string((*kernel.getBlock())[0]);
   const std::string shared = std::to_string(kernel.getSharedBytes().value_or(0));
@@ -14,7 +16,9 @@ std::string emitSkinnySm90(tile::KernelOp kernel, KernelSource &source, const Ge
       "  static_assert(Config::sharedBytes <= " + shared +
       ", \"loom::sm90::SkinnySm90Config needs more shared memory than the launch gives\");\n" +
       "  loom::sm90::gemmSkinnySm90<Config, " + call.prologue + ", " + call.gating + ">(" + call.x + ", " + call.w +
-      ", " + call.m + ", " + call.n + ", " + call.k + ", " + call.prologueValue + ", " + call.epilogue + ");\n";
+      ", " + call.m + ", " + call.n + ", " + call.k + ", " + call.prologueValue +
+      // built after the kernel's wait: an epilogue's construction may loop (rope frequencies)
+      ", loom::sm90::deferEpilogue([&] { return " + call.epilogue + "; }));\n";
   // The split CTAs of a column block form a cluster (its reduction reads their shared memory).
   return source.render(body, threads + ", 1) __cluster_dims__(1, " + split + ", 1");
 }

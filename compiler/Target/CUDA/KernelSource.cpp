@@ -72,8 +72,9 @@ std::string KernelSource::render(llvm::StringRef body, llvm::StringRef launchBou
             kernel_.getSymName().str() + "(" + llvm::join(parameters, ", ") + ") {" +
             // Launched with programmatic dependent launch (runtime LaunchConfig::overlapPrevious):
             // wait for the previous kernel before any memory access (loom/grid_dependency.cuh);
-            // on the signature's line, so the body reads as before.
-            " loom::grid_dependency_sync();\n" + body.str() +
+            // on the signature's line, so the body reads as before. A body that places its own
+            // wait (placeOwnGridDependencyWait) starts on the next line.
+            (ownGridDependencyWait_ ? "\n" : " loom::grid_dependency_sync();\n") + body.str() +
             "}\n";
   return source;
 }

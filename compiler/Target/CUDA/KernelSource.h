@@ -25,6 +25,10 @@ public:
   std::string pointee(mlir::Value pointer) const;
 
   void include(llvm::StringRef header) { includes_.insert(header.str()); }
+  /// The body waits for the previous grid itself (griddepcontrol.wait after work that touches no
+  /// memory a previous kernel writes, e.g. L2 prefetches of weights), so render() leaves out the
+  /// loom::grid_dependency_sync() every other kernel starts with.
+  void placeOwnGridDependencyWait() { ownGridDependencyWait_ = true; }
   /// Declares `parameter` with a type other than its pointer/int default (e.g. a TMA descriptor).
   void declare(mlir::Value parameter, std::string declaration);
   /// The whole source, with `body` (statements, already indented) inside the wrapper and
@@ -34,6 +38,7 @@ public:
 private:
   mutable tile::KernelOp kernel_;
   std::set<std::string> includes_;
+  bool ownGridDependencyWait_ = false;
   llvm::DenseMap<mlir::Value, std::string> declarations_;
 };
 

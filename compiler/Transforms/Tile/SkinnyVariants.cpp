@@ -24,7 +24,8 @@ constexpr int64_t kMaxSplit = 8; // a portable cluster
 
 /// Device-library constants of loom::sm90::SkinnySm90Config (loom/gemm_sm90_skinny.cuh): two
 /// consumer warpgroups of 64 W rows and a producer warp, 64-column K blocks of 128 bytes per row.
-constexpr int64_t kWgmmaThreads = 288, kWgmmaBlockK = 64, kWgmmaStageBytesPerRow = 128;
+/// X arrives in boxes of 64 rows (MAX_M / 64 per stage; "bm" is the descriptor's box).
+constexpr int64_t kWgmmaThreads = 288, kWgmmaBlockK = 64, kWgmmaStageBytesPerRow = 128, kWgmmaXBoxRows = 64;
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -65,8 +66,13 @@ TileConfig wgmmaSkinnyConfig(const KernelShape &shape, const GpuTarget &target) 
   const int64_t split = balancedSplit(splitRule(columnBlocks, shape.k, kWgmmaBlockK, target), shape.k, kWgmmaBlockK);
   const int64_t stageBytes = (kWeightRowsPerCta + maxM) * kWgmmaStageBytesPerRow;
   const int64_t partial = maxM * (kWeightRowsPerCta + 4) * 4;
+  // Barriers for the narrow ring too: at <= 64 rows a stage holds one 64-row X box, so the same
+  // ring bytes make more stages (SkinnySm90Config::kNarrowStages).
+  auto narrowStages = [&](int64_t stages) {
+    return stages * stageBytes / ((kWeightRowsPerCta + kWgmmaXBoxRows) * kWgmmaStageBytesPerRow);
+  };
   auto sharedBytes = [&](int64_t stages) {
-    return 1024 + std::max(stages * stageBytes, partial) + 16 * stages + 4 * maxM;
+    return 1024 + std::max(stages * stageBytes, partial) + 16 * narrowStages(stages) + 4 * maxM;
   };
   int64_t stages = 4;
   if (split > 1)
@@ -74,7 +80,7 @@ TileConfig wgmmaSkinnyConfig(const KernelShape &shape, const GpuTarget &target) 
       --stages;
   TileConfig config;
   config.values = {{"max_m", maxM}, {"split", split}, {"ring", stages}, {"consumers", 2},
-                   {"bm", maxM}, {"bn", kWeightRowsPerCta}};
+                   {"bm", kWgmmaXBoxRows}, {"bn", kWeightRowsPerCta}};
   config.threads = int(kWgmmaThreads);
   config.sharedBytes = int(sharedBytes(stages));
   config.registersEstimate = int(40 + maxM / 2);

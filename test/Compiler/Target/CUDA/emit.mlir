@@ -17,14 +17,16 @@
 // SM90A-NEXT: loom::sm90::gemmBf16Sm90<Config, loom::NoGating>(x, w, tokens, 64, 128, loom::epi::makeEpilogue(y, 64, loom::epi::Residual<loom::bf16>{residual, 64}));
 
 // On sm_90a the skinny copy takes 17..128 rows: the wgmma kernel, X and W as TMA descriptors
-// (K = 128: two 64-column K ranges, a cluster of two CTAs).
+// (K = 128: two 64-column K ranges, a cluster of two CTAs). It places its own grid-dependency
+// wait (after L2 prefetches of W), so its wrapper has no grid_dependency_sync and builds the
+// epilogue after that wait (deferEpilogue).
 // SM90A-LABEL: // ----- kernels/fused_linear_add_skinny_1.cu
 // SM90A: #include "loom/gemm_sm90_skinny.cuh"
-// SM90A: extern "C" __global__ __launch_bounds__(288, 1) __cluster_dims__(1, 2, 1) void fused_linear_add_skinny_1(const __grid_constant__ loom::sm90::TmaDescriptor x, const __grid_constant__ loom::sm90::TmaDescriptor w, int tokens, const loom::bf16 *residual, loom::bf16 *y) { loom::grid_dependency_sync();
+// SM90A: extern "C" __global__ __launch_bounds__(288, 1) __cluster_dims__(1, 2, 1) void fused_linear_add_skinny_1(const __grid_constant__ loom::sm90::TmaDescriptor x, const __grid_constant__ loom::sm90::TmaDescriptor w, int tokens, const loom::bf16 *residual, loom::bf16 *y) {{[{]$}}
 // SM90A-NEXT: using Config = loom::sm90::SkinnySm90Config<128, 2, 3>;
 // SM90A-NEXT: static_assert(Config::kThreads == 288, "the launch's block is not the Config's");
 // SM90A-NEXT: static_assert(Config::sharedBytes <= {{[0-9]+}}, "loom::sm90::SkinnySm90Config needs more shared memory than the launch gives");
-// SM90A-NEXT: loom::sm90::gemmSkinnySm90<Config, loom::NoPrologue, loom::NoGating>(x, w, tokens, 64, 128, loom::NoPrologue{}, loom::epi::makeEpilogue(y, 64, loom::epi::Residual<loom::bf16>{residual, 64}));
+// SM90A-NEXT: loom::sm90::gemmSkinnySm90<Config, loom::NoPrologue, loom::NoGating>(x, w, tokens, 64, 128, loom::NoPrologue{}, loom::sm90::deferEpilogue([&] { return loom::epi::makeEpilogue(y, 64, loom::epi::Residual<loom::bf16>{residual, 64}); }));
 // SM80-NOT: gemm_skinny
 
 // CHECK-LABEL: // ----- kernels/fused_linear_silu_0.cu

@@ -8,15 +8,16 @@
 // steps of at most 16 rows, the skinny copy (128 W rows per CTA, 16 column blocks x split 8 =
 // 128 CTAs, one cluster of 8 per column block) for 17..128, the GEMM above. On sm_90a the copy is
 // the wgmma kernel (2 consumer warpgroups + a producer warp, X and W as TMA descriptors: bm / bn
-// are their boxes' rows; 3 stages of 32 KB leave two CTAs per SM); on sm_90 the mma.sync one.
+// are their boxes' rows, X in 64-row boxes; 3 stages of 32 KB leave two CTAs per SM, and barriers
+// for the 4 stages of 24 KB a CTA of at most 64 rows runs); on sm_90 the mma.sync one.
 // CHECK-LABEL: tile.kernel @linear_0
 // CHECK-SAME: consumers = 2
 // CHECK-LABEL: tile.kernel @linear_skinny_0
 // CHECK-SAME: block = array<i32: 288, 1, 1>
-// CHECK-SAME: config = {bm = 128 : i64, bn = 128 : i64, consumers = 2 : i64, max_m = 128 : i64, ring = 3 : i64, split = 8 : i64}
+// CHECK-SAME: config = {bm = 64 : i64, bn = 128 : i64, consumers = 2 : i64, max_m = 128 : i64, ring = 3 : i64, split = 8 : i64}
 // CHECK-SAME: grid = ["16", "8", "1"]
 // CHECK-SAME: loom.max_rows = 128 : i64
-// CHECK-SAME: shared_bytes = 99888
+// CHECK-SAME: shared_bytes = 99904
 // SM90-LABEL: tile.kernel @linear_skinny_0
 // SM90-SAME: block = array<i32: 256, 1, 1>
 // SM90-SAME: config = {bm = 128 : i64, bn = 128 : i64, max_m = 128 : i64, ring = 3 : i64, split = 8 : i64}
@@ -65,7 +66,7 @@ func.func @forward(%x: tensor<?x2048xbf16>) -> tensor<?x2048xbf16> attributes {l
 // CHECK-SAME: ring = 4
 // CHECK-SAME: split = 1
 // CHECK-SAME: grid = ["128", "1", "1"]
-// CHECK-SAME: shared_bytes = 132672
+// CHECK-SAME: shared_bytes = 132688
 // SM90-LABEL: tile.kernel @fused_rms_norm_linear_skinny_0
 // SM90-SAME: split = 4
 // SM90-SAME: grid = ["24", "4", "1"]

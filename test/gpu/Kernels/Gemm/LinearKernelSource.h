@@ -35,8 +35,10 @@ struct SkinnyTile {
   int threads() const { return wgmma ? 288 : 256; }
   int sharedBytes() const {
     int partial = maxM * (kWeightRows + 4) * 4;
-    if (wgmma)
-      return 1024 + std::max(stages * (kWeightRows + maxM) * 128, partial) + 16 * stages + 4 * maxM;
+    if (wgmma) { // barriers for the narrow ring's stages (64-row X boxes) too
+      int ringBytes = stages * (kWeightRows + maxM) * 128, narrowStages = ringBytes / ((kWeightRows + 64) * 128);
+      return 1024 + std::max(ringBytes, partial) + 16 * narrowStages + 4 * maxM;
+    }
     int ring = stages * (kWeightRows + maxM) * 128 * 2;
     return std::max(ring, partial) + 4 * maxM;
   }
@@ -163,7 +165,7 @@ struct LinearOperands {
   CUtensorMap xMap{}, wMap{};
 };
 
-/// Fills the tensor maps of a wgmma skinny wrapper: X [m, k] in boxes of MAX_M rows, W [G*n, k]
+/// Fills the tensor maps of a wgmma skinny wrapper: X [m, k] in boxes of 64 rows, W [G*n, k]
 /// in boxes of 128 / G rows (loom/gemm_sm90_skinny.cuh); nothing for other wrappers.
 inline Status encodeSkinnyOperands(const rt::DriverApi &api, const LinearKernelSpec &spec,
                                    LinearOperands &operands) {
@@ -171,7 +173,7 @@ inline Status encodeSkinnyOperands(const rt::DriverApi &api, const LinearKernelS
     return Status::ok();
   const int g = spec.weightsPerOutput();
   LOOM_ASSIGN_OR_RETURN(operands.xMap, rt::tensorMapForGemmOperand(api, operands.x, uint64_t(std::max(operands.m, 1)),
-                                                                  uint64_t(operands.k), uint32_t(spec.skinnyTile.maxM)));
+                                                                  uint64_t(operands.k), 64u));
   LOOM_ASSIGN_OR_RETURN(operands.wMap, rt::tensorMapForGemmOperand(api, operands.w, uint64_t(g) * operands.n,
                                                                   uint64_t(operands.k), uint32_t(SkinnyTile::kWeightRows / g)));
   return Status::ok();
