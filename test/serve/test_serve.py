@@ -272,7 +272,12 @@ class ServeTest(unittest.TestCase):
              "ignore_eos": True}), {"Content-Type": "application/json"})
         response = connection.getresponse()  # the headers come with the first token
         self.assertEqual(response.status, 200)
-        self.assertEqual(response.read(1), b" ")  # a keep-alive space before the body
+        first = response.read(1)
+        if first == b"{":  # the whole response was ready within one keep-alive interval (200 ms)
+            self.assertTrue(json.loads(first + response.read())["choices"][0]["text"])
+            self.skipTest("generation finished before the first keep-alive (a fast GPU): "
+                          "nothing left to cancel")
+        self.assertEqual(first, b" ")  # a keep-alive space before the body
         connection.close()  # drops the connection before the body
         self.assertTrue(wait_until(lambda: self.server.metric(cancelled) == before + 1, 20),
                         "the server did not cancel the abandoned request")
