@@ -1,12 +1,14 @@
 // Emission of GEMM kernels: loom::gemm (mma.sync), loom::gemv (small M), loom::gemmSkinny (M 17..128),
+// loom::sm90::gemmSkinnySm90 (wgmma skinny, M 17..128 on sm_90a; EmitGemmSplitK.cpp),
 // loom::sm90::gemmBf16Sm90 (wgmma + TMA) or loom::gemmSimt (the CUDA-core fallback), with the
 // prologue and the epilogue parts as types.
 //
 // How it works: the dot's operands and sizes become the call's X, W, M, N, K; a tile.row_scale
 // scale becomes RmsNormPrologue{eps}; the maps between the dot and the store become epilogue
 // parts in order ([bn] add -> Bias, [bm, bn] add -> Residual, silu/gelu -> Activation, a final
-// cast -> the store's rounding); a dot marked loom.gating becomes Gated<act>; the config picks
-// the family and its template arguments.
+// cast -> the store's rounding); a dot marked loom.gating becomes Gated<act>; a store marked
+// loom.rope_kv becomes loom::epi::makeRopeKvAppend over those parts instead of makeEpilogue
+// (EmitRopeKvEpilogue.cpp); the config picks the family and its template arguments.
 #include "compiler/Target/CUDA/EmitGemmSplitK.h"
 #include "compiler/Target/CUDA/EmitRopeKvEpilogue.h"
 #include "compiler/Target/CUDA/KernelSource.h"

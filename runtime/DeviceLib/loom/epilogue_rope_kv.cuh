@@ -10,7 +10,9 @@
 //     scaling included), in f32 from the accumulators, rounded once to T;
 //   - compile cost: makeRopeKvAppend fills a per-CTA shared table of the head's kHeadDim / 2
 //     inverse frequencies (every thread of the CTA must construct the epilogue: it ends with a CTA
-//     barrier; the wrappers construct it at the top of the kernel), and the angle's cos/sin is one
+//     barrier; the wrappers construct it at the call, in uniform control flow before any early
+//     return; loom::sm90::gemmSkinnySm90 builds it after its own griddepcontrol.wait through
+//     loom::sm90::deferEpilogue, with all of its threads), and the angle's cos/sin is one
 //     out-of-line function, so a GEMM that holds many accumulator pairs per thread (the wgmma GEMM:
 //     32) inlines neither the double-precision pow nor the sincos at each pair;
 //   - q columns are stored to q[row * kQueryWidth + col];

@@ -1,4 +1,5 @@
-// GPU tests of loom/gemm.cuh and loom/gemv.cuh: hand-written wrappers (as the emitter writes them)
+// GPU tests of loom/gemm.cuh, loom/gemv.cuh, loom/gemm_skinny.cuh and loom/gemm_sm90_skinny.cuh
+// (the SkinnyWgmma cases): hand-written wrappers (as the emitter writes them)
 // compiled through NVRTC + the kernel cache, on random inputs, against a CPU f64 reference.
 #include "test/gpu/Kernels/Gemm/LinearProblem.h"
 #include "test/gpu/Kernels/Gemm/LinearTestKernels.h"

@@ -1,6 +1,7 @@
-// LinearKernelSource: writes the extern "C" wrapper of a GEMM or decode-GEMV instantiation exactly
-// as the CUDA emitter does, and the launch geometry that goes with it (the wrapper contract of
-// loom/gemm.cuh and loom/gemv.cuh). Shared by the GPU tests, the NVRTC compile test and loom-bench.
+// LinearKernelSource: writes the extern "C" wrapper of a GEMM, decode-GEMV or skinny-GEMM
+// instantiation exactly as the CUDA emitter does, and the launch geometry that goes with it (the
+// wrapper contract of loom/gemm.cuh, loom/gemv.cuh, loom/gemm_skinny.cuh and
+// loom/gemm_sm90_skinny.cuh). Shared by the GPU tests, the NVRTC compile test and loom-bench.
 #pragma once
 
 #include "runtime/CUDA/Launch.h"
