@@ -45,12 +45,23 @@ mlir::OpOperand *concatPiece(ConcatOp concat, int64_t begin, int64_t rows) {
 }
 
 /// The rows of `slot` (a linear's weight or bias operand) that produce output columns
-/// [begin, begin + columns): the whole operand, or the matching piece of a graph.concat.
-mlir::OpOperand *rowsOf(mlir::OpOperand &slot, int64_t begin, int64_t columns, int64_t total) {
+/// [begin, begin + columns): the whole operand, or the matching piece of a graph.concat that
+/// feeds only this slot (another reader of the concat would see the permuted rows).
+mlir::FailureOr<mlir::OpOperand *> rowsOf(mlir::OpOperand &slot, int64_t begin, int64_t columns, int64_t total,
+                                          llvm::StringRef what, std::string &why) {
   if (begin == 0 && columns == total)
     return &slot;
   auto concat = slot.get().getDefiningOp<ConcatOp>();
-  return concat ? concatPiece(concat, begin, columns) : nullptr;
+  mlir::OpOperand *piece = concat ? concatPiece(concat, begin, columns) : nullptr;
+  if (!piece) {
+    why = ("the linear's " + what + " for it are not one operand of a graph.concat along axis 0").str();
+    return mlir::failure();
+  }
+  if (!concat->hasOneUse()) {
+    why = ("the graph.concat of the linear's " + what + " has other users, who would see the permuted order").str();
+    return mlir::failure();
+  }
+  return piece;
 }
 
 /// Where the rows of a rope's input come from: a linear's result, or a piece of a split of one.
@@ -73,6 +84,10 @@ mlir::FailureOr<RowSource> findRowSource(mlir::Value input, std::string &why) {
       begin += mlir::cast<mlir::ShapedType>(piece.getType()).getShape().back();
     }
     produced = split.getInput();
+    if (!produced.hasOneUse()) {
+      why = "the linear's result has other users than the split, who would see the permuted order";
+      return mlir::failure();
+    }
   }
   auto linear = produced.getDefiningOp<LinearOp>();
   if (!linear) {
@@ -81,17 +96,15 @@ mlir::FailureOr<RowSource> findRowSource(mlir::Value input, std::string &why) {
   }
   int64_t total = linear.getWeight().getType().getDimSize(0);
   RowSource source;
-  source.weight = rowsOf(linear->getOpOperand(1), begin, columns, total);
-  if (!source.weight) {
-    why = "the linear's weight rows for it are not one operand of a graph.concat along axis 0";
+  auto weight = rowsOf(linear->getOpOperand(1), begin, columns, total, "weight rows", why);
+  if (mlir::failed(weight))
     return mlir::failure();
-  }
+  source.weight = *weight;
   if (linear.getBias()) {
-    source.bias = rowsOf(linear->getOpOperand(2), begin, columns, total);
-    if (!source.bias) {
-      why = "the linear's bias entries for it are not one operand of a graph.concat along axis 0";
+    auto bias = rowsOf(linear->getOpOperand(2), begin, columns, total, "bias entries", why);
+    if (mlir::failed(bias))
       return mlir::failure();
-    }
+    source.bias = *bias;
   }
   // Only load-time weights: graph-hoist-weights folds the permutation into their recipe, while
   // a permuted activation (e.g. a weight passed as an argument) would need kernels of its own.

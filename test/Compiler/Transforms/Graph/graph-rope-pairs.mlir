@@ -161,3 +161,81 @@ func.func @weight_argument(%x: tensor<?x32xbf16>, %wq: tensor<16x32xbf16>, %pos:
   %o = graph.paged_attention %rq, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
   return %o, %c : tensor<?x16xbf16>, !cache
 }
+
+// -----
+
+// The merged projection's result is also returned: its reader would see q and k columns permuted.
+// CHECK-LABEL: func @linear_result_observed
+// CHECK-NOT: graph.reshape
+// CHECK-NOT: interleaved
+// CHECK: return
+!cache = !graph.kv_cache<layers = 1, blocks = 4, blockSize = 16, kvHeads = 1, headDim = 8, elementType = bf16>
+func.func @linear_result_observed(%x: tensor<?x32xbf16>, %pos: tensor<?xi32>, %slots: tensor<?xi32>, %cache: !cache,
+                                  %tables: tensor<?x?xi32>, %starts: tensor<?xi32>, %lens: tensor<?xi32>) -> (tensor<?x16xbf16>, tensor<?x32xbf16>, !cache) {
+  %q = graph.weight "q.weight" : tensor<16x32xbf16>
+  %k = graph.weight "k.weight" : tensor<8x32xbf16>
+  %v = graph.weight "v.weight" : tensor<8x32xbf16>
+  %w = graph.concat %q, %k, %v {axis = 0 : i64} : (tensor<16x32xbf16>, tensor<8x32xbf16>, tensor<8x32xbf16>) -> tensor<32x32xbf16>
+  %y = graph.linear %x, %w : tensor<?x32xbf16>, tensor<32x32xbf16> -> tensor<?x32xbf16>
+  %p:3 = graph.split %y {axis = 1 : i64} : tensor<?x32xbf16> -> tensor<?x16xbf16>, tensor<?x8xbf16>, tensor<?x8xbf16>
+  // expected-remark @+1 {{rope-pairs: kept rotate_half: query: the linear's result has other users than the split, who would see the permuted order}}
+  %rq = graph.rope %p#0, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x16xbf16>, tensor<?xi32>
+  %rk = graph.rope %p#1, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x8xbf16>, tensor<?xi32>
+  %c = graph.kv_append %cache, %rk, %p#2, %slots {layer = 0 : i64} : !cache, tensor<?x8xbf16>, tensor<?x8xbf16>, tensor<?xi32>
+  %o = graph.paged_attention %rq, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
+  return %o, %y, %c : tensor<?x16xbf16>, tensor<?x32xbf16>, !cache
+}
+
+// -----
+
+// The merged weight's concat also feeds a second linear, which would read the permuted rows.
+// CHECK-LABEL: func @weight_concat_shared
+// CHECK-NOT: graph.reshape
+// CHECK-NOT: interleaved
+// CHECK: return
+!cache = !graph.kv_cache<layers = 1, blocks = 4, blockSize = 16, kvHeads = 1, headDim = 8, elementType = bf16>
+func.func @weight_concat_shared(%x: tensor<?x32xbf16>, %x2: tensor<?x32xbf16>, %pos: tensor<?xi32>, %slots: tensor<?xi32>, %cache: !cache,
+                                %tables: tensor<?x?xi32>, %starts: tensor<?xi32>, %lens: tensor<?xi32>) -> (tensor<?x16xbf16>, tensor<?x32xbf16>, !cache) {
+  %q = graph.weight "q.weight" : tensor<16x32xbf16>
+  %k = graph.weight "k.weight" : tensor<8x32xbf16>
+  %v = graph.weight "v.weight" : tensor<8x32xbf16>
+  %w = graph.concat %q, %k, %v {axis = 0 : i64} : (tensor<16x32xbf16>, tensor<8x32xbf16>, tensor<8x32xbf16>) -> tensor<32x32xbf16>
+  %y = graph.linear %x, %w : tensor<?x32xbf16>, tensor<32x32xbf16> -> tensor<?x32xbf16>
+  %y2 = graph.linear %x2, %w : tensor<?x32xbf16>, tensor<32x32xbf16> -> tensor<?x32xbf16>
+  %p:3 = graph.split %y {axis = 1 : i64} : tensor<?x32xbf16> -> tensor<?x16xbf16>, tensor<?x8xbf16>, tensor<?x8xbf16>
+  // expected-remark @+1 {{rope-pairs: kept rotate_half: query: the graph.concat of the linear's weight rows has other users, who would see the permuted order}}
+  %rq = graph.rope %p#0, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x16xbf16>, tensor<?xi32>
+  %rk = graph.rope %p#1, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x8xbf16>, tensor<?xi32>
+  %c = graph.kv_append %cache, %rk, %p#2, %slots {layer = 0 : i64} : !cache, tensor<?x8xbf16>, tensor<?x8xbf16>, tensor<?xi32>
+  %o = graph.paged_attention %rq, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
+  return %o, %y2, %c : tensor<?x16xbf16>, tensor<?x32xbf16>, !cache
+}
+
+// -----
+
+// The merged bias's concat also feeds a second linear, which would read the permuted entries.
+// CHECK-LABEL: func @bias_concat_shared
+// CHECK-NOT: graph.reshape
+// CHECK-NOT: interleaved
+// CHECK: return
+!cache = !graph.kv_cache<layers = 1, blocks = 4, blockSize = 16, kvHeads = 1, headDim = 8, elementType = bf16>
+func.func @bias_concat_shared(%x: tensor<?x32xbf16>, %x2: tensor<?x32xbf16>, %w2: tensor<32x32xbf16>, %pos: tensor<?xi32>, %slots: tensor<?xi32>, %cache: !cache,
+                              %tables: tensor<?x?xi32>, %starts: tensor<?xi32>, %lens: tensor<?xi32>) -> (tensor<?x16xbf16>, tensor<?x32xbf16>, !cache) {
+  %q = graph.weight "q.weight" : tensor<16x32xbf16>
+  %k = graph.weight "k.weight" : tensor<8x32xbf16>
+  %v = graph.weight "v.weight" : tensor<8x32xbf16>
+  %w = graph.concat %q, %k, %v {axis = 0 : i64} : (tensor<16x32xbf16>, tensor<8x32xbf16>, tensor<8x32xbf16>) -> tensor<32x32xbf16>
+  %qb = graph.weight "q.bias" : tensor<16xbf16>
+  %kb = graph.weight "k.bias" : tensor<8xbf16>
+  %vb = graph.weight "v.bias" : tensor<8xbf16>
+  %b = graph.concat %qb, %kb, %vb {axis = 0 : i64} : (tensor<16xbf16>, tensor<8xbf16>, tensor<8xbf16>) -> tensor<32xbf16>
+  %y = graph.linear %x, %w, %b : tensor<?x32xbf16>, tensor<32x32xbf16>, tensor<32xbf16> -> tensor<?x32xbf16>
+  %y2 = graph.linear %x2, %w2, %b : tensor<?x32xbf16>, tensor<32x32xbf16>, tensor<32xbf16> -> tensor<?x32xbf16>
+  %p:3 = graph.split %y {axis = 1 : i64} : tensor<?x32xbf16> -> tensor<?x16xbf16>, tensor<?x8xbf16>, tensor<?x8xbf16>
+  // expected-remark @+1 {{rope-pairs: kept rotate_half: query: the graph.concat of the linear's bias entries has other users, who would see the permuted order}}
+  %rq = graph.rope %p#0, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x16xbf16>, tensor<?xi32>
+  %rk = graph.rope %p#1, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x8xbf16>, tensor<?xi32>
+  %c = graph.kv_append %cache, %rk, %p#2, %slots {layer = 0 : i64} : !cache, tensor<?x8xbf16>, tensor<?x8xbf16>, tensor<?xi32>
+  %o = graph.paged_attention %rq, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
+  return %o, %y2, %c : tensor<?x16xbf16>, tensor<?x32xbf16>, !cache
+}
