@@ -12,6 +12,7 @@
 #include "dialects/Graph/IR/GraphOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
 
 #include <string>
@@ -129,8 +130,24 @@ struct RopePair {
   RowSource querySource, keySource;
 };
 
+/// How many paged_attention and kv_append ops of the whole module touch each cache layer: the
+/// permuted K lives in the persistent pool, so one other reader or writer of its layer would mix orders.
+struct LayerUsers {
+  llvm::DenseMap<uint64_t, int> attentions, appends;
+
+  explicit LayerUsers(mlir::ModuleOp module) {
+    module.walk([&](PagedAttentionOp op) { ++attentions[op.getLayer()]; });
+    module.walk([&](KVAppendOp op) { ++appends[op.getLayer()]; });
+  }
+
+  /// Whether `attention` and `append` are the only ops of the module touching their layer.
+  bool onlyUsers(PagedAttentionOp attention, KVAppendOp append) const {
+    return attentions.lookup(attention.getLayer()) == 1 && appends.lookup(append.getLayer()) == 1;
+  }
+};
+
 /// The pair of the query rope `query`, or why there is none.
-mlir::FailureOr<RopePair> matchPair(RopeOp query, std::string &why) {
+mlir::FailureOr<RopePair> matchPair(RopeOp query, const LayerUsers &layerUsers, std::string &why) {
   if (!onlyReadAs<PagedAttentionOp>(query.getResult(), 0)) {
     why = "the rotated value is read by something other than paged_attention's query";
     return mlir::failure();
@@ -143,6 +160,10 @@ mlir::FailureOr<RopePair> matchPair(RopeOp query, std::string &why) {
   auto append = attention.getCache().getDefiningOp<KVAppendOp>();
   if (!append || append.getLayer() != attention.getLayer()) {
     why = "its attention does not read the cache straight from the kv_append of its layer";
+    return mlir::failure();
+  }
+  if (!layerUsers.onlyUsers(attention, append)) {
+    why = "another paged_attention or kv_append of the module uses its cache layer, which would see the permuted K";
     return mlir::failure();
   }
   auto key = append.getKey().getDefiningOp<RopeOp>();
@@ -205,12 +226,13 @@ struct GraphRopePairsPass final : impl::GraphRopePairsPassBase<GraphRopePairsPas
 
   void runOnOperation() override {
     llvm::SmallVector<RopePair> pairs;
+    LayerUsers layerUsers(getOperation());
     getOperation().walk([&](RopeOp rope) {
       // Interleaved already, or the key of a pair (rewritten with its query).
       if (rope.getStyle() != RopeStyle::rotate_half || onlyReadAs<KVAppendOp>(rope.getResult(), 1))
         return;
       std::string why;
-      auto pair = matchPair(rope, why);
+      auto pair = matchPair(rope, layerUsers, why);
       if (mlir::succeeded(pair))
         pairs.push_back(*pair);
       else if (explain)

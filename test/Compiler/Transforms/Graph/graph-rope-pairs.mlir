@@ -239,3 +239,104 @@ func.func @bias_concat_shared(%x: tensor<?x32xbf16>, %x2: tensor<?x32xbf16>, %w2
   %o = graph.paged_attention %rq, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
   return %o, %y2, %c : tensor<?x16xbf16>, tensor<?x32xbf16>, !cache
 }
+
+// -----
+
+// A second paged_attention reads layer 0 of the cache with a query nobody permutes.
+// CHECK-LABEL: func @layer_read_twice
+// CHECK-NOT: graph.reshape
+// CHECK-NOT: interleaved
+// CHECK: return
+!cache = !graph.kv_cache<layers = 1, blocks = 4, blockSize = 16, kvHeads = 1, headDim = 8, elementType = bf16>
+func.func @layer_read_twice(%x: tensor<?x32xbf16>, %q2: tensor<?x16xbf16>, %pos: tensor<?xi32>, %slots: tensor<?xi32>, %cache: !cache,
+                            %tables: tensor<?x?xi32>, %starts: tensor<?xi32>, %lens: tensor<?xi32>) -> (tensor<?x16xbf16>, tensor<?x16xbf16>, !cache) {
+  %wq = graph.weight "q.weight" : tensor<16x32xbf16>
+  %wk = graph.weight "k.weight" : tensor<8x32xbf16>
+  %wv = graph.weight "v.weight" : tensor<8x32xbf16>
+  %q = graph.linear %x, %wq : tensor<?x32xbf16>, tensor<16x32xbf16> -> tensor<?x16xbf16>
+  %k = graph.linear %x, %wk : tensor<?x32xbf16>, tensor<8x32xbf16> -> tensor<?x8xbf16>
+  %v = graph.linear %x, %wv : tensor<?x32xbf16>, tensor<8x32xbf16> -> tensor<?x8xbf16>
+  // expected-remark @+1 {{rope-pairs: kept rotate_half: another paged_attention or kv_append of the module uses its cache layer, which would see the permuted K}}
+  %rq = graph.rope %q, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x16xbf16>, tensor<?xi32>
+  %rk = graph.rope %k, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x8xbf16>, tensor<?xi32>
+  %c = graph.kv_append %cache, %rk, %v, %slots {layer = 0 : i64} : !cache, tensor<?x8xbf16>, tensor<?x8xbf16>, tensor<?xi32>
+  %o = graph.paged_attention %rq, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
+  %o2 = graph.paged_attention %q2, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
+  return %o, %o2, %c : tensor<?x16xbf16>, tensor<?x16xbf16>, !cache
+}
+
+// -----
+
+// Another function of the module reads layer 0 of the same persistent pool.
+// CHECK-LABEL: func @layer_read_by_another_function
+// CHECK-NOT: graph.reshape
+// CHECK-NOT: interleaved
+// CHECK-LABEL: func @other_reader
+!cache = !graph.kv_cache<layers = 1, blocks = 4, blockSize = 16, kvHeads = 1, headDim = 8, elementType = bf16>
+func.func @layer_read_by_another_function(%x: tensor<?x32xbf16>, %pos: tensor<?xi32>, %slots: tensor<?xi32>, %cache: !cache,
+                                          %tables: tensor<?x?xi32>, %starts: tensor<?xi32>, %lens: tensor<?xi32>) -> (tensor<?x16xbf16>, !cache) {
+  %wq = graph.weight "q.weight" : tensor<16x32xbf16>
+  %wk = graph.weight "k.weight" : tensor<8x32xbf16>
+  %wv = graph.weight "v.weight" : tensor<8x32xbf16>
+  %q = graph.linear %x, %wq : tensor<?x32xbf16>, tensor<16x32xbf16> -> tensor<?x16xbf16>
+  %k = graph.linear %x, %wk : tensor<?x32xbf16>, tensor<8x32xbf16> -> tensor<?x8xbf16>
+  %v = graph.linear %x, %wv : tensor<?x32xbf16>, tensor<8x32xbf16> -> tensor<?x8xbf16>
+  // expected-remark @+1 {{rope-pairs: kept rotate_half: another paged_attention or kv_append of the module uses its cache layer, which would see the permuted K}}
+  %rq = graph.rope %q, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x16xbf16>, tensor<?xi32>
+  %rk = graph.rope %k, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x8xbf16>, tensor<?xi32>
+  %c = graph.kv_append %cache, %rk, %v, %slots {layer = 0 : i64} : !cache, tensor<?x8xbf16>, tensor<?x8xbf16>, tensor<?xi32>
+  %o = graph.paged_attention %rq, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
+  return %o, %c : tensor<?x16xbf16>, !cache
+}
+func.func @other_reader(%q: tensor<?x16xbf16>, %cache: !cache, %tables: tensor<?x?xi32>, %starts: tensor<?xi32>, %lens: tensor<?xi32>) -> tensor<?x16xbf16> {
+  %o = graph.paged_attention %q, %cache, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
+  return %o : tensor<?x16xbf16>
+}
+
+// -----
+
+// The attention reads the incoming cache, not the kv_append's result.
+// CHECK-LABEL: func @cache_not_from_append
+// CHECK-NOT: graph.reshape
+// CHECK-NOT: interleaved
+// CHECK: return
+!cache = !graph.kv_cache<layers = 1, blocks = 4, blockSize = 16, kvHeads = 1, headDim = 8, elementType = bf16>
+func.func @cache_not_from_append(%x: tensor<?x32xbf16>, %pos: tensor<?xi32>, %slots: tensor<?xi32>, %cache: !cache,
+                                 %tables: tensor<?x?xi32>, %starts: tensor<?xi32>, %lens: tensor<?xi32>) -> (tensor<?x16xbf16>, !cache) {
+  %wq = graph.weight "q.weight" : tensor<16x32xbf16>
+  %wk = graph.weight "k.weight" : tensor<8x32xbf16>
+  %wv = graph.weight "v.weight" : tensor<8x32xbf16>
+  %q = graph.linear %x, %wq : tensor<?x32xbf16>, tensor<16x32xbf16> -> tensor<?x16xbf16>
+  %k = graph.linear %x, %wk : tensor<?x32xbf16>, tensor<8x32xbf16> -> tensor<?x8xbf16>
+  %v = graph.linear %x, %wv : tensor<?x32xbf16>, tensor<8x32xbf16> -> tensor<?x8xbf16>
+  // expected-remark @+1 {{rope-pairs: kept rotate_half: its attention does not read the cache straight from the kv_append of its layer}}
+  %rq = graph.rope %q, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x16xbf16>, tensor<?xi32>
+  %rk = graph.rope %k, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x8xbf16>, tensor<?xi32>
+  %c = graph.kv_append %cache, %rk, %v, %slots {layer = 0 : i64} : !cache, tensor<?x8xbf16>, tensor<?x8xbf16>, tensor<?xi32>
+  %o = graph.paged_attention %rq, %cache, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
+  return %o, %c : tensor<?x16xbf16>, !cache
+}
+
+// -----
+
+// The key's rope uses other positions than the query's.
+// CHECK-LABEL: func @key_positions_differ
+// CHECK-NOT: graph.reshape
+// CHECK-NOT: interleaved
+// CHECK: return
+!cache = !graph.kv_cache<layers = 1, blocks = 4, blockSize = 16, kvHeads = 1, headDim = 8, elementType = bf16>
+func.func @key_positions_differ(%x: tensor<?x32xbf16>, %pos: tensor<?xi32>, %kpos: tensor<?xi32>, %slots: tensor<?xi32>, %cache: !cache,
+                                %tables: tensor<?x?xi32>, %starts: tensor<?xi32>, %lens: tensor<?xi32>) -> (tensor<?x16xbf16>, !cache) {
+  %wq = graph.weight "q.weight" : tensor<16x32xbf16>
+  %wk = graph.weight "k.weight" : tensor<8x32xbf16>
+  %wv = graph.weight "v.weight" : tensor<8x32xbf16>
+  %q = graph.linear %x, %wq : tensor<?x32xbf16>, tensor<16x32xbf16> -> tensor<?x16xbf16>
+  %k = graph.linear %x, %wk : tensor<?x32xbf16>, tensor<8x32xbf16> -> tensor<?x8xbf16>
+  %v = graph.linear %x, %wv : tensor<?x32xbf16>, tensor<8x32xbf16> -> tensor<?x8xbf16>
+  // expected-remark @+1 {{rope-pairs: kept rotate_half: the key's rope differs (style, head_dim or positions) from the query's}}
+  %rq = graph.rope %q, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x16xbf16>, tensor<?xi32>
+  %rk = graph.rope %k, %kpos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x8xbf16>, tensor<?xi32>
+  %c = graph.kv_append %cache, %rk, %v, %slots {layer = 0 : i64} : !cache, tensor<?x8xbf16>, tensor<?x8xbf16>, tensor<?xi32>
+  %o = graph.paged_attention %rq, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
+  return %o, %c : tensor<?x16xbf16>, !cache
+}
