@@ -11,6 +11,8 @@
 // here by name (positions, slots, k_cache, v_cache, layer, cache_blocks and the frequencies).
 #include "compiler/Conversion/GraphToTile/GroupLowering.h"
 
+#include <string>
+
 namespace loom::conversion {
 
 std::optional<RopeKvTail> matchRopeKvTail(graph::LinearOp linear, llvm::ArrayRef<mlir::Operation *> ops) {
@@ -41,9 +43,17 @@ mlir::LogicalResult storeRopeKvTail(KernelBuilder &kernel, RopeKvTail tail, mlir
   if (output == group.outputs.end() || group.outputs.size() != 2 ||
       !llvm::is_contained(group.outputs, tail.append.getResult()))
     return fail("the group must yield exactly the rotated q and the kv_cache");
+  // One epilogue rotates q and k with the key's frequencies and the query's positions, at the
+  // cache's head_dim: a region graph-fuse did not form (or a later rule change) must not differ there.
+  if (tail.query.getPositions() != tail.key.getPositions() ||
+      tail.query->getAttrDictionary() != tail.key->getAttrDictionary())
+    return fail("q and k must be rotated with the same positions and attributes");
   auto cache = mlir::cast<graph::KVCacheType>(tail.append.getCache().getType());
   mlir::Type element = cache.getElementType();
   int64_t headDim = cache.getHeadDim();
+  if (static_cast<int64_t>(tail.query.getHeadDim()) != headDim)
+    return fail("the ropes' head_dim (" + std::to_string(tail.query.getHeadDim()) + ") must be the kv_cache's (" +
+                std::to_string(headDim) + ")");
   int64_t queryWidth = tail.query.getResult().getType().getShape().back();
   auto q = kernel.pointer(group.outerOutput(output - group.outputs.begin()), "q");
   auto positions = kernel.pointer(group.outerInput(tail.query.getPositions()), "positions");

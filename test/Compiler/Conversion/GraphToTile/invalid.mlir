@@ -85,3 +85,83 @@ func.func @forward(%x: tensor<?x64xbf16>) -> tensor<?x32xbf16> attributes {loom.
   // expected-error @+1 {{result 0 is columns [32, 64) of a 64-column tensor, and a piece that needs storage of its own has no tile lowering for graph.split}}
   return %b : tensor<?x32xbf16>
 }
+
+// -----
+
+// A rotate_half rope pairs columns i and i + head_dim/2, never two adjacent columns of one epilogue call.
+!cache = !graph.kv_cache<layers = 2, blocks = 64, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16>
+func.func @forward(%x: tensor<?x256xbf16>, %positions: tensor<?xi32>, %kpositions: tensor<?xi32>, %slots: tensor<?xi32>, %kv: !cache)
+    -> (tensor<?x256xbf16>, !cache) attributes {loom.max_tokens = 128 : i64} {
+  %w = graph.weight "qkv" : tensor<512x256xbf16>
+  // expected-error @+1 {{cannot lower the rope + KV-append tail of GEMM group 'fused_linear_split_rope_rope_kv_append_0': its ropes must be interleaved (one epilogue call holds two adjacent columns)}}
+  %r:2 = graph.fused gemm "fused_linear_split_rope_rope_kv_append_0" (%xa = %x, %wa = %w, %pa = %positions, %kpa = %kpositions, %ca = %kv, %sa = %slots)
+      : (tensor<?x256xbf16>, tensor<512x256xbf16>, tensor<?xi32>, tensor<?xi32>, !cache, tensor<?xi32>) -> (tensor<?x256xbf16>, !cache) {
+    %y = graph.linear %xa, %wa : tensor<?x256xbf16>, tensor<512x256xbf16> -> tensor<?x512xbf16>
+    %q, %k, %v = graph.split %y {axis = 1 : i64} : tensor<?x512xbf16> -> tensor<?x256xbf16>, tensor<?x128xbf16>, tensor<?x128xbf16>
+    %qr = graph.rope %q, %pa {head_dim = 64 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x256xbf16>, tensor<?xi32>
+    %kr = graph.rope %k, %pa {head_dim = 64 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x128xbf16>, tensor<?xi32>
+    %c = graph.kv_append %ca, %kr, %v, %sa {layer = 1 : i64} : !cache, tensor<?x128xbf16>, tensor<?x128xbf16>, tensor<?xi32>
+    graph.yield %qr, %c : tensor<?x256xbf16>, !cache
+  }
+  return %r#0, %r#1 : tensor<?x256xbf16>, !cache
+}
+
+// -----
+
+// The key's rope has another theta: one epilogue would rotate q with k's frequencies.
+!cache = !graph.kv_cache<layers = 2, blocks = 64, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16>
+func.func @forward(%x: tensor<?x256xbf16>, %positions: tensor<?xi32>, %kpositions: tensor<?xi32>, %slots: tensor<?xi32>, %kv: !cache)
+    -> (tensor<?x256xbf16>, !cache) attributes {loom.max_tokens = 128 : i64} {
+  %w = graph.weight "qkv" : tensor<512x256xbf16>
+  // expected-error @+1 {{cannot lower the rope + KV-append tail of GEMM group 'fused_linear_split_rope_rope_kv_append_0': q and k must be rotated with the same positions and attributes}}
+  %r:2 = graph.fused gemm "fused_linear_split_rope_rope_kv_append_0" (%xa = %x, %wa = %w, %pa = %positions, %kpa = %kpositions, %ca = %kv, %sa = %slots)
+      : (tensor<?x256xbf16>, tensor<512x256xbf16>, tensor<?xi32>, tensor<?xi32>, !cache, tensor<?xi32>) -> (tensor<?x256xbf16>, !cache) {
+    %y = graph.linear %xa, %wa : tensor<?x256xbf16>, tensor<512x256xbf16> -> tensor<?x512xbf16>
+    %q, %k, %v = graph.split %y {axis = 1 : i64} : tensor<?x512xbf16> -> tensor<?x256xbf16>, tensor<?x128xbf16>, tensor<?x128xbf16>
+    %qr = graph.rope %q, %pa {head_dim = 64 : i64, style = #graph.rope_style<interleaved>, theta = 1.0e4 : f32} : tensor<?x256xbf16>, tensor<?xi32>
+    %kr = graph.rope %k, %pa {head_dim = 64 : i64, style = #graph.rope_style<interleaved>, theta = 5.0e5 : f32} : tensor<?x128xbf16>, tensor<?xi32>
+    %c = graph.kv_append %ca, %kr, %v, %sa {layer = 1 : i64} : !cache, tensor<?x128xbf16>, tensor<?x128xbf16>, tensor<?xi32>
+    graph.yield %qr, %c : tensor<?x256xbf16>, !cache
+  }
+  return %r#0, %r#1 : tensor<?x256xbf16>, !cache
+}
+
+// -----
+
+// The key's rope reads other positions: one epilogue would rotate k at q's positions.
+!cache = !graph.kv_cache<layers = 2, blocks = 64, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16>
+func.func @forward(%x: tensor<?x256xbf16>, %positions: tensor<?xi32>, %kpositions: tensor<?xi32>, %slots: tensor<?xi32>, %kv: !cache)
+    -> (tensor<?x256xbf16>, !cache) attributes {loom.max_tokens = 128 : i64} {
+  %w = graph.weight "qkv" : tensor<512x256xbf16>
+  // expected-error @+1 {{cannot lower the rope + KV-append tail of GEMM group 'fused_linear_split_rope_rope_kv_append_0': q and k must be rotated with the same positions and attributes}}
+  %r:2 = graph.fused gemm "fused_linear_split_rope_rope_kv_append_0" (%xa = %x, %wa = %w, %pa = %positions, %kpa = %kpositions, %ca = %kv, %sa = %slots)
+      : (tensor<?x256xbf16>, tensor<512x256xbf16>, tensor<?xi32>, tensor<?xi32>, !cache, tensor<?xi32>) -> (tensor<?x256xbf16>, !cache) {
+    %y = graph.linear %xa, %wa : tensor<?x256xbf16>, tensor<512x256xbf16> -> tensor<?x512xbf16>
+    %q, %k, %v = graph.split %y {axis = 1 : i64} : tensor<?x512xbf16> -> tensor<?x256xbf16>, tensor<?x128xbf16>, tensor<?x128xbf16>
+    %qr = graph.rope %q, %pa {head_dim = 64 : i64, style = #graph.rope_style<interleaved>, theta = 1.0e4 : f32} : tensor<?x256xbf16>, tensor<?xi32>
+    %kr = graph.rope %k, %kpa {head_dim = 64 : i64, style = #graph.rope_style<interleaved>, theta = 1.0e4 : f32} : tensor<?x128xbf16>, tensor<?xi32>
+    %c = graph.kv_append %ca, %kr, %v, %sa {layer = 1 : i64} : !cache, tensor<?x128xbf16>, tensor<?x128xbf16>, tensor<?xi32>
+    graph.yield %qr, %c : tensor<?x256xbf16>, !cache
+  }
+  return %r#0, %r#1 : tensor<?x256xbf16>, !cache
+}
+
+// -----
+
+// The ropes rotate 32-wide heads in a 64-wide cache: the epilogue pairs by the cache's head_dim.
+!cache = !graph.kv_cache<layers = 2, blocks = 64, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16>
+func.func @forward(%x: tensor<?x256xbf16>, %positions: tensor<?xi32>, %kpositions: tensor<?xi32>, %slots: tensor<?xi32>, %kv: !cache)
+    -> (tensor<?x256xbf16>, !cache) attributes {loom.max_tokens = 128 : i64} {
+  %w = graph.weight "qkv" : tensor<512x256xbf16>
+  // expected-error @+1 {{cannot lower the rope + KV-append tail of GEMM group 'fused_linear_split_rope_rope_kv_append_0': the ropes' head_dim (32) must be the kv_cache's (64)}}
+  %r:2 = graph.fused gemm "fused_linear_split_rope_rope_kv_append_0" (%xa = %x, %wa = %w, %pa = %positions, %kpa = %kpositions, %ca = %kv, %sa = %slots)
+      : (tensor<?x256xbf16>, tensor<512x256xbf16>, tensor<?xi32>, tensor<?xi32>, !cache, tensor<?xi32>) -> (tensor<?x256xbf16>, !cache) {
+    %y = graph.linear %xa, %wa : tensor<?x256xbf16>, tensor<512x256xbf16> -> tensor<?x512xbf16>
+    %q, %k, %v = graph.split %y {axis = 1 : i64} : tensor<?x512xbf16> -> tensor<?x256xbf16>, tensor<?x128xbf16>, tensor<?x128xbf16>
+    %qr = graph.rope %q, %pa {head_dim = 32 : i64, style = #graph.rope_style<interleaved>, theta = 1.0e4 : f32} : tensor<?x256xbf16>, tensor<?xi32>
+    %kr = graph.rope %k, %pa {head_dim = 32 : i64, style = #graph.rope_style<interleaved>, theta = 1.0e4 : f32} : tensor<?x128xbf16>, tensor<?xi32>
+    %c = graph.kv_append %ca, %kr, %v, %sa {layer = 1 : i64} : !cache, tensor<?x128xbf16>, tensor<?x128xbf16>, tensor<?xi32>
+    graph.yield %qr, %c : tensor<?x256xbf16>, !cache
+  }
+  return %r#0, %r#1 : tensor<?x256xbf16>, !cache
+}
