@@ -19,7 +19,7 @@ struct GemmCallParts {
 /// The source of a skinny GEMM kernel whose config has `split` and `consumers` (tile-tiling's
 /// wgmma skinny configuration): Config = loom::sm90::SkinnySm90Config<max_m, split, ring>, a
 /// cluster of `split` CTAs along grid y, and compile-time checks that the launch's threads and
-/// shared memory are the ones the Config needs.
-std::string emitSkinnySm90(tile::KernelOp kernel, KernelSource &source, const GemmCallParts &call);
+/// shared memory are the ones the Config needs; an error when the config, block or shared bytes are missing.
+mlir::FailureOr<std::string> emitSkinnySm90(tile::KernelOp kernel, KernelSource &source, const GemmCallParts &call);
 
 } // namespace loom::cuda

@@ -16,6 +16,8 @@ mlir::Value parameterNamed(tile::KernelOp kernel, llvm::StringRef name) {
   return nullptr;
 }
 
+/// The `loom.rope_kv` entries, in makeRopeKvAppend's template order after the element type.
+constexpr llvm::StringLiteral kTemplateParameters[] = {"head_dim", "q_width", "kv_width", "block_size"};
 constexpr llvm::StringLiteral kCallParameters[] = {"positions", "slots", "k_cache", "v_cache", "layer",
                                                    "cache_blocks"};
 constexpr llvm::StringLiteral kFrequencyParameters[] = {"theta", "factor", "low_freq_factor",
@@ -32,10 +34,14 @@ mlir::FailureOr<std::optional<std::string>> ropeKvEpilogue(tile::KernelOp kernel
   if (kernel.getConfigValue("simt"))
     return store.emitOpError() << "the rope + KV-append epilogue needs column pairs, which "
                                   "loom::gemmSimt's per-element store does not give";
-  auto value = [&](llvm::StringRef key) {
+  std::string element = source.pointee(store.getPtr());
+  std::vector<std::string> templateArguments = {element};
+  for (llvm::StringRef key : kTemplateParameters) {
     auto attr = config.getAs<mlir::IntegerAttr>(key);
-    return attr ? std::to_string(attr.getInt()) : std::string("0");
-  };
+    if (!attr)
+      return store.emitOpError() << "loom.rope_kv has no integer '" << key << "'";
+    templateArguments.push_back(std::to_string(attr.getInt()));
+  }
   std::vector<std::string> arguments = {source.name(store.getPtr())};
   auto named = [&](llvm::ArrayRef<llvm::StringLiteral> names) -> mlir::LogicalResult {
     for (llvm::StringRef name : names) {
@@ -48,7 +54,6 @@ mlir::FailureOr<std::optional<std::string>> ropeKvEpilogue(tile::KernelOp kernel
   };
   if (mlir::failed(named(kCallParameters)))
     return mlir::failure();
-  std::string element = source.pointee(store.getPtr());
   for (llvm::StringRef pool : {"k_cache", "v_cache"}) // written through, so not const
     source.declare(parameterNamed(kernel, pool), element + " *" + pool.str());
   size_t frequenciesBegin = arguments.size();
@@ -60,9 +65,8 @@ mlir::FailureOr<std::optional<std::string>> ropeKvEpilogue(tile::KernelOp kernel
   arguments.push_back(frequencies);
   arguments.insert(arguments.end(), parts.begin(), parts.end());
   source.include("loom/epilogue_rope_kv.cuh");
-  return std::optional<std::string>("loom::epi::makeRopeKvAppend<" + element + ", " + value("head_dim") + ", " +
-                                    value("q_width") + ", " + value("kv_width") + ", " + value("block_size") +
-                                    ">(" + llvm::join(arguments, ", ") + ")");
+  return std::optional<std::string>("loom::epi::makeRopeKvAppend<" + llvm::join(templateArguments, ", ") + ">(" +
+                                    llvm::join(arguments, ", ") + ")");
 }
 
 } // namespace loom::cuda
