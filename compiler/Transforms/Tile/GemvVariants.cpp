@@ -32,10 +32,14 @@ KernelOp addRowCappedCopy(KernelOp kernel, llvm::StringRef kind, int64_t maxRows
 }
 
 std::pair<std::string, std::string> cappedGuards(llvm::StringRef rows, llvm::StringRef existing,
-                                                 int64_t below, int64_t cap) {
+                                                 std::optional<int64_t> below, int64_t cap) {
   auto joined = [](llvm::StringRef guard) { return guard.empty() ? std::string() : (guard + " && ").str(); };
+  std::string gemm = joined(existing);
+  // Only a whole last term: `ntokens > 16` does not end in the term `tokens > 16`.
   llvm::StringRef rest = existing;
-  std::string gemm = rest.consume_back((rows + " > " + llvm::Twine(below)).str()) ? rest.str() : joined(existing);
+  if (below && rest.consume_back((rows + " > " + llvm::Twine(*below)).str()) &&
+      (rest.empty() || rest.ends_with(" && ")))
+    gemm = rest.str();
   return {joined(existing) + rows.str() + " <= " + std::to_string(cap), gemm + rows.str() + " > " + std::to_string(cap)};
 }
 
@@ -106,10 +110,11 @@ namespace {
 /// guards nest (`<= 8`, `> 8 && <= 16`, `> 16`).
 struct GemvCopy {
   llvm::StringLiteral kind, description;
-  int64_t maxRows, below; ///< the cap, and the cap of the copy before it (0: none)
+  int64_t maxRows;
+  std::optional<int64_t> below; ///< the cap of the copy before it, if any
 };
 constexpr GemvCopy kGemvCopies[] = {
-    {"gemv8", "decode GEMV variant (max_m 8)", kGemvSmallRows, 0},
+    {"gemv8", "decode GEMV variant (max_m 8)", kGemvSmallRows, std::nullopt},
     {"gemv", "decode GEMV variant", kGemvMaxRows, kGemvSmallRows},
 };
 } // namespace

@@ -7,6 +7,7 @@
 #include "mlir/IR/BuiltinOps.h"
 
 #include <functional>
+#include <optional>
 
 namespace loom::tile {
 
@@ -47,10 +48,10 @@ void addRowVariants(mlir::ModuleOp module, const RowVariantRule &rule, bool expl
 
 /// The (copy, GEMM) guards of a copy capped at `cap` rows on a launch guarded `existing`: the
 /// copy at `<rows> <= cap`, the GEMM at `<rows> > cap`, each joined with `&&` to `existing`,
-/// except that an `<rows> > below` ending `existing` (an earlier, smaller copy's) is implied by
-/// `<rows> > cap` and dropped from the GEMM's.
+/// except that a whole last term `<rows> > below` of `existing` (an earlier, smaller copy's) is
+/// implied by `<rows> > cap` and dropped from the GEMM's.
 std::pair<std::string, std::string> cappedGuards(llvm::StringRef rows, llvm::StringRef existing,
-                                                 int64_t below, int64_t cap);
+                                                 std::optional<int64_t> below, int64_t cap);
 
 /// Why the GEMM `shape` gets no GEMV variant capped at `maxRows` on `target`, or "" when it
 /// gets one.

@@ -138,15 +138,9 @@ void addSkinnyVariants(mlir::ModuleOp module, const GpuTarget &target, bool expl
                  ", so tile-tiling makes the GEMM itself skinny";
         return problem;
       },
+      // The GEMV variant's `<rows> > 16` is implied by `<rows> > 128` on the GEMM's launch.
       [](const KernelShape &shape, llvm::StringRef existing) {
-        const std::string cap = std::to_string(kSkinnyMaxRows);
-        std::string copy = (existing.empty() ? "" : (existing + " && ").str()) + shape.rows + " <= " + cap;
-        // The GEMV variant's `<rows> > 16` is implied by `<rows> > 128` on the GEMM's launch.
-        llvm::StringRef rest = existing;
-        std::string gemm = rest.consume_back(shape.rows + " > " + std::to_string(kGemvMaxRows))
-                               ? rest.str()
-                               : (existing.empty() ? "" : (existing + " && ").str());
-        return std::pair{copy, gemm + shape.rows + " > " + cap};
+        return cappedGuards(shape.rows, existing, kGemvMaxRows, kSkinnyMaxRows);
       }};
   addRowVariants(module, rule, explain);
 }
