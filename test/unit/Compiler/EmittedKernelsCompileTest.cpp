@@ -38,6 +38,7 @@ std::vector<std::pair<std::string, std::string>> litInputs() {
                          "test/Compiler/Target/CUDA/emit.mlir",
                          "test/Compiler/Target/CUDA/emit-llama-layer.mlir",
                          "test/Compiler/Target/CUDA/emit-gemm-epilogues.mlir",
+                         "test/Compiler/Target/CUDA/emit-rope-kv-epilogue-f16.mlir",
                          "test/Compiler/loomc/loomc.mlir",
                          "test/Compiler/loomc/hoisted-weights.mlir",
                          "test/Compiler/loomc/emit-graph-cubin.mlir"};
