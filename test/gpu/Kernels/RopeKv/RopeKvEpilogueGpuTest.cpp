@@ -1,6 +1,6 @@
 // The rope + KV-append GEMM epilogue (loom/epilogue_rope_kv.cuh), in bf16 and f16, against the
-// library kernel it replaces (loom/kv_append.cuh ropeKvAppend, interleaved) and as loom::gemv's
-// epilogue: same q output, same paged pools.
+// library kernel it replaces (loom/kv_append.cuh ropeKvAppend, interleaved) and as the epilogue
+// of loom::gemv and loom::gemm: same q output, same paged pools.
 // Both sides share loom/rope.cuh's ropeInverseFrequency/ropeAngle; MemoryBound/RopeGpuTest checks
 // that math against the host, so these tests check the epilogue's plumbing and its GEMM call path.
 #include "test/gpu/GpuTestSupport.h"
@@ -77,30 +77,47 @@ extern "C" __global__ __launch_bounds__(loom::kKvAppendThreads, 1) void rope_kv_
                      kHeads, kKvHeads, kHeadDim, kBlockSize, kRowsPerCta, kFrequencies, element.name);
 }
 
-/// A loom::GemvConfig<WARPS, MAX_M, ROW_TILES, UNROLL> and the rows it runs.
-struct GemvCase {
-  int warps, maxM, rowTiles, unroll, rows;
+/// A GEMM family (loom/<family>.cuh) with one config, its launch contract and the rows it runs:
+/// a CTA covers `cols` columns and `maxRows` rows; gemv puts the row blocks on grid y, gemm
+/// flattens them into grid x.
+struct FamilyCase {
+  const char *family, *config;
+  int threads, cols, maxRows, sharedBytes, rows;
+  bool isGemv() const { return std::string(family) == "gemv"; }
+  rt::LaunchConfig launch() const {
+    const unsigned columnBlocks = unsigned(kRowWidth / cols), rowBlocks = unsigned((rows + maxRows - 1) / maxRows);
+    const bool gemv = isGemv();
+    return {{gemv ? columnBlocks : columnBlocks * rowBlocks, gemv ? rowBlocks : 1u, 1},
+            {unsigned(threads), 1, 1},
+            unsigned(sharedBytes)};
+  }
 };
 
-/// Two loom::gemv wrappers of Y = X · Wᵀ (N = kRowWidth) in one program, as the emitter writes
-/// them: gemv_rope_kv stores through the epilogue, gemv_f32 stores the f32 accumulators.
-std::string gemvSource(const Element &element, const GemvCase &shape) {
+/// Two wrappers of Y = X · Wᵀ (N = kRowWidth) in one program, as the emitter writes them:
+/// linear_rope_kv stores through the epilogue, linear_f32 stores the f32 accumulators.
+std::string linearSource(const Element &element, const FamilyCase &shape) {
   return fmt::format(R"(#include "loom/epilogue_rope_kv.cuh"
-#include "loom/gemv.cuh"
-using Config = loom::GemvConfig<{0}, {1}, {2}, {3}>;
-extern "C" __global__ __launch_bounds__(Config::kThreads) void gemv_rope_kv(const loom::{4} *x,
-    const loom::{4} *w, int tokens, int k, {5}) {{
-  loom::gemv<Config, loom::{4}, loom::NoPrologue, loom::NoGating>(x, w, tokens, {7}, k,
-      loom::NoPrologue{{}}, {6});
+#include "loom/{0}.cuh"
+using Config = {1};
+static_assert(Config::kThreads == {2}, "the test launches {2} threads");
+{7}
+extern "C" __global__ __launch_bounds__(Config::kThreads) void linear_rope_kv(const loom::{3} *x,
+    const loom::{3} *w, int tokens, int k, {4}) {{
+  loom::{0}<Config, loom::{3}, loom::NoPrologue, loom::NoGating>(x, w, tokens, {6}, k,
+      loom::NoPrologue{{}}, {5});
 }}
-extern "C" __global__ __launch_bounds__(Config::kThreads) void gemv_f32(const loom::{4} *x,
-    const loom::{4} *w, int tokens, int k, float *y) {{
-  loom::gemv<Config, loom::{4}, loom::NoPrologue, loom::NoGating>(x, w, tokens, {7}, k,
-      loom::NoPrologue{{}}, loom::epi::makeEpilogue(y, {7}));
+extern "C" __global__ __launch_bounds__(Config::kThreads) void linear_f32(const loom::{3} *x,
+    const loom::{3} *w, int tokens, int k, float *y) {{
+  loom::{0}<Config, loom::{3}, loom::NoPrologue, loom::NoGating>(x, w, tokens, {6}, k,
+      loom::NoPrologue{{}}, loom::epi::makeEpilogue(y, {6}));
 }}
 )",
-                     shape.warps, shape.maxM, shape.rowTiles, shape.unroll, element.name,
-                     epilogueParameters(element), makeEpilogueCall(element), kRowWidth);
+                     shape.family, shape.config, shape.threads, element.name,
+                     epilogueParameters(element), makeEpilogueCall(element), kRowWidth,
+                     shape.isGemv() ? ""
+                                    : fmt::format("static_assert(Config::sharedBytes(1) == {0}, "
+                                                  "\"the test gives {0} bytes of dynamic shared memory\");",
+                                                  shape.sharedBytes));
 }
 
 std::vector<uint16_t> encode(const Element &element, const std::vector<float> &values) {
@@ -208,6 +225,10 @@ protected:
 };
 
 std::string elementName(const Element &element) { return element.name; }
+void PrintTo(const Element &element, std::ostream *out) { *out << element.name; }
+void PrintTo(const FamilyCase &shape, std::ostream *out) {
+  *out << shape.config << " at " << shape.rows << " rows";
+}
 
 class RopeKvEpilogueGpuTest : public RopeKvTest,
                               public ::testing::WithParamInterface<std::tuple<Element, int>> {};
@@ -249,53 +270,59 @@ INSTANTIATE_TEST_SUITE_P(Rows, RopeKvEpilogueGpuTest,
                                               std::get<1>(info.param));
                          });
 
-/// The epilogue as loom::gemv's: every thread constructs it before the GEMV's early returns
-/// (`pair >= MAX_M · kCols / 2`, `row >= M`). Reference: the same GEMV storing f32, then the
-/// grid-stride epilogue kernel above (checked against the library kernel) over those values;
-/// both round the same f32 values once, so they must agree bit for bit.
-class RopeKvGemvGpuTest : public RopeKvTest,
-                          public ::testing::WithParamInterface<std::tuple<Element, GemvCase>> {};
+/// The epilogue as a GEMM family's: loom::gemv constructs it in every thread before its early
+/// returns (`pair >= MAX_M · kCols / 2`, `row >= M`), loom::gemm at the call over partial row
+/// and column tiles. Reference: the same GEMM storing f32, then the grid-stride epilogue kernel
+/// above (checked against the library kernel) over those values; both round the same f32 values
+/// once, so they must agree bit for bit.
+class RopeKvLinearGpuTest : public RopeKvTest,
+                            public ::testing::WithParamInterface<std::tuple<Element, FamilyCase>> {};
 
-TEST_P(RopeKvGemvGpuTest, MatchesTheEpilogueOverTheGemvAccumulators) {
+TEST_P(RopeKvLinearGpuTest, MatchesTheEpilogueOverTheGemmAccumulators) {
   const auto &[element, shape] = GetParam();
   const int rows = shape.rows, k = 256;
   const uint64_t x = upload(encode(element, randomFloats(size_t(rows) * k, 11)));
   const uint64_t w = upload(encode(element, randomFloats(size_t(kRowWidth) * k, 12)));
-  auto kernels = gemvSource(element, shape);
-  auto fusedKernel = compileAndLoad("gemv_rope_kv", kernels);
+  const std::string kernels = linearSource(element, shape);
+  auto fusedKernel = compileAndLoad("linear_rope_kv", kernels);
   ASSERT_TRUE(fusedKernel.isOk()) << fusedKernel.status().toString();
-  auto f32Kernel = compileAndLoad("gemv_f32", kernels);
+  auto f32Kernel = compileAndLoad("linear_f32", kernels);
   ASSERT_TRUE(f32Kernel.isOk()) << f32Kernel.status().toString();
-  const rt::LaunchConfig launch{{unsigned(kRowWidth / (16 * shape.rowTiles)),
-                                 unsigned((rows + shape.maxM - 1) / shape.maxM), 1},
-                                {unsigned(32 * shape.warps), 1, 1},
-                                0};
 
   const State fused = makeState(element, rows), reference = makeState(element, rows);
   rt::KernelArgs fusedArgs;
   fusedArgs.add(x).add(w).add(rows).add(k);
   addEpilogueArgs(fused, fusedArgs);
-  ASSERT_TRUE(rt::launchKernel(*fusedKernel->kernel, launch, fusedArgs, stream_->handle()).isOk());
+  ASSERT_TRUE(rt::launchKernel(*fusedKernel->kernel, shape.launch(), fusedArgs, stream_->handle()).isOk());
 
   const uint64_t y = poisoned(size_t(rows) * kRowWidth * 4);
   rt::KernelArgs f32Args;
   f32Args.add(x).add(w).add(rows).add(k).add(y);
-  ASSERT_TRUE(rt::launchKernel(*f32Kernel->kernel, launch, f32Args, stream_->handle()).isOk());
+  ASSERT_TRUE(rt::launchKernel(*f32Kernel->kernel, shape.launch(), f32Args, stream_->handle()).isOk());
   runEpilogue(element, y, reference);
   expectSame(element, fused, reference,
              download<uint16_t>(reference.q, size_t(rows) * kQueryWidth), /*exact=*/true);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Gemv, RopeKvGemvGpuTest,
-    ::testing::Combine(::testing::Values(kBf16, kF16),
-                       ::testing::Values(GemvCase{16, 8, 1, 2, 1}, GemvCase{16, 8, 1, 2, 8},
-                                         GemvCase{8, 16, 1, 2, 13})),
-    [](const auto &info) {
-      const GemvCase &shape = std::get<1>(info.param);
-      return fmt::format("{}_max_m{}_rows{}", elementName(std::get<0>(info.param)), shape.maxM,
-                         shape.rows);
-    });
+/// The decode GEMVs tile-tiling picks for the QKV GEMM (MAX_M 8: 448 of 512 threads return
+/// before the epilogue; MAX_M 16) and the mma.sync GEMM config of emit-rope-kv-epilogue-f16.mlir
+/// over 300 rows (a partial last row tile).
+constexpr FamilyCase kFamilyCases[] = {
+    {"gemv", "loom::GemvConfig<16, 8, 1, 2>", 512, 16, 8, 0, 1},
+    {"gemv", "loom::GemvConfig<16, 8, 1, 2>", 512, 16, 8, 0, 8},
+    {"gemv", "loom::GemvConfig<8, 16, 1, 2>", 256, 16, 16, 0, 13},
+    {"gemm", "loom::GemmConfig<128, 64, 64, 2, 2, 4>", 128, 64, 128, 98304, 300},
+};
+
+INSTANTIATE_TEST_SUITE_P(Families, RopeKvLinearGpuTest,
+                         ::testing::Combine(::testing::Values(kBf16, kF16),
+                                            ::testing::ValuesIn(kFamilyCases)),
+                         [](const auto &info) {
+                           const FamilyCase &shape = std::get<1>(info.param);
+                           return fmt::format("{}_{}_max_m{}_rows{}",
+                                              elementName(std::get<0>(info.param)), shape.family,
+                                              shape.maxRows, shape.rows);
+                         });
 
 } // namespace
 } // namespace loom::testing
