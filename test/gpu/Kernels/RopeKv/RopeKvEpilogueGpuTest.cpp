@@ -1,6 +1,6 @@
 // The rope + KV-append GEMM epilogue (loom/epilogue_rope_kv.cuh), in bf16 and f16, against the
 // library kernel it replaces (loom/kv_append.cuh ropeKvAppend, interleaved) and as the epilogue
-// of loom::gemv and loom::gemm: same q output, same paged pools.
+// of loom::gemv, loom::gemm and loom::gemmSkinny: same q output, same paged pools.
 // Both sides share loom/rope.cuh's ropeInverseFrequency/ropeAngle; MemoryBound/RopeGpuTest checks
 // that math against the host, so these tests check the epilogue's plumbing and its GEMM call path.
 #include "test/gpu/GpuTestSupport.h"
@@ -77,47 +77,62 @@ extern "C" __global__ __launch_bounds__(loom::kKvAppendThreads, 1) void rope_kv_
                      kHeads, kKvHeads, kHeadDim, kBlockSize, kRowsPerCta, kFrequencies, element.name);
 }
 
-/// A GEMM family (loom/<family>.cuh) with one config, its launch contract and the rows it runs:
-/// a CTA covers `cols` columns and `maxRows` rows; gemv puts the row blocks on grid y, gemm
-/// flattens them into grid x.
+/// Where a family puts its CTAs (the wrapper contracts of loom/gemv.cuh, loom/gemm.cuh and
+/// loom/gemm_skinny.cuh): column blocks on x, and row blocks on y (gemv), folded into x (gemm) or
+/// on z with the cluster's K splits on y (gemmSkinny).
+enum class GridLayout { kRowsOnY, kRowsInX, kSplitsOnYRowsOnZ };
+
+/// A GEMM family with one config, its launch contract and the rows it runs: a CTA covers `cols`
+/// columns and `maxRows` rows.
 struct FamilyCase {
-  const char *family, *config;
+  const char *header, *function, *config;
+  GridLayout layout;
+  int split;                 ///< cluster size along grid y (gemmSkinny), else 1
+  const char *sharedBytesOf; ///< the Config's dynamic shared bytes expression, or nullptr
   int threads, cols, maxRows, sharedBytes, rows;
-  bool isGemv() const { return std::string(family) == "gemv"; }
+  rt::GpuArch minArch;
+
   rt::LaunchConfig launch() const {
     const unsigned columnBlocks = unsigned(kRowWidth / cols), rowBlocks = unsigned((rows + maxRows - 1) / maxRows);
-    const bool gemv = isGemv();
-    return {{gemv ? columnBlocks : columnBlocks * rowBlocks, gemv ? rowBlocks : 1u, 1},
-            {unsigned(threads), 1, 1},
-            unsigned(sharedBytes)};
+    rt::LaunchConfig config{{columnBlocks, 1, 1}, {unsigned(threads), 1, 1}, unsigned(sharedBytes)};
+    switch (layout) {
+    case GridLayout::kRowsOnY: config.grid.y = rowBlocks; break;
+    case GridLayout::kRowsInX: config.grid.x *= rowBlocks; break;
+    case GridLayout::kSplitsOnYRowsOnZ: config.grid.y = unsigned(split), config.grid.z = rowBlocks; break;
+    }
+    return config;
   }
 };
 
 /// Two wrappers of Y = X · Wᵀ (N = kRowWidth) in one program, as the emitter writes them:
-/// linear_rope_kv stores through the epilogue, linear_f32 stores the f32 accumulators.
+/// linear_rope_kv stores through the epilogue, linear_f32 stores the f32 accumulators. The
+/// wrappers assert the threads and shared bytes the test launches with.
 std::string linearSource(const Element &element, const FamilyCase &shape) {
+  const std::string bounds = shape.split > 1 ? fmt::format("Config::kThreads, 1) __cluster_dims__(1, {}, 1", shape.split)
+                                             : "Config::kThreads";
+  const std::string sharedCheck =
+      shape.sharedBytesOf ? fmt::format("static_assert({} == {}, \"the test's dynamic shared bytes\");",
+                                        shape.sharedBytesOf, shape.sharedBytes)
+                          : "";
   return fmt::format(R"(#include "loom/epilogue_rope_kv.cuh"
 #include "loom/{0}.cuh"
 using Config = {1};
 static_assert(Config::kThreads == {2}, "the test launches {2} threads");
-{7}
-extern "C" __global__ __launch_bounds__(Config::kThreads) void linear_rope_kv(const loom::{3} *x,
-    const loom::{3} *w, int tokens, int k, {4}) {{
-  loom::{0}<Config, loom::{3}, loom::NoPrologue, loom::NoGating>(x, w, tokens, {6}, k,
-      loom::NoPrologue{{}}, {5});
+{3}
+extern "C" __global__ __launch_bounds__({4}) void linear_rope_kv(const loom::{5} *x,
+    const loom::{5} *w, int tokens, int k, {6}) {{
+  loom::{7}<Config, loom::{5}, loom::NoPrologue, loom::NoGating>(x, w, tokens, {9}, k,
+      loom::NoPrologue{{}}, {8});
 }}
-extern "C" __global__ __launch_bounds__(Config::kThreads) void linear_f32(const loom::{3} *x,
-    const loom::{3} *w, int tokens, int k, float *y) {{
-  loom::{0}<Config, loom::{3}, loom::NoPrologue, loom::NoGating>(x, w, tokens, {6}, k,
-      loom::NoPrologue{{}}, loom::epi::makeEpilogue(y, {6}));
+extern "C" __global__ __launch_bounds__({4}) void linear_f32(const loom::{5} *x,
+    const loom::{5} *w, int tokens, int k, float *y) {{
+  loom::{7}<Config, loom::{5}, loom::NoPrologue, loom::NoGating>(x, w, tokens, {9}, k,
+      loom::NoPrologue{{}}, loom::epi::makeEpilogue(y, {9}));
 }}
 )",
-                     shape.family, shape.config, shape.threads, element.name,
-                     epilogueParameters(element), makeEpilogueCall(element), kRowWidth,
-                     shape.isGemv() ? ""
-                                    : fmt::format("static_assert(Config::sharedBytes(1) == {0}, "
-                                                  "\"the test gives {0} bytes of dynamic shared memory\");",
-                                                  shape.sharedBytes));
+                     shape.header, shape.config, shape.threads, sharedCheck, bounds, element.name,
+                     epilogueParameters(element), shape.function, makeEpilogueCall(element),
+                     kRowWidth);
 }
 
 std::vector<uint16_t> encode(const Element &element, const std::vector<float> &values) {
@@ -272,7 +287,7 @@ INSTANTIATE_TEST_SUITE_P(Rows, RopeKvEpilogueGpuTest,
 
 /// The epilogue as a GEMM family's: loom::gemv constructs it in every thread before its early
 /// returns (`pair >= MAX_M · kCols / 2`, `row >= M`), loom::gemm at the call over partial row
-/// and column tiles. Reference: the same GEMM storing f32, then the grid-stride epilogue kernel
+/// tiles, loom::gemmSkinny at the call of a 2-CTA cluster that stores after the DSMEM reduction. Reference: the same GEMM storing f32, then the grid-stride epilogue kernel
 /// above (checked against the library kernel) over those values; both round the same f32 values
 /// once, so they must agree bit for bit.
 class RopeKvLinearGpuTest : public RopeKvTest,
@@ -280,6 +295,8 @@ class RopeKvLinearGpuTest : public RopeKvTest,
 
 TEST_P(RopeKvLinearGpuTest, MatchesTheEpilogueOverTheGemmAccumulators) {
   const auto &[element, shape] = GetParam();
+  if (arch_ < shape.minArch)
+    GTEST_SKIP() << shape.function << " needs a newer GPU";
   const int rows = shape.rows, k = 256;
   const uint64_t x = upload(encode(element, randomFloats(size_t(rows) * k, 11)));
   const uint64_t w = upload(encode(element, randomFloats(size_t(kRowWidth) * k, 12)));
@@ -305,13 +322,14 @@ TEST_P(RopeKvLinearGpuTest, MatchesTheEpilogueOverTheGemmAccumulators) {
 }
 
 /// The decode GEMVs tile-tiling picks for the QKV GEMM (MAX_M 8: 448 of 512 threads return
-/// before the epilogue; MAX_M 16) and the mma.sync GEMM config of emit-rope-kv-epilogue-f16.mlir
-/// over 300 rows (a partial last row tile).
+/// before the epilogue; MAX_M 16), and the configs emit-rope-kv-epilogue-f16.mlir emits: the
+/// mma.sync GEMM over 300 rows (a partial last row tile) and the split-K skinny GEMM (sm_90).
 constexpr FamilyCase kFamilyCases[] = {
-    {"gemv", "loom::GemvConfig<16, 8, 1, 2>", 512, 16, 8, 0, 1},
-    {"gemv", "loom::GemvConfig<16, 8, 1, 2>", 512, 16, 8, 0, 8},
-    {"gemv", "loom::GemvConfig<8, 16, 1, 2>", 256, 16, 16, 0, 13},
-    {"gemm", "loom::GemmConfig<128, 64, 64, 2, 2, 4>", 128, 64, 128, 98304, 300},
+    {"gemv", "gemv", "loom::GemvConfig<16, 8, 1, 2>", GridLayout::kRowsOnY, 1, nullptr, 512, 16, 8, 0, 1, rt::GpuArch::kSm80},
+    {"gemv", "gemv", "loom::GemvConfig<16, 8, 1, 2>", GridLayout::kRowsOnY, 1, nullptr, 512, 16, 8, 0, 8, rt::GpuArch::kSm80},
+    {"gemv", "gemv", "loom::GemvConfig<8, 16, 1, 2>", GridLayout::kRowsOnY, 1, nullptr, 256, 16, 16, 0, 13, rt::GpuArch::kSm80},
+    {"gemm", "gemm", "loom::GemmConfig<128, 64, 64, 2, 2, 4>", GridLayout::kRowsInX, 1, "Config::sharedBytes(1)", 128, 64, 128, 98304, 300, rt::GpuArch::kSm80},
+    {"gemm_skinny", "gemmSkinny", "loom::SkinnyConfig<128, 2, 3>", GridLayout::kSplitsOnYRowsOnZ, 2, "Config::sharedBytes", 256, 128, 128, 197120, 24, rt::GpuArch::kSm90},
 };
 
 INSTANTIATE_TEST_SUITE_P(Families, RopeKvLinearGpuTest,
@@ -320,7 +338,7 @@ INSTANTIATE_TEST_SUITE_P(Families, RopeKvLinearGpuTest,
                          [](const auto &info) {
                            const FamilyCase &shape = std::get<1>(info.param);
                            return fmt::format("{}_{}_max_m{}_rows{}",
-                                              elementName(std::get<0>(info.param)), shape.family,
+                                              elementName(std::get<0>(info.param)), shape.header,
                                               shape.maxRows, shape.rows);
                          });
 
