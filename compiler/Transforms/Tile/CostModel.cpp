@@ -60,7 +60,8 @@ std::string ceilDivExpr(const std::string &a, int64_t b) {
 int64_t ctasPerSm(const TileConfig &config, const GpuTarget &target) {
   int64_t byThreads = target.maxThreadsPerSm / std::max(config.threads, 1);
   int64_t byRegisters = target.registersPerSm / std::max(config.threads * config.registersEstimate, 1);
-  int64_t byShared = config.sharedBytes ? target.sharedBytesPerSm / config.sharedBytes : 32;
+  int64_t shared = config.sharedBytes + config.staticSharedBytes;
+  int64_t byShared = shared ? target.sharedBytesPerSm / shared : 32;
   return std::max<int64_t>(0, std::min({byThreads, byRegisters, byShared, int64_t(32)}));
 }
 
@@ -222,9 +223,10 @@ double rooflineSeconds(double bytes, double flops, const GpuTarget &target) {
 std::string launchProblem(const TileConfig &config, const GpuTarget &target) {
   if (config.threads > 1024)
     return std::to_string(config.threads) + " threads exceed 1024";
-  if (config.sharedBytes > target.sharedBytesPerBlock)
-    return std::to_string(config.sharedBytes) + " bytes of shared memory exceed " +
-           target.name.str() + "'s " + std::to_string(target.sharedBytesPerBlock);
+  if (int shared = config.sharedBytes + config.staticSharedBytes; shared > target.sharedBytesPerBlock)
+    return std::to_string(shared) + " bytes of shared memory" +
+           (config.staticSharedBytes ? " (" + std::to_string(config.staticSharedBytes) + " of them static)" : "") +
+           " exceed " + target.name.str() + "'s " + std::to_string(target.sharedBytesPerBlock);
   if (config.registersEstimate > 255)
     return "about " + std::to_string(config.registersEstimate) + " registers per thread exceed 255";
   if (ctasPerSm(config, target) < 1)
@@ -236,6 +238,7 @@ mlir::FailureOr<TileConfig> completeConfig(const KernelShape &shape, const GpuTa
                                            Values values) {
   TileConfig config;
   config.values = values;
+  config.staticSharedBytes = int(shape.staticSharedBytes);
   if (shape.family == KernelFamily::kGemm)
     return completeGemm(shape, target, values, config);
   double seconds = rooflineSeconds(shape.bytes, shape.flops, target);

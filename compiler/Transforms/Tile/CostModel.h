@@ -14,6 +14,7 @@ struct TileConfig {
   std::map<std::string, int64_t> values; ///< the kernel's `config`
   int threads = 0;
   int sharedBytes = 0;                   ///< dynamic shared memory
+  int staticSharedBytes = 0;             ///< static shared memory of the device code (KernelShape's)
   int registersEstimate = 0;
   std::array<std::string, 3> grid{"1", "1", "1"};
   double seconds = 0;                    ///< roofline estimate at the bounds

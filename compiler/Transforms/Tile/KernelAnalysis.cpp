@@ -124,6 +124,9 @@ mlir::FailureOr<KernelShape> analyzeKernel(KernelOp kernel) {
     shape.operand = llvm::cast<PtrType>(dot.getA().getType()).getElementType();
     shape.rowScale = dot.getScale() != nullptr;
     shape.gating = gatingOf(dot) ? 2 : 1;
+    if (auto ropeKv = firstStore ? firstStore->getAttrOfType<mlir::DictionaryAttr>("loom.rope_kv") : nullptr)
+      if (auto headDim = ropeKv.getAs<mlir::IntegerAttr>("head_dim"))
+        shape.staticSharedBytes = int64_t(sizeof(double)) * (headDim.getInt() / 2);
     double m = double(shape.rowsBound), elem = double(elementBytes(dot.getA().getType()));
     double weightRows = double(shape.gating * shape.n);
     shape.flops = 2.0 * m * weightRows * double(shape.k);

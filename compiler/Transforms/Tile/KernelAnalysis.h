@@ -35,6 +35,9 @@ struct KernelShape {
   mlir::Type operand;        ///< GEMM operand element type
   bool rowScale = false;     ///< GEMM with an RMSNorm prologue
   int64_t gating = 1;        ///< GEMM weight rows per output: 2 for a merged gate/up (W is [2N, K])
+  /// GEMM: static shared memory its epilogue declares (a loom.rope_kv store: loom/rope.cuh's
+  /// per-CTA table of head_dim / 2 doubles), which the shared-memory budgets must leave room for.
+  int64_t staticSharedBytes = 0;
   double bytes = 0, flops = 0; ///< memory traffic and math at the bounds
 };
 

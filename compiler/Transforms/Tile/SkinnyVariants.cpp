@@ -76,7 +76,7 @@ TileConfig wgmmaSkinnyConfig(const KernelShape &shape, const GpuTarget &target) 
   };
   int64_t stages = 4;
   if (split > 1)
-    while (stages > 2 && sharedBytes(stages) > target.sharedBytesPerSm / 2 - 1024)
+    while (stages > 2 && sharedBytes(stages) + shape.staticSharedBytes > target.sharedBytesPerSm / 2 - 1024)
       --stages;
   TileConfig config;
   config.values = {{"max_m", maxM}, {"split", split}, {"ring", stages}, {"consumers", 2},
@@ -117,6 +117,7 @@ TileConfig skinnyConfig(const KernelShape &shape, const GpuTarget &target) {
     config.sharedBytes = int(std::max(ring, partial) + 4 * maxM);
     config.registersEstimate = int(48 + 4 * (maxM / 8));
   }
+  config.staticSharedBytes = int(shape.staticSharedBytes);
   const int64_t maxM = config.values.at("max_m"), split = config.values.at("split");
   config.grid = {std::to_string(columnBlocks), std::to_string(split),
                  maxM >= shape.rowsBound ? "1" : "ceildiv(" + shape.rows + ", " + std::to_string(maxM) + ")"};
