@@ -1,4 +1,4 @@
-// GemvVariants: a decode GEMV kernel beside each GEMM whose row count can exceed the GEMV's limit.
+// GemvVariants: decode GEMV copies (MAX_M 8 and 16) beside each GEMM whose row count can exceed them, and their launch guards.
 #pragma once
 
 #include "compiler/Transforms/Tile/GpuTargets.h"
