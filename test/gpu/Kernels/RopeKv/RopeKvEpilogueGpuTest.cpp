@@ -287,9 +287,10 @@ INSTANTIATE_TEST_SUITE_P(Rows, RopeKvEpilogueGpuTest,
 
 /// The epilogue as a GEMM family's: loom::gemv constructs it in every thread before its early
 /// returns (`pair >= MAX_M · kCols / 2`, `row >= M`), loom::gemm at the call over partial row
-/// tiles, loom::gemmSkinny at the call of a 2-CTA cluster that stores after the DSMEM reduction. Reference: the same GEMM storing f32, then the grid-stride epilogue kernel
-/// above (checked against the library kernel) over those values; both round the same f32 values
-/// once, so they must agree bit for bit.
+/// tiles, loom::gemmSkinny at the call of a 2-CTA cluster that stores after the DSMEM reduction.
+/// Reference: the same GEMM storing f32, then the grid-stride epilogue kernel above (checked
+/// against the library kernel) over those values; both round the same f32 values once, so they
+/// must agree bit for bit.
 class RopeKvLinearGpuTest : public RopeKvTest,
                             public ::testing::WithParamInterface<std::tuple<Element, FamilyCase>> {};
 
