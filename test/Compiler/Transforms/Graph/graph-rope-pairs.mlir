@@ -340,3 +340,122 @@ func.func @key_positions_differ(%x: tensor<?x32xbf16>, %pos: tensor<?xi32>, %kpo
   %o = graph.paged_attention %rq, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
   return %o, %c : tensor<?x16xbf16>, !cache
 }
+
+// -----
+
+// q is an argument, not a projection: there are no rows to permute.
+// CHECK-LABEL: func @query_not_projected
+// CHECK-NOT: graph.reshape
+// CHECK-NOT: interleaved
+// CHECK: return
+!cache = !graph.kv_cache<layers = 1, blocks = 4, blockSize = 16, kvHeads = 1, headDim = 8, elementType = bf16>
+func.func @query_not_projected(%x: tensor<?x32xbf16>, %pos: tensor<?xi32>, %slots: tensor<?xi32>, %cache: !cache,
+    %tables: tensor<?x?xi32>, %starts: tensor<?xi32>, %lens: tensor<?xi32>, %q: tensor<?x16xbf16>) -> (tensor<?x16xbf16>, !cache) {
+  %wk = graph.weight "k.weight" : tensor<8x32xbf16>
+  %wv = graph.weight "v.weight" : tensor<8x32xbf16>
+  %k = graph.linear %x, %wk : tensor<?x32xbf16>, tensor<8x32xbf16> -> tensor<?x8xbf16>
+  %v = graph.linear %x, %wv : tensor<?x32xbf16>, tensor<8x32xbf16> -> tensor<?x8xbf16>
+  // expected-remark @+1 {{rope-pairs: kept rotate_half: query: its input is not a linear projection (or a split of one)}}
+  %rq = graph.rope %q, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x16xbf16>, tensor<?xi32>
+  %rk = graph.rope %k, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x8xbf16>, tensor<?xi32>
+  %c = graph.kv_append %cache, %rk, %v, %slots {layer = 0 : i64} : !cache, tensor<?x8xbf16>, tensor<?x8xbf16>, tensor<?xi32>
+  %o = graph.paged_attention %rq, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
+  return %o, %c : tensor<?x16xbf16>, !cache
+}
+
+// -----
+
+// The rotated q is also returned: its reader would see the interleaved order.
+// CHECK-LABEL: func @rotated_query_returned
+// CHECK-NOT: graph.reshape
+// CHECK-NOT: interleaved
+// CHECK: return
+!cache = !graph.kv_cache<layers = 1, blocks = 4, blockSize = 16, kvHeads = 1, headDim = 8, elementType = bf16>
+func.func @rotated_query_returned(%x: tensor<?x32xbf16>, %pos: tensor<?xi32>, %slots: tensor<?xi32>, %cache: !cache,
+    %tables: tensor<?x?xi32>, %starts: tensor<?xi32>, %lens: tensor<?xi32>) -> (tensor<?x16xbf16>, tensor<?x16xbf16>, !cache) {
+  %wq = graph.weight "q.weight" : tensor<16x32xbf16>
+  %wk = graph.weight "k.weight" : tensor<8x32xbf16>
+  %wv = graph.weight "v.weight" : tensor<8x32xbf16>
+  %q = graph.linear %x, %wq : tensor<?x32xbf16>, tensor<16x32xbf16> -> tensor<?x16xbf16>
+  %k = graph.linear %x, %wk : tensor<?x32xbf16>, tensor<8x32xbf16> -> tensor<?x8xbf16>
+  %v = graph.linear %x, %wv : tensor<?x32xbf16>, tensor<8x32xbf16> -> tensor<?x8xbf16>
+  // expected-remark @+1 {{rope-pairs: kept rotate_half: the rotated value is read by something other than paged_attention's query}}
+  %rq = graph.rope %q, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x16xbf16>, tensor<?xi32>
+  %rk = graph.rope %k, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x8xbf16>, tensor<?xi32>
+  %c = graph.kv_append %cache, %rk, %v, %slots {layer = 0 : i64} : !cache, tensor<?x8xbf16>, tensor<?x8xbf16>, tensor<?xi32>
+  %o = graph.paged_attention %rq, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
+  return %o, %rq, %c : tensor<?x16xbf16>, tensor<?x16xbf16>, !cache
+}
+
+// -----
+
+// The rotated q feeds two attentions.
+// CHECK-LABEL: func @two_attentions
+// CHECK-NOT: graph.reshape
+// CHECK-NOT: interleaved
+// CHECK: return
+!cache = !graph.kv_cache<layers = 1, blocks = 4, blockSize = 16, kvHeads = 1, headDim = 8, elementType = bf16>
+func.func @two_attentions(%x: tensor<?x32xbf16>, %pos: tensor<?xi32>, %slots: tensor<?xi32>, %cache: !cache,
+    %tables: tensor<?x?xi32>, %starts: tensor<?xi32>, %lens: tensor<?xi32>) -> (tensor<?x16xbf16>, tensor<?x16xbf16>, !cache) {
+  %wq = graph.weight "q.weight" : tensor<16x32xbf16>
+  %wk = graph.weight "k.weight" : tensor<8x32xbf16>
+  %wv = graph.weight "v.weight" : tensor<8x32xbf16>
+  %q = graph.linear %x, %wq : tensor<?x32xbf16>, tensor<16x32xbf16> -> tensor<?x16xbf16>
+  %k = graph.linear %x, %wk : tensor<?x32xbf16>, tensor<8x32xbf16> -> tensor<?x8xbf16>
+  %v = graph.linear %x, %wv : tensor<?x32xbf16>, tensor<8x32xbf16> -> tensor<?x8xbf16>
+  // expected-remark @+1 {{rope-pairs: kept rotate_half: the rotated value feeds more than one attention}}
+  %rq = graph.rope %q, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x16xbf16>, tensor<?xi32>
+  %rk = graph.rope %k, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x8xbf16>, tensor<?xi32>
+  %c = graph.kv_append %cache, %rk, %v, %slots {layer = 0 : i64} : !cache, tensor<?x8xbf16>, tensor<?x8xbf16>, tensor<?xi32>
+  %o = graph.paged_attention %rq, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
+  %o2 = graph.paged_attention %rq, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
+  return %o, %o2, %c : tensor<?x16xbf16>, tensor<?x16xbf16>, !cache
+}
+
+// -----
+
+// The appended key is not roped: nothing would rotate k in the permuted order.
+// CHECK-LABEL: func @key_not_roped
+// CHECK-NOT: graph.reshape
+// CHECK-NOT: interleaved
+// CHECK: return
+!cache = !graph.kv_cache<layers = 1, blocks = 4, blockSize = 16, kvHeads = 1, headDim = 8, elementType = bf16>
+func.func @key_not_roped(%x: tensor<?x32xbf16>, %pos: tensor<?xi32>, %slots: tensor<?xi32>, %cache: !cache,
+    %tables: tensor<?x?xi32>, %starts: tensor<?xi32>, %lens: tensor<?xi32>) -> (tensor<?x16xbf16>, !cache) {
+  %wq = graph.weight "q.weight" : tensor<16x32xbf16>
+  %wk = graph.weight "k.weight" : tensor<8x32xbf16>
+  %wv = graph.weight "v.weight" : tensor<8x32xbf16>
+  %q = graph.linear %x, %wq : tensor<?x32xbf16>, tensor<16x32xbf16> -> tensor<?x16xbf16>
+  %k = graph.linear %x, %wk : tensor<?x32xbf16>, tensor<8x32xbf16> -> tensor<?x8xbf16>
+  %v = graph.linear %x, %wv : tensor<?x32xbf16>, tensor<8x32xbf16> -> tensor<?x8xbf16>
+  // expected-remark @+1 {{rope-pairs: kept rotate_half: the appended key is not a rope read only by that kv_append}}
+  %rq = graph.rope %q, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x16xbf16>, tensor<?xi32>
+  %c = graph.kv_append %cache, %k, %v, %slots {layer = 0 : i64} : !cache, tensor<?x8xbf16>, tensor<?x8xbf16>, tensor<?xi32>
+  %o = graph.paged_attention %rq, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
+  return %o, %c : tensor<?x16xbf16>, !cache
+}
+
+// -----
+
+// The merged weight is a concat but its bias one tensor: the q bias entries cannot be reordered alone.
+// CHECK-LABEL: func @bias_not_a_concat
+// CHECK-NOT: graph.reshape
+// CHECK-NOT: interleaved
+// CHECK: return
+!cache = !graph.kv_cache<layers = 1, blocks = 4, blockSize = 16, kvHeads = 1, headDim = 8, elementType = bf16>
+func.func @bias_not_a_concat(%x: tensor<?x32xbf16>, %pos: tensor<?xi32>, %slots: tensor<?xi32>, %cache: !cache,
+    %tables: tensor<?x?xi32>, %starts: tensor<?xi32>, %lens: tensor<?xi32>) -> (tensor<?x16xbf16>, !cache) {
+  %wq = graph.weight "q.weight" : tensor<16x32xbf16>
+  %wk = graph.weight "k.weight" : tensor<8x32xbf16>
+  %wv = graph.weight "v.weight" : tensor<8x32xbf16>
+  %w = graph.concat %wq, %wk, %wv {axis = 0 : i64} : (tensor<16x32xbf16>, tensor<8x32xbf16>, tensor<8x32xbf16>) -> tensor<32x32xbf16>
+  %b = graph.weight "qkv.bias" : tensor<32xbf16>
+  %y = graph.linear %x, %w, %b : tensor<?x32xbf16>, tensor<32x32xbf16>, tensor<32xbf16> -> tensor<?x32xbf16>
+  %p:3 = graph.split %y {axis = 1 : i64} : tensor<?x32xbf16> -> tensor<?x16xbf16>, tensor<?x8xbf16>, tensor<?x8xbf16>
+  // expected-remark @+1 {{rope-pairs: kept rotate_half: query: the linear's bias entries for it are not one operand of a graph.concat along axis 0}}
+  %rq = graph.rope %p#0, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x16xbf16>, tensor<?xi32>
+  %rk = graph.rope %p#1, %pos {head_dim = 8 : i64, style = #graph.rope_style<rotate_half>, theta = 1.0e4 : f32} : tensor<?x8xbf16>, tensor<?xi32>
+  %c = graph.kv_append %cache, %rk, %p#2, %slots {layer = 0 : i64} : !cache, tensor<?x8xbf16>, tensor<?x8xbf16>, tensor<?xi32>
+  %o = graph.paged_attention %rq, %c, %tables, %starts, %lens {causal, head_dim = 8 : i64, layer = 0 : i64, num_heads = 2 : i64, num_kv_heads = 1 : i64, scale = 0.35 : f32} : tensor<?x16xbf16>, !cache, tensor<?x?xi32>, tensor<?xi32>, tensor<?xi32>
+  return %o, %c : tensor<?x16xbf16>, !cache
+}
