@@ -165,3 +165,23 @@ func.func @forward(%x: tensor<?x256xbf16>, %positions: tensor<?xi32>, %kposition
   }
   return %r#0, %r#1 : tensor<?x256xbf16>, !cache
 }
+
+// -----
+
+// The group also yields v: the epilogue stores only the rotated q and the cache.
+!cache = !graph.kv_cache<layers = 2, blocks = 64, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16>
+func.func @forward(%x: tensor<?x256xbf16>, %positions: tensor<?xi32>, %slots: tensor<?xi32>, %kv: !cache)
+    -> (tensor<?x256xbf16>, !cache, tensor<?x128xbf16>) attributes {loom.max_tokens = 128 : i64} {
+  %w = graph.weight "qkv" : tensor<512x256xbf16>
+  // expected-error @+1 {{cannot lower the rope + KV-append tail of GEMM group 'fused_linear_split_rope_rope_kv_append_0': the group must yield exactly the rotated q and the kv_cache}}
+  %r:3 = graph.fused gemm "fused_linear_split_rope_rope_kv_append_0" (%xa = %x, %wa = %w, %pa = %positions, %ca = %kv, %sa = %slots)
+      : (tensor<?x256xbf16>, tensor<512x256xbf16>, tensor<?xi32>, !cache, tensor<?xi32>) -> (tensor<?x256xbf16>, !cache, tensor<?x128xbf16>) {
+    %y = graph.linear %xa, %wa : tensor<?x256xbf16>, tensor<512x256xbf16> -> tensor<?x512xbf16>
+    %q, %k, %v = graph.split %y {axis = 1 : i64} : tensor<?x512xbf16> -> tensor<?x256xbf16>, tensor<?x128xbf16>, tensor<?x128xbf16>
+    %qr = graph.rope %q, %pa {head_dim = 64 : i64, style = #graph.rope_style<interleaved>, theta = 1.0e4 : f32} : tensor<?x256xbf16>, tensor<?xi32>
+    %kr = graph.rope %k, %pa {head_dim = 64 : i64, style = #graph.rope_style<interleaved>, theta = 1.0e4 : f32} : tensor<?x128xbf16>, tensor<?xi32>
+    %c = graph.kv_append %ca, %kr, %v, %sa {layer = 1 : i64} : !cache, tensor<?x128xbf16>, tensor<?x128xbf16>, tensor<?xi32>
+    graph.yield %qr, %c, %v : tensor<?x256xbf16>, !cache, tensor<?x128xbf16>
+  }
+  return %r#0, %r#1, %r#2 : tensor<?x256xbf16>, !cache, tensor<?x128xbf16>
+}
