@@ -27,10 +27,13 @@ def GraphRopePairsPass : Pass<"graph-rope-pairs", "mlir::ModuleOp"> {
     Attention scores q·k do not change when q and k are permuted the same way within each head.
     For a rotate_half graph.rope whose result only feeds a paged_attention (as its query), whose
     attention reads the cache straight from the kv_append of its layer, and whose appended key is
-    a rotate_half rope (same head_dim and positions) read only by that kv_append:
+    a rotate_half rope (same head_dim and positions) read only by that kv_append, and whose cache
+    layer no other paged_attention or kv_append of the module touches (the permuted K stays in
+    the persistent pool):
     1. Find the rows producing q and k: the roped value is a linear's result, or a piece of a split
-       of it along the last axis, read only by the rope; the rows are the linear's weight (bias)
-       or exactly one operand of the graph.concat (axis 0) building it, and a graph.weight.
+       of it along the last axis (the linear read only by the split), read only by the rope; the
+       rows are the linear's weight (bias) or exactly one operand of a graph.concat (axis 0) that
+       feeds only this linear, and a graph.weight.
     2. Permute those rows per head — new row 2i <- old i, new row 2i + 1 <- old i + D/2 — as
        graph.reshape [H, 2, D/2, K] -> graph.transpose [0, 2, 1, 3] -> graph.reshape [H·D, K]
        on the weight (and [H·D] bias) operand; graph-hoist-weights folds these into the weight's
