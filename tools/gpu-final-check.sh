@@ -11,7 +11,7 @@ t0=$(date +%s); el() { echo "[$(( $(date +%s) - t0 )) s]"; }
 for f in $B/*.xz; do python3 -c "import lzma,shutil,sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2],'wb'))" "$f" "${f%.xz}" && chmod +x "${f%.xz}" && rm "$f"; done
 export LD_LIBRARY_PATH="$PWD/$B/lib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
 echo "== gpu-check $(el)"
-timeout 330 bash tools/gpu-check.sh $D > $OUT/gpu-check.log 2>&1; echo "gpu-check rc=$?"
+timeout 400 bash tools/gpu-check.sh $D > $OUT/gpu-check.log 2>&1; echo "gpu-check rc=$?"
 grep -E "tests passed|Failed|\*\*\*|Passed|Skipped|Not Run" $OUT/gpu-check.log | cut -c1-160 | head -40
 echo "== serve (gpu, batch-invariant) $(el)"
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site $D/serve/whl/*.whl >/dev/null 2>&1
