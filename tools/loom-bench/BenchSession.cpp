@@ -150,6 +150,17 @@ double median(std::vector<double> values) {
   return values[values.size() / 2];
 }
 
+std::string perRoundSpeedup(const std::vector<double> &reference,
+                            const std::vector<double> &candidate) {
+  std::vector<double> ratios;
+  for (size_t round = 0; round < reference.size() && round < candidate.size(); ++round)
+    ratios.push_back(reference[round] / candidate[round]);
+  if (ratios.empty())
+    return "not measured";
+  auto [least, most] = std::minmax_element(ratios.begin(), ratios.end());
+  return fmt::format("median {:.3f} (min {:.3f}, max {:.3f})", median(ratios), *least, *most);
+}
+
 Status BenchSession::measureCopyBandwidth() {
   constexpr size_t kBytes = size_t(1) << 30;
   LOOM_ASSIGN_OR_RETURN(rt::DeviceBuffer source, randomBuffer(kBytes / 2, ElementType::kBf16, 1));

@@ -48,6 +48,11 @@ struct BenchKernel {
 /// The median of `values` (0 for none).
 double median(std::vector<double> values);
 
+/// The per-round speedups reference[r] / candidate[r] of interleaved rounds, as
+/// "median M (min A, max B)".
+std::string perRoundSpeedup(const std::vector<double> &reference,
+                            const std::vector<double> &candidate);
+
 class BenchSession {
 public:
   /// Opens device 0, measures the device-to-device copy bandwidth and tries to load cuBLAS.

@@ -111,16 +111,10 @@ Status runProblem(BenchSession &session, const EpilogueProblem &p) {
   std::string note = fmt::format("{}; Loom plain GEMM {:.4f} ms (epilogue +{:.1f}%)", p.what,
                                  plainMs, 100.0 * (result.milliseconds / plainMs - 1));
   if (cublas) {
-    std::vector<double> ratios;
-    for (int round = 0; round < kRounds; ++round)
-      ratios.push_back(times[3][round] / times[0][round]);
     result.baseline = std::string("cuBLAS+") + separateName;
     result.baselineMilliseconds = median(times[3]);
-    note += fmt::format("; cuBLAS GEMM alone {:.4f} ms; per-round speedup median {:.3f} "
-                        "(min {:.3f}, max {:.3f})",
-                        median(times[2]), median(ratios),
-                        *std::min_element(ratios.begin(), ratios.end()),
-                        *std::max_element(ratios.begin(), ratios.end()));
+    note += fmt::format("; cuBLAS GEMM alone {:.4f} ms; per-round speedup {}", median(times[2]),
+                        perRoundSpeedup(times[3], times[0]));
   }
   result.note = std::move(note);
   session.report(std::move(result));

@@ -140,14 +140,10 @@ Status runProblem(BenchSession &session, const PrologueProblem &p) {
     result.bytes = bytes;
     std::string note = fmt::format("{}: {}", p.what, ways[i].label);
     if (reference >= 0) {
-      std::vector<double> ratios;
-      for (int round = 0; round < kRounds; ++round)
-        ratios.push_back(times[reference][round] / times[i][round]);
       result.baseline = ways[reference].label;
       result.baselineMilliseconds = median(times[reference]);
-      note += fmt::format("; per-round speedup over it median {:.3f} (min {:.3f}, max {:.3f})",
-                          median(ratios), *std::min_element(ratios.begin(), ratios.end()),
-                          *std::max_element(ratios.begin(), ratios.end()));
+      note += fmt::format("; per-round speedup over it {}",
+                          perRoundSpeedup(times[reference], times[i]));
     }
     result.note = std::move(note);
     session.report(std::move(result));
