@@ -116,6 +116,7 @@ inline std::string linearKernelSource(const LinearKernelSpec &spec) {
       "// {name}: Y = epilogue(X · W^T), {family} with {config}.\n"
       "#include \"loom/{header}.cuh\"\n"
       "extern \"C\" __global__ __launch_bounds__({config}::kThreads{bounds}) void {name}({params}) {{\n"
+      "{sharedCheck}"
       "  loom::{family}<{config}, {in}{prologue}, {gating}>(\n"
       "      x, w, M, N, K, {prologue}{{{eps}}}, loom::epi::makeEpilogue(y, N{parts}));\n"
       "}}\n",
@@ -126,7 +127,13 @@ inline std::string linearKernelSource(const LinearKernelSpec &spec) {
       fmt::arg("bounds", spec.skinny ? fmt::format(", 1) __cluster_dims__(1, {}, 1", spec.skinnyTile.split) : ""),
       fmt::arg("params", params), fmt::arg("in", wgmma ? "" : in + ", "), fmt::arg("prologue", prologue),
       fmt::arg("gating", spec.gated ? "loom::GatedSilu" : "loom::NoGating"),
-      fmt::arg("eps", spec.rmsNorm ? "eps" : ""), fmt::arg("parts", parts));
+      fmt::arg("eps", spec.rmsNorm ? "eps" : ""), fmt::arg("parts", parts),
+      // linearLaunch gives SkinnyTile::sharedBytes(); the device config must fit in it.
+      fmt::arg("sharedCheck",
+               spec.skinny ? fmt::format("  static_assert({}::sharedBytes <= {}, \"the test's shared bytes are "
+                                         "below the config's\");\n",
+                                         config, spec.skinnyTile.sharedBytes())
+                           : std::string()));
 }
 
 /// Grid, block and dynamic shared memory for M rows (the contract's formulas).
