@@ -6,6 +6,22 @@
 
 namespace loom::rt {
 
+namespace {
+/// Microseconds between successive lap() calls on the steady clock.
+class PhaseClock {
+public:
+  double lap() {
+    auto now = std::chrono::steady_clock::now();
+    double micros = std::chrono::duration<double, std::micro>(now - last_).count();
+    last_ = now;
+    return micros;
+  }
+
+private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+} // namespace
+
 double steadyClockSeconds() {
   using namespace std::chrono;
   return duration<double>(steady_clock::now().time_since_epoch()).count();
@@ -56,6 +72,7 @@ void Engine::finishStream(Sequence &seq) {
 }
 
 StatusOr<std::vector<std::shared_ptr<const Sequence>>> Engine::step() {
+  PhaseClock clock;
   ScheduledBatch batch = scheduler_.schedule();
   std::vector<std::shared_ptr<const Sequence>> finished;
   if (batch.empty())
@@ -63,13 +80,19 @@ StatusOr<std::vector<std::shared_ptr<const Sequence>>> Engine::step() {
   const BlockManager &blocks = scheduler_.blockManager();
   stats_.peakKvBlocksUsed =
       std::max(stats_.peakKvBlocksUsed, blocks.numBlocks() - blocks.numFreeBlocks());
+  EngineStepTiming timing;
+  timing.scheduleMicros = clock.lap();
   LOOM_ASSIGN_OR_RETURN(std::vector<TokenId> sampled, runner_.run(batch));
+  timing.runMicros = clock.lap();
   LOOM_ASSIGN_OR_RETURN(auto done, scheduler_.postprocess(batch, sampled));
   ++stats_.steps;
   stats_.scheduledTokens += batch.numTokens();
   stats_.generatedTokens += batch.numSampled();
+  timing.postprocessMicros = clock.lap();
   publish(batch);
   finished.assign(done.begin(), done.end());
+  timing.publishMicros = clock.lap();
+  lastStepTiming_ = timing;
   return finished;
 }
 

@@ -57,6 +57,8 @@ public:
   int64_t numSteps() const { return stats_.steps; }
   /// KV use, preemptions, prefix-cache hit rate, token counts.
   EngineStats stats() const;
+  /// Where the host time of the last step that scheduled work went.
+  const EngineStepTiming &lastStepTiming() const { return lastStepTiming_; }
 
 private:
   Engine(const EngineConfig &config, ModelRunner &runner, Detokenizer detokenizer,
@@ -72,6 +74,7 @@ private:
   std::unordered_map<RequestId, RequestStream> streams_; ///< unfinished requests
   RequestId nextRequestId_ = 0;
   EngineStats stats_;
+  EngineStepTiming lastStepTiming_;
 };
 
 } // namespace loom::rt

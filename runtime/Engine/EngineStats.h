@@ -29,4 +29,12 @@ struct EngineStats {
   }
 };
 
+/// Host time of one Engine::step by part, in microseconds on the steady clock.
+struct EngineStepTiming {
+  double scheduleMicros = 0;    ///< Scheduler::schedule
+  double runMicros = 0;         ///< ModelRunner::run
+  double postprocessMicros = 0; ///< Scheduler::postprocess: tokens appended, stop checks, KV freed
+  double publishMicros = 0;     ///< metrics, streamed output callbacks
+};
+
 } // namespace loom::rt

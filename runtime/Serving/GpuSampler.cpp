@@ -49,27 +49,39 @@ StatusOr<std::unique_ptr<GpuSampler>> GpuSampler::create(const Context &context,
 
 StatusOr<std::vector<TokenId>> GpuSampler::sample(CUdeviceptr logits, const SamplerRows &rows,
                                                   const Stream &stream) {
+  LOOM_RETURN_IF_ERROR(enqueue(logits, rows, stream));
+  return collect(stream);
+}
+
+Status GpuSampler::enqueue(CUdeviceptr logits, const SamplerRows &rows, const Stream &stream) {
   const int count = static_cast<int>(rows.rows.size());
   if (count > maxRows_)
     return LOOM_ERROR(StatusCode::kInvalidArgument,
                       fmt::format("{} rows to sample, the sampler holds {}", count, maxRows_));
-  std::vector<TokenId> tokens(count);
+  enqueuedRows_ = count;
   if (count == 0)
-    return tokens;
+    return Status::ok();
   LOOM_RETURN_IF_ERROR(
       stream.copyToDevice(rows_.address(), rows.rows.data(), count * sizeof(SamplerRow)));
   // At least one element, so the history pointer is valid even when no row has a penalty.
-  LOOM_ASSIGN_OR_RETURN(DeviceBuffer history,
+  LOOM_ASSIGN_OR_RETURN(history_,
                         allocator_.allocate(std::max<size_t>(1, rows.history.size()) * 4));
   if (!rows.history.empty())
-    LOOM_RETURN_IF_ERROR(stream.copyToDevice(history.address(), rows.history.data(),
+    LOOM_RETURN_IF_ERROR(stream.copyToDevice(history_.address(), rows.history.data(),
                                              rows.history.size() * sizeof(int32_t)));
   KernelArgs args;
   args.add(logits).add(work_.address()).add(out_.address()).add(rows_.address());
-  args.add(history.address()).add(vocabSize_);
+  args.add(history_.address()).add(vocabSize_);
   LaunchConfig config{{static_cast<unsigned>(count), 1, 1}, {kThreadsPerRow, 1, 1}, 0};
-  LOOM_RETURN_IF_ERROR(launchKernel(*kernel_, config, args, stream.handle()));
-  LOOM_RETURN_IF_ERROR(stream.copyToHost(tokens.data(), out_.address(), count * sizeof(int32_t)));
+  return launchKernel(*kernel_, config, args, stream.handle());
+}
+
+StatusOr<std::vector<TokenId>> GpuSampler::collect(const Stream &stream) {
+  std::vector<TokenId> tokens(enqueuedRows_);
+  if (enqueuedRows_ == 0)
+    return tokens;
+  LOOM_RETURN_IF_ERROR(
+      stream.copyToHost(tokens.data(), out_.address(), enqueuedRows_ * sizeof(int32_t)));
   LOOM_RETURN_IF_ERROR(stream.synchronize());
   return tokens;
 }

@@ -27,9 +27,14 @@ public:
                                                       int maxRows);
 
   /// Samples `rows` (at most maxRows) from the f32 logits [*, vocab] at `logits` on `stream`
-  /// and returns the tokens in row order (synchronizes `stream`).
+  /// and returns the tokens in row order (synchronizes `stream`): enqueue, then collect.
   StatusOr<std::vector<TokenId>> sample(CUdeviceptr logits, const SamplerRows &rows,
                                         const Stream &stream);
+  /// Issues the sampling of `rows` on `stream` without waiting; one sample is in flight at a
+  /// time (the next enqueue comes after collect).
+  Status enqueue(CUdeviceptr logits, const SamplerRows &rows, const Stream &stream);
+  /// The tokens of the last enqueue, in row order (reads them back and synchronizes `stream`).
+  StatusOr<std::vector<TokenId>> collect(const Stream &stream);
 
   int vocabSize() const { return vocabSize_; }
 
@@ -42,7 +47,9 @@ private:
   std::unique_ptr<Module> module_;
   std::unique_ptr<Kernel> kernel_;
   DeviceBuffer work_, rows_, out_;
+  DeviceBuffer history_; ///< the enqueued sample's history (at least one element)
   int vocabSize_, maxRows_;
+  int enqueuedRows_ = 0;
 };
 
 } // namespace loom::rt

@@ -94,6 +94,8 @@ Status PackageModelRunner::checkBlocks(const ScheduledBatch &batch) const {
 }
 
 StatusOr<std::vector<TokenId>> PackageModelRunner::run(const ScheduledBatch &batch) {
+  if (stepTimer_)
+    stepTimer_->beginStep();
   LOOM_RETURN_IF_ERROR(checkBlocks(batch));
   std::optional<int> bucket = graphBucket(batch);
   LOOM_ASSIGN_OR_RETURN(StepInputs in, buildStepInputs(batch, bucket ? maxBlocksPerSeq_ : 0));
@@ -102,9 +104,13 @@ StatusOr<std::vector<TokenId>> PackageModelRunner::run(const ScheduledBatch &bat
     LOOM_RETURN_IF_ERROR(padDecodeStep(in, *bucket, PaddingTarget{usableKvBlocks_, blockSize_}));
   }
   DimValues dims{{"tokens", in.numTokens}, {"seqs", in.numSeqs}, {"blocks_per_seq", in.blocksPerSeq}};
+  endPhase(RunnerPhase::kBuildInputs);
+  LOOM_RETURN_IF_ERROR(mark(GpuMark::kStart));
   for (const NamedInput &input : kStepInputs)
     LOOM_RETURN_IF_ERROR(executor_.copyInput(input.name, std::as_bytes(std::span(in.*input.values)),
                                              dims, stream_));
+  endPhase(RunnerPhase::kUpload);
+  LOOM_RETURN_IF_ERROR(mark(GpuMark::kForward));
   if (bucket) {
     if (timer_)
       LOOM_RETURN_IF_ERROR(timer_->beforeGraph(*bucket, stream_));
@@ -116,20 +122,43 @@ StatusOr<std::vector<TokenId>> PackageModelRunner::run(const ScheduledBatch &bat
     LOOM_RETURN_IF_ERROR(executor_.run(dims, stream_, timer_));
     ++stats_.eagerSteps;
   }
-  LOOM_ASSIGN_OR_RETURN(std::vector<TokenId> tokens, sample(batch));
+  LOOM_RETURN_IF_ERROR(mark(GpuMark::kForwardEnd));
+  endPhase(RunnerPhase::kLaunch);
+  LOOM_RETURN_IF_ERROR(enqueueSample(batch));
+  LOOM_RETURN_IF_ERROR(mark(GpuMark::kEnd));
+  endPhase(RunnerPhase::kSample);
+  LOOM_ASSIGN_OR_RETURN(std::vector<TokenId> tokens, collectSample(batch));
   // Token ids from outside the model (prompts) arrive in eager steps only; a graph-replayed
   // decode step embeds ids the sampler drew, so it skips the error record's copy and sync.
   // (Without the GPU sampler, readOutput has checked the record already.)
   if (sampler_ && !bucket)
     LOOM_RETURN_IF_ERROR(executor_.checkErrors(stream_));
+  endPhase(RunnerPhase::kWait);
+  if (stepTimer_) {
+    LOOM_ASSIGN_OR_RETURN(lastStepTiming_, stepTimer_->finishStep());
+  }
   return tokens;
 }
 
-StatusOr<std::vector<TokenId>> PackageModelRunner::sample(const ScheduledBatch &batch) {
-  if (sampler_) {
-    LOOM_ASSIGN_OR_RETURN(CUdeviceptr logits, executor_.outputAddress("logits"));
-    return sampler_->sample(logits, buildSamplerRows(batch), stream_);
-  }
+void PackageModelRunner::endPhase(RunnerPhase phase) {
+  if (stepTimer_)
+    stepTimer_->endPhase(phase);
+}
+
+Status PackageModelRunner::mark(GpuMark mark) {
+  return stepTimer_ ? stepTimer_->mark(mark, stream_) : Status::ok();
+}
+
+Status PackageModelRunner::enqueueSample(const ScheduledBatch &batch) {
+  if (!sampler_)
+    return Status::ok();
+  LOOM_ASSIGN_OR_RETURN(CUdeviceptr logits, executor_.outputAddress("logits"));
+  return sampler_->enqueue(logits, buildSamplerRows(batch), stream_);
+}
+
+StatusOr<std::vector<TokenId>> PackageModelRunner::collectSample(const ScheduledBatch &batch) {
+  if (sampler_)
+    return sampler_->collect(stream_);
   // Padding rows come after the batch's rows: read only the batch's.
   DimValues dims{{"seqs", static_cast<int64_t>(batch.entries.size())}};
   LOOM_ASSIGN_OR_RETURN(auto bytes, executor_.readOutput("logits", dims, stream_));

@@ -7,6 +7,7 @@
 #include "runtime/Package/PackageExecutor.h"
 #include "runtime/Serving/DecodeGraphs.h"
 #include "runtime/Serving/GpuSampler.h"
+#include "runtime/Serving/StepTimer.h"
 
 #include <memory>
 #include <optional>
@@ -50,6 +51,10 @@ public:
   /// Brackets every launch of later eager steps, and every graph replay, with `timer`'s events
   /// (nullptr: none); the caller resets the timer before a step and reads it after (tracing).
   void setLaunchTimer(LaunchTimer *timer) { timer_ = timer; }
+  /// Times every later step's host phases and GPU spans with `timer` (nullptr: none); the
+  /// times of the last step are lastStepTiming().
+  void setStepTimer(StepTimer *timer) { stepTimer_ = timer; }
+  const std::optional<StepTiming> &lastStepTiming() const { return lastStepTiming_; }
 
 private:
   PackageModelRunner(PackageExecutor &executor, const Stream &stream, int vocabSize)
@@ -57,7 +62,12 @@ private:
   /// The graph bucket of a decode-only batch, when graphs are on and one holds it.
   std::optional<int> graphBucket(const ScheduledBatch &batch) const;
   Status checkBlocks(const ScheduledBatch &batch) const;
-  StatusOr<std::vector<TokenId>> sample(const ScheduledBatch &batch);
+  /// Issues the step's sampling (GPU sampler), then waits for its tokens.
+  Status enqueueSample(const ScheduledBatch &batch);
+  StatusOr<std::vector<TokenId>> collectSample(const ScheduledBatch &batch);
+  /// The step timer's hooks; nothing without one.
+  void endPhase(RunnerPhase phase);
+  Status mark(GpuMark mark);
 
   PackageExecutor &executor_;
   const Stream &stream_;
@@ -69,6 +79,8 @@ private:
   std::unique_ptr<DecodeGraphs> graphs_;
   GpuSampler *sampler_ = nullptr;
   LaunchTimer *timer_ = nullptr;
+  StepTimer *stepTimer_ = nullptr;
+  std::optional<StepTiming> lastStepTiming_;
   PackageRunnerStats stats_;
 };
 

@@ -8,6 +8,7 @@
 #include "tools/loom-run/BenchReport.h"
 #include "tools/loom-run/DecodeRoofline.h"
 #include "tools/loom-run/DeviceTiming.h"
+#include "tools/loom-run/HostGap.h"
 #include "tools/loom-run/ProfileReport.h"
 #include "tools/loom-run/RequestOptions.h"
 #include "tools/loom-run/TraceSession.h"
@@ -25,6 +26,7 @@ struct BenchOptions {
   ServingOptions serving;
   bool ignoreEos = true;
   bool profile = false;
+  bool hostTiming = false;
   int numRequests = 0, inputLen = 0, outputLen = 0, concurrency = 0, sharedPrefix = 0;
   std::string jsonPath;
 };
@@ -32,7 +34,7 @@ struct BenchOptions {
 std::string usage(const std::vector<OptionSpec> &specs) {
   return "usage: loom-run bench --model DIR|CONFIG.json [--random-weights] --num-requests N "
          "--input-len I --output-len O --concurrency C [--shared-prefix L] [--json FILE|-] "
-         "[--profile] [options]\n" +
+         "[--profile] [--host-timing] [options]\n" +
          optionsUsage(specs);
 }
 
@@ -63,11 +65,56 @@ std::optional<std::string> checkOptions(const BenchOptions &o) {
                        o.inputLen);
   if (o.profile && o.serving.model.backend != "gpu")
     return "--profile times GPU kernels: add --backend gpu";
+  if (o.hostTiming && o.serving.model.backend != "gpu")
+    return "--host-timing times the GPU runner's steps: add --backend gpu";
   if (o.serving.model.path.ends_with(".json") && !o.serving.model.randomWeights)
     return fmt::format("{} is a config without weights: add --random-weights",
                        o.serving.model.path);
   return std::nullopt;
 }
+
+/// --host-timing: one StepSample per engine step, the runner timed by a StepTimer.
+class StepRecorder {
+public:
+  static StatusOr<std::unique_ptr<StepRecorder>> create(const GpuModelParts &gpu) {
+    LOOM_ASSIGN_OR_RETURN(auto timer, rt::StepTimer::create(*gpu.context));
+    gpu.runner->setStepTimer(timer.get());
+    return std::unique_ptr<StepRecorder>(new StepRecorder(*gpu.runner, std::move(timer)));
+  }
+  ~StepRecorder() { runner_.setStepTimer(nullptr); }
+
+  /// Before a step: closes the previous sample's wall time.
+  void beforeStep(const rt::Engine &engine) {
+    double now = rt::steadyClockSeconds();
+    if (!samples_.empty())
+      samples_.back().wallMicros = 1e6 * (now - stepStart_);
+    stepStart_ = now;
+    generatedBefore_ = engine.stats().generatedTokens;
+    graphStepsBefore_ = runner_.stats().graphSteps;
+  }
+  void afterStep(const rt::Engine &engine) {
+    StepSample sample;
+    sample.sampled = static_cast<int>(engine.stats().generatedTokens - generatedBefore_);
+    sample.decodeGraph = runner_.stats().graphSteps > graphStepsBefore_;
+    sample.engine = engine.lastStepTiming();
+    if (runner_.lastStepTiming())
+      sample.runner = *runner_.lastStepTiming();
+    samples_.push_back(sample);
+  }
+  /// The samples whose wall time is known (all but the last).
+  std::vector<StepSample> samples() const {
+    return {samples_.begin(), samples_.end() - (samples_.empty() ? 0 : 1)};
+  }
+
+private:
+  StepRecorder(rt::PackageModelRunner &runner, std::unique_ptr<rt::StepTimer> timer)
+      : runner_(runner), timer_(std::move(timer)) {}
+  rt::PackageModelRunner &runner_;
+  std::unique_ptr<rt::StepTimer> timer_;
+  std::vector<StepSample> samples_;
+  double stepStart_ = 0;
+  int64_t generatedBefore_ = 0, graphStepsBefore_ = 0;
+};
 
 /// The gpu backend's additions: the decode roofline of the run and, with --profile, one
 /// prefill and one decode step of the workload's batch timed kernel by kernel.
@@ -111,6 +158,7 @@ int runBench(Arguments args) {
   specs.push_back(intOption("shared-prefix", o.sharedPrefix, 0, 1 << 20));
   specs.push_back(stringOption("json", "FILE", o.jsonPath));
   specs.push_back(flagOption("profile", o.profile));
+  specs.push_back(flagOption("host-timing", o.hostTiming));
   if (std::optional<int> exitCode = parseCommandLine(kCommand, args, specs, usage(specs)))
     return *exitCode;
   if (auto error = checkOptions(o))
@@ -142,6 +190,14 @@ int runBench(Arguments args) {
   progress(fmt::format("{} requests of {} + {} tokens, {} in flight, shared prefix {}",
                        o.numRequests, o.inputLen, o.outputLen, o.concurrency, o.sharedPrefix));
 
+  std::unique_ptr<StepRecorder> recorder;
+  if (o.hostTiming) {
+    auto created = StepRecorder::create(*gpu);
+    if (!created.isOk())
+      return failCommand(kCommand, created.status().toString());
+    recorder = std::move(*created);
+  }
+
   std::vector<std::shared_ptr<const rt::Sequence>> requests;
   size_t inFlight = 0;
   double start = rt::steadyClockSeconds();
@@ -157,9 +213,13 @@ int runBench(Arguments args) {
   };
   admit();
   while ((*engine)->hasUnfinished()) {
+    if (recorder)
+      recorder->beforeStep(**engine);
     auto finished = stepEngine(**engine, trace.get());
     if (!finished.isOk())
       return failCommand(kCommand, finished.status().toString());
+    if (recorder)
+      recorder->afterStep(**engine);
     inFlight -= finished->size();
     admit();
   }
@@ -181,6 +241,12 @@ int runBench(Arguments args) {
   report.backend = (*model)->backendStats();
   std::string table = report.table();
   nlohmann::json json = report.json();
+  if (recorder) {
+    std::vector<HostGapGroup> groups = summarizeHostGap(recorder->samples());
+    table += hostGapTable(groups);
+    json["host_timing"] = hostGapJson(groups);
+    recorder.reset();
+  }
   if (gpu) {
     // The profile's engine reuses the KV pool: the benchmark's engine has finished its work.
     Status extras = gpuExtras(o, *gpu, (*model)->engineConfig(), prompts, params, report,

@@ -3,6 +3,7 @@
 
 #include "runtime/Package/PackageExecutor.h"
 #include "runtime/Serving/GpuSampler.h"
+#include "runtime/Serving/PackageModelRunner.h"
 #include "tools/loom-run/KernelTraffic.h"
 
 #include <map>
@@ -18,6 +19,7 @@ struct GpuModelParts {
   rt::GpuSampler *sampler = nullptr;
   const KernelTraffic *traffic = nullptr;
   const std::map<std::string, std::string> *sources = nullptr; ///< kernel name -> CUDA source
+  rt::PackageModelRunner *runner = nullptr; ///< the engine's runner
 };
 
 } // namespace loom::tools

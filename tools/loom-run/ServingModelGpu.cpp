@@ -144,7 +144,8 @@ StatusOr<std::unique_ptr<ServingModel>> loadGpuModel(const ModelRequest &request
                         KernelTraffic::create(model->executor->manifest(), manifestJson));
   model->traffic = std::make_unique<KernelTraffic>(std::move(traffic));
   model->parts = {model->context.get(), model->stream.get(), model->executor.get(),
-                  model->sampler.get(), model->traffic.get(), &model->sources};
+                  model->sampler.get(), model->traffic.get(), &model->sources,
+                  model->runner_.get()};
   engine.numBlocks = model->runner_->usableKvBlocks();
   model->setConfigs(std::move(config), engine);
   return std::unique_ptr<ServingModel>(std::move(model));
