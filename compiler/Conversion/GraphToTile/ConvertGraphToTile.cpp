@@ -2,6 +2,7 @@
 #include "compiler/Conversion/GraphToTile/GroupLowering.h"
 #include "compiler/Conversion/GraphToTile/Passes.h"
 #include "compiler/Transforms/Graph/Passes.h"
+#include "compiler/Transforms/Tile/KernelAnalysis.h"
 
 #include "mlir/Pass/PassManager.h"
 
@@ -29,6 +30,31 @@ mlir::LogicalResult checkRopesClaimed(mlir::func::FuncOp function, llvm::ArrayRe
       return rope.emitOpError() << "lowers only rotating q and k in place inside the kv_append of "
                                    "a packed QKV projection (loom/kv_append.cuh ropeKvAppend)";
   return mlir::success();
+}
+
+/// Lists in each kernel's loom.weights the pointer parameters that every launch binds to a package
+/// weight: uploaded before the first step and written by no kernel (graph.weight values have no
+/// producer in the step), so a kernel may read them before its grid-dependency wait.
+void markWeightParameters(mlir::ModuleOp module, tile::LaunchProgramOp program) {
+  llvm::DenseMap<mlir::StringAttr, llvm::SmallVector<bool>> weightParameters;
+  for (tile::LaunchOp launch : program.getBody().getOps<tile::LaunchOp>()) {
+    auto bindings = launch.getBindings().getAsValueRange<mlir::StringAttr>();
+    llvm::SmallVector<bool> bound;
+    for (llvm::StringRef binding : bindings)
+      bound.push_back(binding.starts_with("weight:"));
+    auto [entry, inserted] = weightParameters.try_emplace(launch.getKernelAttr().getAttr(), bound);
+    if (!inserted)
+      for (auto [weight, thisLaunch] : llvm::zip(entry->second, bound))
+        weight = weight && thisLaunch;
+  }
+  for (tile::KernelOp kernel : module.getOps<tile::KernelOp>()) {
+    llvm::SmallVector<mlir::Attribute> names;
+    for (auto [index, weight] : llvm::enumerate(weightParameters.lookup(kernel.getSymNameAttr())))
+      if (weight)
+        names.push_back(kernel.getParamNames()[index]);
+    if (!names.empty())
+      kernel->setAttr(tile::kWeightParamsAttrName, mlir::ArrayAttr::get(module.getContext(), names));
+  }
 }
 
 struct ConvertGraphToTilePass final
@@ -77,6 +103,7 @@ struct ConvertGraphToTilePass final
       kernel.finish(program);
     }
     program.setWeightsAttr(plan->weightsAttr(builder));
+    markWeightParameters(module, program);
     function.erase();
   }
 };

@@ -8,7 +8,9 @@
 // parts in order ([bn] add -> Bias, [bm, bn] add -> Residual, silu/gelu -> Activation, a final
 // cast -> the store's rounding); a dot marked loom.gating becomes Gated<act>; a store marked
 // loom.rope_kv becomes loom::epi::makeRopeKvAppend over those parts instead of makeEpilogue
-// (EmitRopeKvEpilogue.cpp); the config picks the family and its template arguments.
+// (EmitRopeKvEpilogue.cpp); the config picks the family and its template arguments. A GEMV whose
+// W is a package weight (tile.kernel `loom.weights`) has no wait at the wrapper's top: loom::gemv
+// streams W's first batches before its own wait and builds the epilogue after it.
 #include "compiler/Target/CUDA/EmitGemmSplitK.h"
 #include "compiler/Target/CUDA/EmitRopeKvEpilogue.h"
 #include "compiler/Target/CUDA/KernelSource.h"
@@ -153,6 +155,12 @@ mlir::FailureOr<std::string> emitGemm(tile::KernelOp kernel) {
   }
   bool gemv = kernel.getConfigValue("max_m").has_value();
   source.include(gemv ? "loom/gemv.cuh" : "loom/gemm.cuh");
+  if (gemv && source.isWeight(dot.getB())) {
+    // W is a package weight: loom::gemv streams its first batches before its own wait, and
+    // builds the epilogue (which may read step data or fill tables) after it.
+    source.streamsWeightBeforeWait(dot.getB());
+    epilogue = "loom::deferEpilogue([&] { return " + epilogue + "; })";
+  }
   std::string config = gemv ? "loom::GemvConfig<" + templateArgs(kernel, {"warps", "max_m", "row_tiles", "unroll"}) + ">"
                             : "loom::GemmConfig<" + templateArgs(kernel, {"bm", "bn", "bk", "warps_m", "warps_n", "stages"}) + ">";
   call = "  using Config = " + config + ";\n  loom::" + (gemv ? "gemv" : "gemm") + "<Config, " + t + ", " +

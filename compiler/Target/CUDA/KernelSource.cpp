@@ -39,6 +39,29 @@ void KernelSource::declare(mlir::Value parameter, std::string declaration) {
   declarations_[parameter] = std::move(declaration);
 }
 
+bool KernelSource::isWeight(mlir::Value parameter) const {
+  auto weights = kernel_->getAttrOfType<mlir::ArrayAttr>(tile::kWeightParamsAttrName);
+  if (!weights || !llvm::isa<mlir::BlockArgument>(parameter) || !llvm::isa<tile::PtrType>(parameter.getType()))
+    return false;
+  std::string parameterName = name(parameter);
+  bool listed = llvm::any_of(weights, [&](mlir::Attribute weight) {
+    auto weightName = llvm::dyn_cast<mlir::StringAttr>(weight);
+    return weightName && weightName.getValue() == parameterName;
+  });
+  bool written = false;
+  kernel_.walk([&](tile::StoreOp store) { written |= store.getPtr() == parameter; });
+  return listed && !written;
+}
+
+void KernelSource::streamsWeightBeforeWait(mlir::Value weight) {
+  placeOwnGridDependencyWait();
+  unsigned index = llvm::cast<mlir::BlockArgument>(weight).getArgNumber();
+  readsBeforeWait_ = llvm::formatv("  // loom.reads-before-wait: parameter {0} ({1}), a package weight no kernel "
+                                   "writes, streamed before the grid-dependency wait\n",
+                                   index, name(weight))
+                         .str();
+}
+
 std::string KernelSource::render(llvm::StringRef body, llvm::StringRef launchBounds) const {
   // Pointers the kernel stores through (a gather's error record too) are writable; every other
   // one is const.
@@ -74,7 +97,7 @@ std::string KernelSource::render(llvm::StringRef body, llvm::StringRef launchBou
             // wait for the previous kernel before any memory access (loom/grid_dependency.cuh);
             // on the signature's line, so the body reads as before. A body that places its own
             // wait (placeOwnGridDependencyWait) starts on the next line.
-            (ownGridDependencyWait_ ? "\n" : " loom::grid_dependency_sync();\n") + body.str() +
+            (ownGridDependencyWait_ ? "\n" : " loom::grid_dependency_sync();\n") + readsBeforeWait_ + body.str() +
             "}\n";
   return source;
 }

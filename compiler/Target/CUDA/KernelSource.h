@@ -29,6 +29,13 @@ public:
   /// memory a previous kernel writes, e.g. L2 prefetches of weights), so render() leaves out the
   /// loom::grid_dependency_sync() every other kernel starts with.
   void placeOwnGridDependencyWait() { ownGridDependencyWait_ = true; }
+  /// True when `parameter` is a package weight (tile.kernel `loom.weights`: graph-to-tile bound
+  /// it to a weight the runtime uploads before the first step) that this kernel does not write.
+  bool isWeight(mlir::Value parameter) const;
+  /// The body loads `weight` (isWeight) before its own grid-dependency wait: no wait at the top,
+  /// and a `// loom.reads-before-wait: parameter <index> (<name>)` line opening the body, which
+  /// LoomGridDependencyOrderTests holds the PTX to (only loads of that parameter before the wait).
+  void streamsWeightBeforeWait(mlir::Value weight);
   /// Declares `parameter` with a type other than its pointer/int default (e.g. a TMA descriptor).
   void declare(mlir::Value parameter, std::string declaration);
   /// The whole source, with `body` (statements, already indented) inside the wrapper and
@@ -39,6 +46,7 @@ private:
   mutable tile::KernelOp kernel_;
   std::set<std::string> includes_;
   bool ownGridDependencyWait_ = false;
+  std::string readsBeforeWait_; ///< the body's opening marker line, or empty
   llvm::DenseMap<mlir::Value, std::string> declarations_;
 };
 

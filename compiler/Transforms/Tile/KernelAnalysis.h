@@ -14,6 +14,12 @@ enum class KernelFamily { kGemm, kVector, kRows, kLibrary };
 /// The discardable tile.kernel attribute naming a library kernel's device-library call.
 inline constexpr llvm::StringLiteral kLibraryAttrName = "loom.library";
 
+/// The discardable tile.kernel attribute listing, by name, the pointer parameters graph-to-tile
+/// bound to package weights (graph.weight, derived weights included): buffers the runtime uploads
+/// before the first step and no kernel writes, so a kernel may read them before its
+/// grid-dependency wait (loom::gemv streams its W early).
+inline constexpr llvm::StringLiteral kWeightParamsAttrName = "loom.weights";
+
 /// The discardable tile.dot attribute of a merged gate/up GEMM: the activation (a MapKind name,
 /// "silu", "gelu_tanh", ...) of out = act(gate) · up, with b = [gate rows; up rows] of 2N rows.
 inline constexpr llvm::StringLiteral kGatingAttrName = "loom.gating";

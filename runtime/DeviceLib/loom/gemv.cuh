@@ -29,12 +29,16 @@
 // one thread per output pair applies the row scale, gating and epilogue.
 //
 // Programmatic dependent launch: the CTA lets the next kernel be scheduled at once and issues
-// its first batch of W loads before loom::wait_for_previous_grids(), so under a launch with
+// its first batches of W loads before loom::wait_for_previous_grids(), so under a launch with
 // overlap the weight stream starts while the previous kernel drains — correct only when W is a
-// weight no kernel of the step writes (the tests' and loom-bench's wrappers). Every emitted
-// wrapper waits at its top instead (checked in the PTX by LoomGridDependencyOrderTests), which
-// gives up that overlap; an L2 prefetch of W before the wait in its place measured no gain
-// (docs/perf-baseline.md, session 5).
+// weight no kernel of the step writes. Before the wait the body does nothing else: address
+// arithmetic and predicated (branch-free) W loads; X, the row scale, the epilogue's pointers and
+// its construction (pass loom::deferEpilogue(lambda) for one that does work, e.g. the rope
+// table of loom/epilogue_rope_kv.cuh) come after it. An emitted wrapper calls loom::gemv without
+// a wait of its own only when the compiler proved W a package weight (tile.kernel
+// `loom.weights`, KernelSource::streamsWeightBeforeWait), and says so in a
+// `loom.reads-before-wait` comment that LoomGridDependencyOrderTests checks against the PTX;
+// every other wrapper waits at its top, which makes the early stream a no-op.
 #pragma once
 
 #include "loom/async_copy.cuh"
@@ -43,6 +47,32 @@
 #include "loom/mma.cuh"
 
 namespace loom {
+
+/// An epilogue built where the kernel calls for it, after its grid-dependency wait, by every
+/// thread of the CTA: for an epilogue expression that does work (makeRopeKvAppend fills a shared
+/// table in loops, so branches, which may not precede the wait).
+template <class Make> struct DeferredEpilogue {
+  Make make;
+};
+template <class Make> __device__ __forceinline__ DeferredEpilogue<Make> deferEpilogue(Make make) { return {make}; }
+template <class Epilogue> __device__ __forceinline__ const Epilogue &builtEpilogue(const Epilogue &epilogue) {
+  return epilogue;
+}
+template <class Make> __device__ __forceinline__ auto builtEpilogue(const DeferredEpilogue<Make> &deferred) {
+  return deferred.make();
+}
+
+/// 16 bytes of W past L1, zeros when `valid` is false: one predicated load, no branch (it may
+/// run before the grid-dependency wait, where a branch is not allowed).
+__device__ __forceinline__ uint4 loadWeight16(const void *global, bool valid) {
+  uint4 value;
+  asm volatile("{\n\t.reg .pred p;\n\tsetp.ne.b32 p, %5, 0;\n\t"
+               "mov.b32 %0, 0;\n\tmov.b32 %1, 0;\n\tmov.b32 %2, 0;\n\tmov.b32 %3, 0;\n\t"
+               "@p ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];\n\t}"
+               : "=r"(value.x), "=r"(value.y), "=r"(value.z), "=r"(value.w)
+               : "l"(global), "r"(int(valid)));
+  return value;
+}
 
 template <int WARPS_, int MAX_M_, int ROW_TILES_, int UNROLL_, int STAGES_ = 0> struct GemvConfig {
   static constexpr int kWarps = WARPS_, kMaxM = MAX_M_, kRowTiles = ROW_TILES_;
@@ -75,11 +105,12 @@ template <int WARPS_, int MAX_M_, int ROW_TILES_, int UNROLL_, int STAGES_ = 0> 
   }
 };
 
-/// The CTA body; see the file comment for the launch contract.
+/// The CTA body; see the file comment for the launch contract. `epilogue` is an epilogue or a
+/// loom::deferEpilogue of one.
 template <class Config, typename T, class Prologue, class Gating, class Epilogue>
 __device__ __forceinline__ void gemv(const T *__restrict__ x, const T *__restrict__ w, int M,
                                      int N, int K, const Prologue &prologue,
-                                     const Epilogue &epilogue) {
+                                     const Epilogue &deferredOrBuilt) {
   constexpr int G = Gating::kWeightsPerOutput, RT = Config::kRowTiles;
   constexpr int BT = Config::kBatchTiles, U = Config::kUnroll, kMaxM = Config::kMaxM;
   constexpr int kCols = Config::kCols, kWarps = Config::kWarps;
@@ -90,8 +121,11 @@ __device__ __forceinline__ void gemv(const T *__restrict__ x, const T *__restric
   const int g = lane / 4, t = lane % 4;
   const int n0 = int(blockIdx.x) * kCols, m0 = int(blockIdx.y) * kMaxM;
 
-  // Row pointers of this thread (nullptr past the end); W row r of gate q is q * N + r.
+  // W row pointers of this thread and whether they are in range (rows past the end point at
+  // row N - 1, unread: no branch, as this runs before the grid-dependency wait); W row r of gate
+  // q is q * N + r.
   const T *wRows[G][RT][2];
+  bool wRowInRange[G][RT][2];
 #pragma unroll
   for (int q = 0; q < G; ++q)
 #pragma unroll
@@ -99,13 +133,16 @@ __device__ __forceinline__ void gemv(const T *__restrict__ x, const T *__restric
 #pragma unroll
       for (int h = 0; h < 2; ++h) {
         int n = n0 + 16 * r + g + 8 * h;
-        wRows[q][r][h] = n < N ? w + ((long long)q * N + n) * K : nullptr;
+        wRowInRange[q][r][h] = n < N;
+        wRows[q][r][h] = w + ((long long)q * N + min(n, N - 1)) * K;
       }
-  const T *xRows[BT];
+  const T *xRows[BT]; // the same for X: rows past M point at row M - 1, unread
+  bool xRowInRange[BT];
 #pragma unroll
   for (int b = 0; b < BT; ++b) {
     int m = m0 + 8 * b + g;
-    xRows[b] = m < M ? x + (long long)m * K : nullptr;
+    xRowInRange[b] = m < M;
+    xRows[b] = x + (long long)min(m, M - 1) * K;
   }
 
   struct Batch {
@@ -123,7 +160,7 @@ __device__ __forceinline__ void gemv(const T *__restrict__ x, const T *__restric
         for (int r = 0; r < RT; ++r)
 #pragma unroll
           for (int h = 0; h < 2; ++h)
-            batch.w[q][r][h][u] = loadStreaming16(wRows[q][r][h] + k, inK && wRows[q][r][h]);
+            batch.w[q][r][h][u] = loadWeight16(wRows[q][r][h] + k, inK && wRowInRange[q][r][h]);
     }
   };
   auto loadX = [&](int kBase, Batch &batch) {
@@ -132,7 +169,7 @@ __device__ __forceinline__ void gemv(const T *__restrict__ x, const T *__restric
       int k = kBase + 32 * u + 8 * t;
 #pragma unroll
       for (int b = 0; b < BT; ++b)
-        batch.x[b][u] = loadCached16(xRows[b] + k, k < K && xRows[b]);
+        batch.x[b][u] = loadCached16(xRows[b] + k, k < K && xRowInRange[b]);
     }
   };
   auto load = [&](int kBase, Batch &batch) {
@@ -188,6 +225,7 @@ __device__ __forceinline__ void gemv(const T *__restrict__ x, const T *__restric
   for (int s = 0; s < S - 1; ++s)
     loadW(kBase + s * kStride, ring[s]);
   wait_for_previous_grids();
+  const auto &epilogue = builtEpilogue(deferredOrBuilt); // a deferred one is built here, by every thread
 #pragma unroll
   for (int s = 0; s < S - 1; ++s)
     loadX(kBase + s * kStride, ring[s]);

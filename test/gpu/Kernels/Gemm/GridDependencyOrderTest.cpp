@@ -1,8 +1,11 @@
 // Every emitted kernel waits for the previous grid before it touches global memory (programmatic
 // dependent launch is only safe that way): the PTX of every kernel of the tiny Llama and of the
 // Llama-3.2-1B-shaped forward step, compiled by NVRTC for sm_90a, starts with
-// griddepcontrol.wait before any global/generic load or store, branch or exit; and the check
-// itself catches a load, an early exit and a missing wait (CPU only, label unit).
+// griddepcontrol.wait before any global/generic load or store, branch or exit — except that a
+// kernel the compiler marked (`loom.reads-before-wait`: a GEMV whose W is a package weight) may
+// load that one parameter first, and does; and the check itself catches a load, an early exit,
+// a missing wait, and in a marked kernel a store, a branch, a load of another pointer or through
+// a loaded address (CPU only, label unit).
 #include "frontend/Readers/ModelConfig.h"
 #include "runtime/CUDA/NvrtcCompiler.h"
 #include "test/gpu/Kernels/Gemm/GridDependencyOrder.h"
@@ -38,6 +41,7 @@ TEST(GridDependencyOrder, CatchesLoadsExitsAndMissingWaits) {
   struct Case {
     const char *what, *body;
     bool violates;
+    std::optional<int> weight = std::nullopt; ///< the parameter a marked kernel may load first
   };
   const Case cases[] = {
       {"wait first", "  loom::grid_dependency_sync();\n  if (int(threadIdx.x) < n) out[threadIdx.x] = in[threadIdx.x] * 2.0f;\n", false},
@@ -52,25 +56,57 @@ TEST(GridDependencyOrder, CatchesLoadsExitsAndMissingWaits) {
       {"load before the wait", "  float v = in[threadIdx.x];\n  loom::grid_dependency_sync();\n  out[threadIdx.x] = v;\n", true},
       {"exit before the wait", "  if (int(threadIdx.x) >= n) return;\n  loom::grid_dependency_sync();\n  out[threadIdx.x] = 1.0f;\n", true},
       {"no wait", "  loom::allow_next_grid_launch();\n  out[threadIdx.x] = in[threadIdx.x];\n", true},
+      // A marked kernel (parameter 0, `in`, declared a weight) may load `in` before the wait, nothing else.
+      {"marked: weight loads before the wait",
+       "  float v = in[threadIdx.x] + in[threadIdx.x + 4 * n];\n  loom::grid_dependency_sync();\n  out[threadIdx.x] = v;\n",
+       false, 0},
+      {"marked: a load of another pointer before the wait",
+       "  float v = in[threadIdx.x] + out[threadIdx.x];\n  loom::grid_dependency_sync();\n  out[threadIdx.x] = v;\n", true, 0},
+      {"marked: a store before the wait",
+       "  float v = in[threadIdx.x];\n  out[threadIdx.x] = v;\n  loom::grid_dependency_sync();\n  out[n] = v;\n", true, 0},
+      {"marked: a load through a loaded index before the wait",
+       "  float v = in[int(in[0])];\n  loom::grid_dependency_sync();\n  out[threadIdx.x] = v;\n", true, 0},
+      {"marked: an exit before the wait",
+       "  float v = in[threadIdx.x];\n  if (int(threadIdx.x) >= n) return;\n  loom::grid_dependency_sync();\n  out[threadIdx.x] = v;\n",
+       true, 0},
+      {"marked: the weight is another parameter",
+       "  float v = in[threadIdx.x];\n  loom::grid_dependency_sync();\n  out[threadIdx.x] = v;\n", true, 1},
   };
   for (const Case &c : cases) {
     auto ptx = ptxOf("probe", probeSource(c.body));
     ASSERT_TRUE(ptx.isOk()) << c.what << ": " << ptx.status().toString();
-    auto violations = findWaitOrderViolations(*ptx);
-    EXPECT_EQ(violations.size(), c.violates ? 1u : 0u) << c.what << "\n" << *ptx;
+    auto orders = checkWaitOrder(*ptx, c.weight);
+    ASSERT_EQ(orders.size(), 1u) << c.what;
+    EXPECT_EQ(!orders[0].offending.empty(), c.violates) << c.what << ": " << orders[0].offending << "\n" << *ptx;
+    if (c.weight && !c.violates)
+      EXPECT_EQ(orders[0].weightLoadsBeforeWait, 2) << c.what << "\n" << *ptx;
   }
 }
 
+TEST(GridDependencyOrder, ReadsTheEmittersMarker) {
+  EXPECT_EQ(readsBeforeWaitParameter("void k(const int *x, const int *w) {\n  // loom.reads-before-wait: parameter 1 (w), "
+                                     "a package weight no kernel writes, streamed before the grid-dependency wait\n"),
+            std::optional<int>(1));
+  EXPECT_EQ(readsBeforeWaitParameter("void k(const int *x) { loom::grid_dependency_sync();\n"), std::nullopt);
+}
+
+/// The distinct kernel bodies of a package, and those that stream a weight before their wait.
+struct BodyCounts {
+  int distinct = 0;
+  int streamingWeights = 0;
+};
+
 /// Compiles every distinct kernel body of `sources` (the kernel's own name taken out) to PTX and
-/// returns "kernel: statement" for each violation; `distinct` counts the bodies.
-std::vector<std::string> violationsOf(const std::map<std::string, std::string> &sources, int &distinct) {
+/// returns "kernel: statement" for each violation, and for each marked kernel that loads no
+/// weight before its wait (the early stream would be dead).
+std::vector<std::string> violationsOf(const std::map<std::string, std::string> &sources, BodyCounts &counts) {
   std::map<std::string, std::string> bodies; // body with the name replaced -> one kernel name
   for (const auto &[path, source] : sources) {
     std::string kernel = std::filesystem::path(path).stem().string();
     std::string anonymous = std::regex_replace(source, std::regex("\\b" + kernel + "\\b"), "loom_kernel");
     bodies.emplace(anonymous, kernel);
   }
-  distinct = static_cast<int>(bodies.size());
+  counts.distinct = static_cast<int>(bodies.size());
   std::vector<std::string> found;
   for (const auto &[body, kernel] : bodies) {
     auto ptx = ptxOf(kernel, std::regex_replace(body, std::regex("\\bloom_kernel\\b"), kernel));
@@ -78,29 +114,41 @@ std::vector<std::string> violationsOf(const std::map<std::string, std::string> &
       found.push_back(kernel + ": does not compile: " + ptx.status().toString());
       continue;
     }
-    for (const WaitOrderViolation &violation : findWaitOrderViolations(*ptx))
-      found.push_back(kernel + ": " + violation.instruction);
+    std::optional<int> weight = readsBeforeWaitParameter(body);
+    counts.streamingWeights += weight ? 1 : 0;
+    for (const EntryWaitOrder &order : checkWaitOrder(*ptx, weight)) {
+      if (!order.offending.empty())
+        found.push_back(kernel + ": " + order.offending);
+      else if (weight && order.weightLoadsBeforeWait == 0)
+        found.push_back(kernel + ": marked as streaming parameter " + std::to_string(*weight) +
+                        " before its wait, but loads nothing before it");
+    }
   }
   return found;
 }
 
 /// compile() of `forward` for sm_90a, then the check over its kernels: at least 10 distinct
-/// bodies (GEMV and GEMM variants, attention, rope, norms, embedding), none violating.
-void expectEveryKernelWaitsFirst(mlir::MLIRContext &context, StatusOr<models::LlamaForward> &forward) {
+/// bodies (GEMV and GEMM variants, attention, rope, norms, embedding), none violating, and at
+/// least `streamingWeights` of them GEMVs that load their weight before the wait.
+void expectEveryKernelWaitsFirst(mlir::MLIRContext &context, StatusOr<models::LlamaForward> &forward,
+                                 int streamingWeights) {
   ASSERT_TRUE(forward.isOk()) << forward.status().toString();
   std::map<std::string, std::string> sources;
   auto package = compileTinyForward(context, *forward->module, "sm_90a", &sources);
   ASSERT_TRUE(package.isOk()) << package.status().toString();
-  int distinct = 0;
-  std::vector<std::string> violations = violationsOf(sources, distinct);
-  EXPECT_GE(distinct, 10);
+  BodyCounts counts;
+  std::vector<std::string> violations = violationsOf(sources, counts);
+  EXPECT_GE(counts.distinct, 10);
+  EXPECT_GE(counts.streamingWeights, streamingWeights);
   EXPECT_TRUE(violations.empty()) << fmt::format("{}", fmt::join(violations, "\n"));
 }
 
 TEST(GridDependencyOrder, EveryTinyLlamaKernelWaitsFirst) {
   mlir::MLIRContext context;
   auto forward = buildTinyForward(context, tinyEngineConfig(), true);
-  expectEveryKernelWaitsFirst(context, forward);
+  // QKV (rope epilogue), o_proj, gate/up and down in their MAX_M 8 and MAX_M 16 GEMV copies, and
+  // the LM head's one GEMV (its rows are the sequences, at most 8 here).
+  expectEveryKernelWaitsFirst(context, forward, 9);
 }
 
 TEST(GridDependencyOrder, EveryLlama1BKernelWaitsFirst) {
@@ -115,7 +163,8 @@ TEST(GridDependencyOrder, EveryLlama1BKernelWaitsFirst) {
   engine.vocabSize = static_cast<int>(config->vocabSize);
   mlir::MLIRContext context;
   auto forward = models::buildLlamaForward(context, *config, models::forwardOptionsFor(engine));
-  expectEveryKernelWaitsFirst(context, forward);
+  // The four linears of a layer and the LM head, each in both GEMV copies.
+  expectEveryKernelWaitsFirst(context, forward, 10);
 }
 
 } // namespace
