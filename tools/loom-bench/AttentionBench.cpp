@@ -95,23 +95,20 @@ Status runDecode(BenchSession &session) {
     for (int blocksPerSplit : {16, 32}) {
       const testing::DecodeKernelSpec spec{shape, blocksPerSplit};
       LOOM_ASSIGN_OR_RETURN(BenchKernel split, session.compile(spec.name(), spec.source()));
-      LOOM_ASSIGN_OR_RETURN(auto combineKernel, split.module->kernel(spec.combineName()));
       LOOM_ASSIGN_OR_RETURN(rt::DeviceBuffer partialOut,
                             session.allocate(spec.partialOutFloats(kSeqs, in.blocksPerSeq) * 4));
       LOOM_ASSIGN_OR_RETURN(rt::DeviceBuffer partialStats,
                             session.allocate(spec.partialStatsFloats(kSeqs, in.blocksPerSeq) * 4));
+      LOOM_ASSIGN_OR_RETURN(rt::DeviceBuffer counters, session.allocate(spec.counterInts(kSeqs) * 4));
+      LOOM_RETURN_IF_ERROR(session.stream().fill(counters.address(), 0, counters.size())); // each launch re-zeroes them
       LOOM_ASSIGN_OR_RETURN(double ms, session.medianMilliseconds([&](int) -> Status {
         rt::KernelArgs args;
         args.add(in.q.address()).add(qRowStride).add(in.kPool.address());
         args.add(in.vPool.address()).add(in.contexts.address()).add(in.blockTables.address());
         args.add(in.blocksPerSeq).add(layer).add(in.cacheBlocks).add(scale);
-        args.add(partialOut.address()).add(partialStats.address());
-        LOOM_RETURN_IF_ERROR(
-            session.launch(*split.kernel, spec.splitLaunch(kSeqs, in.blocksPerSeq), args));
-        rt::KernelArgs combine;
-        combine.add(partialOut.address()).add(partialStats.address());
-        combine.add(in.contexts.address()).add(in.blocksPerSeq).add(in.out.address());
-        return session.launch(*combineKernel, spec.combineLaunch(kSeqs), combine);
+        args.add(partialOut.address()).add(partialStats.address()).add(counters.address());
+        args.add(in.out.address());
+        return session.launch(*split.kernel, spec.launch(kSeqs, in.blocksPerSeq), args);
       }));
       session.report({"attention", "decode",
                       fmt::format("B32 ctx {} H32/8 D128 bf16", context), ms, 0, bytes,

@@ -1,7 +1,7 @@
 // Lowering of the attention family to device-library kernels: rope + kv_append of a packed QKV
 // projection (loom/kv_append.cuh ropeKvAppend) and paged attention (the prefill kernel of the
 // table kPrefillKernels for prefill steps: loom/attention_prefill_sm90.cuh on sm_90a,
-// loom/attention_prefill.cuh elsewhere; loom/attention_decode.cuh split-K + combine for
+// loom/attention_prefill.cuh elsewhere; loom/attention_decode.cuh split-K (merged in-kernel) for
 // decode-only steps). Where no tensor-core kernel can take the op (head_dim not 64/128, f32 KV,
 // unaligned query rows), the table kPagedAttentionVariants falls back to the general
 // loom/attention_simt.cuh for every step and records why on the kernel (loom.fallback).
@@ -12,13 +12,14 @@
 // one ropeKvAppend over that buffer: Q and K heads rotated in place, K and V copied into their
 // cache slots. paged_attention then reads the rotated Q in place, the buffer's width as its row
 // stride, and writes a contiguous [tokens, heads · head_dim] output. Where the decode kernel
-// supports the head grouping, the prefill kernel launches only on prefill steps and two sibling
-// kernels on decode-only steps (tokens == seqs, so query row b is sequence b's): the split
-// kernel writes f32 partials of each 256-token context split into two scratch buffers of the
-// arena (sized for the bounds of seqs and blocks_per_seq), the combine kernel merges them into
-// the same output; a sequence whose context fits one split gets its output from the split
-// kernel directly (the combine's CTAs for it exit). The kernels' parameters are added in the order of the device-library call
-// (compiler/Target/CUDA/EmitLibraryKernel.cpp).
+// supports the head grouping, the prefill kernel launches only on prefill steps and a sibling
+// kernel on decode-only steps (tokens == seqs, so query row b is sequence b's): it splits each
+// context into 256-token splits and writes their f32 partials into two scratch buffers of the
+// arena (sized for the bounds of seqs and blocks_per_seq); the last split CTA of a (sequence, KV
+// head) to finish, counted on a scratch counter that stays zero between launches, merges them
+// into the output, so no combine kernel is launched; a sequence whose context fits one split is
+// normalized and stored by its one CTA directly. The kernels' parameters are added in the order
+// of the device-library call (compiler/Target/CUDA/EmitLibraryKernel.cpp).
 #include "compiler/Conversion/GraphToTile/GroupLowering.h"
 #include "compiler/Transforms/Tile/SimtFallback.h"
 
@@ -203,7 +204,7 @@ void addRopeFrequencyParameters(KernelBuilder &kernel, graph::RopeOp rope) {
 
 namespace {
 
-/// The decode branch beside the prefill kernel `prefill`: the split and combine kernels of
+/// The decode branch beside the prefill kernel `prefill`: the split kernel of
 /// loom/attention_decode.cuh (its wrapper contract), launched on decode-only steps.
 mlir::LogicalResult lowerPagedDecode(KernelBuilder &prefill, graph::PagedAttentionOp attention,
                                      const ColumnView &query, const DecodeSplit &split) {
@@ -233,24 +234,14 @@ mlir::LogicalResult lowerPagedDecode(KernelBuilder &prefill, graph::PagedAttenti
   decode.intParameter("layer", attention.getLayer());
   decode.intParameter("cache_blocks", cache.getBlocks());
   decode.floatParameter("scale", attention.getScale().convertToFloat());
-  // A context that fits one split is normalized and stored by the split kernel itself.
   if (mlir::failed(decode.scratch("partial_out")) || mlir::failed(decode.scratch("partial_stats")) ||
+      mlir::failed(decode.scratchCounters("split_counters")) ||
       mlir::failed(decode.pointer(prefill.group().outerOutput(0), "out")))
     return mlir::failure();
   decode.setLibraryLaunch("paged_attention_decode", config, 32 * kDecodeWarps,
                           {"ceildiv(" + blocksPerSeq + ", " + std::to_string(split.blocksPerSplit) + ")",
                            std::to_string(kvHeads), seqs},
                           0);
-
-  KernelBuilder &combine = prefill.addSibling("combine");
-  combine.launchWhen("decode");
-  if (mlir::failed(combine.scratch("partial_out")) || mlir::failed(combine.scratch("partial_stats")) ||
-      mlir::failed(combine.pointer(attention.getContextLens(), "context_lens")) ||
-      mlir::failed(extentParameter(combine, "blocks_per_seq", blocksPerSeq)) ||
-      mlir::failed(combine.pointer(prefill.group().outerOutput(0), "out")))
-    return mlir::failure();
-  combine.setLibraryLaunch("paged_attention_combine", config, headDim,
-                           {std::to_string(heads), seqs, "1"}, 0);
   return mlir::success();
 }
 
@@ -405,9 +396,12 @@ llvm::SmallVector<ScratchRequest> attentionScratch(const Group &group, const Pac
   std::optional<DecodeSplit> split = attention ? decodeSplit(attention, plan) : std::nullopt;
   if (!split)
     return {};
-  // Per sequence, query head and split: HEAD_DIM output floats and (max, sum).
+  // Per sequence, query head and split: HEAD_DIM output floats and (max, sum); per sequence and
+  // KV head: the count of its splits that have stored their partials.
   int64_t partials = split->maxSeqs * attention.getNumHeads() * split->maxSplits;
-  return {{"partial_out", partials * attention.getHeadDim()}, {"partial_stats", partials * 2}};
+  return {{"partial_out", partials * attention.getHeadDim()},
+          {"partial_stats", partials * 2},
+          {"split_counters", split->maxSeqs * attention.getNumKvHeads(), /*counters=*/true}};
 }
 
 mlir::LogicalResult lowerAttentionGroup(KernelBuilder &kernel) {

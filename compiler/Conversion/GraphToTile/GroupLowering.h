@@ -33,8 +33,8 @@ mlir::LogicalResult lowerMatmulGroup(KernelBuilder &kernel);
 /// kernels whose launch shape is fixed here).
 mlir::LogicalResult lowerAttentionGroup(KernelBuilder &kernel);
 
-/// The scratch of an attention group: the decode kernel's split partials of a paged attention
-/// (a ScratchPlanner; none for other groups).
+/// The scratch of an attention group: the decode kernel's split partials and split counters of
+/// a paged attention (a ScratchPlanner; none for other groups).
 llvm::SmallVector<ScratchRequest> attentionScratch(const Group &group, const PackagePlan &plan);
 
 /// "graph.attention, graph.kv_append": the op names of a group, for diagnostics.

@@ -80,10 +80,18 @@ mlir::Value KernelBuilder::floatParameter(llvm::StringRef name, float value) {
 }
 
 mlir::FailureOr<mlir::Value> KernelBuilder::scratch(llvm::StringRef role) {
+  return scratchPointer(role, builder_.getF32Type());
+}
+
+mlir::FailureOr<mlir::Value> KernelBuilder::scratchCounters(llvm::StringRef role) {
+  return scratchPointer(role, builder_.getI32Type());
+}
+
+mlir::FailureOr<mlir::Value> KernelBuilder::scratchPointer(llvm::StringRef role, mlir::Type element) {
   std::string binding = plan_.scratchBinding(group_.anchor, role);
   if (binding.empty())
     return group_.anchor->emitOpError() << "has no scratch buffer '" << role << "' in the buffer plan";
-  return addParameter(tile::PtrType::get(builder_.getContext(), builder_.getF32Type()), role, binding);
+  return addParameter(tile::PtrType::get(builder_.getContext(), element), role, binding);
 }
 
 mlir::Value KernelBuilder::errorRecord() {

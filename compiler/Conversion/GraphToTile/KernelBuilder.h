@@ -38,6 +38,8 @@ public:
   mlir::Value floatParameter(llvm::StringRef name, float value);
   /// The group's f32 scratch buffer `role` (PackagePlan::scratchBinding).
   mlir::FailureOr<mlir::Value> scratch(llvm::StringRef role);
+  /// The group's i32 scratch counters `role` (a ScratchRequest with `counters`).
+  mlir::FailureOr<mlir::Value> scratchCounters(llvm::StringRef role);
   /// The package's i32 error record (PackagePlan::errorBinding), or null when it has none.
   mlir::Value errorRecord();
   /// The K (or V) pool of the KV cache, elements of `element`.
@@ -64,6 +66,8 @@ private:
   /// A parameter; `shared`: reuse the one with the same binding (pointers and dims).
   mlir::Value addParameter(mlir::Type type, llvm::StringRef name, std::string binding,
                            bool shared = true);
+  /// A pointer to `element`s bound to the group's scratch `role`.
+  mlir::FailureOr<mlir::Value> scratchPointer(llvm::StringRef role, mlir::Type element);
 
   mlir::OpBuilder &moduleBuilder_;
   const Group &group_;

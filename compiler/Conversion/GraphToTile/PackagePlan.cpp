@@ -7,7 +7,8 @@
 // split-K attention partials) and the step's error record (bad embedding ids) — is placed
 // here, after the plan's arena: scratch lives only during its own group's launch, so every
 // group's scratch starts at the same offset (the arena grows by the largest group's scratch);
-// the error record follows it and lives through the whole step.
+// scratch counters (zero between launches, e.g. the decode attention's split arrivals) and the
+// error record follow it and live through the whole step.
 #include "compiler/Conversion/GraphToTile/PackagePlan.h"
 #include "compiler/Transforms/Graph/DimBounds.h"
 
@@ -302,21 +303,32 @@ mlir::FailureOr<PackagePlan> PackagePlan::build(mlir::func::FuncOp function,
                 std::max(int64_t(index), launchAt(where.last)), "");
     }
   }
-  // Scratch at the arena's tail, shared by all groups (each group's is alive at its launch only).
+  // Scratch at the arena's tail, shared by all groups (each group's is alive at its launch only);
+  // counters after it, each group's own bytes, alive through the step.
   int64_t tail = llvm::alignTo(planArena, kArenaAlignment), scratchEnd = tail;
+  llvm::SmallVector<std::tuple<std::string, ScratchRequest>> counters;
   for (auto [index, group] : llvm::enumerate(groups)) {
     int64_t offset = tail;
     for (ScratchRequest &request : scratch(group, plan)) {
       // Named after the plan's buffers (v0 ... v<n-1>), as graph values' buffers are.
       std::string name = "v" + std::to_string(planned->size() + plan.scratchBindings_.size());
       plan.scratchBindings_[{group.anchor, request.role}] = "buffer:" + name;
-      addBuffer(name, offset, request.floats * 4, builder.getStringAttr("f32"),
-                builder.getI64ArrayAttr({request.floats}), int64_t(index), int64_t(index), request.role);
-      offset = llvm::alignTo(offset + request.floats * 4, kArenaAlignment);
+      if (request.counters) {
+        counters.push_back({name, request});
+        continue;
+      }
+      addBuffer(name, offset, request.elements * 4, builder.getStringAttr("f32"),
+                builder.getI64ArrayAttr({request.elements}), int64_t(index), int64_t(index), request.role);
+      offset = llvm::alignTo(offset + request.elements * 4, kArenaAlignment);
     }
     scratchEnd = std::max(scratchEnd, offset);
   }
-  // The error record after it, alive through the step: [count, id, row, vocab] of bad ids.
+  for (auto &[name, request] : counters) {
+    addBuffer(name, scratchEnd, request.elements * 4, builder.getStringAttr("i32"),
+              builder.getI64ArrayAttr({request.elements}), 0, int64_t(groups.size()), request.role);
+    scratchEnd = llvm::alignTo(scratchEnd + request.elements * 4, kArenaAlignment);
+  }
+  // The error record after them, alive through the step: [count, id, row, vocab] of bad ids.
   plan.arenaBytes_ = scratchEnd;
   if (llvm::any_of(groups, [](const Group &group) {
         return llvm::any_of(group.ops, [](mlir::Operation *op) { return mlir::isa<graph::EmbeddingOp>(op); });

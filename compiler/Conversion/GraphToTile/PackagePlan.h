@@ -20,11 +20,15 @@ struct ColumnView {
   bool whole() const { return column == 0 && width == rootWidth; }
 };
 
-/// f32 storage the kernels of one group use only while they run (e.g. split-K partials): an
-/// arena buffer alive at the group's launch only, bound as PackagePlan::scratchBinding.
+/// Storage the kernels of one group need beside their tensors, bound as
+/// PackagePlan::scratchBinding: f32 values they use only while they run (e.g. split-K partials;
+/// an arena buffer alive at the group's launch only), or i32 counters that are zero whenever no
+/// launch of the group runs (the arena is zeroed at load and the kernels reset what they count):
+/// those live through the whole step in bytes no other buffer shares.
 struct ScratchRequest {
   std::string role;
-  int64_t floats = 0;
+  int64_t elements = 0;
+  bool counters = false; ///< i32 counters instead of f32 values
 };
 
 /// The arena buffer of a step's error record, `int[kErrorRecordInts]` = {count, id, row, vocab}

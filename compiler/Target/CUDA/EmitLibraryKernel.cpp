@@ -68,13 +68,8 @@ std::string pagedSimtCall(const LibraryCall &c) {
 }
 
 std::string pagedDecodeCall(const LibraryCall &c) {
-  return decodeConfig(c) + "  loom::attentionDecodeSplit<Config, " + c.element + ">(" + c.argRange(0, 13) +
+  return decodeConfig(c) + "  loom::attentionDecodeSplit<Config, " + c.element + ">(" + c.argRange(0, 14) +
          ");\n";
-}
-
-std::string pagedCombineCall(const LibraryCall &c) {
-  return decodeConfig(c) + "  loom::attentionDecodeCombine<Config, " + c.element + ">(" +
-         c.argRange(0, 5) + ");\n";
 }
 
 std::string matmulSimtCall(const LibraryCall &c) {
@@ -98,8 +93,7 @@ const LibraryKernel kLibraryKernels[] = {
     {"paged_attention_prefill_sm90", "loom/attention_prefill_sm90.cuh", 13, {4}, 2, pagedAttentionSm90Call,
      ", 1"},
     {"paged_attention_simt", "loom/attention_simt.cuh", 13, {4}, 2, pagedSimtCall, ""},
-    {"paged_attention_decode", "loom/attention_decode.cuh", 13, {10, 11, 12}, 2, pagedDecodeCall, ", 1"},
-    {"paged_attention_combine", "loom/attention_decode.cuh", 5, {4}, 4, pagedCombineCall, ", 1"},
+    {"paged_attention_decode", "loom/attention_decode.cuh", 14, {10, 11, 12, 13}, 2, pagedDecodeCall, ", 1"},
     {"matmul_simt", "loom/gemm_simt.cuh", 6, {2}, 0, matmulSimtCall, ""},
 };
 

@@ -1,38 +1,34 @@
 // loom/attention_decode.cuh: graph.paged_attention for decode steps (one query per sequence),
 // split along the context (flash-decoding) and bound by streaming the paged K/V once.
 //
-// Wrapper contract (two kernels per op; T = bf16 or f16; Config =
+// Wrapper contract (one kernel per op; T = bf16 or f16; Config =
 // AttentionDecodeConfig<HEADS, KV_HEADS, HEAD_DIM, BLOCK_SIZE, BLOCKS_PER_SPLIT>):
 //   extern "C" __global__ __launch_bounds__(Config::kThreads, 1)
 //   void paged_decode_4(const bf16 *q, int qRowStride, const bf16 *kCache, const bf16 *vCache,
 //                       const int *contextLens, const int *blockTables, int blocksPerSeq,
 //                       int layer, int cacheBlocks, float scale, float *partialOut,
-//                       float *partialStats, bf16 *out) {
+//                       float *partialStats, int *splitCounters, bf16 *out) {
 //     loom::attentionDecodeSplit<Config, bf16>(q, qRowStride, kCache, vCache, contextLens,
-//         blockTables, blocksPerSeq, layer, cacheBlocks, scale, partialOut, partialStats, out);
+//         blockTables, blocksPerSeq, layer, cacheBlocks, scale, partialOut, partialStats,
+//         splitCounters, out);
 //   }
 //   block = (Config::kThreads, 1, 1)
 //   grid  = (ceil(blocks_per_seq / BLOCKS_PER_SPLIT), KV_HEADS, seqs); no dynamic shared memory
 //           (static: Config::kStaticSharedBytes).
-//   extern "C" __global__ __launch_bounds__(Config::kCombineThreads, 1)
-//   void paged_decode_4_combine(const float *partialOut, const float *partialStats,
-//                               const int *contextLens, int blocksPerSeq, bf16 *out) {
-//     loom::attentionDecodeCombine<Config, bf16>(partialOut, partialStats, contextLens,
-//                                                blocksPerSeq, out);
-//   }
-//   block = (Config::kCombineThreads = HEAD_DIM, 1, 1), grid = (HEADS, seqs, 1), no shared memory.
-//   Workspace (f32, from the buffer plan): partialOut seqs * HEADS * splits * HEAD_DIM and
-//   partialStats seqs * HEADS * splits * 2 floats, splits = ceil(blocks_per_seq /
+//   Workspace (f32, alive during the launch only): partialOut seqs * HEADS * splits * HEAD_DIM
+//   and partialStats seqs * HEADS * splits * 2 floats, splits = ceil(blocks_per_seq /
 //   BLOCKS_PER_SPLIT); Config::workspaceFloats(seqs, blocksPerSeq) gives the sum.
+//   splitCounters: seqs * KV_HEADS ints that are zero when the launch starts, and zero again
+//   when it ends (the kernel resets what it counts), so one zeroed buffer serves every launch
+//   and every replay of a CUDA graph; no other buffer may share its bytes.
 // Arguments: query row b (tokens == seqs, seqStarts[b] == b) of head h at q + b * qRowStride +
 // h * HEAD_DIM; out [seqs, HEADS * HEAD_DIM]; pools, block tables and context lengths as in
 // loom/attention_prefill.cuh (the query sits at the last context position, so it sees all
-// contextLens[b] tokens). Grid and shared memory depend only on the dims, so the pair is
-// capturable in a CUDA graph: CTAs whose split starts past the sequence's context exit, and the
-// combine reads only the splits the context reaches. A sequence whose context fits one split
-// (at most BLOCK_SIZE * BLOCKS_PER_SPLIT tokens, a short decode) needs no combine: its split CTA
-// normalizes and writes `out` itself and the combine's CTAs of that sequence exit at once, so
-// the pair reads no partials for it. Pointers 16-byte aligned.
+// contextLens[b] tokens). Grid and shared memory depend only on the dims, so the launch is
+// capturable in a CUDA graph: CTAs whose split starts past the sequence's context exit. A
+// sequence whose context fits one split (at most BLOCK_SIZE * BLOCKS_PER_SPLIT tokens, a short
+// decode) needs no merge: its split-0 CTA normalizes and writes `out` itself, with no partials
+// and no counter. Pointers 16-byte aligned.
 //
 // How it works: a CTA owns one (sequence, KV head, split of BLOCKS_PER_SPLIT blocks) and all
 // HEADS / KV_HEADS query heads of that KV head, so each K/V row is read from memory once. A token
@@ -42,7 +38,11 @@
 // (running max, sum, f32 output slice) per head in the exp2 domain. Groups of more than eight
 // heads are split over warps (kHeadGroups), the remaining warps split the tokens; the token
 // streams merge through shuffles and shared memory into one (max, sum, unnormalized output) per
-// head and split. The combine kernel rescales the splits by exp2(max_s - max) and normalizes.
+// head and split. Each CTA of a sequence of several splits stores that partial, fences it and
+// counts itself on the (sequence, KV head) counter; the CTA that arrives last (the threadfence
+// reduction pattern) resets the counter and merges the splits in split order: it rescales them
+// by exp2(max_s - max) and normalizes — the arithmetic of the former separate combine kernel,
+// without its launch.
 #pragma once
 
 #include "loom/async_copy.cuh"
@@ -62,13 +62,12 @@ struct AttentionDecodeConfig {
   static constexpr int kTokenWarps = kWarps / kHeadGroups;
   static constexpr int kLanesPerToken = kHeadDim / 8;
   static constexpr int kTokensPerStep = 32 / kLanesPerToken;
-  static constexpr int kCombineThreads = kHeadDim;
   static_assert(kHeads % kKvHeads == 0, "query heads are whole groups per KV head");
   static_assert(kGroup % kHeadsPerWarp == 0 && kWarps % kHeadGroups == 0,
                 "a group of up to 32 query heads, a multiple of 8 when above 8");
   static_assert(kHeadDim == 64 || kHeadDim == 128, "head dims 64 and 128");
   static constexpr int kStaticSharedBytes =
-      4 * (kBlocksPerSplit + kTokenWarps * kGroup * (kHeadDim + 2));
+      4 * (kBlocksPerSplit + kTokenWarps * kGroup * (kHeadDim + 2) + 1); // + the merge flag
 
   __host__ __device__ static constexpr int splits(int blocksPerSeq) {
     return (blocksPerSeq + kBlocksPerSplit - 1) / kBlocksPerSplit;
@@ -79,6 +78,24 @@ struct AttentionDecodeConfig {
   }
 };
 
+/// Element `d` of one head's output from its first `used` split partials (at `first`, in
+/// split order): sum_s exp2(m_s - m) O_s / sum_s exp2(m_s - m) l_s, read through L2 (other CTAs
+/// wrote them during this launch).
+template <typename T, int D>
+__device__ __forceinline__ T mergeSplits(const float *partialOut, const float *partialStats,
+                                         long long first, int used, int d) {
+  float merged = kSoftmaxStartMax;
+  for (int s = 0; s < used; ++s)
+    merged = fmaxf(merged, __ldcg(partialStats + 2 * (first + s)));
+  float sum = 0.0f, value = 0.0f;
+  for (int s = 0; s < used; ++s) {
+    const float weight = exp2f(__ldcg(partialStats + 2 * (first + s)) - merged);
+    sum += __ldcg(partialStats + 2 * (first + s) + 1) * weight;
+    value += __ldcg(partialOut + (first + s) * D + d) * weight;
+  }
+  return fromFloat<T>(sum > 0.0f ? value / sum : 0.0f);
+}
+
 /// The split kernel's CTA body; see the file comment for the launch contract.
 template <class Config, typename T>
 __device__ __forceinline__ void
@@ -86,7 +103,7 @@ attentionDecodeSplit(const T *__restrict__ q, int qRowStride, const T *__restric
                      const T *__restrict__ vCache, const int *contextLens, const int *blockTables,
                      int blocksPerSeq, int layer, int cacheBlocks, float scale,
                      float *__restrict__ partialOut, float *__restrict__ partialStats,
-                     T *__restrict__ out) {
+                     int *splitCounters, T *__restrict__ out) {
   constexpr int D = Config::kHeadDim, G = Config::kGroup, HW = Config::kHeadsPerWarp;
   constexpr int kLanes = Config::kLanesPerToken, kSteps = Config::kTokensPerStep;
   constexpr int U = Config::kUnroll, kTokenWarps = Config::kTokenWarps;
@@ -256,6 +273,7 @@ attentionDecodeSplit(const T *__restrict__ q, int qRowStride, const T *__restric
 
   // One (max, sum, unnormalized output) per head of the group for this split.
   const int splits = int(gridDim.x);
+  const long long groupRow = (long long)seq * Config::kHeads + kvHead * G; // out row of head 0
   for (int element = thread; element < G * D; element += Config::kThreads) {
     const int head = element / D, d = element % D;
     float merged = kSoftmaxStartMax;
@@ -270,44 +288,38 @@ attentionDecodeSplit(const T *__restrict__ q, int qRowStride, const T *__restric
       value += mergeOut[w][head][d] * weight;
     }
     if (whole) {
-      out[((long long)seq * Config::kHeads + kvHead * G + head) * D + d] =
-          fromFloat<T>(sum > 0.0f ? value / sum : 0.0f);
+      out[(groupRow + head) * D + d] = fromFloat<T>(sum > 0.0f ? value / sum : 0.0f);
       continue;
     }
-    const long long index =
-        ((long long)seq * Config::kHeads + kvHead * G + head) * splits + split;
+    const long long index = (groupRow + head) * splits + split;
     partialOut[index * D + d] = value;
     if (d == 0)
       partialStats[2 * index] = merged, partialStats[2 * index + 1] = sum;
   }
-}
-
-/// The combine kernel's CTA body: out = sum_s exp2(m_s - m) O_s / sum_s exp2(m_s - m) l_s.
-template <class Config, typename T>
-__device__ __forceinline__ void attentionDecodeCombine(const float *__restrict__ partialOut,
-                                                       const float *__restrict__ partialStats,
-                                                       const int *contextLens, int blocksPerSeq,
-                                                       T *__restrict__ out) {
-  using Layout = PagedLayout<Config::kKvHeads, Config::kHeadDim, Config::kBlockSize>;
-  constexpr int D = Config::kHeadDim;
-  const int head = int(blockIdx.x), seq = int(blockIdx.y), d = int(threadIdx.x);
-  const int splits = Config::splits(blocksPerSeq);
-  const int context = Layout::clampContext(contextLens[seq], blocksPerSeq);
-  const int used = (context + Config::kSplitTokens - 1) / Config::kSplitTokens;
-  if (used <= 1) // the split kernel wrote this sequence's output (attentionDecodeSplit)
+  if (whole)
     return;
-  const long long first = ((long long)seq * Config::kHeads + head) * splits;
-  float merged = kSoftmaxStartMax;
-  for (int s = 0; s < used; ++s)
-    merged = fmaxf(merged, partialStats[2 * (first + s)]);
-  float sum = 0.0f, value = 0.0f;
-  for (int s = 0; s < used; ++s) {
-    const float weight = exp2f(partialStats[2 * (first + s)] - merged);
-    sum += partialStats[2 * (first + s) + 1] * weight;
-    value += partialOut[(first + s) * D + d] * weight;
+
+  // The last of the sequence's `used` split CTAs to arrive merges them (and resets the counter:
+  // every other CTA has counted by then, and the next launch starts after this one ends).
+  __shared__ bool mergesSplits;
+  const int used = (context + Config::kSplitTokens - 1) / Config::kSplitTokens;
+  __threadfence(); // this thread's partials are visible device-wide before the CTA counts
+  __syncthreads();
+  if (thread == 0) {
+    int *counter = splitCounters + (long long)seq * Config::kKvHeads + kvHead;
+    mergesSplits = atomicAdd(counter, 1) == used - 1;
+    if (mergesSplits)
+      *counter = 0;
   }
-  out[((long long)seq * Config::kHeads + head) * D + d] =
-      fromFloat<T>(sum > 0.0f ? value / sum : 0.0f);
+  __syncthreads();
+  if (!mergesSplits)
+    return;
+  __threadfence(); // the other CTAs' partials, fenced before they counted, are read after it
+  for (int element = thread; element < G * D; element += Config::kThreads) {
+    const int head = element / D, d = element % D;
+    out[(groupRow + head) * D + d] =
+        mergeSplits<T, D>(partialOut, partialStats, (groupRow + head) * splits, used, d);
+  }
 }
 
 } // namespace loom

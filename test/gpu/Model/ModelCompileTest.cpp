@@ -2,7 +2,8 @@
 // sm_90a, every kernel compiles with NVRTC (no GPU needed), the package loads, and its program
 // is the expected kernel sequence: per layer the QKV GEMM with rope + kv_append in its epilogue,
 // and paged attention as the prefill kernel (launched on prefill steps) or the split-K decode
-// kernel + combine (launched on decode-only steps), no kernel for the split pieces.
+// kernel, which merges its splits itself (launched on decode-only steps), no kernel for the
+// split pieces.
 #include "runtime/CUDA/NvrtcCompiler.h"
 #include "test/gpu/Model/TinyLlama.h"
 
@@ -34,7 +35,7 @@ TEST_P(TinyLlamaCompile, WholeForwardCompilesAndLoads) {
   }
   // embedding, then per layer: QKV GEMM (folded norm; rope + kv_append in its epilogue, after
   // graph-rope-pairs made the ropes interleaved), attention (prefill
-  // kernel | decode split + combine), o_proj + residual, gated gate/up GEMM (folded norm), down +
+  // kernel | decode split), o_proj + residual, gated gate/up GEMM (folded norm), down +
   // residual; final norm, logit rows, LM head. Every GEMM of the layer (rows = tokens, bounded by
   // 256) comes as decode GEMV copies for steps of at most 8 rows (MAX_M 8) and of 9..16, then
   // the GEMM for the others.
@@ -54,8 +55,8 @@ TEST_P(TinyLlamaCompile, WholeForwardCompilesAndLoads) {
                        {"tokens <= 8", "tokens > 8 && tokens <= 16", "tokens > 16 && tokens <= 128", "tokens > 128"});
   };
   gemm("fused_rms_norm_linear_split_rope_rope_kv_append");
-  layer.insert(layer.end(), {"paged_attention", "paged_attention_decode", "paged_attention_combine"});
-  layerGuards.insert(layerGuards.end(), {"prefill", "decode", "decode"});
+  layer.insert(layer.end(), {"paged_attention", "paged_attention_decode"});
+  layerGuards.insert(layerGuards.end(), {"prefill", "decode"});
   gemm("fused_linear_add");
   gemm("fused_rms_norm_linear_split_silu_mul");
   gemm("fused_linear_add");
@@ -92,7 +93,7 @@ TEST_P(TinyLlamaCompile, WholeForwardCompilesAndLoads) {
   EXPECT_EQ(count(decode, "paged_attention_decode"), 2);
   EXPECT_EQ(count(prefill, "_gemv"), 0) << fmt::format("{}", fmt::join(prefill, " "));
   EXPECT_EQ(count(prefill, "fused_linear_add_"), 4);
-  EXPECT_EQ(decode.size(), 1 + 2 * 6 + 3u);
+  EXPECT_EQ(decode.size(), 1 + 2 * 5 + 3u);
   EXPECT_EQ(prefill.size(), 1 + 2 * 5 + 3u);
 
   for (const auto &[path, source] : sources) {

@@ -124,8 +124,9 @@ func.func @forward(%ids: tensor<?xi32>) -> tensor<?xi32> attributes {loom.max_to
 // rope(q), rope(k) and kv_append become one rope_kv_append kernel over that buffer, and
 // paged_attention reads q in place with the packed row stride (512). No kernel copies a piece.
 // paged_attention has two branches: the prefill kernel on prefill steps, the split-K decode
-// kernel and its combine on decode steps, which share two f32 scratch buffers alive at that
-// group only (4 seqs x 4 heads x ceildiv(8 blocks, 16 per split) = 16 partials: 16 x 64 + 16 x 2 floats).
+// kernel on decode steps, which merges its splits itself: two f32 scratch buffers alive at that
+// group only (4 seqs x 4 heads x ceildiv(8 blocks, 16 per split) = 16 partials: 16 x 64 + 16 x 2
+// floats) and i32 split counters (4 seqs x 2 KV heads) alive through the step, after the scratch.
 // CHECK-LABEL: tile.kernel @linear_0(
 // CHECK-LABEL: tile.kernel @rope_kv_append_1(%qkv: !tile.ptr<bf16>, %positions: !tile.ptr<i32>, %slots: !tile.ptr<i32>, %k_cache: !tile.ptr<bf16>, %v_cache: !tile.ptr<bf16>, %tokens: i32, %layer: i32, %cache_blocks: i32, %theta: f32, %factor: f32, %low_freq_factor: f32, %high_freq_factor: f32, %original_max_position: f32)
 // CHECK-SAME: block = array<i32: 128, 1, 1>, config = {block_size = 16 : i64, head_dim = 64 : i64, heads = 4 : i64, interleaved = 0 : i64, kv_heads = 2 : i64, rows = 4 : i64}, grid = ["ceildiv(tokens, 4)", "1", "1"], loom.library = "rope_kv_append", ops = ["graph.rope", "graph.rope", "graph.kv_append"]
@@ -133,20 +134,18 @@ func.func @forward(%ids: tensor<?xi32>) -> tensor<?xi32> attributes {loom.max_to
 // CHECK-LABEL: tile.kernel @paged_attention_2(%q: !tile.ptr<bf16>, %q_row_stride: i32, %k_cache: !tile.ptr<bf16>, %v_cache: !tile.ptr<bf16>, %out: !tile.ptr<bf16>, %seq_starts: !tile.ptr<i32>, %context_lens: !tile.ptr<i32>, %block_tables: !tile.ptr<i32>, %seqs: i32, %blocks_per_seq: i32, %layer: i32, %cache_blocks: i32, %scale: f32)
 // CHECK-SAME: config = {block_size = 16 : i64, bm = 64 : i64, bn = 64 : i64, causal = 1 : i64, head_dim = 64 : i64, heads = 4 : i64, kv_heads = 2 : i64, warps = 4 : i64}, grid = ["4", "ceildiv(tokens, 64) + seqs", "1"], loom.library = "paged_attention_prefill"
 // CHECK-SAME: shared_bytes = 24576
-// CHECK-LABEL: tile.kernel @paged_attention_decode_2(%q: !tile.ptr<bf16>, %q_row_stride: i32, %k_cache: !tile.ptr<bf16>, %v_cache: !tile.ptr<bf16>, %context_lens: !tile.ptr<i32>, %block_tables: !tile.ptr<i32>, %blocks_per_seq: i32, %layer: i32, %cache_blocks: i32, %scale: f32, %partial_out: !tile.ptr<f32>, %partial_stats: !tile.ptr<f32>, %out: !tile.ptr<bf16>)
+// CHECK-LABEL: tile.kernel @paged_attention_decode_2(%q: !tile.ptr<bf16>, %q_row_stride: i32, %k_cache: !tile.ptr<bf16>, %v_cache: !tile.ptr<bf16>, %context_lens: !tile.ptr<i32>, %block_tables: !tile.ptr<i32>, %blocks_per_seq: i32, %layer: i32, %cache_blocks: i32, %scale: f32, %partial_out: !tile.ptr<f32>, %partial_stats: !tile.ptr<f32>, %split_counters: !tile.ptr<i32>, %out: !tile.ptr<bf16>)
 // CHECK-SAME: block = array<i32: 128, 1, 1>, config = {block_size = 16 : i64, blocks_per_split = 16 : i64, head_dim = 64 : i64, heads = 4 : i64, kv_heads = 2 : i64}, grid = ["ceildiv(blocks_per_seq, 16)", "2", "seqs"], loom.library = "paged_attention_decode"
 // CHECK-SAME: shared_bytes = 0
-// CHECK-LABEL: tile.kernel @paged_attention_combine_2(%partial_out: !tile.ptr<f32>, %partial_stats: !tile.ptr<f32>, %context_lens: !tile.ptr<i32>, %blocks_per_seq: i32, %out: !tile.ptr<bf16>)
-// CHECK-SAME: block = array<i32: 64, 1, 1>, config = {block_size = 16 : i64, blocks_per_split = 16 : i64, head_dim = 64 : i64, heads = 4 : i64, kv_heads = 2 : i64}, grid = ["4", "seqs", "1"], loom.library = "paged_attention_combine"
+// CHECK-NOT: paged_attention_combine
 // CHECK-LABEL: tile.kernel @linear_3(
 // CHECK-NOT: tile.kernel @split
-// CHECK: tile.launch_program attributes {arena_bytes = 200960 : i64, buffers = [{bytes = 131072 : i64, dtype = "bf16", live = [0, 2], name = "v0", offset = 0 : i64, shape = ["tokens", 512]}, {bytes = 65536 : i64, dtype = "bf16", live = [2, 3], name = "v1"
-// CHECK-SAME: {bytes = 4096 : i64, dtype = "f32", live = [2, 2], name = "v3", offset = 196608 : i64, scratch = "partial_out", shape = [1024]}, {bytes = 128 : i64, dtype = "f32", live = [2, 2], name = "v4", offset = 200704 : i64, scratch = "partial_stats", shape = [32]}]
+// CHECK: tile.launch_program attributes {arena_bytes = 201216 : i64, buffers = [{bytes = 131072 : i64, dtype = "bf16", live = [0, 2], name = "v0", offset = 0 : i64, shape = ["tokens", 512]}, {bytes = 65536 : i64, dtype = "bf16", live = [2, 3], name = "v1"
+// CHECK-SAME: {bytes = 4096 : i64, dtype = "f32", live = [2, 2], name = "v3", offset = 196608 : i64, scratch = "partial_out", shape = [1024]}, {bytes = 128 : i64, dtype = "f32", live = [2, 2], name = "v4", offset = 200704 : i64, scratch = "partial_stats", shape = [32]}, {bytes = 32 : i64, dtype = "i32", live = [0, 4], name = "v5", offset = 200960 : i64, scratch = "split_counters", shape = [8]}]
 // CHECK-NEXT: tile.launch @linear_0 ["input:x", "weight:qkv", "dim:tokens", "buffer:v0"]
 // CHECK-NEXT: tile.launch @rope_kv_append_1 ["buffer:v0", "input:positions", "input:slots", "kv_k:", "kv_v:", "dim:tokens", "int:1", "int:64", "float:5.00000000e+05", "float:0.00000000e+00", "float:0.00000000e+00", "float:0.00000000e+00", "float:0.00000000e+00"]
 // CHECK-NEXT: tile.launch @paged_attention_2 ["buffer:v0", "int:512", "kv_k:", "kv_v:", "buffer:v1", "input:seq_starts", "input:context_lens", "input:block_tables", "dim:seqs", "dim:blocks_per_seq", "int:1", "int:64", "float:1.25000000e-01"] when "prefill"
-// CHECK-NEXT: tile.launch @paged_attention_decode_2 ["buffer:v0", "int:512", "kv_k:", "kv_v:", "input:context_lens", "input:block_tables", "dim:blocks_per_seq", "int:1", "int:64", "float:1.25000000e-01", "buffer:v3", "buffer:v4", "buffer:v1"] when "decode"
-// CHECK-NEXT: tile.launch @paged_attention_combine_2 ["buffer:v3", "buffer:v4", "input:context_lens", "dim:blocks_per_seq", "buffer:v1"] when "decode"
+// CHECK-NEXT: tile.launch @paged_attention_decode_2 ["buffer:v0", "int:512", "kv_k:", "kv_v:", "input:context_lens", "input:block_tables", "dim:blocks_per_seq", "int:1", "int:64", "float:1.25000000e-01", "buffer:v3", "buffer:v4", "buffer:v5", "buffer:v1"] when "decode"
 // CHECK-NEXT: tile.launch @linear_3 ["buffer:v1", "weight:o", "dim:tokens", "buffer:v2"]
 func.func @forward(%x: tensor<?x256xbf16> {loom.name = "x"}, %positions: tensor<?xi32> {loom.name = "positions"}, %slots: tensor<?xi32> {loom.name = "slots"}, %seq_starts: tensor<?xi32> {loom.name = "seq_starts", loom.dims = ["seqs+1"]}, %context_lens: tensor<?xi32> {loom.name = "context_lens", loom.dims = ["seqs"]}, %block_tables: tensor<?x?xi32> {loom.name = "block_tables", loom.dims = ["seqs", "blocks_per_seq"]}, %kv: !graph.kv_cache<layers = 2, blocks = 64, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16> {loom.name = "kv_cache"})
     -> (tensor<?x256xbf16> {loom.name = "y"}, !graph.kv_cache<layers = 2, blocks = 64, blockSize = 16, kvHeads = 2, headDim = 64, elementType = bf16>)

@@ -9,7 +9,7 @@
 // A Llama layer (as in emit-llama-layer.mlir) compiled batch-invariant: every op has one kernel
 // and every launch runs on every step, so a row reduces in the same order at every batch size
 // and chunking — no decode GEMV copies guarded on the row count, and paged attention's prefill
-// kernel serves decode steps too (its split-KV decode branch and combine are erased). The
+// kernel serves decode steps too (its split-KV decode branch is erased). The
 // default program, for contrast, picks kernels by the step's shape.
 // CHECK-LABEL: tile.kernel @fused_rms_norm_linear_0
 // CHECK-LABEL: tile.kernel @paged_attention_3
@@ -24,11 +24,9 @@
 // NONE-NOT: gemv
 // NONE-NOT: loom.max_rows
 // NONE-NOT: paged_attention_decode
-// NONE-NOT: paged_attention_combine
 // NONE-NOT: when
 // EXPLAIN: remark: batch-invariant: 'paged_attention_decode_3' (decode-only branch) erased; the prefill kernel runs every step
 // EXPLAIN: note: see current operation: tile.launch @paged_attention_decode_3 {{.*}} when "decode"
-// EXPLAIN: remark: batch-invariant: 'paged_attention_combine_3' (decode-only branch) erased; the prefill kernel runs every step
 // EXPLAIN-NOT: decode GEMV variant
 // The manifest says so (the runtime checks it against EngineConfig::batchInvariant).
 // MANIFEST: "batch_invariant": true

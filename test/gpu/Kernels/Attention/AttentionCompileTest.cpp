@@ -45,8 +45,8 @@ TEST_P(AttentionCompileTest, EveryInstantiationCompilesWithoutSpills) {
       EXPECT_NE(compiled.ptx.find("mma.sync.aligned.m16n8k16"), std::string::npos);
       EXPECT_NE(compiled.ptx.find("ldmatrix.sync.aligned.m8n8.x4.trans"), std::string::npos);
     }
-    if (modules[i].name.starts_with("paged_decode")) {
-      EXPECT_EQ(compiled.resources.size(), 2u) << modules[i].name;
+    if (modules[i].name.starts_with("paged_decode")) { // one kernel: no combine beside it
+      EXPECT_EQ(compiled.resources.size(), 1u) << modules[i].name;
     }
   }
 }

@@ -92,27 +92,39 @@ protected:
     return download16(batch.shape.type, out, outElements);
   }
 
-  /// Runs the decode split + combine kernels of `spec` (one query per sequence).
-  /// The split kernel, then (with `combine`) the combine kernel; the output as floats.
-  std::vector<float> runDecode(const DecodeKernelSpec &spec, const PagedBatch &batch,
-                               bool combine = true) {
-    const DeviceBatch in = uploadBatch(batch);
+  /// The decode kernel's device buffers for `batch`: the output (poisoned), the partials
+  /// (poisoned: the merge must read only what this launch wrote) and the counters (zeroed).
+  struct DecodeBuffers {
+    uint64_t out, partialOut, partialStats, counters;
+    size_t outElements;
+  };
+  DecodeBuffers decodeBuffers(const DecodeKernelSpec &spec, const PagedBatch &batch) {
     const int seqs = batch.seqs();
     const size_t outElements = size_t(seqs) * batch.shape.heads * batch.shape.headDim;
-    const uint64_t out = poisoned(outElements * 2);
-    const uint64_t partialOut = poisoned(spec.partialOutFloats(seqs, batch.blocksPerSeq) * 4);
-    const uint64_t partialStats = poisoned(spec.partialStatsFloats(seqs, batch.blocksPerSeq) * 4);
-    rt::KernelArgs split;
-    split.add(in.q).add(batch.qRowStride).add(in.kPool).add(in.vPool).add(in.contexts);
-    split.add(in.blockTables).add(batch.blocksPerSeq).add(batch.layer).add(batch.cacheBlocks);
-    split.add(batch.scale).add(partialOut).add(partialStats).add(out);
-    launch(spec.name(), spec.splitLaunch(seqs, batch.blocksPerSeq), split);
-    if (combine) {
-      rt::KernelArgs merge;
-      merge.add(partialOut).add(partialStats).add(in.contexts).add(batch.blocksPerSeq).add(out);
-      launch(spec.combineName(), spec.combineLaunch(seqs), merge);
-    }
-    return download16(batch.shape.type, out, outElements);
+    return {poisoned(outElements * 2), poisoned(spec.partialOutFloats(seqs, batch.blocksPerSeq) * 4),
+            poisoned(spec.partialStatsFloats(seqs, batch.blocksPerSeq) * 4),
+            upload(std::vector<int>(spec.counterInts(seqs), 0)), outElements};
+  }
+  rt::KernelArgs decodeArgs(const PagedBatch &batch, const DeviceBatch &in, const DecodeBuffers &buffers) {
+    rt::KernelArgs args;
+    args.add(in.q).add(batch.qRowStride).add(in.kPool).add(in.vPool).add(in.contexts);
+    args.add(in.blockTables).add(batch.blocksPerSeq).add(batch.layer).add(batch.cacheBlocks);
+    args.add(batch.scale).add(buffers.partialOut).add(buffers.partialStats).add(buffers.counters);
+    args.add(buffers.out);
+    return args;
+  }
+
+  /// Runs the decode kernel of `spec` (one query per sequence) once; the output as floats. The
+  /// counters must be zero again afterwards (a failure otherwise).
+  std::vector<float> runDecode(const DecodeKernelSpec &spec, const PagedBatch &batch) {
+    const DeviceBatch in = uploadBatch(batch);
+    const DecodeBuffers buffers = decodeBuffers(spec, batch);
+    rt::KernelArgs args = decodeArgs(batch, in, buffers);
+    launch(spec.name(), spec.launch(batch.seqs(), batch.blocksPerSeq), args);
+    EXPECT_EQ(download<int>(buffers.counters, spec.counterInts(batch.seqs())),
+              std::vector<int>(spec.counterInts(batch.seqs()), 0))
+        << "split counters not reset";
+    return download16(batch.shape.type, buffers.out, buffers.outElements);
   }
 };
 

@@ -14,6 +14,8 @@ namespace loom::testing {
 inline AttentionShape llamaShape(AttentionType type = AttentionType::kBf16) {
   return {type, 32, 8, 128, 16};
 }
+/// Llama-3.2-1B's layer: 32 query / 8 KV heads of head dim 64 (the issue-8 bench model).
+inline AttentionShape llama1bShape() { return {AttentionType::kBf16, 32, 8, 64, 16}; }
 inline AttentionShape mqaShape() { return {AttentionType::kF16, 8, 1, 64, 16}; }
 inline AttentionShape smallGqaShape() { return {AttentionType::kBf16, 16, 4, 64, 32}; }
 
@@ -45,6 +47,7 @@ inline std::vector<PrefillKernelSpec> testPrefillKernels() {
 inline std::vector<DecodeKernelSpec> testDecodeKernels() {
   return {{llamaShape(), 16},
           {llamaShape(), 32},
+          {llama1bShape(), 16},
           {llamaShape(AttentionType::kF16), 16},
           {{AttentionType::kF16, 32, 1, 64, 16}, 8},   // MQA: 32 heads over 4 warps
           {{AttentionType::kBf16, 16, 1, 128, 16}, 8}, // 16 heads: 2 head groups

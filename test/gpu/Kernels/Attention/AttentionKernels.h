@@ -1,6 +1,6 @@
-// The attention-family kernel wrappers (prefill, decode split + combine, kv_append, fused
-// rope + kv_append) exactly as the CUDA emitter writes them, with their launch formulas; shared
-// by the GPU tests, the NVRTC compile test and loom-bench.
+// The attention-family kernel wrappers (prefill, decode, kv_append, fused rope + kv_append)
+// exactly as the CUDA emitter writes them, with their launch formulas; shared by the GPU tests,
+// the NVRTC compile test and loom-bench.
 #pragma once
 
 #include "runtime/CUDA/Launch.h"
@@ -106,13 +106,13 @@ struct PrefillKernelSpec {
 /// loom::kKvAppendThreads); the wrappers spell thread counts as literals, as the emitter does.
 constexpr int kDecodeThreads = 128, kKvAppendThreads = 128;
 
-/// attentionDecodeSplit + attentionDecodeCombine with AttentionDecodeConfig<..., blocksPerSplit>.
+/// attentionDecodeSplit with AttentionDecodeConfig<..., blocksPerSplit>: splits, partials and
+/// their in-kernel merge (no combine kernel).
 struct DecodeKernelSpec {
   AttentionShape shape;
   int blocksPerSplit = 32; // 512 tokens: 88-93% of copy on the H100 (docs/perf-attention.md)
 
   std::string name() const { return fmt::format("paged_decode_{}_s{}", shape.tag(), blocksPerSplit); }
-  std::string combineName() const { return name() + "_combine"; }
   int splits(int blocksPerSeq) const { return (blocksPerSeq + blocksPerSplit - 1) / blocksPerSplit; }
   /// Floats of partialOut and partialStats.
   size_t partialOutFloats(int seqs, int blocksPerSeq) const {
@@ -121,41 +121,30 @@ struct DecodeKernelSpec {
   size_t partialStatsFloats(int seqs, int blocksPerSeq) const {
     return size_t(seqs) * shape.heads * splits(blocksPerSeq) * 2;
   }
+  /// Ints of splitCounters (zero before a launch; the launch leaves them zero).
+  size_t counterInts(int seqs) const { return size_t(seqs) * shape.kvHeads; }
   std::string config() const {
     return fmt::format("loom::AttentionDecodeConfig<{}, {}, {}, {}, {}>", shape.heads,
                        shape.kvHeads, shape.headDim, shape.blockSize, blocksPerSplit);
   }
-  /// Both kernels in one source (one module).
   std::string source() const {
     const char *t = cudaTypeName(shape.type);
-    const std::string split = attentionWrapper(
+    return attentionWrapper(
         "attention_decode.cuh", name(), kDecodeThreads,
         fmt::format("const {0} *q, int qRowStride, const {0} *kCache, const {0} *vCache, "
                     "const int *contextLens, const int *blockTables, int blocksPerSeq, "
                     "int layer, int cacheBlocks, float scale, float *partialOut, "
-                    "float *partialStats, {0} *out",
+                    "float *partialStats, int *splitCounters, {0} *out",
                     t),
         fmt::format("loom::attentionDecodeSplit<{}, {}>(q, qRowStride, kCache, vCache, "
                     "contextLens, blockTables, blocksPerSeq, layer, cacheBlocks, scale, "
-                    "partialOut, partialStats, out)",
+                    "partialOut, partialStats, splitCounters, out)",
                     config(), t));
-    const std::string combine = attentionWrapper(
-        "attention_decode.cuh", combineName(), shape.headDim,
-        fmt::format("const float *partialOut, const float *partialStats, "
-                    "const int *contextLens, int blocksPerSeq, {} *out",
-                    t),
-        fmt::format("loom::attentionDecodeCombine<{}, {}>(partialOut, partialStats, "
-                    "contextLens, blocksPerSeq, out)",
-                    config(), t));
-    return split + combine;
   }
-  rt::LaunchConfig splitLaunch(int seqs, int blocksPerSeq) const {
+  rt::LaunchConfig launch(int seqs, int blocksPerSeq) const {
     return {{unsigned(splits(blocksPerSeq)), unsigned(shape.kvHeads), unsigned(seqs)},
             {unsigned(kDecodeThreads), 1, 1},
             0};
-  }
-  rt::LaunchConfig combineLaunch(int seqs) const {
-    return {{unsigned(shape.heads), unsigned(seqs), 1}, {unsigned(shape.headDim), 1, 1}, 0};
   }
 };
 

@@ -1,8 +1,11 @@
-// attentionDecodeSplit + attentionDecodeCombine against the float64 reference: one query per
-// sequence at context lengths around block and split boundaries up to 5000, in one launch with
-// the grid sized by the block-table width; GQA 32/8, MQA 32/1, 16/1, head dims 64/128, bf16/f16;
-// contexts of one split (no combine needed) alone and beside longer ones.
+// attentionDecodeSplit (splits merged in-kernel by the last CTA to arrive) against the float64
+// reference: one query per sequence at context lengths around block and split boundaries up to
+// 5000, in one launch with the grid sized by the block-table width; GQA 32/8 (head dims 64 and
+// 128), MQA 32/1, 16/1, bf16/f16; contexts of one split (no partials) alone and beside longer
+// ones; the same launch replayed from a CUDA graph (its split counters reset themselves).
 #include "AttentionGpuFixture.h"
+
+#include "runtime/CUDA/Graph.h"
 
 namespace loom::testing {
 namespace {
@@ -43,23 +46,74 @@ TEST_F(DecodeGpuTest, LargeGroupsSplitOverWarps) {
   EXPECT_TRUE(matchesReference(sixteenBatch, runDecode(sixteen, sixteenBatch), 1));
 }
 
-// Contexts of at most one split (256 tokens): the split kernel alone writes the normalized
-// output (the out buffer starts poisoned, so a sequence it skipped fails), GQA and MQA.
+// Contexts of at most one split (256 tokens): the split-0 CTA writes the normalized output (the
+// out buffer starts poisoned, so a sequence it skipped fails), GQA and MQA.
 TEST_F(DecodeGpuTest, OneSplitContextsNeedNoCombine) {
   const DecodeKernelSpec gqa{llamaShape(), 16};
   const PagedBatch gqaBatch = decodeBatch(gqa.shape, {1, 15, 16, 17, 100, 255, 256}, 26);
-  EXPECT_TRUE(matchesReference(gqaBatch, runDecode(gqa, gqaBatch, /*combine=*/false), 1));
+  EXPECT_TRUE(matchesReference(gqaBatch, runDecode(gqa, gqaBatch), 1));
   const DecodeKernelSpec mqa{{AttentionType::kF16, 32, 1, 64, 16}, 8};
   const PagedBatch mqaBatch = decodeBatch(mqa.shape, {1, 64, 127, 128}, 27);
-  EXPECT_TRUE(matchesReference(mqaBatch, runDecode(mqa, mqaBatch, /*combine=*/false), 1));
+  EXPECT_TRUE(matchesReference(mqaBatch, runDecode(mqa, mqaBatch), 1));
 }
 
-// Sequences of one split beside sequences of many in one launch: the combine must leave the
-// one-split outputs the split kernel wrote and merge the others.
+// Sequences of one split beside sequences of many in one launch: one-split outputs come from
+// their CTA, the others from the merging CTA of each (sequence, KV head).
 TEST_F(DecodeGpuTest, OneSplitAndManySplitSequencesTogether) {
   const DecodeKernelSpec spec{llamaShape(), 16};
   const PagedBatch batch = decodeBatch(spec.shape, {300, 7, 4096, 256, 257, 1, 999}, 28);
   EXPECT_TRUE(matchesReference(batch, runDecode(spec, batch), 1));
+}
+
+// Llama-3.2-1B's layer (head dim 64) at the contexts a batch-1 bench and a ragged batch reach.
+TEST_F(DecodeGpuTest, Llama1bShapes) {
+  const DecodeKernelSpec spec{llama1bShape(), 16};
+  const PagedBatch batch = decodeBatch(spec.shape, kDecodeContexts, 29,
+                                       (spec.shape.heads + 2 * spec.shape.kvHeads) * spec.shape.headDim);
+  EXPECT_TRUE(matchesReference(batch, runDecode(spec, batch), 1));
+  const PagedBatch single = decodeBatch(spec.shape, {384}, 30);
+  EXPECT_TRUE(matchesReference(single, runDecode(spec, single), 1));
+}
+
+// One launch captured in a CUDA graph after a poisoning fill of the output, replayed four times
+// (as a decode bucket's graph is every step): each replay must merge again, which it can only if
+// the previous one left every split counter at zero, and gives bit-identical outputs (the merge
+// adds the splits in split order whichever CTA arrives last). GQA 32/8 and MQA 32/1, ragged.
+TEST_F(DecodeGpuTest, GraphReplaysResetTheSplitCounters) {
+  const std::pair<DecodeKernelSpec, std::vector<int>> cases[] = {
+      {{llama1bShape(), 16}, {300, 7, 4096, 256, 257, 1, 999, 5000, 512, 513}},
+      {{{AttentionType::kF16, 32, 1, 64, 16}, 8}, {129, 1, 2000, 128, 3000}}};
+  for (const auto &[spec, contexts] : cases) {
+    SCOPED_TRACE(spec.name());
+    const PagedBatch batch = decodeBatch(spec.shape, contexts, 31);
+    const DeviceBatch in = uploadBatch(batch);
+    const DecodeBuffers buffers = decodeBuffers(spec, batch);
+    rt::KernelArgs args = decodeArgs(batch, in, buffers);
+    rt::Kernel *function = kernel(spec.name());
+    ASSERT_NE(function, nullptr);
+    ASSERT_TRUE(rt::beginCapture(*stream_).isOk());
+    const Status poisonedOut = stream_->fill(buffers.out, 0xff, buffers.outElements * 2);
+    const Status launched = rt::launchKernel(
+        *function, spec.launch(batch.seqs(), batch.blocksPerSeq), args, stream_->handle());
+    StatusOr<rt::Graph> graph = rt::endCapture(*stream_);
+    ASSERT_TRUE(poisonedOut.isOk() && launched.isOk()) << launched.toString();
+    ASSERT_TRUE(graph.isOk()) << graph.status().toString();
+    StatusOr<rt::GraphExec> exec = rt::GraphExec::instantiate(std::move(graph).value());
+    ASSERT_TRUE(exec.isOk()) << exec.status().toString();
+    std::vector<uint16_t> first;
+    for (int replay = 0; replay < 4; ++replay) {
+      SCOPED_TRACE(replay);
+      ASSERT_TRUE(exec->launch(*stream_).isOk());
+      const std::vector<uint16_t> bits = download<uint16_t>(buffers.out, buffers.outElements);
+      EXPECT_TRUE(matchesReference(batch, decode16(spec.shape.type, bits), 1));
+      EXPECT_EQ(download<int>(buffers.counters, spec.counterInts(batch.seqs())),
+                std::vector<int>(spec.counterInts(batch.seqs()), 0));
+      if (replay == 0)
+        first = bits;
+      else
+        EXPECT_TRUE(bits == first) << "replay differs from the first";
+    }
+  }
 }
 
 TEST_F(DecodeGpuTest, BlockSize32) {
