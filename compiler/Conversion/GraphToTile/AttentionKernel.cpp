@@ -14,7 +14,8 @@
 // stride, and writes a contiguous [tokens, heads · head_dim] output. Where the decode kernel
 // supports the head grouping, the prefill kernel launches only on prefill steps and a sibling
 // kernel on decode-only steps (tokens == seqs, so query row b is sequence b's): it splits each
-// context into 256-token splits and writes their f32 partials into two scratch buffers of the
+// context into 256-token splits (64-token ones on steps of few sequences, the launch grid's
+// choice) and writes their f32 partials into two scratch buffers of the
 // arena (sized for the bounds of seqs and blocks_per_seq); the last split CTA of a (sequence, KV
 // head) to finish, counted on a scratch counter that stays zero between launches, merges them
 // into the output, so no combine kernel is launched; a sequence whose context fits one split is
@@ -94,10 +95,35 @@ graph::KVCacheType cacheType(mlir::Value cache) {
 /// bandwidth, docs/perf-attention.md).
 constexpr int kDecodeWarps = 4, kDecodeHeadsPerWarp = 8;
 constexpr int64_t kDecodeSplitTokens = 256;
+/// Small batches stream each context with more CTAs: 64-token splits while the CTAs of one
+/// 256-token column at 64 tokens (seqs * kv_heads * 4) fit one per SM of an H100 (132 SMs), e.g.
+/// up to 4 sequences of 8 KV heads (session 7b's sweep, docs/perf-baseline.md: 64-token splits
+/// -0.5..-1.6 us per layer at 1 sequence, +2..+7 us at 16).
+constexpr int64_t kDecodeSmallSplitTokens = 64, kDecodeSmallBatchSms = 132;
 
-/// The decode branch of a paged attention, at the package's bounds.
+/// The decode branch of a paged attention, at the package's bounds: splits of blocksPerSplit
+/// blocks, or of smallBlocksPerSplit on steps of at most smallSeqs sequences (0: never).
 struct DecodeSplit {
-  int64_t blocksPerSplit, maxSplits, maxSeqs;
+  int64_t blocksPerSplit, smallBlocksPerSplit, smallSeqs, maxBlocks, maxSeqs;
+
+  /// Sequence x split partials per query head of the widest grid either split size launches.
+  int64_t maxPartialsPerHead() const {
+    int64_t large = maxSeqs * llvm::divideCeilSigned(maxBlocks, blocksPerSplit);
+    if (smallSeqs == 0)
+      return large;
+    return std::max(large, std::min(smallSeqs, maxSeqs) * llvm::divideCeilSigned(maxBlocks, smallBlocksPerSplit));
+  }
+  /// The grid's x extent (the splits per sequence) for the step's `seqs` and `blocksPerSeq`.
+  std::string splits(llvm::StringRef blocksPerSeq, llvm::StringRef seqs) const {
+    std::string small = std::to_string(smallBlocksPerSplit), large = std::to_string(blocksPerSplit);
+    std::string perSplit = large;
+    if (smallSeqs >= maxSeqs)
+      perSplit = small;
+    else if (smallSeqs > 0) // small + (large - small) * [seqs > smallSeqs]
+      perSplit = small + " + " + std::to_string(blocksPerSplit - smallBlocksPerSplit) + " * min(1, max(0, " +
+                 seqs.str() + " - " + std::to_string(smallSeqs) + "))";
+    return "ceildiv(" + blocksPerSeq.str() + ", " + perSplit + ")";
+  }
 };
 
 /// The decode branch's split, or nullopt when the op keeps the prefill kernel for every step:
@@ -120,7 +146,11 @@ std::optional<DecodeSplit> decodeSplit(graph::PagedAttentionOp attention, const 
     return std::nullopt;
   int64_t blockSize = cacheType(attention.getCache()).getBlockSize();
   int64_t blocksPerSplit = std::max<int64_t>(1, kDecodeSplitTokens / blockSize);
-  return DecodeSplit{blocksPerSplit, llvm::divideCeil(*maxBlocks, blocksPerSplit), *maxSeqs};
+  int64_t smallBlocksPerSplit = std::max<int64_t>(1, kDecodeSmallSplitTokens / blockSize);
+  int64_t smallSeqs = smallBlocksPerSplit < blocksPerSplit
+                          ? kDecodeSmallBatchSms / (kvHeads * (blocksPerSplit / smallBlocksPerSplit))
+                          : 0;
+  return DecodeSplit{blocksPerSplit, smallBlocksPerSplit, smallSeqs, *maxBlocks, *maxSeqs};
 }
 
 /// An i32 parameter for `extent`: the dim's parameter, or an `int` bound to a static extent (the
@@ -239,8 +269,7 @@ mlir::LogicalResult lowerPagedDecode(KernelBuilder &prefill, graph::PagedAttenti
       mlir::failed(decode.pointer(prefill.group().outerOutput(0), "out")))
     return mlir::failure();
   decode.setLibraryLaunch("paged_attention_decode", config, 32 * kDecodeWarps,
-                          {"ceildiv(" + blocksPerSeq + ", " + std::to_string(split.blocksPerSplit) + ")",
-                           std::to_string(kvHeads), seqs},
+                          {split.splits(blocksPerSeq, seqs), std::to_string(kvHeads), seqs},
                           0);
   return mlir::success();
 }
@@ -398,7 +427,7 @@ llvm::SmallVector<ScratchRequest> attentionScratch(const Group &group, const Pac
     return {};
   // Per sequence, query head and split: HEAD_DIM output floats and (max, sum); per sequence and
   // KV head: the count of its splits that have stored their partials.
-  int64_t partials = split->maxSeqs * attention.getNumHeads() * split->maxSplits;
+  int64_t partials = attention.getNumHeads() * split->maxPartialsPerHead();
   return {{"partial_out", partials * attention.getHeadDim()},
           {"partial_stats", partials * 2},
           {"split_counters", split->maxSeqs * attention.getNumKvHeads(), /*counters=*/true}};

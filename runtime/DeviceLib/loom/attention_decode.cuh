@@ -13,11 +13,13 @@
 //         splitCounters, out);
 //   }
 //   block = (Config::kThreads, 1, 1)
-//   grid  = (ceil(blocks_per_seq / BLOCKS_PER_SPLIT), KV_HEADS, seqs); no dynamic shared memory
-//           (static: Config::kStaticSharedBytes).
+//   grid  = (splits, KV_HEADS, seqs), splits >= ceil(blocks_per_seq / BLOCKS_PER_SPLIT): each
+//           split takes ceil(blocks_per_seq / splits) blocks, so a launch picks smaller splits
+//           (more CTAs per sequence, for small batches) with a wider grid; no dynamic shared
+//           memory (static: Config::kStaticSharedBytes).
 //   Workspace (f32, alive during the launch only): partialOut seqs * HEADS * splits * HEAD_DIM
-//   and partialStats seqs * HEADS * splits * 2 floats, splits = ceil(blocks_per_seq /
-//   BLOCKS_PER_SPLIT); Config::workspaceFloats(seqs, blocksPerSeq) gives the sum.
+//   and partialStats seqs * HEADS * splits * 2 floats; Config::workspaceFloats(seqs,
+//   blocksPerSeq) gives the sum for the narrowest grid.
 //   splitCounters: seqs * KV_HEADS ints that are zero when the launch starts, and zero again
 //   when it ends (the kernel resets what it counts), so one zeroed buffer serves every launch
 //   and every replay of a CUDA graph; no other buffer may share its bytes.
@@ -26,11 +28,10 @@
 // loom/attention_prefill.cuh (the query sits at the last context position, so it sees all
 // contextLens[b] tokens). Grid and shared memory depend only on the dims, so the launch is
 // capturable in a CUDA graph: CTAs whose split starts past the sequence's context exit. A
-// sequence whose context fits one split (at most BLOCK_SIZE * BLOCKS_PER_SPLIT tokens, a short
-// decode) needs no merge: its split-0 CTA normalizes and writes `out` itself, with no partials
-// and no counter. Pointers 16-byte aligned.
+// sequence whose context fits one split (a short decode) needs no merge: its split-0 CTA
+// normalizes and writes `out` itself, with no partials and no counter. Pointers 16-byte aligned.
 //
-// How it works: a CTA owns one (sequence, KV head, split of BLOCKS_PER_SPLIT blocks) and all
+// How it works: a CTA owns one (sequence, KV head, split of the context's blocks) and all
 // HEADS / KV_HEADS query heads of that KV head, so each K/V row is read from memory once. A token
 // row of HEAD_DIM elements is spread over HEAD_DIM / 8 lanes (16-byte non-caching loads), so a
 // warp covers 32 / (HEAD_DIM / 8) tokens per step and keeps kUnroll steps of K and V in flight.
@@ -115,19 +116,24 @@ attentionDecodeSplit(const T *__restrict__ q, int qRowStride, const T *__restric
 
   const int split = int(blockIdx.x), kvHead = int(blockIdx.y), seq = int(blockIdx.z);
   const int context = Layout::clampContext(contextLens[seq], blocksPerSeq);
-  const int first = split * Config::kSplitTokens;
-  // The whole context in split 0: this CTA writes the normalized output (no combine).
-  const bool whole = context <= Config::kSplitTokens;
+  // The launch's split: the grid's splits cover the block table (at most BLOCKS_PER_SPLIT blocks
+  // each; a narrower grid than the contract's sees only the blocks it covers).
+  const int splitBlocks =
+      min(Config::kBlocksPerSplit, (blocksPerSeq + int(gridDim.x) - 1) / int(gridDim.x));
+  const int splitTokens = splitBlocks * kBlockSize;
+  const int first = split * splitTokens;
+  // The whole context in split 0: this CTA writes the normalized output (nothing to merge).
+  const bool whole = context <= splitTokens;
   if (first >= context) {
-    if (whole && split == 0) // an empty context attends to nothing: zeros, as the combine writes
+    if (whole && split == 0) // an empty context attends to nothing: zeros, as a merge writes
       for (int element = int(threadIdx.x); element < G * D; element += Config::kThreads)
         out[((long long)seq * Config::kHeads + kvHead * G) * D + element] = fromFloat<T>(0.0f);
     return;
   }
-  const int end = min(context, first + Config::kSplitTokens);
+  const int end = min(context, first + splitTokens);
   const int thread = int(threadIdx.x), lane = thread % 32, warp = thread / 32;
-  for (int i = thread; i < Config::kBlocksPerSplit; i += Config::kThreads) {
-    const int index = split * Config::kBlocksPerSplit + i;
+  for (int i = thread; i < splitBlocks; i += Config::kThreads) {
+    const int index = split * splitBlocks + i;
     blocks[i] = index < blocksPerSeq
                     ? Layout::clampBlock(blockTables[(long long)seq * blocksPerSeq + index],
                                          cacheBlocks)
@@ -302,7 +308,7 @@ attentionDecodeSplit(const T *__restrict__ q, int qRowStride, const T *__restric
   // The last of the sequence's `used` split CTAs to arrive merges them (and resets the counter:
   // every other CTA has counted by then, and the next launch starts after this one ends).
   __shared__ bool mergesSplits;
-  const int used = (context + Config::kSplitTokens - 1) / Config::kSplitTokens;
+  const int used = (context + splitTokens - 1) / splitTokens;
   __threadfence(); // this thread's partials are visible device-wide before the CTA counts
   __syncthreads();
   if (thread == 0) {

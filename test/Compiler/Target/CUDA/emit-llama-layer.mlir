@@ -46,9 +46,9 @@
 // CHECK-NEXT: "offset": 262144,
 // CHECK-NEXT: "scratch": "partial_out",
 // CHECK-NEXT: "shape": [
-// CHECK-NEXT: 1024
+// CHECK-NEXT: 2048
 // CHECK: "name": "v10",
-// CHECK-NEXT: "offset": 266240,
+// CHECK-NEXT: "offset": 270336,
 // CHECK-NEXT: "scratch": "partial_stats",
 // SM80: "ceildiv(tokens, 64) + seqs",
 // SM90A: "ceildiv(tokens, 128) + seqs",
@@ -59,7 +59,7 @@
 // CHECK: "kind": "kv_k",
 // CHECK-NEXT: "name": "k_cache"
 // CHECK: "grid": [
-// CHECK-NEXT: "ceildiv(blocks_per_seq, 16)",
+// CHECK-NEXT: "ceildiv(blocks_per_seq, 4)",
 // CHECK-NEXT: "2",
 // CHECK-NEXT: "seqs"
 // CHECK-NEXT: ],

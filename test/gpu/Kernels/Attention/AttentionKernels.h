@@ -111,9 +111,15 @@ constexpr int kDecodeThreads = 128, kKvAppendThreads = 128;
 struct DecodeKernelSpec {
   AttentionShape shape;
   int blocksPerSplit = 32; // 512 tokens: 88-93% of copy on the H100 (docs/perf-attention.md)
+  /// The launch's split (<= blocksPerSplit; 0: blocksPerSplit): the grid's x extent is
+  /// ceil(blocksPerSeq / it), as the compiler launches small batches with smaller splits.
+  int gridBlocksPerSplit = 0;
 
   std::string name() const { return fmt::format("paged_decode_{}_s{}", shape.tag(), blocksPerSplit); }
-  int splits(int blocksPerSeq) const { return (blocksPerSeq + blocksPerSplit - 1) / blocksPerSplit; }
+  int splits(int blocksPerSeq) const {
+    const int perSplit = gridBlocksPerSplit > 0 ? gridBlocksPerSplit : blocksPerSplit;
+    return (blocksPerSeq + perSplit - 1) / perSplit;
+  }
   /// Floats of partialOut and partialStats.
   size_t partialOutFloats(int seqs, int blocksPerSeq) const {
     return size_t(seqs) * shape.heads * splits(blocksPerSeq) * shape.headDim;
