@@ -307,20 +307,23 @@ attentionDecodeSplit(const T *__restrict__ q, int qRowStride, const T *__restric
 
   // The last of the sequence's `used` split CTAs to arrive merges them (and resets the counter:
   // every other CTA has counted by then, and the next launch starts after this one ends).
+  // One thread fences for the CTA, as a grid barrier does: the CTA barrier orders every
+  // thread's partials before its fence, and its second fence the other CTAs' before the reads.
   __shared__ bool mergesSplits;
   const int used = (context + splitTokens - 1) / splitTokens;
-  __threadfence(); // this thread's partials are visible device-wide before the CTA counts
   __syncthreads();
   if (thread == 0) {
     int *counter = splitCounters + (long long)seq * Config::kKvHeads + kvHead;
+    __threadfence(); // the CTA's partials are visible device-wide before it counts
     mergesSplits = atomicAdd(counter, 1) == used - 1;
-    if (mergesSplits)
+    if (mergesSplits) {
       *counter = 0;
+      __threadfence(); // the other CTAs' partials, fenced before they counted, are read after it
+    }
   }
   __syncthreads();
   if (!mergesSplits)
     return;
-  __threadfence(); // the other CTAs' partials, fenced before they counted, are read after it
   for (int element = thread; element < G * D; element += Config::kThreads) {
     const int head = element / D, d = element % D;
     out[(groupRow + head) * D + d] =
