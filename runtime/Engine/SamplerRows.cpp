@@ -5,6 +5,13 @@ namespace loom::rt {
 
 SamplerRows buildSamplerRows(const ScheduledBatch &batch) {
   SamplerRows out;
+  buildSamplerRows(batch, out);
+  return out;
+}
+
+void buildSamplerRows(const ScheduledBatch &batch, SamplerRows &out) {
+  out.rows.clear();
+  out.history.clear();
   for (size_t b = 0; b < batch.entries.size(); ++b) {
     const ScheduledSequence &entry = batch.entries[b];
     if (!entry.producesToken)
@@ -27,7 +34,6 @@ SamplerRows buildSamplerRows(const ScheduledBatch &batch) {
     }
     out.rows.push_back(row);
   }
-  return out;
 }
 
 } // namespace loom::rt

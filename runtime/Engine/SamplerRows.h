@@ -33,5 +33,7 @@ struct SamplerRows {
 };
 
 SamplerRows buildSamplerRows(const ScheduledBatch &batch);
+/// The same into `out`, reusing its memory.
+void buildSamplerRows(const ScheduledBatch &batch, SamplerRows &out);
 
 } // namespace loom::rt

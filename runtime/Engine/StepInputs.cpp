@@ -8,6 +8,14 @@ namespace loom::rt {
 
 StatusOr<StepInputs> buildStepInputs(const ScheduledBatch &batch, int minBlocksPerSeq) {
   StepInputs in;
+  LOOM_RETURN_IF_ERROR(buildStepInputs(batch, minBlocksPerSeq, in));
+  return in;
+}
+
+Status buildStepInputs(const ScheduledBatch &batch, int minBlocksPerSeq, StepInputs &in) {
+  for (std::vector<int32_t> *values : {&in.tokens, &in.positions, &in.slots, &in.seqStarts,
+                                       &in.contextLens, &in.blockTables, &in.logitRows})
+    values->clear();
   in.numSeqs = static_cast<int>(batch.entries.size());
   in.blocksPerSeq = std::max(minBlocksPerSeq, 1);
   for (const ScheduledSequence &entry : batch.entries)
@@ -37,7 +45,7 @@ StatusOr<StepInputs> buildStepInputs(const ScheduledBatch &batch, int minBlocksP
     in.logitRows.push_back(static_cast<int32_t>(in.tokens.size()) - 1);
   }
   in.numTokens = static_cast<int>(in.tokens.size());
-  return in;
+  return Status::ok();
 }
 
 } // namespace loom::rt

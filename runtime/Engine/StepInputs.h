@@ -24,5 +24,8 @@ struct StepInputs {
 /// Builds the inputs; `minBlocksPerSeq` pads the block table (e.g. to a CUDA graph bucket's
 /// width). kInvalidArgument when an entry's block table cannot hold its context.
 StatusOr<StepInputs> buildStepInputs(const ScheduledBatch &batch, int minBlocksPerSeq = 0);
+/// The same into `in`, reusing its arrays' memory (a runner keeps one across steps, so a
+/// step allocates nothing once the arrays have grown to the largest step).
+Status buildStepInputs(const ScheduledBatch &batch, int minBlocksPerSeq, StepInputs &in);
 
 } // namespace loom::rt

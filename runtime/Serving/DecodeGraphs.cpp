@@ -20,6 +20,7 @@ Status DecodeGraphs::run(int bucket, const DimValues &dims) {
     ++replays_;
     return it->second.launch(stream_);
   }
+  LOOM_RETURN_IF_ERROR(uploads_.enqueue(stream_));
   LOOM_RETURN_IF_ERROR(executor_.run(dims, stream_));
   LOOM_RETURN_IF_ERROR(stream_.synchronize());
   LOOM_ASSIGN_OR_RETURN(size_t freeBefore, freeDeviceBytes(stream_.context()));
@@ -32,7 +33,9 @@ Status DecodeGraphs::run(int bucket, const DimValues &dims) {
 
 StatusOr<GraphExec> DecodeGraphs::capture(const DimValues &dims) {
   LOOM_RETURN_IF_ERROR(beginCapture(stream_));
-  Status launched = executor_.run(dims, stream_);
+  Status launched = uploads_.enqueue(stream_);
+  if (launched.isOk())
+    launched = executor_.run(dims, stream_);
   StatusOr<Graph> graph = endCapture(stream_); // always end the capture, even after an error
   LOOM_RETURN_IF_ERROR(launched);
   if (!graph.isOk())

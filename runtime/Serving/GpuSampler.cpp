@@ -3,6 +3,7 @@
 
 #include "runtime/CUDA/Launch.h"
 
+#include <cstring>
 #include <fmt/format.h>
 
 namespace loom::rt {
@@ -30,21 +31,32 @@ StatusOr<std::unique_ptr<GpuSampler>> GpuSampler::create(const Context &context,
     return LOOM_ERROR(StatusCode::kInvalidArgument,
                       fmt::format("a sampler needs a vocabulary and rows, got {} and {}",
                                   vocabSize, maxRows));
-  LOOM_ASSIGN_OR_RETURN(GpuArch arch, context.arch());
-  CompileRequest request;
-  request.name = kSamplerKernelName;
-  request.source = samplerKernelSource();
-  request.arch = arch;
-  LOOM_ASSIGN_OR_RETURN(CompileResult compiled, compiler.compile(request));
   std::unique_ptr<GpuSampler> sampler(new GpuSampler(context, vocabSize, maxRows));
-  LOOM_ASSIGN_OR_RETURN(sampler->module_, Module::load(context, compiled.kernel->cubin));
-  LOOM_ASSIGN_OR_RETURN(sampler->kernel_, sampler->module_->kernel(kSamplerKernelName));
+  LOOM_ASSIGN_OR_RETURN(sampler->kernel_, loadKernel(context, compiler, kSamplerKernelName,
+                                                     samplerKernelSource()));
   auto &allocator = sampler->allocator_;
   LOOM_ASSIGN_OR_RETURN(sampler->work_,
                         allocator.allocate(size_t(maxRows) * vocabSize * sizeof(float)));
   LOOM_ASSIGN_OR_RETURN(sampler->rows_, allocator.allocate(size_t(maxRows) * sizeof(SamplerRow)));
   LOOM_ASSIGN_OR_RETURN(sampler->out_, allocator.allocate(size_t(maxRows) * sizeof(int32_t)));
+  LOOM_ASSIGN_OR_RETURN(sampler->rowsHost_,
+                        PinnedHostBuffer::allocate(context, size_t(maxRows) * sizeof(SamplerRow)));
+  LOOM_ASSIGN_OR_RETURN(sampler->tokensHost_,
+                        PinnedHostBuffer::allocate(context, size_t(maxRows) * sizeof(int32_t)));
+  LOOM_RETURN_IF_ERROR(sampler->reserveHistory(1));
+  LOOM_ASSIGN_OR_RETURN(sampler->greedy_,
+                        GreedyRows::create(context, compiler, vocabSize, maxRows));
   return sampler;
+}
+
+Status GpuSampler::reserveHistory(size_t count) {
+  size_t bytes = count * sizeof(int32_t);
+  if (historyHost_ && historyHost_->size() >= bytes)
+    return Status::ok();
+  bytes = std::max<size_t>(bytes, historyHost_ ? 2 * historyHost_->size() : 4096);
+  LOOM_ASSIGN_OR_RETURN(history_, allocator_.allocate(bytes));
+  LOOM_ASSIGN_OR_RETURN(historyHost_, PinnedHostBuffer::allocate(context_, bytes));
+  return Status::ok();
 }
 
 StatusOr<std::vector<TokenId>> GpuSampler::sample(CUdeviceptr logits, const SamplerRows &rows,
@@ -59,31 +71,37 @@ Status GpuSampler::enqueue(CUdeviceptr logits, const SamplerRows &rows, const St
     return LOOM_ERROR(StatusCode::kInvalidArgument,
                       fmt::format("{} rows to sample, the sampler holds {}", count, maxRows_));
   enqueuedRows_ = count;
+  greedyEnqueued_ = count > 0 && GreedyRows::handles(rows);
+  if (greedyEnqueued_)
+    return greedy_->enqueue(logits, rows, stream);
   if (count == 0)
     return Status::ok();
+  // The previous sample has been collected (synchronized), so the staging is free.
+  std::memcpy(rowsHost_->data(), rows.rows.data(), count * sizeof(SamplerRow));
   LOOM_RETURN_IF_ERROR(
-      stream.copyToDevice(rows_.address(), rows.rows.data(), count * sizeof(SamplerRow)));
-  // At least one element, so the history pointer is valid even when no row has a penalty.
-  LOOM_ASSIGN_OR_RETURN(history_,
-                        allocator_.allocate(std::max<size_t>(1, rows.history.size()) * 4));
-  if (!rows.history.empty())
-    LOOM_RETURN_IF_ERROR(stream.copyToDevice(history_.address(), rows.history.data(),
-                                             rows.history.size() * sizeof(int32_t)));
+      stream.copyToDevice(rows_.address(), rowsHost_->data(), count * sizeof(SamplerRow)));
+  if (!rows.history.empty()) {
+    LOOM_RETURN_IF_ERROR(reserveHistory(rows.history.size()));
+    size_t bytes = rows.history.size() * sizeof(int32_t);
+    std::memcpy(historyHost_->data(), rows.history.data(), bytes);
+    LOOM_RETURN_IF_ERROR(stream.copyToDevice(history_.address(), historyHost_->data(), bytes));
+  }
   KernelArgs args;
   args.add(logits).add(work_.address()).add(out_.address()).add(rows_.address());
   args.add(history_.address()).add(vocabSize_);
   LaunchConfig config{{static_cast<unsigned>(count), 1, 1}, {kThreadsPerRow, 1, 1}, 0};
-  return launchKernel(*kernel_, config, args, stream.handle());
+  LOOM_RETURN_IF_ERROR(launchKernel(*kernel_.kernel, config, args, stream.handle()));
+  return stream.copyToHost(tokensHost_->data(), out_.address(), count * sizeof(int32_t));
 }
 
 StatusOr<std::vector<TokenId>> GpuSampler::collect(const Stream &stream) {
-  std::vector<TokenId> tokens(enqueuedRows_);
   if (enqueuedRows_ == 0)
-    return tokens;
-  LOOM_RETURN_IF_ERROR(
-      stream.copyToHost(tokens.data(), out_.address(), enqueuedRows_ * sizeof(int32_t)));
+    return std::vector<TokenId>();
   LOOM_RETURN_IF_ERROR(stream.synchronize());
-  return tokens;
+  if (greedyEnqueued_)
+    return greedy_->tokens();
+  const TokenId *tokens = tokensHost_->as<TokenId>();
+  return std::vector<TokenId>(tokens, tokens + enqueuedRows_);
 }
 
 } // namespace loom::rt

@@ -8,8 +8,11 @@
 #include "runtime/CUDA/Module.h"
 #include "runtime/CUDA/Stream.h"
 #include "runtime/Engine/SamplerRows.h"
+#include "runtime/Serving/GreedyRows.h"
+#include "runtime/Serving/LoadedKernel.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace loom::rt {
@@ -31,7 +34,8 @@ public:
   StatusOr<std::vector<TokenId>> sample(CUdeviceptr logits, const SamplerRows &rows,
                                         const Stream &stream);
   /// Issues the sampling of `rows` on `stream` without waiting; one sample is in flight at a
-  /// time (the next enqueue comes after collect).
+  /// time (the next enqueue comes after collect). Rows that are all greedy without a penalty
+  /// take GreedyRows (the same tokens, many CTAs per row).
   Status enqueue(CUdeviceptr logits, const SamplerRows &rows, const Stream &stream);
   /// The tokens of the last enqueue, in row order (reads them back and synchronizes `stream`).
   StatusOr<std::vector<TokenId>> collect(const Stream &stream);
@@ -40,16 +44,23 @@ public:
 
 private:
   GpuSampler(const Context &context, int vocabSize, int maxRows)
-      : backend_(context), allocator_(backend_), vocabSize_(vocabSize), maxRows_(maxRows) {}
+      : context_(context), backend_(context), allocator_(backend_), vocabSize_(vocabSize),
+        maxRows_(maxRows) {}
+  /// Grows the history buffers (device and pinned staging) to hold `count` ids.
+  Status reserveHistory(size_t count);
 
+  const Context &context_;
   CudaMemoryBackend backend_;
   DeviceAllocator allocator_;
-  std::unique_ptr<Module> module_;
-  std::unique_ptr<Kernel> kernel_;
+  LoadedKernel kernel_;
   DeviceBuffer work_, rows_, out_;
-  DeviceBuffer history_; ///< the enqueued sample's history (at least one element)
+  DeviceBuffer history_; ///< penalty history ids (at least one element), grown as needed
+  /// Pinned staging: the rows and history copied in, the tokens copied out.
+  std::optional<PinnedHostBuffer> rowsHost_, historyHost_, tokensHost_;
   int vocabSize_, maxRows_;
   int enqueuedRows_ = 0;
+  std::unique_ptr<GreedyRows> greedy_;
+  bool greedyEnqueued_ = false; ///< the last enqueue went to greedy_
 };
 
 } // namespace loom::rt

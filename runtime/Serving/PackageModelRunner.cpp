@@ -14,17 +14,6 @@ namespace loom::rt {
 
 namespace {
 
-/// The forward-step inputs by name, as the model builder declares them.
-struct NamedInput {
-  const char *name;
-  std::vector<int32_t> StepInputs::*values;
-};
-constexpr NamedInput kStepInputs[] = {
-    {"tokens", &StepInputs::tokens},           {"positions", &StepInputs::positions},
-    {"slots", &StepInputs::slots},             {"seq_starts", &StepInputs::seqStarts},
-    {"context_lens", &StepInputs::contextLens}, {"block_tables", &StepInputs::blockTables},
-    {"logit_rows", &StepInputs::logitRows}};
-
 /// The vocabulary of the f32 output "logits" [seqs, vocab], or an error.
 StatusOr<int> logitsVocab(const Manifest &m) {
   for (const TensorSpec &out : m.outputs) {
@@ -49,12 +38,8 @@ StatusOr<std::unique_ptr<PackageModelRunner>>
 PackageModelRunner::create(PackageExecutor &executor, const Stream &stream,
                            PackageRunnerOptions options) {
   const Manifest &m = executor.manifest();
-  for (const NamedInput &input : kStepInputs)
-    if (std::none_of(m.inputs.begin(), m.inputs.end(), [&](const TensorSpec &spec) {
-          return spec.name == input.name && spec.dtype == DType::kI32;
-        }))
-      return LOOM_ERROR(StatusCode::kInvalidArgument,
-                        fmt::format("package has no i32 input '{}' of the forward step", input.name));
+  LOOM_ASSIGN_OR_RETURN(std::unique_ptr<StepUploads> uploads,
+                        StepUploads::create(stream.context(), executor));
   LOOM_ASSIGN_OR_RETURN(int vocab, logitsVocab(m));
   if (options.sampler && options.sampler->vocabSize() != vocab)
     return LOOM_ERROR(StatusCode::kInvalidArgument,
@@ -62,6 +47,7 @@ PackageModelRunner::create(PackageExecutor &executor, const Stream &stream,
                                   options.sampler->vocabSize(), vocab));
   std::unique_ptr<PackageModelRunner> runner(new PackageModelRunner(executor, stream, vocab));
   runner->sampler_ = options.sampler;
+  runner->uploads_ = std::move(uploads);
   int64_t poolBlocks = m.kvCache ? m.kvCache->blocks : 0;
   runner->usableKvBlocks_ = static_cast<int>(poolBlocks);
   runner->maxBlocksPerSeq_ = static_cast<int>(maxDim(m, "blocks_per_seq"));
@@ -69,7 +55,7 @@ PackageModelRunner::create(PackageExecutor &executor, const Stream &stream,
     runner->usableKvBlocks_ = static_cast<int>(poolBlocks - 1); // the last block: scratch
     runner->blockSize_ = static_cast<int>(m.kvCache->blockSize);
     runner->buckets_ = decodeBuckets(static_cast<int>(maxDim(m, "seqs")));
-    runner->graphs_ = std::make_unique<DecodeGraphs>(executor, stream);
+    runner->graphs_ = std::make_unique<DecodeGraphs>(executor, stream, *runner->uploads_);
   }
   return runner;
 }
@@ -98,17 +84,18 @@ StatusOr<std::vector<TokenId>> PackageModelRunner::run(const ScheduledBatch &bat
     stepTimer_->beginStep();
   LOOM_RETURN_IF_ERROR(checkBlocks(batch));
   std::optional<int> bucket = graphBucket(batch);
-  LOOM_ASSIGN_OR_RETURN(StepInputs in, buildStepInputs(batch, bucket ? maxBlocksPerSeq_ : 0));
+  StepInputs &in = inputs_;
+  LOOM_RETURN_IF_ERROR(buildStepInputs(batch, bucket ? maxBlocksPerSeq_ : 0, in));
   if (bucket) {
     stats_.paddedRows += *bucket - in.numSeqs;
     LOOM_RETURN_IF_ERROR(padDecodeStep(in, *bucket, PaddingTarget{usableKvBlocks_, blockSize_}));
   }
   DimValues dims{{"tokens", in.numTokens}, {"seqs", in.numSeqs}, {"blocks_per_seq", in.blocksPerSeq}};
+  LOOM_RETURN_IF_ERROR(uploads_->stage(in, dims));
   endPhase(RunnerPhase::kBuildInputs);
   LOOM_RETURN_IF_ERROR(mark(GpuMark::kStart));
-  for (const NamedInput &input : kStepInputs)
-    LOOM_RETURN_IF_ERROR(executor_.copyInput(input.name, std::as_bytes(std::span(in.*input.values)),
-                                             dims, stream_));
+  if (!bucket) // a decode graph copies its inputs itself
+    LOOM_RETURN_IF_ERROR(uploads_->enqueue(stream_));
   endPhase(RunnerPhase::kUpload);
   LOOM_RETURN_IF_ERROR(mark(GpuMark::kForward));
   if (bucket) {
@@ -153,7 +140,8 @@ Status PackageModelRunner::enqueueSample(const ScheduledBatch &batch) {
   if (!sampler_)
     return Status::ok();
   LOOM_ASSIGN_OR_RETURN(CUdeviceptr logits, executor_.outputAddress("logits"));
-  return sampler_->enqueue(logits, buildSamplerRows(batch), stream_);
+  buildSamplerRows(batch, samplerRows_);
+  return sampler_->enqueue(logits, samplerRows_, stream_);
 }
 
 StatusOr<std::vector<TokenId>> PackageModelRunner::collectSample(const ScheduledBatch &batch) {

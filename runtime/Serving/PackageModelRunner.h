@@ -8,6 +8,7 @@
 #include "runtime/Serving/DecodeGraphs.h"
 #include "runtime/Serving/GpuSampler.h"
 #include "runtime/Serving/StepTimer.h"
+#include "runtime/Serving/StepUploads.h"
 
 #include <memory>
 #include <optional>
@@ -76,7 +77,10 @@ private:
   int blockSize_ = 0;
   int maxBlocksPerSeq_ = 0;
   std::vector<int> buckets_;
+  std::unique_ptr<StepUploads> uploads_;
   std::unique_ptr<DecodeGraphs> graphs_;
+  StepInputs inputs_;       ///< the step's inputs; its arrays are reused
+  SamplerRows samplerRows_; ///< likewise
   GpuSampler *sampler_ = nullptr;
   LaunchTimer *timer_ = nullptr;
   StepTimer *stepTimer_ = nullptr;

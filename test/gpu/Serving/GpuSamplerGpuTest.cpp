@@ -39,7 +39,16 @@ const SamplerCase kCases[] = {
 };
 
 class GpuSamplerGpuTest : public testing::GpuTest,
-                          public ::testing::WithParamInterface<int> {};
+                          public ::testing::WithParamInterface<int> {
+protected:
+  /// `logits` in a device buffer from `allocator` (copied on the test's stream).
+  StatusOr<DeviceBuffer> upload(DeviceAllocator &allocator, const std::vector<float> &logits) {
+    LOOM_ASSIGN_OR_RETURN(DeviceBuffer buffer, allocator.allocate(logits.size() * sizeof(float)));
+    LOOM_RETURN_IF_ERROR(
+        stream_->copyToDevice(buffer.address(), logits.data(), logits.size() * sizeof(float)));
+    return buffer;
+  }
+};
 
 TEST_P(GpuSamplerGpuTest, PicksTheHostSamplersTokens) {
   const int vocab = GetParam();
@@ -80,10 +89,8 @@ TEST_P(GpuSamplerGpuTest, PicksTheHostSamplersTokens) {
   }
   CudaMemoryBackend backend(*context_);
   DeviceAllocator allocator(backend);
-  auto logitsBuffer = allocator.allocate(logits.size() * sizeof(float));
-  ASSERT_TRUE(logitsBuffer.isOk());
-  ASSERT_TRUE(stream_->copyToDevice(logitsBuffer->address(), logits.data(),
-                                    logits.size() * sizeof(float)).isOk());
+  auto logitsBuffer = upload(allocator, logits);
+  ASSERT_TRUE(logitsBuffer.isOk()) << logitsBuffer.status().toString();
   auto tokens = (*sampler)->sample(logitsBuffer->address(), batch, *stream_);
   ASSERT_TRUE(tokens.isOk()) << tokens.status().toString();
   ASSERT_EQ(tokens->size(), size_t(rows));
@@ -99,6 +106,58 @@ TEST_P(GpuSamplerGpuTest, PicksTheHostSamplersTokens) {
   }
   // Sampling rows really sampled: many picks differ from the plain argmax.
   EXPECT_GT(distinctSampled, rows / 4);
+}
+
+// Steps whose rows are all greedy without a penalty take GreedyRows (many CTAs per row): the
+// host sampler's argmax, the lowest index among equal maxima, +0 equal to -0, any logits row.
+TEST_P(GpuSamplerGpuTest, AllGreedyRowsTakeTheHostSamplersArgmax) {
+  const int vocab = GetParam();
+  constexpr int kRows = 16;
+  auto sampler = GpuSampler::create(*context_, compiler_, vocab, kRows);
+  ASSERT_TRUE(sampler.isOk()) << sampler.status().toString();
+  std::vector<float> logits = testing::randomFloats(size_t(kRows) * vocab, 9000 + vocab);
+  auto at = [&](int row, int i) -> float & { return logits[size_t(row) * vocab + i]; };
+  // Planted maxima: row 1 ties at two indices (the lower one wins), row 2 ties at the row's
+  // first and last index, row 3's maximum is its last logit, row 4 is all zeros of both signs.
+  at(1, vocab / 3) = at(1, vocab - 5) = 50.0f;
+  at(2, 0) = at(2, vocab - 1) = 60.0f;
+  at(3, vocab - 1) = 70.0f;
+  for (int i = 0; i < vocab; ++i)
+    at(4, i) = i % 2 ? -0.0f : 0.0f;
+  SamplerRows batch;
+  for (int r = 0; r < kRows; ++r) {
+    SamplerRow row;
+    row.temperature = 0.0f;
+    row.logitsRow = (r * 5) % kRows; // rows read their logits in a shuffled order
+    batch.rows.push_back(row);
+  }
+  CudaMemoryBackend backend(*context_);
+  DeviceAllocator allocator(backend);
+  auto logitsBuffer = upload(allocator, logits);
+  ASSERT_TRUE(logitsBuffer.isOk()) << logitsBuffer.status().toString();
+  // Twice: the second step reuses the zeroed slots.
+  for (int step = 0; step < 2; ++step) {
+    auto tokens = (*sampler)->sample(logitsBuffer->address(), batch, *stream_);
+    ASSERT_TRUE(tokens.isOk()) << tokens.status().toString();
+    ASSERT_EQ(tokens->size(), size_t(kRows));
+    for (int r = 0; r < kRows; ++r) {
+      int source = batch.rows[r].logitsRow;
+      std::span<const float> row(logits.data() + size_t(source) * vocab, vocab);
+      SamplerRng rng = SamplerRng::forToken(0, 0);
+      EXPECT_EQ((*tokens)[r], sampleOnHost(row, make(0, 0, 1, 0, 1), {}, rng))
+          << "row " << r << " (logits row " << source << ") step " << step;
+    }
+    // The planted rows, spelled out.
+    for (int r = 0; r < kRows; ++r) {
+      int source = batch.rows[r].logitsRow;
+      if (source == 1)
+        EXPECT_EQ((*tokens)[r], vocab / 3);
+      if (source == 2 || source == 4)
+        EXPECT_EQ((*tokens)[r], 0);
+      if (source == 3)
+        EXPECT_EQ((*tokens)[r], vocab - 1);
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Vocabularies, GpuSamplerGpuTest, ::testing::Values(512, 32000, 128256),

@@ -1,30 +1,41 @@
-// The GPU sampler's wrapper compiles with NVRTC for sm_80 and sm_90a without spills or stack
-// (CPU only; runs in CI).
+// The GPU sampler's kernels (loom/sampler.cuh's wrapper and the greedy rows' argmax) compile with
+// NVRTC for sm_80 and sm_90a without spills or stack (CPU only; runs in CI).
 #include "runtime/CUDA/KernelCompiler.h"
 #include "runtime/Serving/GpuSampler.h"
+#include "runtime/Serving/GreedyRows.h"
 
 #include <gtest/gtest.h>
 
 namespace loom::rt {
 namespace {
 
-class SamplerCompileTest : public ::testing::TestWithParam<GpuArch> {};
+class SamplerCompileTest : public ::testing::TestWithParam<GpuArch> {
+protected:
+  /// Compiles `source` (one kernel, `name`) and checks its resources.
+  void expectCompilesWithoutSpills(const char *name, std::string source) {
+    KernelCache cache("");
+    KernelCompiler compiler(cache, 1);
+    CompileRequest request;
+    request.name = name;
+    request.source = std::move(source);
+    request.arch = GetParam();
+    auto compiled = compiler.compile(request);
+    ASSERT_TRUE(compiled.isOk()) << compiled.status().toString();
+    const CompiledKernel &kernel = *compiled->kernel;
+    EXPECT_FALSE(kernel.cubin.empty());
+    ASSERT_EQ(kernel.resources.size(), 1u) << kernel.log;
+    EXPECT_EQ(kernel.resources[0].function, name);
+    EXPECT_EQ(kernel.resources[0].spillStoreBytes, 0) << kernel.log;
+    EXPECT_EQ(kernel.resources[0].stackBytes, 0) << kernel.log;
+  }
+};
 
 TEST_P(SamplerCompileTest, CompilesWithoutSpills) {
-  KernelCache cache("");
-  KernelCompiler compiler(cache, 1);
-  CompileRequest request;
-  request.name = kSamplerKernelName;
-  request.source = samplerKernelSource();
-  request.arch = GetParam();
-  auto compiled = compiler.compile(request);
-  ASSERT_TRUE(compiled.isOk()) << compiled.status().toString();
-  const CompiledKernel &kernel = *compiled->kernel;
-  EXPECT_FALSE(kernel.cubin.empty());
-  ASSERT_EQ(kernel.resources.size(), 1u) << kernel.log;
-  EXPECT_EQ(kernel.resources[0].function, kSamplerKernelName);
-  EXPECT_EQ(kernel.resources[0].spillStoreBytes, 0) << kernel.log;
-  EXPECT_EQ(kernel.resources[0].stackBytes, 0) << kernel.log;
+  expectCompilesWithoutSpills(kSamplerKernelName, samplerKernelSource());
+}
+
+TEST_P(SamplerCompileTest, GreedyRowsCompileWithoutSpills) {
+  expectCompilesWithoutSpills(kGreedyKernelName, greedyKernelSource());
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, SamplerCompileTest,

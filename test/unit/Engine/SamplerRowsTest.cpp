@@ -51,5 +51,23 @@ TEST(SamplerRowsTest, OneRowPerSampledEntryWithItsParameters) {
             (std::vector<int32_t>{7, 7, 6}));
 }
 
+TEST(SamplerRowsTest, ReusedRowsHoldOnlyTheLaterBatch) {
+  SamplingParams penalized;
+  penalized.repetitionPenalty = 1.3f;
+  ScheduledBatch first, later;
+  first.blockSize = later.blockSize = 4;
+  first.entries.push_back({testing::sequenceWithBlocks(1, {1, 2, 3}, {0}, penalized), 0, 3, true});
+  first.entries.push_back({testing::sequenceWithBlocks(2, {4, 5}, {1}, penalized), 0, 2, true});
+  later.entries.push_back({testing::sequenceWithBlocks(3, {7, 6}, {2}, penalized), 0, 2, true});
+  SamplerRows rows;
+  buildSamplerRows(first, rows);
+  ASSERT_EQ(rows.history.size(), 5u);
+  buildSamplerRows(later, rows);
+  ASSERT_EQ(rows.rows.size(), 1u);
+  EXPECT_EQ(rows.history, (std::vector<int32_t>{7, 6}));
+  EXPECT_EQ(rows.rows[0].historyBegin, 0);
+  EXPECT_EQ(rows.rows[0].historyEnd, 2);
+}
+
 } // namespace
 } // namespace loom::rt

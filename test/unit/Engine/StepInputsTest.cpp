@@ -47,5 +47,30 @@ TEST(StepInputsTest, RejectsAContextLargerThanItsBlocks) {
             std::string::npos);
 }
 
+TEST(StepInputsTest, ReusedArraysHoldOnlyTheLaterStep) {
+  ScheduledBatch big, small;
+  big.blockSize = small.blockSize = 4;
+  big.entries.push_back({testing::sequenceWithBlocks(1, {1, 2, 3, 4, 5, 6, 7}, {3, 8}), 0, 7, true});
+  big.entries.push_back({testing::sequenceWithBlocks(2, {9, 8, 7}, {4}), 0, 3, true});
+  small.entries.push_back({testing::sequenceWithBlocks(3, {5, 6}, {6}), 1, 1, true});
+  StepInputs in;
+  ASSERT_TRUE(buildStepInputs(big, 3, in).isOk());
+  EXPECT_EQ(in.numTokens, 10);
+  ASSERT_TRUE(buildStepInputs(small, 0, in).isOk());
+  auto fresh = buildStepInputs(small);
+  ASSERT_TRUE(fresh.isOk());
+  EXPECT_EQ(in.tokens, fresh->tokens);
+  EXPECT_EQ(in.tokens, (std::vector<int32_t>{6}));
+  EXPECT_EQ(in.positions, fresh->positions);
+  EXPECT_EQ(in.slots, (std::vector<int32_t>{6 * 4 + 1}));
+  EXPECT_EQ(in.seqStarts, (std::vector<int32_t>{0, 1}));
+  EXPECT_EQ(in.contextLens, (std::vector<int32_t>{2}));
+  EXPECT_EQ(in.blockTables, (std::vector<int32_t>{6}));
+  EXPECT_EQ(in.logitRows, (std::vector<int32_t>{0}));
+  EXPECT_EQ(in.numTokens, 1);
+  EXPECT_EQ(in.numSeqs, 1);
+  EXPECT_EQ(in.blocksPerSeq, 1);
+}
+
 } // namespace
 } // namespace loom::rt
