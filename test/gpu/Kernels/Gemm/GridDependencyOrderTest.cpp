@@ -78,8 +78,9 @@ TEST(GridDependencyOrder, CatchesLoadsExitsAndMissingWaits) {
     auto orders = checkWaitOrder(*ptx, c.weight);
     ASSERT_EQ(orders.size(), 1u) << c.what;
     EXPECT_EQ(!orders[0].offending.empty(), c.violates) << c.what << ": " << orders[0].offending << "\n" << *ptx;
-    if (c.weight && !c.violates)
+    if (c.weight && !c.violates) {
       EXPECT_EQ(orders[0].weightLoadsBeforeWait, 2) << c.what << "\n" << *ptx;
+    }
   }
 }
 
