@@ -39,7 +39,7 @@ PackageModelRunner::create(PackageExecutor &executor, const Stream &stream,
                            PackageRunnerOptions options) {
   const Manifest &m = executor.manifest();
   LOOM_ASSIGN_OR_RETURN(std::unique_ptr<StepUploads> uploads,
-                        StepUploads::create(stream.context(), executor));
+                        StepUploads::create(stream.context(), executor, options.compiler));
   LOOM_ASSIGN_OR_RETURN(int vocab, logitsVocab(m));
   if (options.sampler && options.sampler->vocabSize() != vocab)
     return LOOM_ERROR(StatusCode::kInvalidArgument,

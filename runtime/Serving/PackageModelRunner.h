@@ -24,6 +24,9 @@ struct PackageRunnerOptions {
   /// Samples on the GPU with this sampler when set (it must outlive the runner); otherwise the
   /// logits are read back and sampled on the host.
   GpuSampler *sampler = nullptr;
+  /// When set, each step's inputs are gathered by one kernel from pinned memory (compiled with
+  /// it) instead of a copy per input (StepUploads).
+  KernelCompiler *compiler = nullptr;
 };
 
 /// What the runner did so far (for the bench report).

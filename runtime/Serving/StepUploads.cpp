@@ -1,6 +1,8 @@
 // StepUploads: pinned regions per input, staged on the host, copied on the stream.
 #include "runtime/Serving/StepUploads.h"
 
+#include "runtime/CUDA/Launch.h"
+
 #include <algorithm>
 #include <cstring>
 #include <fmt/format.h>
@@ -25,11 +27,45 @@ constexpr std::array<NamedInput, StepUploads::kNumInputs> kStepInputs = {{
 }};
 
 constexpr size_t kRegionAlignment = 256;
+constexpr unsigned kGatherThreads = 256;
+
+/// The gather kernel's argument (LoomStepCopies in its source).
+struct StepCopy {
+  const int32_t *source;
+  int32_t *destination;
+  int32_t count;
+};
+struct StepCopies {
+  StepCopy copies[StepUploads::kNumInputs];
+};
+static_assert(sizeof(StepCopy) == 24 && sizeof(StepCopies) == 24 * StepUploads::kNumInputs,
+              "StepCopies must match LoomStepCopies");
 
 } // namespace
 
+std::string gatherKernelSource() {
+  return fmt::format(R"cuda(// The forward step's inputs read from pinned host memory (runtime/Serving/StepUploads.h).
+struct LoomStepCopy {{
+  const int *source;
+  int *destination;
+  int count;
+}};
+struct LoomStepCopies {{
+  LoomStepCopy copies[{0}];
+}};
+
+extern "C" __global__ __launch_bounds__({1}) void {2}(const LoomStepCopies step) {{
+  const LoomStepCopy copy = step.copies[blockIdx.x];
+  for (int i = threadIdx.x; i < copy.count; i += {1})
+    copy.destination[i] = copy.source[i];
+}}
+)cuda",
+                     StepUploads::kNumInputs, kGatherThreads, kGatherKernelName);
+}
+
 StatusOr<std::unique_ptr<StepUploads>> StepUploads::create(const Context &context,
-                                                           PackageExecutor &executor) {
+                                                           PackageExecutor &executor,
+                                                           KernelCompiler *compiler) {
   const Manifest &m = executor.manifest();
   std::array<Region, kNumInputs> regions;
   size_t total = 0;
@@ -48,7 +84,12 @@ StatusOr<std::unique_ptr<StepUploads>> StepUploads::create(const Context &contex
   }
   LOOM_ASSIGN_OR_RETURN(PinnedHostBuffer staging,
                         PinnedHostBuffer::allocate(context, std::max<size_t>(total, 1)));
-  return std::unique_ptr<StepUploads>(new StepUploads(std::move(staging), regions));
+  std::unique_ptr<StepUploads> uploads(new StepUploads(std::move(staging), regions));
+  if (compiler) {
+    LOOM_ASSIGN_OR_RETURN(uploads->gather_, loadKernel(context, *compiler, kGatherKernelName,
+                                                       gatherKernelSource()));
+  }
+  return uploads;
 }
 
 Status StepUploads::stage(const StepInputs &in, const DimValues &dims) {
@@ -68,12 +109,28 @@ Status StepUploads::stage(const StepInputs &in, const DimValues &dims) {
 }
 
 Status StepUploads::enqueue(const Stream &stream) const {
+  if (gather_)
+    return gather(stream);
   for (const Region &region : regions_)
     if (region.staged > 0)
       LOOM_RETURN_IF_ERROR(stream.copyToDevice(region.device,
                                                staging_.as<std::byte>() + region.offset,
                                                region.staged));
   return Status::ok();
+}
+
+Status StepUploads::gather(const Stream &stream) const {
+  StepCopies step{};
+  for (size_t i = 0; i < kNumInputs; ++i) {
+    const Region &region = regions_[i];
+    step.copies[i] = {reinterpret_cast<const int32_t *>(staging_.as<std::byte>() + region.offset),
+                      reinterpret_cast<int32_t *>(region.device),
+                      static_cast<int32_t>(region.staged / sizeof(int32_t))};
+  }
+  KernelArgs args;
+  args.add(step);
+  LaunchConfig config{{static_cast<unsigned>(kNumInputs), 1, 1}, {kGatherThreads, 1, 1}, 0};
+  return launchKernel(*gather_->kernel, config, args, stream.handle());
 }
 
 } // namespace loom::rt

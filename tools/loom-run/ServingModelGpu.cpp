@@ -138,6 +138,7 @@ StatusOr<std::unique_ptr<ServingModel>> loadGpuModel(const ModelRequest &request
                                                engine.maxSequences));
   rt::PackageRunnerOptions runnerOptions;
   runnerOptions.sampler = model->sampler.get();
+  runnerOptions.compiler = model->compiler.get();
   LOOM_ASSIGN_OR_RETURN(model->runner_, rt::PackageModelRunner::create(
                                             *model->executor, *model->stream, runnerOptions));
   LOOM_ASSIGN_OR_RETURN(KernelTraffic traffic,

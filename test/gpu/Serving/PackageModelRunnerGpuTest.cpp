@@ -114,10 +114,13 @@ protected:
     sampler_ = std::move(sampler).value();
   }
 
-  std::unique_ptr<PackageModelRunner> runner(bool graphs, bool gpuSampling) {
+  /// `gatherInputs`: step inputs read by the gather kernel instead of a copy per input.
+  std::unique_ptr<PackageModelRunner> runner(bool graphs, bool gpuSampling,
+                                             bool gatherInputs = false) {
     PackageRunnerOptions options;
     options.decodeGraphs = graphs;
     options.sampler = gpuSampling ? sampler_.get() : nullptr;
+    options.compiler = gatherInputs ? &compiler_ : nullptr;
     auto runner = PackageModelRunner::create(*executor_, *stream_, options);
     EXPECT_TRUE(runner.isOk()) << runner.status().toString();
     return runner.isOk() ? std::move(runner).value() : nullptr;
@@ -197,6 +200,20 @@ TEST_F(PackageModelRunnerGpuTest, GraphReplayEqualsEager) {
   fmt::print("{} graphs, {} graph steps, {} eager steps, {} padded rows, graph memory {} bytes\n",
              stats.numGraphs, stats.graphSteps, stats.eagerSteps, stats.paddedRows,
              stats.graphMemoryBytes);
+}
+
+// The gather kernel (one launch reading pinned memory) feeds eager steps and graph replays the
+// same inputs as the copies do.
+TEST_F(PackageModelRunnerGpuTest, GatheredInputsEqualCopiedInputs) {
+  std::vector<Request> requests = randomRequests(40, 3);
+  auto copied = runner(false, false);
+  auto gatheredEager = runner(false, false, true);
+  auto gatheredGraphs = runner(true, true, true);
+  ASSERT_TRUE(copied && gatheredEager && gatheredGraphs);
+  auto expected = serve(*copied, requests);
+  EXPECT_EQ(serve(*gatheredEager, requests), expected);
+  EXPECT_EQ(serve(*gatheredGraphs, requests), expected);
+  EXPECT_GT(gatheredGraphs->stats().graphSteps, 0);
 }
 
 TEST_F(PackageModelRunnerGpuTest, GpuSamplingEqualsHostSampling) {

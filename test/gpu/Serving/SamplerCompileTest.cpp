@@ -1,8 +1,9 @@
-// The GPU sampler's kernels (loom/sampler.cuh's wrapper and the greedy rows' argmax) compile with
-// NVRTC for sm_80 and sm_90a without spills or stack (CPU only; runs in CI).
+// The serving side's kernels (loom/sampler.cuh's wrapper, the greedy rows' argmax, the step
+// inputs' gather) compile with NVRTC for sm_80 and sm_90a without spills or stack (CPU only).
 #include "runtime/CUDA/KernelCompiler.h"
 #include "runtime/Serving/GpuSampler.h"
 #include "runtime/Serving/GreedyRows.h"
+#include "runtime/Serving/StepUploads.h"
 
 #include <gtest/gtest.h>
 
@@ -36,6 +37,10 @@ TEST_P(SamplerCompileTest, CompilesWithoutSpills) {
 
 TEST_P(SamplerCompileTest, GreedyRowsCompileWithoutSpills) {
   expectCompilesWithoutSpills(kGreedyKernelName, greedyKernelSource());
+}
+
+TEST_P(SamplerCompileTest, StepInputGatherCompilesWithoutSpills) {
+  expectCompilesWithoutSpills(kGatherKernelName, gatherKernelSource());
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, SamplerCompileTest,
