@@ -142,4 +142,19 @@ struct RmsNormPrologue {
   float eps;
 };
 
+/// An epilogue built where the kernel calls for it, after its grid-dependency wait, by every
+/// thread of the CTA: for an epilogue expression that does work (makeRopeKvAppend fills a shared
+/// table in loops, so branches, which may not precede the wait). loom::gemv and
+/// loom::sm90::gemmSkinnySm90 take either a built epilogue or deferEpilogue(lambda).
+template <class Make> struct DeferredEpilogue {
+  Make make;
+};
+template <class Make> __device__ __forceinline__ DeferredEpilogue<Make> deferEpilogue(Make make) { return {make}; }
+template <class Epilogue> __device__ __forceinline__ const Epilogue &epilogueAfterWait(const Epilogue &epilogue) {
+  return epilogue;
+}
+template <class Make> __device__ __forceinline__ auto epilogueAfterWait(const DeferredEpilogue<Make> &deferred) {
+  return deferred.make();
+}
+
 } // namespace loom

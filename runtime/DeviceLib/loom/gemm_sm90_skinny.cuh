@@ -194,19 +194,8 @@ __device__ __forceinline__ void consumeStages(float (&acc)[Config::kMaxM / 2], f
 
 } // namespace skinny_sm90
 
-/// An epilogue built when the kernel calls for it, after its grid-dependency wait: the wrapper's
-/// epilogue expression may fill shared tables first (makeRopeKvAppend's rope frequencies: loops,
-/// so branches, which may not precede the wait).
-template <class Make> struct DeferredEpilogue {
-  Make make;
-};
-template <class Make> __device__ __forceinline__ DeferredEpilogue<Make> deferEpilogue(Make make) { return {make}; }
-template <class Epilogue> __device__ __forceinline__ const Epilogue &builtEpilogue(const Epilogue &epilogue) {
-  return epilogue;
-}
-template <class Make> __device__ __forceinline__ auto builtEpilogue(const DeferredEpilogue<Make> &deferred) {
-  return deferred.make();
-}
+/// The emitted wrappers name it loom::sm90::deferEpilogue (loom/epilogue.cuh has it).
+using loom::deferEpilogue;
 
 /// The CTA body; see the file comment for the launch contract. It places its own grid-dependency
 /// wait (the wrapper has none): the producer lane first prefetches its first W boxes into L2, which
@@ -244,7 +233,7 @@ __device__ __forceinline__ void gemmSkinnySm90(const TmaDescriptor &x, const Tma
       skinny_sm90::tmaPrefetchL2If(producer && b < blocks, w, (firstBlock + b) * Config::kBlockK, n0 + box * N);
   allow_next_grid_launch();
   wait_for_previous_grids();
-  const auto &built = builtEpilogue(epilogue); // a deferred one is built here, by every thread
+  const auto &built = loom::epilogueAfterWait(epilogue); // a deferred one is built here, by every thread
   if (tid == 0) {
     for (int stage = 0; stage < Config::kNarrowStages; ++stage) {
       mbarrierInit(barriers.full(stage), 1);

@@ -48,20 +48,6 @@
 
 namespace loom {
 
-/// An epilogue built where the kernel calls for it, after its grid-dependency wait, by every
-/// thread of the CTA: for an epilogue expression that does work (makeRopeKvAppend fills a shared
-/// table in loops, so branches, which may not precede the wait).
-template <class Make> struct DeferredEpilogue {
-  Make make;
-};
-template <class Make> __device__ __forceinline__ DeferredEpilogue<Make> deferEpilogue(Make make) { return {make}; }
-template <class Epilogue> __device__ __forceinline__ const Epilogue &builtEpilogue(const Epilogue &epilogue) {
-  return epilogue;
-}
-template <class Make> __device__ __forceinline__ auto builtEpilogue(const DeferredEpilogue<Make> &deferred) {
-  return deferred.make();
-}
-
 /// 16 bytes of W past L1, zeros when `valid` is false: one predicated load, no branch (it may
 /// run before the grid-dependency wait, where a branch is not allowed).
 __device__ __forceinline__ uint4 loadWeight16(const void *global, bool valid) {
@@ -225,7 +211,7 @@ __device__ __forceinline__ void gemv(const T *__restrict__ x, const T *__restric
   for (int s = 0; s < S - 1; ++s)
     loadW(kBase + s * kStride, ring[s]);
   wait_for_previous_grids();
-  const auto &epilogue = builtEpilogue(deferredOrBuilt); // a deferred one is built here, by every thread
+  const auto &epilogue = epilogueAfterWait(deferredOrBuilt); // a deferred one is built here, by every thread
 #pragma unroll
   for (int s = 0; s < S - 1; ++s)
     loadX(kBase + s * kStride, ring[s]);
