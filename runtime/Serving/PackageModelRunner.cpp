@@ -111,7 +111,11 @@ StatusOr<std::vector<TokenId>> PackageModelRunner::run(const ScheduledBatch &bat
   }
   LOOM_RETURN_IF_ERROR(mark(GpuMark::kForwardEnd));
   endPhase(RunnerPhase::kLaunch);
-  LOOM_RETURN_IF_ERROR(enqueueSample(batch));
+  if (Status sampling = enqueueSample(batch); !sampling) {
+    // The graph may still read the pinned inputs that the next step restages: let it finish.
+    (void)stream_.synchronize();
+    return sampling;
+  }
   LOOM_RETURN_IF_ERROR(mark(GpuMark::kEnd));
   endPhase(RunnerPhase::kSample);
   LOOM_ASSIGN_OR_RETURN(std::vector<TokenId> tokens, collectSample(batch));
