@@ -14,8 +14,8 @@
 // stride, and writes a contiguous [tokens, heads · head_dim] output. Where the decode kernel
 // supports the head grouping, the prefill kernel launches only on prefill steps and a sibling
 // kernel on decode-only steps (tokens == seqs, so query row b is sequence b's): it splits each
-// context into 256-token splits (64-token ones on steps of few sequences, the launch grid's
-// choice) and writes their f32 partials into two scratch buffers of the
+// context into splits of 64, 256 or 512 tokens by the step's sequences (kDecodeSplitTiers, the
+// launch grid's choice) and writes their f32 partials into two scratch buffers of the
 // arena (sized for the bounds of seqs and blocks_per_seq); the last split CTA of a (sequence, KV
 // head) to finish, counted on a scratch counter that stays zero between launches, merges them
 // into the output, so no combine kernel is launched; a sequence whose context fits one split is
@@ -90,38 +90,52 @@ graph::KVCacheType cacheType(mlir::Value cache) {
   return mlir::cast<graph::KVCacheType>(cache.getType());
 }
 
-/// AttentionDecodeConfig of loom/attention_decode.cuh: its warps, the query heads one warp
-/// holds at most, and the context tokens one split CTA streams (16 blocks of 16: 85-88% of copy
-/// bandwidth, docs/perf-attention.md).
+/// AttentionDecodeConfig of loom/attention_decode.cuh: its warps and the query heads one warp
+/// holds at most.
 constexpr int kDecodeWarps = 4, kDecodeHeadsPerWarp = 8;
-constexpr int64_t kDecodeSplitTokens = 256;
-/// Small batches stream each context with more CTAs: 64-token splits while the CTAs of one
-/// 256-token column at 64 tokens (seqs * kv_heads * 4) fit one per SM of an H100 (132 SMs), e.g.
-/// up to 4 sequences of 8 KV heads (session 7b's sweep, docs/perf-baseline.md: 64-token splits
-/// -0.5..-1.6 us per layer at 1 sequence, +2..+7 us at 16).
-constexpr int64_t kDecodeSmallSplitTokens = 64, kDecodeSmallBatchSms = 132;
 
-/// The decode branch of a paged attention, at the package's bounds: splits of blocksPerSplit
-/// blocks, or of smallBlocksPerSplit on steps of at most smallSeqs sequences (0: never).
+/// A split size of the decode kernel and the steps that take it: a step takes the first tier
+/// whose rule holds, seqs * kv_heads <= pairsPerSm * kDecodeSms (0: every step).
+struct DecodeSplitTier {
+  int64_t tokens;    ///< context tokens one split CTA streams
+  double pairsPerSm; ///< (sequence, KV head) pairs per SM up to which the tier holds
+};
+/// SMs of the H100 the tiers were measured on.
+constexpr int64_t kDecodeSms = 132;
+/// Smallest splits first (docs/perf-attention.md, session 8):
+///   64 tokens while the CTAs of a 256-token column at 64 tokens fit one per SM (e.g. up to 4
+///     sequences of 8 KV heads; batch-1 ITL -9 us against 256 for every step);
+///   256 tokens (85-88% of copy per CTA) while one CTA per (sequence, KV head) does not fill
+///     every SM twice;
+///   512 tokens above: every context of up to 512 tokens is one split, with no merge.
+constexpr DecodeSplitTier kDecodeSplitTiers[] = {{64, 0.25}, {256, 2.0}, {512, 0.0}};
+
+/// The decode branch of a paged attention, at the package's bounds: its split tiers that some
+/// step of at most maxSeqs sequences takes, as (blocks per split, the most sequences that take
+/// it), smallest first.
 struct DecodeSplit {
-  int64_t blocksPerSplit, smallBlocksPerSplit, smallSeqs, maxBlocks, maxSeqs;
+  struct Tier {
+    int64_t blocks, lastSeqs;
+  };
+  llvm::SmallVector<Tier> tiers;
+  int64_t maxBlocks, maxSeqs;
 
-  /// Sequence x split partials per query head of the widest grid either split size launches.
+  /// The largest split: the Config's BLOCKS_PER_SPLIT.
+  int64_t blocksPerSplit() const { return tiers.back().blocks; }
+  /// Sequence x split partials per query head of the widest grid a step launches.
   int64_t maxPartialsPerHead() const {
-    int64_t large = maxSeqs * llvm::divideCeilSigned(maxBlocks, blocksPerSplit);
-    if (smallSeqs == 0)
-      return large;
-    return std::max(large, std::min(smallSeqs, maxSeqs) * llvm::divideCeilSigned(maxBlocks, smallBlocksPerSplit));
+    int64_t partials = 0;
+    for (const Tier &tier : tiers)
+      partials = std::max(partials, tier.lastSeqs * llvm::divideCeilSigned(maxBlocks, tier.blocks));
+    return partials;
   }
-  /// The grid's x extent (the splits per sequence) for the step's `seqs` and `blocksPerSeq`.
+  /// The grid's x extent (the splits per sequence) for the step's `seqs` and `blocksPerSeq`:
+  /// blocks_0 + sum over later tiers of (blocks_i - blocks_i-1) * [seqs > lastSeqs_i-1].
   std::string splits(llvm::StringRef blocksPerSeq, llvm::StringRef seqs) const {
-    std::string small = std::to_string(smallBlocksPerSplit), large = std::to_string(blocksPerSplit);
-    std::string perSplit = large;
-    if (smallSeqs >= maxSeqs)
-      perSplit = small;
-    else if (smallSeqs > 0) // small + (large - small) * [seqs > smallSeqs]
-      perSplit = small + " + " + std::to_string(blocksPerSplit - smallBlocksPerSplit) + " * min(1, max(0, " +
-                 seqs.str() + " - " + std::to_string(smallSeqs) + "))";
+    std::string perSplit = std::to_string(tiers.front().blocks);
+    for (size_t i = 1; i < tiers.size(); ++i)
+      perSplit += " + " + std::to_string(tiers[i].blocks - tiers[i - 1].blocks) + " * min(1, max(0, " + seqs.str() +
+                  " - " + std::to_string(tiers[i - 1].lastSeqs) + "))";
     return "ceildiv(" + blocksPerSeq.str() + ", " + perSplit + ")";
   }
 };
@@ -145,12 +159,23 @@ std::optional<DecodeSplit> decodeSplit(graph::PagedAttentionOp attention, const 
   if (!maxSeqs || !maxBlocks || !plan.hasDim("tokens"))
     return std::nullopt;
   int64_t blockSize = cacheType(attention.getCache()).getBlockSize();
-  int64_t blocksPerSplit = std::max<int64_t>(1, kDecodeSplitTokens / blockSize);
-  int64_t smallBlocksPerSplit = std::max<int64_t>(1, kDecodeSmallSplitTokens / blockSize);
-  int64_t smallSeqs = smallBlocksPerSplit < blocksPerSplit
-                          ? kDecodeSmallBatchSms / (kvHeads * (blocksPerSplit / smallBlocksPerSplit))
-                          : 0;
-  return DecodeSplit{blocksPerSplit, smallBlocksPerSplit, smallSeqs, *maxBlocks, *maxSeqs};
+  DecodeSplit split{{}, *maxBlocks, *maxSeqs};
+  for (const DecodeSplitTier &tier : kDecodeSplitTiers) {
+    int64_t blocks = std::max<int64_t>(1, tier.tokens / blockSize);
+    int64_t lastSeqs = tier.pairsPerSm > 0 ? int64_t(tier.pairsPerSm * double(kDecodeSms) / double(kvHeads)) : *maxSeqs;
+    lastSeqs = std::min(lastSeqs, *maxSeqs);
+    if (!split.tiers.empty() && lastSeqs <= split.tiers.back().lastSeqs)
+      continue; // no step takes it
+    if (!split.tiers.empty() && split.tiers.back().blocks == blocks)
+      split.tiers.back().lastSeqs = lastSeqs;
+    else if (lastSeqs > 0)
+      split.tiers.push_back({blocks, lastSeqs});
+    if (lastSeqs == *maxSeqs)
+      break;
+  }
+  if (split.tiers.empty()) // a package of no sequences
+    return std::nullopt;
+  return split;
 }
 
 /// An i32 parameter for `extent`: the dim's parameter, or an `int` bound to a static extent (the
@@ -247,7 +272,7 @@ mlir::LogicalResult lowerPagedDecode(KernelBuilder &prefill, graph::PagedAttenti
   std::string seqs = plan.extents(attention.getContextLens())[0];
   const std::pair<llvm::StringRef, int64_t> config[] = {
       {"heads", heads}, {"kv_heads", kvHeads}, {"head_dim", headDim},
-      {"block_size", cache.getBlockSize()}, {"blocks_per_split", split.blocksPerSplit}};
+      {"block_size", cache.getBlockSize()}, {"blocks_per_split", split.blocksPerSplit()}};
   prefill.launchWhen("prefill");
 
   KernelBuilder &decode = prefill.addSibling("decode");

@@ -126,9 +126,9 @@ func.func @forward(%ids: tensor<?xi32>) -> tensor<?xi32> attributes {loom.max_to
 // paged_attention has two branches: the prefill kernel on prefill steps, the split-K decode
 // kernel on decode steps, which merges its splits itself. With at most 4 sequences of 2 KV heads
 // every decode step is a small batch (4 x 2 x 4 CTAs per 256-token column fit 132 SMs), so its
-// grid always takes 64-token splits (4 blocks): two f32 scratch buffers alive at that group only
-// (4 seqs x 4 heads x ceildiv(8 blocks, 4 per split) = 32 partials: 32 x 64 + 32 x 2 floats) and
-// i32 split counters (4 seqs x 2 KV heads) alive through the step, after the scratch.
+// grid always takes 64-token splits (4 blocks, the Config's): two f32 scratch buffers alive at
+// that group only (4 seqs x 4 heads x ceildiv(8 blocks, 4 per split) = 32 partials: 32 x 64 +
+// 32 x 2 floats) and i32 split counters (4 seqs x 2 KV heads) alive through the step.
 // CHECK-LABEL: tile.kernel @linear_0(
 // CHECK-LABEL: tile.kernel @rope_kv_append_1(%qkv: !tile.ptr<bf16>, %positions: !tile.ptr<i32>, %slots: !tile.ptr<i32>, %k_cache: !tile.ptr<bf16>, %v_cache: !tile.ptr<bf16>, %tokens: i32, %layer: i32, %cache_blocks: i32, %theta: f32, %factor: f32, %low_freq_factor: f32, %high_freq_factor: f32, %original_max_position: f32)
 // CHECK-SAME: block = array<i32: 128, 1, 1>, config = {block_size = 16 : i64, head_dim = 64 : i64, heads = 4 : i64, interleaved = 0 : i64, kv_heads = 2 : i64, rows = 4 : i64}, grid = ["ceildiv(tokens, 4)", "1", "1"], loom.library = "rope_kv_append", ops = ["graph.rope", "graph.rope", "graph.kv_append"]
@@ -137,7 +137,7 @@ func.func @forward(%ids: tensor<?xi32>) -> tensor<?xi32> attributes {loom.max_to
 // CHECK-SAME: config = {block_size = 16 : i64, bm = 64 : i64, bn = 64 : i64, causal = 1 : i64, head_dim = 64 : i64, heads = 4 : i64, kv_heads = 2 : i64, warps = 4 : i64}, grid = ["4", "ceildiv(tokens, 64) + seqs", "1"], loom.library = "paged_attention_prefill"
 // CHECK-SAME: shared_bytes = 24576
 // CHECK-LABEL: tile.kernel @paged_attention_decode_2(%q: !tile.ptr<bf16>, %q_row_stride: i32, %k_cache: !tile.ptr<bf16>, %v_cache: !tile.ptr<bf16>, %context_lens: !tile.ptr<i32>, %block_tables: !tile.ptr<i32>, %blocks_per_seq: i32, %layer: i32, %cache_blocks: i32, %scale: f32, %partial_out: !tile.ptr<f32>, %partial_stats: !tile.ptr<f32>, %split_counters: !tile.ptr<i32>, %out: !tile.ptr<bf16>)
-// CHECK-SAME: block = array<i32: 128, 1, 1>, config = {block_size = 16 : i64, blocks_per_split = 16 : i64, head_dim = 64 : i64, heads = 4 : i64, kv_heads = 2 : i64}, grid = ["ceildiv(blocks_per_seq, 4)", "2", "seqs"], loom.library = "paged_attention_decode"
+// CHECK-SAME: block = array<i32: 128, 1, 1>, config = {block_size = 16 : i64, blocks_per_split = 4 : i64, head_dim = 64 : i64, heads = 4 : i64, kv_heads = 2 : i64}, grid = ["ceildiv(blocks_per_seq, 4)", "2", "seqs"], loom.library = "paged_attention_decode"
 // CHECK-SAME: shared_bytes = 0
 // CHECK-NOT: paged_attention_combine
 // CHECK-LABEL: tile.kernel @linear_3(
@@ -167,12 +167,13 @@ func.func @forward(%x: tensor<?x256xbf16> {loom.name = "x"}, %positions: tensor<
 // -----
 
 // Llama-3.2-1B's attention (32 query heads, 8 KV heads, head dim 64) with up to 64 sequences: the
-// decode grid takes 64-token splits (4 blocks) on steps of at most 132 / (8 x 4) = 4 sequences
-// and 256-token ones (16 blocks) above, through one grid expression; the partials are sized for
-// the wider grid of the two (64 seqs x 2 splits > 4 seqs x 8 splits: 128 per head, x 32 heads).
+// decode grid takes 64-token splits (4 blocks) on steps of at most 0.25 x 132 / 8 = 4 sequences,
+// 256-token ones (16 blocks) up to 2 x 132 / 8 = 33 and 512-token ones (32 blocks, the Config's)
+// above, through one grid expression; the partials are sized for the widest grid of the three
+// (33 seqs x 2 splits > 64 x 1 > 4 x 8: 66 per head, x 32 heads).
 // CHECK-LABEL: tile.kernel @paged_attention_decode_0(
-// CHECK-SAME: config = {block_size = 16 : i64, blocks_per_split = 16 : i64, head_dim = 64 : i64, heads = 32 : i64, kv_heads = 8 : i64}, grid = ["ceildiv(blocks_per_seq, 4 + 12 * min(1, max(0, seqs - 4)))", "8", "seqs"]
-// CHECK: scratch = "partial_out", shape = [262144]}, {{.*}} scratch = "partial_stats", shape = [8192]}, {{.*}} scratch = "split_counters", shape = [512]}
+// CHECK-SAME: config = {block_size = 16 : i64, blocks_per_split = 32 : i64, head_dim = 64 : i64, heads = 32 : i64, kv_heads = 8 : i64}, grid = ["ceildiv(blocks_per_seq, 4 + 12 * min(1, max(0, seqs - 4)) + 16 * min(1, max(0, seqs - 33)))", "8", "seqs"]
+// CHECK: scratch = "partial_out", shape = [135168]}, {{.*}} scratch = "partial_stats", shape = [4224]}, {{.*}} scratch = "split_counters", shape = [512]}
 func.func @forward(%q: tensor<?x2048xbf16> {loom.name = "q"}, %seq_starts: tensor<?xi32> {loom.name = "seq_starts", loom.dims = ["seqs+1"]}, %context_lens: tensor<?xi32> {loom.name = "context_lens", loom.dims = ["seqs"]}, %block_tables: tensor<?x?xi32> {loom.name = "block_tables", loom.dims = ["seqs", "blocks_per_seq"]}, %kv: !graph.kv_cache<layers = 1, blocks = 64, blockSize = 16, kvHeads = 8, headDim = 64, elementType = bf16> {loom.name = "kv_cache"})
     -> (tensor<?x2048xbf16> {loom.name = "y"})
     attributes {loom.max_blocks_per_seq = 32 : i64, loom.max_seqs = 64 : i64, loom.max_tokens = 128 : i64} {

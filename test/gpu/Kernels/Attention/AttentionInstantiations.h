@@ -48,6 +48,7 @@ inline std::vector<DecodeKernelSpec> testDecodeKernels() {
   return {{llamaShape(), 16},
           {llamaShape(), 32},
           {llama1bShape(), 16},
+          {llama1bShape(), 32},
           {llamaShape(AttentionType::kF16), 16},
           {{AttentionType::kF16, 32, 1, 64, 16}, 8},   // MQA: 32 heads over 4 warps
           {{AttentionType::kBf16, 16, 1, 128, 16}, 8}, // 16 heads: 2 head groups

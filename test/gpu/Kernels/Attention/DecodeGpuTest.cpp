@@ -76,14 +76,16 @@ TEST_F(DecodeGpuTest, Llama1bShapes) {
   EXPECT_TRUE(matchesReference(single, runDecode(spec, single), 1));
 }
 
-// The 1B layer's kernel launched with 64-token splits (a grid 4x wider than its 256-token
-// splits need, as the compiler launches steps of few sequences), and with 128-token ones: every
-// split size up to the Config's gives the reference, one-split contexts (<= 64) included.
+// The 1B layer's kernels launched with grids wider than their Config's splits need, as the
+// compiler launches steps of fewer sequences (its Config is the 512-token one of its largest
+// tier: 64-, 256- and 512-token grids): every split size up to the Config's gives the reference,
+// one-split contexts included.
 TEST_F(DecodeGpuTest, WiderGridsTakeSmallerSplits) {
-  for (int gridBlocksPerSplit : {4, 8}) {
-    const DecodeKernelSpec spec{llama1bShape(), 16, gridBlocksPerSplit};
-    SCOPED_TRACE(gridBlocksPerSplit);
-    const PagedBatch batch = decodeBatch(spec.shape, {1, 63, 64, 65, 129, 256, 384, 1000, 4096}, 32);
+  const std::pair<int, int> configAndGrid[] = {{16, 4}, {16, 8}, {32, 4}, {32, 16}, {32, 32}};
+  for (auto [blocksPerSplit, gridBlocksPerSplit] : configAndGrid) {
+    const DecodeKernelSpec spec{llama1bShape(), blocksPerSplit, gridBlocksPerSplit};
+    SCOPED_TRACE(spec.name() + " grid split " + std::to_string(gridBlocksPerSplit));
+    const PagedBatch batch = decodeBatch(spec.shape, {1, 63, 64, 65, 129, 256, 384, 512, 513, 1000, 4096}, 32);
     EXPECT_TRUE(matchesReference(batch, runDecode(spec, batch), 1));
   }
 }
@@ -91,12 +93,13 @@ TEST_F(DecodeGpuTest, WiderGridsTakeSmallerSplits) {
 // One launch captured in a CUDA graph after a poisoning fill of the output, replayed four times
 // (as a decode bucket's graph is every step): each replay must merge again, which it can only if
 // the previous one left every split counter at zero, and gives bit-identical outputs (the merge
-// adds the splits in split order whichever CTA arrives last). GQA 32/8 (256- and 64-token
-// splits) and MQA 32/1, ragged.
+// adds the splits in split order whichever CTA arrives last). GQA 32/8 (64-, 256- and
+// 512-token splits) and MQA 32/1, ragged.
 TEST_F(DecodeGpuTest, GraphReplaysResetTheSplitCounters) {
   const std::pair<DecodeKernelSpec, std::vector<int>> cases[] = {
       {{llama1bShape(), 16}, {300, 7, 4096, 256, 257, 1, 999, 5000, 512, 513}},
       {{llama1bShape(), 16, 4}, {129, 1, 64, 65, 384, 4096}},
+      {{llama1bShape(), 32}, {129, 513, 1, 512, 384, 4096}},
       {{{AttentionType::kF16, 32, 1, 64, 16}, 8}, {129, 1, 2000, 128, 3000}}};
   for (const auto &[spec, contexts] : cases) {
     SCOPED_TRACE(spec.name());
