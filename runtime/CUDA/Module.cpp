@@ -31,6 +31,21 @@ StatusOr<std::unique_ptr<Kernel>> Module::kernel(const std::string &name) const 
   return kernel;
 }
 
+StatusOr<CUdeviceptr> Module::global(const std::string &name, size_t bytes) const {
+  const DriverApi &cu = context_->api();
+  CUdeviceptr address = 0;
+  size_t size = 0;
+  CUresult result = cu.cuModuleGetGlobal(&address, &size, module_, name.c_str());
+  if (result == CUDA_ERROR_NOT_FOUND)
+    return Status(StatusCode::kNotFound, fmt::format("module has no variable '{}'", name));
+  if (result != CUDA_SUCCESS)
+    return cuResultStatus(cu, result, "cuModuleGetGlobal", __func__, __FILE__, __LINE__);
+  if (size != bytes)
+    return LOOM_ERROR(StatusCode::kInvalidArgument,
+                      fmt::format("module variable '{}' is {} bytes, expected {}", name, size, bytes));
+  return address;
+}
+
 Status Kernel::readAttributes() {
   const DriverApi &cu = context_->api();
   int dynamicLimit = 0;

@@ -55,6 +55,9 @@ public:
 
   /// kNotFound when the module has no function `name` (kernels must be extern "C").
   StatusOr<std::unique_ptr<Kernel>> kernel(const std::string &name) const;
+  /// The address of the module's `__device__` variable `name` (unmangled), which must be
+  /// `bytes` long; kNotFound when the module has none.
+  StatusOr<CUdeviceptr> global(const std::string &name, size_t bytes) const;
 
 private:
   Module(const Context *context, CUmodule module) : context_(context), module_(module) {}

@@ -3,6 +3,7 @@
 
 #include "runtime/CUDA/CuCheck.h"
 #include "runtime/CUDA/TensorMap.h"
+#include "runtime/CUDA/TimelineSource.h"
 
 #include <array>
 #include <chrono>
@@ -65,12 +66,15 @@ Status PackageExecutor::compileAndLoad(KernelCompiler &compiler) {
   std::vector<CompileRequest> requests;
   for (const KernelSpec &kernel : m.kernels)
     requests.push_back({kernel.name, package_.sources.at(kernel.name), deviceArch, {}});
+  if (timelineRequested())
+    LOOM_RETURN_IF_ERROR(instrumentForTimeline(requests)); // LOOM_TIMELINE=1 (TimelineBuffer.h)
   auto start = std::chrono::steady_clock::now();
   auto results = compiler.compileShared(requests); // one compile per distinct kernel body
   report_.compileMilliseconds =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   // Kernels that compiled to one body (the same CompiledKernel) share one loaded module.
   std::map<const CompiledKernel *, Kernel *> loaded;
+  std::map<const Kernel *, uint32_t> firstUser; // the timeline id of each loaded kernel
   for (size_t i = 0; i < results.size(); ++i) {
     if (!results[i])
       return results[i].status().withContext(fmt::format("compiling kernel '{}'", m.kernels[i].name));
@@ -79,14 +83,27 @@ Status PackageExecutor::compileAndLoad(KernelCompiler &compiler) {
     if (!kernel) {
       LOOM_ASSIGN_OR_RETURN(auto module, Module::load(context_, results[i]->kernel->cubin));
       LOOM_ASSIGN_OR_RETURN(auto function, module->kernel(results[i]->entry));
+      if (timeline_)
+        LOOM_RETURN_IF_ERROR(timeline_->attach(*module, static_cast<uint32_t>(i)));
       modules_.push_back(std::move(module));
       loadedKernels_.push_back(std::move(function));
       kernel = loadedKernels_.back().get();
+      firstUser[kernel] = static_cast<uint32_t>(i);
     }
+    timelineIdOfKernel_.push_back(firstUser[kernel]);
     // reserveDynamicShared only ever raises the function's limit, so sharing it is safe.
     LOOM_RETURN_IF_ERROR(kernel->reserveDynamicShared(m.kernels[i].sharedBytes));
     kernels_.push_back(kernel);
   }
+  return Status::ok();
+}
+
+Status PackageExecutor::instrumentForTimeline(std::vector<CompileRequest> &requests) {
+  for (CompileRequest &request : requests) {
+    LOOM_ASSIGN_OR_RETURN(request.source, rt::instrumentForTimeline(request.source, request.name));
+    request.flags.defines.push_back(kTimelineDefine);
+  }
+  LOOM_ASSIGN_OR_RETURN(timeline_, TimelineBuffer::create(context_));
   return Status::ok();
 }
 

@@ -7,6 +7,7 @@
 #include "runtime/CUDA/KernelCompiler.h"
 #include "runtime/CUDA/Launch.h"
 #include "runtime/CUDA/Stream.h"
+#include "runtime/CUDA/TimelineBuffer.h"
 #include "runtime/Package/LaunchTimer.h"
 #include "runtime/Package/Package.h"
 #include "runtime/Package/WeightProvider.h"
@@ -41,6 +42,11 @@ public:
   void setLaunchOverlap(bool on) { overlapLaunches_ = on && package_.manifest.launchOverlap; }
   bool launchOverlap() const { return overlapLaunches_; }
   const LoadReport &report() const { return report_; }
+  /// The buffer instrumented kernels write to, when loaded with LOOM_TIMELINE=1 (else null).
+  const TimelineBuffer *timeline() const { return timeline_.get(); }
+  /// Per manifest kernel, the id its timeline records carry: the index of the first kernel
+  /// that shares its loaded module.
+  const std::vector<uint32_t> &timelineIds() const { return timelineIdOfKernel_; }
 
   /// Copies an input for a step with `dims` (its size is checked against its shape) on `stream`;
   /// `data` must stay valid until the stream reaches the copy.
@@ -72,6 +78,8 @@ private:
   PackageExecutor(const Context &context, Package package)
       : context_(context), package_(std::move(package)), backend_(context), allocator_(backend_) {}
   Status compileAndLoad(KernelCompiler &compiler);
+  /// Instruments every request's source and creates timeline_.
+  Status instrumentForTimeline(std::vector<CompileRequest> &requests);
   Status allocate(WeightProvider &weights);
   StatusOr<CUdeviceptr> bufferAddress(const std::string &name) const;
   Status checkDims(const DimValues &dims) const;
@@ -92,6 +100,8 @@ private:
   std::map<std::string, uint64_t, std::less<>> bufferOffsets_;
   std::optional<CUdeviceptr> errorRecord_; ///< the "errors" buffer, when the package has one
   LoadReport report_;
+  std::unique_ptr<TimelineBuffer> timeline_;
+  std::vector<uint32_t> timelineIdOfKernel_; ///< parallel to manifest().kernels
   bool overlapLaunches_ = false; ///< programmatic dependent launch (Manifest::launchOverlap)
 };
 

@@ -9,6 +9,7 @@
 #include "tools/loom-run/DecodeRoofline.h"
 #include "tools/loom-run/DeviceTiming.h"
 #include "tools/loom-run/HostGap.h"
+#include "tools/loom-run/TimelineCapture.h"
 #include "tools/loom-run/ProfileReport.h"
 #include "tools/loom-run/RequestOptions.h"
 #include "tools/loom-run/TraceSession.h"
@@ -27,6 +28,7 @@ struct BenchOptions {
   bool ignoreEos = true;
   bool profile = false;
   bool hostTiming = false;
+  std::string timelinePath; ///< --timeline FILE (TimelineCapture.h)
   int numRequests = 0, inputLen = 0, outputLen = 0, concurrency = 0, sharedPrefix = 0;
   std::string jsonPath;
 };
@@ -34,7 +36,7 @@ struct BenchOptions {
 std::string usage(const std::vector<OptionSpec> &specs) {
   return "usage: loom-run bench --model DIR|CONFIG.json [--random-weights] --num-requests N "
          "--input-len I --output-len O --concurrency C [--shared-prefix L] [--json FILE|-] "
-         "[--profile] [--host-timing] [options]\n" +
+         "[--profile] [--host-timing] [--timeline FILE] [options]\n" +
          optionsUsage(specs);
 }
 
@@ -159,12 +161,15 @@ int runBench(Arguments args) {
   specs.push_back(stringOption("json", "FILE", o.jsonPath));
   specs.push_back(flagOption("profile", o.profile));
   specs.push_back(flagOption("host-timing", o.hostTiming));
+  specs.push_back(stringOption("timeline", "FILE", o.timelinePath));
   if (std::optional<int> exitCode = parseCommandLine(kCommand, args, specs, usage(specs)))
     return *exitCode;
   if (auto error = checkOptions(o))
     return failCommand(kCommand, *error, usage(specs));
 
   auto progress = [](const std::string &line) { fmt::print(stderr, "[loom-run] {}\n", line); };
+  if (!o.timelinePath.empty())
+    ::setenv("LOOM_TIMELINE", "1", 1); // the package's kernels compiled instrumented
   auto model = loadServingModel(o.serving.model, progress);
   if (!model.isOk())
     return failCommand(kCommand, model.status().toString());
@@ -198,6 +203,18 @@ int runBench(Arguments args) {
     recorder = std::move(*created);
   }
 
+  std::unique_ptr<TimelineCapture> timeline;
+  if (!o.timelinePath.empty()) {
+    // The first graph-replayed step once half the run's tokens are made.
+    TimelineCaptureOptions at{o.timelinePath, int64_t(o.numRequests) * o.outputLen / 2,
+                              std::min(o.concurrency, o.numRequests), o.inputLen, o.outputLen,
+                              (*model)->engineConfig().blockSize};
+    auto created = TimelineCapture::create(gpu ? *gpu : GpuModelParts{}, std::move(at));
+    if (!created.isOk())
+      return failCommand(kCommand, created.status().toString());
+    timeline = std::move(*created);
+  }
+
   std::vector<std::shared_ptr<const rt::Sequence>> requests;
   size_t inFlight = 0;
   double start = rt::steadyClockSeconds();
@@ -215,9 +232,13 @@ int runBench(Arguments args) {
   while ((*engine)->hasUnfinished()) {
     if (recorder)
       recorder->beforeStep(**engine);
+    if (Status armed = timeline ? timeline->beforeStep(**engine) : Status::ok(); !armed.isOk())
+      return failCommand(kCommand, armed.toString());
     auto finished = stepEngine(**engine, trace.get());
     if (!finished.isOk())
       return failCommand(kCommand, finished.status().toString());
+    if (Status read = timeline ? timeline->afterStep(**engine) : Status::ok(); !read.isOk())
+      return failCommand(kCommand, read.toString());
     if (recorder)
       recorder->afterStep(**engine);
     inFlight -= finished->size();
@@ -246,6 +267,12 @@ int runBench(Arguments args) {
     table += hostGapTable(groups);
     json["host_timing"] = hostGapJson(groups);
     recorder.reset();
+  }
+  if (timeline) {
+    auto timelineTable = timeline->finish(copyBytesPerSecond);
+    if (!timelineTable.isOk())
+      return failCommand(kCommand, timelineTable.status().toString());
+    table += *timelineTable;
   }
   if (gpu) {
     // The profile's engine reuses the KV pool: the benchmark's engine has finished its work.

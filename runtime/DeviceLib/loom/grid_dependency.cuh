@@ -3,12 +3,19 @@
 // touches global memory and lets the kernel after it be scheduled. No-ops below sm_90.
 #pragma once
 
+#ifdef LOOM_TIMELINE
+#include "loom/timeline.cuh"
+#endif
+
 namespace loom {
 
 /// Blocks until every kernel this one depends on has finished and its writes are visible.
 __device__ __forceinline__ void wait_for_previous_grids() {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+#ifdef LOOM_TIMELINE
+  timeline_mark_wait(); // after the wait: it writes global memory
 #endif
 }
 
