@@ -40,10 +40,10 @@ StatusOr<std::vector<TimelineProgramLaunch>> TimelineCapture::program(int64_t ge
   std::vector<TimelineProgramLaunch> launches;
   for (size_t kernel : manifest.launches(dims)) {
     TimelineProgramLaunch launch{gpu_.executor->timelineIds().at(kernel), manifest.kernels[kernel].name, 0};
-    if (gpu_.traffic) {
-      LOOM_ASSIGN_OR_RETURN(LaunchBytes bytes, gpu_.traffic->launchBytes(kernel, dims, context));
-      launch.bytes = bytes.weights + bytes.kv + bytes.activations;
-    }
+    StatusOr<LaunchBytes> bytes = gpu_.traffic ? gpu_.traffic->launchBytes(kernel, dims, context)
+                                               : StatusOr<LaunchBytes>(LaunchBytes{});
+    if (bytes.isOk()) // unknown bytes leave the launch's %copy out
+      launch.bytes = bytes->weights + bytes->kv + bytes->activations;
     launches.push_back(std::move(launch));
   }
   return launches;
