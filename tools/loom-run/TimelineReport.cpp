@@ -96,7 +96,7 @@ std::string timelineTable(const TimelineReport &report, double copyBytesPerSecon
   std::string out = fmt::format(
       "\nGPU timeline of one decode step ({} launches recorded, program has {}; {}; {} incomplete, {} "
       "CTAs dropped). Times in us after the first CTA's entry; gap = start - previous end (< 0: "
-      "overlapped); excl = end - max(start, previous end).\n",
+      "overlapped); excl = end - max(start, previous end); %copy = MB / excl against the copy bandwidth.\n",
       report.rows.size(), report.programLaunches,
       report.matchesProgram ? "every launch complete and in program order" : "NOT matching the program",
       report.incomplete, report.dropped);
@@ -111,7 +111,7 @@ std::string timelineTable(const TimelineReport &report, double copyBytesPerSecon
                        "{:>8.2f} {:>6}\n",
                        i, row.kernel.substr(0, 48), row.kind, row.launch.ctas.size(), row.sms, row.start,
                        row.firstWait, row.lastWait, row.end, duration, row.gap, row.exclusive,
-                       static_cast<double>(row.bytes) / 1e6, percentOfCopy(row.bytes, duration));
+                       static_cast<double>(row.bytes) / 1e6, percentOfCopy(row.bytes, row.exclusive));
     auto &total = kinds[row.kind];
     total[0] += 1;
     total[1] += duration;
