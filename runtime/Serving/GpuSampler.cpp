@@ -46,6 +46,8 @@ StatusOr<std::unique_ptr<GpuSampler>> GpuSampler::create(const Context &context,
   LOOM_RETURN_IF_ERROR(sampler->reserveHistory(1));
   LOOM_ASSIGN_OR_RETURN(sampler->greedy_,
                         GreedyRows::create(context, compiler, vocabSize, maxRows));
+  LOOM_ASSIGN_OR_RETURN(sampler->graphArgmax_,
+                        GraphArgmax::create(context, compiler, allocator, vocabSize, maxRows));
   return sampler;
 }
 
@@ -71,8 +73,8 @@ Status GpuSampler::enqueue(CUdeviceptr logits, const SamplerRows &rows, const St
     return LOOM_ERROR(StatusCode::kInvalidArgument,
                       fmt::format("{} rows to sample, the sampler holds {}", count, maxRows_));
   enqueuedRows_ = count;
-  greedyEnqueued_ = count > 0 && GreedyRows::handles(rows);
-  if (greedyEnqueued_)
+  path_ = count > 0 && GreedyRows::handles(rows) ? Path::kGreedy : Path::kSampler;
+  if (path_ == Path::kGreedy)
     return greedy_->enqueue(logits, rows, stream);
   if (count == 0)
     return Status::ok();
@@ -98,10 +100,44 @@ StatusOr<std::vector<TokenId>> GpuSampler::collect(const Stream &stream) {
   if (enqueuedRows_ == 0)
     return std::vector<TokenId>();
   LOOM_RETURN_IF_ERROR(stream.synchronize());
-  if (greedyEnqueued_)
+  if (path_ == Path::kGreedy)
     return greedy_->tokens();
+  if (path_ == Path::kInGraph) {
+    std::vector<TokenId> tokens(enqueuedRows_);
+    for (int r = 0; r < enqueuedRows_; ++r)
+      tokens[r] = graphArgmax_->token(inGraphRows_[r]);
+    return tokens;
+  }
   const TokenId *tokens = tokensHost_->as<TokenId>();
   return std::vector<TokenId>(tokens, tokens + enqueuedRows_);
+}
+
+bool GpuSampler::samplesInGraph(const SamplerRows &rows) {
+  return !rows.rows.empty() && GreedyRows::handles(rows);
+}
+
+Status GpuSampler::enqueueInGraph(CUdeviceptr logits, int rows, const Stream &stream) const {
+  return graphArgmax_->enqueue(logits, rows, stream);
+}
+
+Status GpuSampler::adoptInGraph(const SamplerRows &rows) {
+  const int count = static_cast<int>(rows.rows.size());
+  if (!samplesInGraph(rows) || count > maxRows_)
+    return LOOM_ERROR(StatusCode::kInvalidArgument,
+                      fmt::format("a decode graph samples 1 to {} rows, all greedy without a "
+                                  "repetition penalty; got {}",
+                                  maxRows_, count));
+  inGraphRows_.clear();
+  for (const SamplerRow &row : rows.rows) {
+    if (row.logitsRow < 0 || row.logitsRow >= maxRows_)
+      return LOOM_ERROR(StatusCode::kInvalidArgument,
+                        fmt::format("logits row {} outside the graph argmax's {} rows",
+                                    row.logitsRow, maxRows_));
+    inGraphRows_.push_back(row.logitsRow);
+  }
+  enqueuedRows_ = count;
+  path_ = Path::kInGraph;
+  return Status::ok();
 }
 
 } // namespace loom::rt

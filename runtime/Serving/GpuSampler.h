@@ -8,6 +8,7 @@
 #include "runtime/CUDA/Module.h"
 #include "runtime/CUDA/Stream.h"
 #include "runtime/Engine/SamplerRows.h"
+#include "runtime/Serving/GraphArgmax.h"
 #include "runtime/Serving/GreedyRows.h"
 #include "runtime/Serving/LoadedKernel.h"
 
@@ -40,6 +41,16 @@ public:
   /// The tokens of the last enqueue, in row order (reads them back and synchronizes `stream`).
   StatusOr<std::vector<TokenId>> collect(const Stream &stream);
 
+  /// Whether a decode graph may sample `rows` itself: there are some, and GreedyRows handles
+  /// them all (greedy, no repetition penalty).
+  static bool samplesInGraph(const SamplerRows &rows);
+  /// Issues the greedy argmax of logits rows [0, rows) (GraphArgmax; a decode graph captures
+  /// it after its forward program, for every row of its bucket).
+  Status enqueueInGraph(CUdeviceptr logits, int rows, const Stream &stream) const;
+  /// Instead of enqueue: `rows` (samplesInGraph) were sampled by a launch of enqueueInGraph on
+  /// the stream; the next collect returns their tokens.
+  Status adoptInGraph(const SamplerRows &rows);
+
   int vocabSize() const { return vocabSize_; }
 
 private:
@@ -60,7 +71,10 @@ private:
   int vocabSize_, maxRows_;
   int enqueuedRows_ = 0;
   std::unique_ptr<GreedyRows> greedy_;
-  bool greedyEnqueued_ = false; ///< the last enqueue went to greedy_
+  std::unique_ptr<GraphArgmax> graphArgmax_;
+  /// Who sampled the last enqueued rows.
+  enum class Path { kSampler, kGreedy, kInGraph } path_ = Path::kSampler;
+  std::vector<int32_t> inGraphRows_; ///< the adopted rows' logits rows
 };
 
 } // namespace loom::rt

@@ -10,19 +10,17 @@
 namespace loom::rt {
 
 namespace {
-constexpr unsigned kThreads = 256;
-constexpr int kLogitsPerThread = 16; ///< a CTA's share of a row: kThreads * kLogitsPerThread
+constexpr int kLogitsPerThread = 16; ///< a CTA's share of a row: kGreedyThreads * kLogitsPerThread
 constexpr size_t kSlotBytes = sizeof(uint64_t) + sizeof(int32_t);
 } // namespace
 
-std::string greedyKernelSource() {
-  return fmt::format(R"cuda(// The argmax of greedy logits rows over a grid of CTAs per row (runtime/Serving/GreedyRows.h).
-#include "loom/sampler.cuh"
+std::string greedyWarpBestSource() {
+  return fmt::format(R"cuda(#include "loom/sampler.cuh"
 
-extern "C" __global__ __launch_bounds__({0}) void {1}(const float *logits,
-    unsigned long long *best, const int *logitRows, int vocab) {{
-  const float *x = logits + (long long)logitRows[blockIdx.y] * vocab;
-  unsigned long long mine = 0; // samplerKey << 32 | ~index: larger is better
+// A warp's largest samplerKey(logit) << 32 | ~index over its CTA's share of row x (larger is
+// better: the largest logit, the lowest index among equals); 0 when the share is empty.
+__device__ __forceinline__ unsigned long long loomGreedyWarpBest(const float *x, int vocab) {{
+  unsigned long long mine = 0;
   for (int i = blockIdx.x * {0} + threadIdx.x; i < vocab; i += gridDim.x * {0}) {{
     const unsigned long long candidate =
         ((unsigned long long)loom::samplerKey(x[i]) << 32) | (unsigned)~(unsigned)i;
@@ -32,11 +30,29 @@ extern "C" __global__ __launch_bounds__({0}) void {1}(const float *logits,
     const unsigned long long other = __shfl_xor_sync(0xffffffffu, mine, offset);
     mine = other > mine ? other : mine;
   }}
+  return mine;
+}}
+)cuda",
+                     kGreedyThreads);
+}
+
+int greedyChunksPerRow(int vocabSize) {
+  const int perCta = static_cast<int>(kGreedyThreads) * kLogitsPerThread;
+  return (vocabSize + perCta - 1) / perCta;
+}
+
+std::string greedyKernelSource() {
+  return fmt::format(R"cuda(// The argmax of greedy logits rows over a grid of CTAs per row (runtime/Serving/GreedyRows.h).
+{0}
+extern "C" __global__ __launch_bounds__({1}) void {2}(const float *logits,
+    unsigned long long *best, const int *logitRows, int vocab) {{
+  const unsigned long long mine =
+      loomGreedyWarpBest(logits + (long long)logitRows[blockIdx.y] * vocab, vocab);
   if (threadIdx.x % 32 == 0)
     atomicMax(best + blockIdx.y, mine);
 }}
 )cuda",
-                     kThreads, kGreedyKernelName);
+                     greedyWarpBestSource(), kGreedyThreads, kGreedyKernelName);
 }
 
 StatusOr<std::unique_ptr<GreedyRows>> GreedyRows::create(const Context &context,
@@ -77,10 +93,9 @@ Status GreedyRows::enqueue(CUdeviceptr logits, const SamplerRows &rows, const St
   KernelArgs args;
   args.add(logits).add(slots_.address()).add(slots_.address() + count * sizeof(uint64_t));
   args.add(vocabSize_);
-  const int perCta = static_cast<int>(kThreads) * kLogitsPerThread;
-  LaunchConfig config{{static_cast<unsigned>((vocabSize_ + perCta - 1) / perCta),
+  LaunchConfig config{{static_cast<unsigned>(greedyChunksPerRow(vocabSize_)),
                        static_cast<unsigned>(count), 1},
-                      {kThreads, 1, 1},
+                      {kGreedyThreads, 1, 1},
                       0};
   LOOM_RETURN_IF_ERROR(launchKernel(*kernel_.kernel, config, args, stream.handle()));
   return stream.copyToHost(host, slots_.address(), count * sizeof(uint64_t));

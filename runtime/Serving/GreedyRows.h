@@ -19,6 +19,13 @@ namespace loom::rt {
 /// The kernel's name and source (256 threads; grid = (chunks of a row, rows)).
 inline constexpr const char *kGreedyKernelName = "loom_greedy_rows";
 std::string greedyKernelSource();
+/// The device code both greedy kernels share (this one and GraphArgmax's): the threads per CTA,
+/// and loomGreedyWarpBest(x, vocab), a warp's largest (samplerKey << 32 | ~index) over its CTA's
+/// strided share of row x.
+inline constexpr unsigned kGreedyThreads = 256;
+std::string greedyWarpBestSource();
+/// The CTAs (gridDim.x) that share one row of `vocabSize` logits.
+int greedyChunksPerRow(int vocabSize);
 
 /// How it works: every CTA reduces a strided share of its row to the largest
 /// (samplerKey(logit) << 32 | ~index) — loom/sampler.cuh's greedy order: the largest logit, the

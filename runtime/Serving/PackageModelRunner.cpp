@@ -55,7 +55,16 @@ PackageModelRunner::create(PackageExecutor &executor, const Stream &stream,
     runner->usableKvBlocks_ = static_cast<int>(poolBlocks - 1); // the last block: scratch
     runner->blockSize_ = static_cast<int>(m.kvCache->blockSize);
     runner->buckets_ = decodeBuckets(static_cast<int>(maxDim(m, "seqs")));
-    runner->graphs_ = std::make_unique<DecodeGraphs>(executor, stream, *runner->uploads_);
+    DecodeGraphs::Tail argmax;
+    if (options.sampler && options.greedyInGraph) {
+      LOOM_ASSIGN_OR_RETURN(CUdeviceptr logits, executor.outputAddress("logits"));
+      GpuSampler *sampler = options.sampler;
+      argmax = [sampler, logits](const Stream &s, const DimValues &dims) {
+        return sampler->enqueueInGraph(logits, static_cast<int>(dims.at("seqs")), s);
+      };
+    }
+    runner->graphs_ = std::make_unique<DecodeGraphs>(executor, stream, *runner->uploads_,
+                                                     std::move(argmax));
   }
   return runner;
 }
@@ -92,6 +101,9 @@ StatusOr<std::vector<TokenId>> PackageModelRunner::run(const ScheduledBatch &bat
   }
   DimValues dims{{"tokens", in.numTokens}, {"seqs", in.numSeqs}, {"blocks_per_seq", in.blocksPerSeq}};
   LOOM_RETURN_IF_ERROR(uploads_->stage(in, dims));
+  if (sampler_)
+    buildSamplerRows(batch, samplerRows_);
+  const bool inGraph = samplesInGraph(bucket);
   endPhase(RunnerPhase::kBuildInputs);
   LOOM_RETURN_IF_ERROR(mark(GpuMark::kStart));
   if (!bucket) // a decode graph copies its inputs itself
@@ -101,17 +113,18 @@ StatusOr<std::vector<TokenId>> PackageModelRunner::run(const ScheduledBatch &bat
   if (bucket) {
     if (timer_)
       LOOM_RETURN_IF_ERROR(timer_->beforeGraph(*bucket, stream_));
-    LOOM_RETURN_IF_ERROR(graphs_->run(*bucket, dims));
+    LOOM_RETURN_IF_ERROR(graphs_->run(*bucket, dims, inGraph));
     if (timer_)
       LOOM_RETURN_IF_ERROR(timer_->afterLaunch(stream_));
     ++stats_.graphSteps;
+    stats_.inGraphSamplingSteps += inGraph;
   } else {
     LOOM_RETURN_IF_ERROR(executor_.run(dims, stream_, timer_));
     ++stats_.eagerSteps;
   }
   LOOM_RETURN_IF_ERROR(mark(GpuMark::kForwardEnd));
   endPhase(RunnerPhase::kLaunch);
-  if (Status sampling = enqueueSample(batch); !sampling) {
+  if (Status sampling = enqueueSample(inGraph); !sampling) {
     // The graph may still read the pinned inputs that the next step restages: let it finish.
     (void)stream_.synchronize();
     return sampling;
@@ -140,11 +153,16 @@ Status PackageModelRunner::mark(GpuMark mark) {
   return stepTimer_ ? stepTimer_->mark(mark, stream_) : Status::ok();
 }
 
-Status PackageModelRunner::enqueueSample(const ScheduledBatch &batch) {
+bool PackageModelRunner::samplesInGraph(const std::optional<int> &bucket) const {
+  return bucket && sampler_ && graphs_->hasTail() && GpuSampler::samplesInGraph(samplerRows_);
+}
+
+Status PackageModelRunner::enqueueSample(bool inGraph) {
   if (!sampler_)
     return Status::ok();
+  if (inGraph)
+    return sampler_->adoptInGraph(samplerRows_);
   LOOM_ASSIGN_OR_RETURN(CUdeviceptr logits, executor_.outputAddress("logits"));
-  buildSamplerRows(batch, samplerRows_);
   return sampler_->enqueue(logits, samplerRows_, stream_);
 }
 

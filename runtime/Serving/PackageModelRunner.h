@@ -27,11 +27,17 @@ struct PackageRunnerOptions {
   /// When set, each step's inputs are gathered by one kernel from pinned memory (compiled with
   /// it) instead of a copy per input (StepUploads).
   KernelCompiler *compiler = nullptr;
+  /// With decode graphs and the GPU sampler: a graph step whose rows are all greedy without a
+  /// repetition penalty replays its bucket's second graph, which ends with the argmax
+  /// (GraphArgmax) writing the tokens to pinned memory — one graph launch and one sync per step.
+  /// Other steps sample after the graph as before.
+  bool greedyInGraph = true;
 };
 
 /// What the runner did so far (for the bench report).
 struct PackageRunnerStats {
   int64_t eagerSteps = 0, graphSteps = 0, paddedRows = 0;
+  int64_t inGraphSamplingSteps = 0; ///< graph steps whose graph sampled them (greedyInGraph)
   size_t numGraphs = 0;
   uint64_t graphMemoryBytes = 0;
 };
@@ -66,8 +72,11 @@ private:
   /// The graph bucket of a decode-only batch, when graphs are on and one holds it.
   std::optional<int> graphBucket(const ScheduledBatch &batch) const;
   Status checkBlocks(const ScheduledBatch &batch) const;
-  /// Issues the step's sampling (GPU sampler), then waits for its tokens.
-  Status enqueueSample(const ScheduledBatch &batch);
+  /// Whether the graph of this decode step samples it (greedyInGraph); samplerRows_ are built.
+  bool samplesInGraph(const std::optional<int> &bucket) const;
+  /// Issues the step's sampling (GPU sampler; adopted when the graph did it), then waits for
+  /// its tokens.
+  Status enqueueSample(bool inGraph);
   StatusOr<std::vector<TokenId>> collectSample(const ScheduledBatch &batch);
   /// The step timer's hooks; nothing without one.
   void endPhase(RunnerPhase phase);

@@ -1,11 +1,13 @@
 // The GPU sampler picks the host sampler's token (same logits, parameters, seed and draw index)
 // for greedy, temperature, top-k, top-p, min-p, repetition penalty and their combinations, on
 // random logits of vocabulary-sized rows.
+#include "runtime/CUDA/Graph.h"
 #include "runtime/Engine/HostSampler.h"
 #include "runtime/Serving/GpuSampler.h"
 #include "test/gpu/GpuTestSupport.h"
 
 #include <fmt/format.h>
+#include <map>
 
 namespace loom::rt {
 namespace {
@@ -108,6 +110,49 @@ TEST_P(GpuSamplerGpuTest, PicksTheHostSamplersTokens) {
   EXPECT_GT(distinctSampled, rows / 4);
 }
 
+/// Random logits of `rows` rows with planted maxima: row 1 ties at two indices (the lower one
+/// wins), row 2 ties at the row's first and last index, row 3's maximum is its last logit, row 4
+/// is all zeros of both signs.
+std::vector<float> plantedGreedyLogits(int vocab, int rows, uint32_t seed) {
+  std::vector<float> logits = testing::randomFloats(size_t(rows) * vocab, seed);
+  auto at = [&](int row, int i) -> float & { return logits[size_t(row) * vocab + i]; };
+  at(1, vocab / 3) = at(1, vocab - 5) = 50.0f;
+  at(2, 0) = at(2, vocab - 1) = 60.0f;
+  at(3, vocab - 1) = 70.0f;
+  for (int i = 0; i < vocab; ++i)
+    at(4, i) = i % 2 ? -0.0f : 0.0f;
+  return logits;
+}
+
+/// `rows` greedy rows reading their logits in a shuffled order.
+SamplerRows shuffledGreedyRows(int rows) {
+  SamplerRows batch;
+  for (int r = 0; r < rows; ++r) {
+    SamplerRow row;
+    row.temperature = 0.0f;
+    row.logitsRow = (r * 5) % rows;
+    batch.rows.push_back(row);
+  }
+  return batch;
+}
+
+/// Each row's token is the host sampler's argmax of its logits row; the planted rows spelled out.
+void expectHostArgmax(const std::vector<TokenId> &tokens, const SamplerRows &batch,
+                      const std::vector<float> &logits, int vocab, const std::string &label) {
+  ASSERT_EQ(tokens.size(), batch.rows.size()) << label;
+  for (size_t r = 0; r < tokens.size(); ++r) {
+    int source = batch.rows[r].logitsRow;
+    std::span<const float> row(logits.data() + size_t(source) * vocab, vocab);
+    SamplerRng rng = SamplerRng::forToken(0, 0);
+    EXPECT_EQ(tokens[r], sampleOnHost(row, make(0, 0, 1, 0, 1), {}, rng))
+        << label << " row " << r << " (logits row " << source << ")";
+    const std::map<int, TokenId> planted = {{1, vocab / 3}, {2, 0}, {3, vocab - 1}, {4, 0}};
+    if (auto it = planted.find(source); it != planted.end()) {
+      EXPECT_EQ(tokens[r], it->second) << label << " planted logits row " << source;
+    }
+  }
+}
+
 // Steps whose rows are all greedy without a penalty take GreedyRows (many CTAs per row): the
 // host sampler's argmax, the lowest index among equal maxima, +0 equal to -0, any logits row.
 TEST_P(GpuSamplerGpuTest, AllGreedyRowsTakeTheHostSamplersArgmax) {
@@ -115,22 +160,8 @@ TEST_P(GpuSamplerGpuTest, AllGreedyRowsTakeTheHostSamplersArgmax) {
   constexpr int kRows = 16;
   auto sampler = GpuSampler::create(*context_, compiler_, vocab, kRows);
   ASSERT_TRUE(sampler.isOk()) << sampler.status().toString();
-  std::vector<float> logits = testing::randomFloats(size_t(kRows) * vocab, 9000 + vocab);
-  auto at = [&](int row, int i) -> float & { return logits[size_t(row) * vocab + i]; };
-  // Planted maxima: row 1 ties at two indices (the lower one wins), row 2 ties at the row's
-  // first and last index, row 3's maximum is its last logit, row 4 is all zeros of both signs.
-  at(1, vocab / 3) = at(1, vocab - 5) = 50.0f;
-  at(2, 0) = at(2, vocab - 1) = 60.0f;
-  at(3, vocab - 1) = 70.0f;
-  for (int i = 0; i < vocab; ++i)
-    at(4, i) = i % 2 ? -0.0f : 0.0f;
-  SamplerRows batch;
-  for (int r = 0; r < kRows; ++r) {
-    SamplerRow row;
-    row.temperature = 0.0f;
-    row.logitsRow = (r * 5) % kRows; // rows read their logits in a shuffled order
-    batch.rows.push_back(row);
-  }
+  std::vector<float> logits = plantedGreedyLogits(vocab, kRows, 9000 + vocab);
+  SamplerRows batch = shuffledGreedyRows(kRows);
   CudaMemoryBackend backend(*context_);
   DeviceAllocator allocator(backend);
   auto logitsBuffer = upload(allocator, logits);
@@ -139,25 +170,50 @@ TEST_P(GpuSamplerGpuTest, AllGreedyRowsTakeTheHostSamplersArgmax) {
   for (int step = 0; step < 2; ++step) {
     auto tokens = (*sampler)->sample(logitsBuffer->address(), batch, *stream_);
     ASSERT_TRUE(tokens.isOk()) << tokens.status().toString();
-    ASSERT_EQ(tokens->size(), size_t(kRows));
-    for (int r = 0; r < kRows; ++r) {
-      int source = batch.rows[r].logitsRow;
-      std::span<const float> row(logits.data() + size_t(source) * vocab, vocab);
-      SamplerRng rng = SamplerRng::forToken(0, 0);
-      EXPECT_EQ((*tokens)[r], sampleOnHost(row, make(0, 0, 1, 0, 1), {}, rng))
-          << "row " << r << " (logits row " << source << ") step " << step;
-    }
-    // The planted rows, spelled out.
-    for (int r = 0; r < kRows; ++r) {
-      int source = batch.rows[r].logitsRow;
-      if (source == 1)
-        EXPECT_EQ((*tokens)[r], vocab / 3);
-      if (source == 2 || source == 4)
-        EXPECT_EQ((*tokens)[r], 0);
-      if (source == 3)
-        EXPECT_EQ((*tokens)[r], vocab - 1);
-    }
+    expectHostArgmax(*tokens, batch, logits, vocab, fmt::format("step {}", step));
   }
+}
+
+// The argmax a decode graph holds (GraphArgmax), captured once and replayed on logits that change
+// between replays: the host sampler's argmax each time (its counters reset themselves), the
+// rows past the batch's (a bucket's padding) ignored, and GreedyRows' tokens on the same logits.
+TEST_P(GpuSamplerGpuTest, TheArgmaxInAGraphTakesTheHostSamplersArgmax) {
+  const int vocab = GetParam();
+  constexpr int kRows = 16, kBucketRows = 12, kBatchRows = 9;
+  auto sampler = GpuSampler::create(*context_, compiler_, vocab, kRows);
+  ASSERT_TRUE(sampler.isOk()) << sampler.status().toString();
+  SamplerRows batch = shuffledGreedyRows(kBatchRows); // logits rows 0..8 of the bucket's 12
+  ASSERT_TRUE(GpuSampler::samplesInGraph(batch));
+  CudaMemoryBackend backend(*context_);
+  DeviceAllocator allocator(backend);
+  auto logitsBuffer = allocator.allocate(size_t(kBucketRows) * vocab * sizeof(float));
+  ASSERT_TRUE(logitsBuffer.isOk()) << logitsBuffer.status().toString();
+  ASSERT_TRUE(beginCapture(*stream_).isOk());
+  Status captured = (*sampler)->enqueueInGraph(logitsBuffer->address(), kBucketRows, *stream_);
+  auto graph = endCapture(*stream_);
+  ASSERT_TRUE(captured.isOk()) << captured.toString();
+  ASSERT_TRUE(graph.isOk()) << graph.status().toString();
+  auto exec = GraphExec::instantiate(std::move(graph).value());
+  ASSERT_TRUE(exec.isOk()) << exec.status().toString();
+  for (int replay = 0; replay < 3; ++replay) {
+    std::vector<float> logits = plantedGreedyLogits(vocab, kBucketRows, 7000 + 13 * replay + vocab);
+    ASSERT_TRUE(stream_->copyToDevice(logitsBuffer->address(), logits.data(),
+                                      logits.size() * sizeof(float)).isOk());
+    ASSERT_TRUE(exec->launch(*stream_).isOk());
+    ASSERT_TRUE((*sampler)->adoptInGraph(batch).isOk());
+    auto tokens = (*sampler)->collect(*stream_);
+    ASSERT_TRUE(tokens.isOk()) << tokens.status().toString();
+    const std::string label = fmt::format("replay {}", replay);
+    expectHostArgmax(*tokens, batch, logits, vocab, label);
+    auto greedy = (*sampler)->sample(logitsBuffer->address(), batch, *stream_);
+    ASSERT_TRUE(greedy.isOk()) << greedy.status().toString();
+    EXPECT_EQ(*tokens, *greedy) << label;
+  }
+  SamplerRows sampled = batch;
+  sampled.rows[3].temperature = 0.7f;
+  EXPECT_FALSE(GpuSampler::samplesInGraph(sampled)); // a sampled row: the step falls back
+  EXPECT_FALSE((*sampler)->adoptInGraph(sampled).isOk());
+  EXPECT_FALSE((*sampler)->enqueueInGraph(logitsBuffer->address(), kRows + 1, *stream_).isOk());
 }
 
 INSTANTIATE_TEST_SUITE_P(Vocabularies, GpuSamplerGpuTest, ::testing::Values(512, 32000, 128256),

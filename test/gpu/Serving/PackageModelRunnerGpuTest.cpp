@@ -114,11 +114,14 @@ protected:
     sampler_ = std::move(sampler).value();
   }
 
-  /// `gatherInputs`: step inputs read by the gather kernel instead of a copy per input.
+  /// `gatherInputs`: step inputs read by the gather kernel instead of a copy per input;
+  /// `greedyInGraph`: greedy graph steps sampled by their graph.
   std::unique_ptr<PackageModelRunner> runner(bool graphs, bool gpuSampling,
-                                             bool gatherInputs = false) {
+                                             bool gatherInputs = false,
+                                             bool greedyInGraph = true) {
     PackageRunnerOptions options;
     options.decodeGraphs = graphs;
+    options.greedyInGraph = greedyInGraph;
     options.sampler = gpuSampling ? sampler_.get() : nullptr;
     options.compiler = gatherInputs ? &compiler_ : nullptr;
     auto runner = PackageModelRunner::create(*executor_, *stream_, options);
@@ -214,6 +217,53 @@ TEST_F(PackageModelRunnerGpuTest, GatheredInputsEqualCopiedInputs) {
   EXPECT_EQ(serve(*gatheredEager, requests), expected);
   EXPECT_EQ(serve(*gatheredGraphs, requests), expected);
   EXPECT_GT(gatheredGraphs->stats().graphSteps, 0);
+}
+
+// Greedy graph steps sampled by the argmax inside the graph (one launch, one sync) give the
+// tokens of sampling after the graph and of the host sampler, over many replays whose inputs
+// change every step; every graph step of an all-greedy run is sampled in its graph.
+TEST_F(PackageModelRunnerGpuTest, GreedyStepsSampledInTheGraphEqualSampledAfterIt) {
+  std::vector<Request> requests = randomRequests(40, 5);
+  for (Request &r : requests) {
+    r.params.temperature = 0.0f;
+    r.params.repetitionPenalty = 1.0f;
+    r.params.maxTokens += 10;
+  }
+  auto host = runner(true, false, true);
+  auto after = runner(true, true, true, false);
+  auto inGraph = runner(true, true, true, true);
+  ASSERT_TRUE(host && after && inGraph);
+  auto expected = serve(*host, requests);
+  EXPECT_EQ(serve(*after, requests), expected);
+  EXPECT_EQ(serve(*inGraph, requests), expected);
+  EXPECT_EQ(serve(*inGraph, {requests[0]})[0], expected[0]); // batch 1, the same graphs again
+  PackageRunnerStats stats = inGraph->stats();
+  EXPECT_GT(stats.graphSteps, 40);
+  EXPECT_EQ(stats.inGraphSamplingSteps, stats.graphSteps);
+  EXPECT_GT(stats.graphSteps, static_cast<int64_t>(stats.numGraphs)); // graphs were replayed
+  EXPECT_EQ(after->stats().inGraphSamplingSteps, 0);
+}
+
+// Steps that mix greedy and sampled rows (or greedy rows with a penalty) sample after the graph;
+// once only plain greedy rows are left, the graph samples them: the same tokens either way.
+TEST_F(PackageModelRunnerGpuTest, MixedStepsFallBackToSamplingAfterTheGraph) {
+  std::vector<Request> requests = randomRequests(24, 6);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    SamplingParams &p = requests[i].params;
+    const bool greedy = i % 2 == 0;
+    p.temperature = greedy ? 0.0f : 0.9f;
+    p.repetitionPenalty = greedy || i % 4 != 1 ? 1.0f : 1.3f;
+    p.maxTokens = greedy ? 30 : 8; // the sampled rows finish first
+  }
+  auto host = runner(true, false, true);
+  auto inGraph = runner(true, true, true, true);
+  ASSERT_TRUE(host && inGraph);
+  EXPECT_EQ(serve(*inGraph, requests), serve(*host, requests));
+  PackageRunnerStats stats = inGraph->stats();
+  EXPECT_GT(stats.inGraphSamplingSteps, 0);
+  EXPECT_LT(stats.inGraphSamplingSteps, stats.graphSteps);
+  fmt::print("{} graph steps, {} sampled in the graph, {} graphs\n", stats.graphSteps,
+             stats.inGraphSamplingSteps, stats.numGraphs);
 }
 
 TEST_F(PackageModelRunnerGpuTest, GpuSamplingEqualsHostSampling) {
