@@ -77,6 +77,7 @@ TimelineReport buildTimelineReport(std::vector<rt::TimelineLaunch> launches,
     row.lastWait = micros(launch.lastWait, report.origin);
     row.end = micros(launch.lastExit, report.origin);
     double latest = micros(latestEnd, report.origin);
+    report.streamOrdered &= !latestEnd || launch.firstWait >= latestEnd || (!launch.firstWait && launch.firstEntry >= latestEnd);
     row.gap = latestEnd ? row.start - latest : 0;
     row.exclusive = std::max(0.0, row.end - std::max(row.start, latestEnd ? latest : row.start));
     latestEnd = std::max(latestEnd, launch.lastExit);
@@ -94,11 +95,12 @@ std::string timelineTable(const TimelineReport &report, double copyBytesPerSecon
     return fmt::format("{:.1f}", 100.0 * static_cast<double>(bytes) / (us * 1e-6) / copyBytesPerSecond);
   };
   std::string out = fmt::format(
-      "\nGPU timeline of one decode step ({} launches recorded, program has {}; {}; {} incomplete, {} "
+      "\nGPU timeline of one decode step ({} launches recorded, program has {}; {}, {}; {} incomplete, {} "
       "CTAs dropped). Times in us after the first CTA's entry; gap = start - previous end (< 0: "
       "overlapped); excl = end - max(start, previous end); %copy = MB / excl against the copy bandwidth.\n",
       report.rows.size(), report.programLaunches,
       report.matchesProgram ? "every launch complete and in program order" : "NOT matching the program",
+      report.streamOrdered ? "in stream order" : "NOT in stream order",
       report.incomplete, report.dropped);
   out += fmt::format("{:>4} {:<48} {:<9} {:>5} {:>4} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>8} {:>6}\n", "#",
                      "kernel", "kind", "CTAs", "SMs", "start", "wait0", "waitN", "end", "dur", "gap", "excl",
@@ -165,7 +167,7 @@ nlohmann::json timelineTrace(const TimelineReport &report) {
   }
   return {{"traceEvents", std::move(events)}, {"displayTimeUnit", "ns"}, {"launches", std::move(launches)},
           {"span_us", report.span}, {"program_launches", report.programLaunches},
-          {"matches_program", report.matchesProgram}, {"dropped", report.dropped}};
+          {"matches_program", report.matchesProgram}, {"stream_ordered", report.streamOrdered}, {"dropped", report.dropped}};
 }
 
 } // namespace loom::tools

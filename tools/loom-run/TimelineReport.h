@@ -35,6 +35,9 @@ struct TimelineReport {
   size_t programLaunches = 0;
   /// Every program launch recorded, complete, in program order and nothing else recorded.
   bool matchesProgram = false;
+  /// Each launch got past its wait (or, where no CTA waited, started) only after the launch
+  /// before it ended, as a stream guarantees.
+  bool streamOrdered = true;
   size_t incomplete = 0;
   uint64_t dropped = 0;
 };

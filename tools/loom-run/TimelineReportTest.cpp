@@ -68,10 +68,21 @@ TEST(TimelineReportTest, AMissingOrUnknownLaunchDoesNotMatchTheProgram) {
   EXPECT_FALSE(buildTimelineReport(layerLaunches(), layer(), 1).matchesProgram);
 }
 
+// A launch past its wait before the launch before it ended breaks the stream's order; entering
+// early (programmatic dependent launch) does not.
+TEST(TimelineReportTest, AWaitBeforeThePreviousEndIsOutOfStreamOrder) {
+  std::vector<rt::TimelineLaunch> launches = layerLaunches();
+  EXPECT_TRUE(buildTimelineReport(launches, layer(), 0).streamOrdered); // attention enters at 9 < 10
+  launches[1] = launch(1, 2, 1'009'000, 1'009'500, 1'015'000);          // and is past its wait at 9.5
+  TimelineReport report = buildTimelineReport(launches, layer(), 0);
+  EXPECT_FALSE(report.streamOrdered);
+  EXPECT_NE(timelineTable(report, 0).find("NOT in stream order"), std::string::npos);
+}
+
 TEST(TimelineReportTest, TableAndTraceCarryEveryLaunchAndCta) {
   TimelineReport report = buildTimelineReport(layerLaunches(), layer(), 0);
   std::string table = timelineTable(report, 3e12);
-  EXPECT_NE(table.find("every launch complete and in program order"), std::string::npos);
+  EXPECT_NE(table.find("every launch complete and in program order, in stream order"), std::string::npos);
   // 12 MB in 10 us = 1.2 TB/s = 40.0% of 3 TB/s.
   EXPECT_NE(table.find("fused_rms_norm_linear_gemv_0"), std::string::npos);
   EXPECT_NE(table.find("   40.0\n"), std::string::npos) << table;
