@@ -8,10 +8,11 @@
 
 namespace loom::rt {
 
-StatusOr<std::unique_ptr<TimelineBuffer>> TimelineBuffer::create(const Context &context, uint32_t capacity,
-                                                                 uint32_t maxBlocks) {
+StatusOr<std::unique_ptr<TimelineBuffer>>
+TimelineBuffer::create(const Context &context, uint32_t capacity, uint32_t maxBlocks) {
   const DriverApi &cu = context.api();
-  size_t bytes = 256 + uint64_t(capacity) * sizeof(TimelineRecord) + uint64_t(maxBlocks) * sizeof(uint64_t);
+  size_t bytes =
+      256 + uint64_t(capacity) * sizeof(TimelineRecord) + uint64_t(maxBlocks) * sizeof(uint64_t);
   CUdeviceptr base = 0;
   LOOM_CU_CHECK(cu.cuMemAlloc(&base, bytes));
   std::unique_ptr<TimelineBuffer> buffer(new TimelineBuffer(context, base, capacity, maxBlocks));
@@ -23,8 +24,10 @@ StatusOr<std::unique_ptr<TimelineBuffer>> TimelineBuffer::create(const Context &
 TimelineBuffer::~TimelineBuffer() { context_.api().cuMemFree(base_); }
 
 Status TimelineBuffer::attach(const Module &module, uint32_t kernel) const {
-  LOOM_ASSIGN_OR_RETURN(CUdeviceptr variable, module.global("loom_timeline", sizeof(TimelineTarget)));
-  TimelineTarget target{recordsAddress(), afterWaitAddress(), countAddress(), capacity_, maxBlocks_, kernel, 0};
+  LOOM_ASSIGN_OR_RETURN(CUdeviceptr variable,
+                        module.global("loom_timeline", sizeof(TimelineTarget)));
+  TimelineTarget target{
+      recordsAddress(), afterWaitAddress(), countAddress(), capacity_, maxBlocks_, kernel, 0};
   const DriverApi &cu = context_.api();
   LOOM_CU_CHECK(cu.cuMemcpyHtoD(variable, &target, sizeof(target)));
   return Status::ok();
@@ -46,7 +49,8 @@ StatusOr<TimelineSnapshot> TimelineBuffer::read(const Stream &stream) const {
   snapshot.dropped = count - kept;
   snapshot.records.resize(kept);
   if (kept)
-    LOOM_CU_CHECK(cu.cuMemcpyDtoH(snapshot.records.data(), recordsAddress(), kept * sizeof(TimelineRecord)));
+    LOOM_CU_CHECK(
+        cu.cuMemcpyDtoH(snapshot.records.data(), recordsAddress(), kept * sizeof(TimelineRecord)));
   return snapshot;
 }
 

@@ -16,7 +16,7 @@ struct TimelineRecord {
   uint32_t kernel = 0; ///< the id attach() gave the kernel's module
   uint32_t block = 0;  ///< linear block index
   uint32_t sm = 0;
-  uint32_t grid = 0; ///< CTAs in the launch
+  uint32_t grid = 0;                           ///< CTAs in the launch
   uint64_t entry = 0, afterWait = 0, exit = 0; ///< %globaltimer ns; afterWait 0: no wait seen
 };
 static_assert(sizeof(TimelineRecord) == 40, "must match loom::TimelineRecord");
@@ -38,9 +38,8 @@ class TimelineBuffer {
 public:
   /// Room for `capacity` records; CTAs with a linear block index below `maxBlocks` record
   /// their wait time. `context` must be current and outlive the buffer.
-  static StatusOr<std::unique_ptr<TimelineBuffer>> create(const Context &context,
-                                                          uint32_t capacity = 1u << 20,
-                                                          uint32_t maxBlocks = 1u << 16);
+  static StatusOr<std::unique_ptr<TimelineBuffer>>
+  create(const Context &context, uint32_t capacity = 1u << 20, uint32_t maxBlocks = 1u << 16);
   ~TimelineBuffer();
   TimelineBuffer(const TimelineBuffer &) = delete;
   TimelineBuffer &operator=(const TimelineBuffer &) = delete;
@@ -58,7 +57,9 @@ private:
       : context_(context), base_(base), capacity_(capacity), maxBlocks_(maxBlocks) {}
   CUdeviceptr countAddress() const { return base_; }
   CUdeviceptr recordsAddress() const { return base_ + 256; }
-  CUdeviceptr afterWaitAddress() const { return recordsAddress() + uint64_t(capacity_) * sizeof(TimelineRecord); }
+  CUdeviceptr afterWaitAddress() const {
+    return recordsAddress() + uint64_t(capacity_) * sizeof(TimelineRecord);
+  }
 
   const Context &context_;
   CUdeviceptr base_;

@@ -19,11 +19,13 @@ TimelineLaunch summarize(std::vector<TimelineRecord> ctas) {
   for (const TimelineRecord &cta : ctas) {
     launch.lastExit = std::max(launch.lastExit, cta.exit);
     blocks.insert(cta.block);
-    ordered &= cta.entry <= cta.exit && (cta.afterWait == 0 || (cta.entry <= cta.afterWait && cta.afterWait <= cta.exit));
+    ordered &= cta.entry <= cta.exit &&
+               (cta.afterWait == 0 || (cta.entry <= cta.afterWait && cta.afterWait <= cta.exit));
     ordered &= cta.grid == launch.grid && cta.block < launch.grid;
     if (cta.afterWait == 0)
       continue;
-    launch.firstWait = launch.firstWait == 0 ? cta.afterWait : std::min(launch.firstWait, cta.afterWait);
+    launch.firstWait =
+        launch.firstWait == 0 ? cta.afterWait : std::min(launch.firstWait, cta.afterWait);
     launch.lastWait = std::max(launch.lastWait, cta.afterWait);
   }
   launch.complete = ordered && blocks.size() == launch.grid && ctas.size() == launch.grid;
@@ -39,16 +41,18 @@ std::vector<TimelineLaunch> groupTimelineLaunches(std::vector<TimelineRecord> re
     byKernel[record.kernel].push_back(record);
   std::vector<TimelineLaunch> launches;
   for (auto &[kernel, ctas] : byKernel) {
-    std::stable_sort(ctas.begin(), ctas.end(),
-                     [](const TimelineRecord &a, const TimelineRecord &b) { return a.entry < b.entry; });
+    std::stable_sort(
+        ctas.begin(), ctas.end(),
+        [](const TimelineRecord &a, const TimelineRecord &b) { return a.entry < b.entry; });
     for (size_t begin = 0; begin < ctas.size();) {
       size_t end = std::min(ctas.size(), begin + std::max<uint32_t>(ctas[begin].grid, 1));
       launches.push_back(summarize({ctas.begin() + begin, ctas.begin() + end}));
       begin = end;
     }
   }
-  std::stable_sort(launches.begin(), launches.end(),
-                   [](const TimelineLaunch &a, const TimelineLaunch &b) { return a.firstEntry < b.firstEntry; });
+  std::stable_sort(
+      launches.begin(), launches.end(),
+      [](const TimelineLaunch &a, const TimelineLaunch &b) { return a.firstEntry < b.firstEntry; });
   return launches;
 }
 

@@ -7,8 +7,8 @@ namespace loom::rt {
 
 /// The CTAs of one launch and its times (ns, %globaltimer).
 struct TimelineLaunch {
-  uint32_t kernel = 0; ///< the module id of its records
-  uint32_t grid = 0;   ///< CTAs the launch had
+  uint32_t kernel = 0;              ///< the module id of its records
+  uint32_t grid = 0;                ///< CTAs the launch had
   std::vector<TimelineRecord> ctas; ///< by entry time
   uint64_t firstEntry = 0, lastExit = 0;
   /// Over the CTAs that waited (afterWait != 0); 0 when none did.

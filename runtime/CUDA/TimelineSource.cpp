@@ -41,8 +41,9 @@ StatusOr<std::string> instrumentForTimeline(std::string_view source, std::string
   size_t brace = source.find('{', at);
   if (at >= source.size() || brace == std::string_view::npos)
     return notFound("its parameter list or body does not close");
-  return fmt::format("#include \"loom/timeline.cuh\"\n{} loom::TimelineScope loom_timeline_scope;{}",
-                     source.substr(0, brace + 1), source.substr(brace + 1));
+  return fmt::format(
+      "#include \"loom/timeline.cuh\"\n{} loom::TimelineScope loom_timeline_scope;{}",
+      source.substr(0, brace + 1), source.substr(brace + 1));
 }
 
 } // namespace loom::rt

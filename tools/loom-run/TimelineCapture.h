@@ -13,16 +13,17 @@ namespace loom::tools {
 
 /// The step to record and how to name its bytes.
 struct TimelineCaptureOptions {
-  std::string path;           ///< the Chrome trace JSON
-  int64_t afterTokens = 0;    ///< record the first graph-replayed step once this many were made
-  int batch = 1;              ///< sequences per decode step (for the program and its bytes)
+  std::string path;        ///< the Chrome trace JSON
+  int64_t afterTokens = 0; ///< record the first graph-replayed step once this many were made
+  int batch = 1;           ///< sequences per decode step (for the program and its bytes)
   int inputLen = 0, outputLen = 0, blockSize = 16;
 };
 
 class TimelineCapture {
 public:
   /// kInvalidArgument when the model was not loaded with LOOM_TIMELINE=1.
-  static StatusOr<std::unique_ptr<TimelineCapture>> create(const GpuModelParts &gpu, TimelineCaptureOptions options);
+  static StatusOr<std::unique_ptr<TimelineCapture>> create(const GpuModelParts &gpu,
+                                                           TimelineCaptureOptions options);
 
   /// Around every engine step: empties the buffer before the chosen step, reads it after (when
   /// that step was not a graph replay, the next one is taken).
@@ -32,7 +33,8 @@ public:
   StatusOr<std::string> finish(double copyBytesPerSecond) const;
 
 private:
-  TimelineCapture(const GpuModelParts &gpu, TimelineCaptureOptions options) : gpu_(gpu), options_(std::move(options)) {}
+  TimelineCapture(const GpuModelParts &gpu, TimelineCaptureOptions options)
+      : gpu_(gpu), options_(std::move(options)) {}
   StatusOr<std::vector<TimelineProgramLaunch>> program(int64_t generated) const;
 
   GpuModelParts gpu_;

@@ -23,9 +23,12 @@ constexpr std::array<std::pair<const char *, const char *>, 7> kKindByName{{
     {"linear_add", "residual"},
 }};
 
-constexpr std::array<const char *, 7> kKinds{"qkv", "attention", "o_proj", "gate_up", "down", "lm_head", "other"};
+constexpr std::array<const char *, 7> kKinds{"qkv",  "attention", "o_proj", "gate_up",
+                                             "down", "lm_head",   "other"};
 
-double micros(uint64_t ns, uint64_t origin) { return ns ? (static_cast<double>(ns) - static_cast<double>(origin)) / 1e3 : 0; }
+double micros(uint64_t ns, uint64_t origin) {
+  return ns ? (static_cast<double>(ns) - static_cast<double>(origin)) / 1e3 : 0;
+}
 
 } // namespace
 
@@ -41,7 +44,8 @@ std::string timelineKind(const std::string &kernel, const std::string &previous)
 }
 
 TimelineReport buildTimelineReport(std::vector<rt::TimelineLaunch> launches,
-                                   const std::vector<TimelineProgramLaunch> &program, uint64_t dropped) {
+                                   const std::vector<TimelineProgramLaunch> &program,
+                                   uint64_t dropped) {
   TimelineReport report;
   report.programLaunches = program.size();
   report.dropped = dropped;
@@ -77,7 +81,8 @@ TimelineReport buildTimelineReport(std::vector<rt::TimelineLaunch> launches,
     row.lastWait = micros(launch.lastWait, report.origin);
     row.end = micros(launch.lastExit, report.origin);
     double latest = micros(latestEnd, report.origin);
-    report.streamOrdered &= !latestEnd || launch.firstWait >= latestEnd || (!launch.firstWait && launch.firstEntry >= latestEnd);
+    report.streamOrdered &= !latestEnd || launch.firstWait >= latestEnd ||
+                            (!launch.firstWait && launch.firstEntry >= latestEnd);
     row.gap = latestEnd ? row.start - latest : 0;
     row.exclusive = std::max(0.0, row.end - std::max(row.start, latestEnd ? latest : row.start));
     latestEnd = std::max(latestEnd, launch.lastExit);
@@ -92,28 +97,35 @@ std::string timelineTable(const TimelineReport &report, double copyBytesPerSecon
   auto percentOfCopy = [&](uint64_t bytes, double us) -> std::string {
     if (!bytes || us <= 0 || copyBytesPerSecond <= 0)
       return "-";
-    return fmt::format("{:.1f}", 100.0 * static_cast<double>(bytes) / (us * 1e-6) / copyBytesPerSecond);
+    return fmt::format("{:.1f}",
+                       100.0 * static_cast<double>(bytes) / (us * 1e-6) / copyBytesPerSecond);
   };
   std::string out = fmt::format(
-      "\nGPU timeline of one decode step ({} launches recorded, program has {}; {}, {}; {} incomplete, {} "
+      "\nGPU timeline of one decode step ({} launches recorded, program has {}; {}, {}; {} "
+      "incomplete, {} "
       "CTAs dropped). Times in us after the first CTA's entry; gap = start - previous end (< 0: "
-      "overlapped); excl = end - max(start, previous end); %copy = MB / excl against the copy bandwidth.\n",
+      "overlapped); excl = end - max(start, previous end); %copy = MB / excl against the copy "
+      "bandwidth.\n",
       report.rows.size(), report.programLaunches,
-      report.matchesProgram ? "every launch complete and in program order" : "NOT matching the program",
-      report.streamOrdered ? "in stream order" : "NOT in stream order",
-      report.incomplete, report.dropped);
-  out += fmt::format("{:>4} {:<48} {:<9} {:>5} {:>4} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>8} {:>6}\n", "#",
-                     "kernel", "kind", "CTAs", "SMs", "start", "wait0", "waitN", "end", "dur", "gap", "excl",
-                     "MB", "%copy");
+      report.matchesProgram ? "every launch complete and in program order"
+                            : "NOT matching the program",
+      report.streamOrdered ? "in stream order" : "NOT in stream order", report.incomplete,
+      report.dropped);
+  out += fmt::format(
+      "{:>4} {:<48} {:<9} {:>5} {:>4} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>8} {:>6}\n", "#",
+      "kernel", "kind", "CTAs", "SMs", "start", "wait0", "waitN", "end", "dur", "gap", "excl", "MB",
+      "%copy");
   std::map<std::string, std::array<double, 5>> kinds; // launches, dur, excl, gaps > 0, bytes
   for (size_t i = 0; i < report.rows.size(); ++i) {
     const TimelineRow &row = report.rows[i];
     double duration = row.end - row.start;
-    out += fmt::format("{:>4} {:<48} {:<9} {:>5} {:>4} {:>8.1f} {:>8.1f} {:>8.1f} {:>8.1f} {:>7.1f} {:>7.1f} {:>7.1f} "
+    out += fmt::format("{:>4} {:<48} {:<9} {:>5} {:>4} {:>8.1f} {:>8.1f} {:>8.1f} {:>8.1f} "
+                       "{:>7.1f} {:>7.1f} {:>7.1f} "
                        "{:>8.2f} {:>6}\n",
-                       i, row.kernel.substr(0, 48), row.kind, row.launch.ctas.size(), row.sms, row.start,
-                       row.firstWait, row.lastWait, row.end, duration, row.gap, row.exclusive,
-                       static_cast<double>(row.bytes) / 1e6, percentOfCopy(row.bytes, row.exclusive));
+                       i, row.kernel.substr(0, 48), row.kind, row.launch.ctas.size(), row.sms,
+                       row.start, row.firstWait, row.lastWait, row.end, duration, row.gap,
+                       row.exclusive, static_cast<double>(row.bytes) / 1e6,
+                       percentOfCopy(row.bytes, row.exclusive));
     auto &total = kinds[row.kind];
     total[0] += 1;
     total[1] += duration;
@@ -121,9 +133,10 @@ std::string timelineTable(const TimelineReport &report, double copyBytesPerSecon
     total[3] += std::max(0.0, row.gap);
     total[4] += static_cast<double>(row.bytes);
   }
-  out += fmt::format("\nPer kind (span {:.1f} us = sum of excl + idle gaps):\n{:<10} {:>8} {:>10} {:>10} {:>10} "
-                     "{:>9} {:>12}\n",
-                     report.span, "kind", "launches", "sum dur", "sum excl", "idle gaps", "MB", "%copy(excl)");
+  out += fmt::format(
+      "\nPer kind (span {:.1f} us = sum of excl + idle gaps):\n{:<10} {:>8} {:>10} {:>10} {:>10} "
+      "{:>9} {:>12}\n",
+      report.span, "kind", "launches", "sum dur", "sum excl", "idle gaps", "MB", "%copy(excl)");
   std::array<double, 5> all{};
   for (const char *kind : kKinds) {
     auto it = kinds.find(kind);
@@ -132,42 +145,77 @@ std::string timelineTable(const TimelineReport &report, double copyBytesPerSecon
     const auto &t = it->second;
     for (size_t k = 0; k < all.size(); ++k)
       all[k] += t[k];
-    out += fmt::format("{:<10} {:>8.0f} {:>10.1f} {:>10.1f} {:>10.1f} {:>9.2f} {:>12}\n", kind, t[0], t[1], t[2], t[3],
-                       t[4] / 1e6, percentOfCopy(static_cast<uint64_t>(t[4]), t[2]));
+    out +=
+        fmt::format("{:<10} {:>8.0f} {:>10.1f} {:>10.1f} {:>10.1f} {:>9.2f} {:>12}\n", kind, t[0],
+                    t[1], t[2], t[3], t[4] / 1e6, percentOfCopy(static_cast<uint64_t>(t[4]), t[2]));
   }
-  out += fmt::format("{:<10} {:>8.0f} {:>10.1f} {:>10.1f} {:>10.1f} {:>9.2f} {:>12}\n", "total", all[0], all[1], all[2],
-                     all[3], all[4] / 1e6, percentOfCopy(static_cast<uint64_t>(all[4]), all[2]));
+  out += fmt::format("{:<10} {:>8.0f} {:>10.1f} {:>10.1f} {:>10.1f} {:>9.2f} {:>12}\n", "total",
+                     all[0], all[1], all[2], all[3], all[4] / 1e6,
+                     percentOfCopy(static_cast<uint64_t>(all[4]), all[2]));
   return out;
 }
 
 nlohmann::json timelineTrace(const TimelineReport &report) {
   nlohmann::json events = nlohmann::json::array();
   nlohmann::json launches = nlohmann::json::array();
-  events.push_back({{"ph", "M"}, {"pid", 0}, {"name", "process_name"}, {"args", {{"name", "launches"}}}});
-  events.push_back({{"ph", "M"}, {"pid", 1}, {"name", "process_name"}, {"args", {{"name", "SMs (CTAs)"}}}});
+  events.push_back(
+      {{"ph", "M"}, {"pid", 0}, {"name", "process_name"}, {"args", {{"name", "launches"}}}});
+  events.push_back(
+      {{"ph", "M"}, {"pid", 1}, {"name", "process_name"}, {"args", {{"name", "SMs (CTAs)"}}}});
   for (size_t i = 0; i < report.rows.size(); ++i) {
     const TimelineRow &row = report.rows[i];
-    events.push_back({{"ph", "X"}, {"pid", 0}, {"tid", 0}, {"name", row.kernel}, {"cat", row.kind},
-                      {"ts", row.start}, {"dur", row.end - row.start},
-                      {"args", {{"launch", i}, {"ctas", row.launch.ctas.size()}, {"first_wait_us", row.firstWait},
-                                {"last_wait_us", row.lastWait}, {"gap_us", row.gap}}}});
+    events.push_back({{"ph", "X"},
+                      {"pid", 0},
+                      {"tid", 0},
+                      {"name", row.kernel},
+                      {"cat", row.kind},
+                      {"ts", row.start},
+                      {"dur", row.end - row.start},
+                      {"args",
+                       {{"launch", i},
+                        {"ctas", row.launch.ctas.size()},
+                        {"first_wait_us", row.firstWait},
+                        {"last_wait_us", row.lastWait},
+                        {"gap_us", row.gap}}}});
     for (const rt::TimelineRecord &cta : row.launch.ctas)
-      events.push_back({{"ph", "X"}, {"pid", 1}, {"tid", cta.sm}, {"name", row.kernel}, {"cat", row.kind},
-                        {"ts", micros(cta.entry, report.origin)},
-                        {"dur", (static_cast<double>(cta.exit) - static_cast<double>(cta.entry)) / 1e3},
-                        {"args", {{"launch", i}, {"block", cta.block}, {"wait_us", micros(cta.afterWait, report.origin)}}}});
+      events.push_back(
+          {{"ph", "X"},
+           {"pid", 1},
+           {"tid", cta.sm},
+           {"name", row.kernel},
+           {"cat", row.kind},
+           {"ts", micros(cta.entry, report.origin)},
+           {"dur", (static_cast<double>(cta.exit) - static_cast<double>(cta.entry)) / 1e3},
+           {"args",
+            {{"launch", i},
+             {"block", cta.block},
+             {"wait_us", micros(cta.afterWait, report.origin)}}}});
     nlohmann::json ctas = nlohmann::json::array();
     for (const rt::TimelineRecord &cta : row.launch.ctas)
-      ctas.push_back({cta.block, cta.sm, micros(cta.entry, report.origin), micros(cta.afterWait, report.origin),
-                      micros(cta.exit, report.origin)});
-    launches.push_back({{"kernel", row.kernel}, {"kind", row.kind}, {"grid", row.launch.grid},
-                        {"complete", row.launch.complete}, {"start", row.start}, {"first_wait", row.firstWait},
-                        {"last_wait", row.lastWait}, {"end", row.end}, {"gap", row.gap}, {"exclusive", row.exclusive},
-                        {"bytes", row.bytes}, {"sms", row.sms}, {"ctas", std::move(ctas)}});
+      ctas.push_back({cta.block, cta.sm, micros(cta.entry, report.origin),
+                      micros(cta.afterWait, report.origin), micros(cta.exit, report.origin)});
+    launches.push_back({{"kernel", row.kernel},
+                        {"kind", row.kind},
+                        {"grid", row.launch.grid},
+                        {"complete", row.launch.complete},
+                        {"start", row.start},
+                        {"first_wait", row.firstWait},
+                        {"last_wait", row.lastWait},
+                        {"end", row.end},
+                        {"gap", row.gap},
+                        {"exclusive", row.exclusive},
+                        {"bytes", row.bytes},
+                        {"sms", row.sms},
+                        {"ctas", std::move(ctas)}});
   }
-  return {{"traceEvents", std::move(events)}, {"displayTimeUnit", "ns"}, {"launches", std::move(launches)},
-          {"span_us", report.span}, {"program_launches", report.programLaunches},
-          {"matches_program", report.matchesProgram}, {"stream_ordered", report.streamOrdered}, {"dropped", report.dropped}};
+  return {{"traceEvents", std::move(events)},
+          {"displayTimeUnit", "ns"},
+          {"launches", std::move(launches)},
+          {"span_us", report.span},
+          {"program_launches", report.programLaunches},
+          {"matches_program", report.matchesProgram},
+          {"stream_ordered", report.streamOrdered},
+          {"dropped", report.dropped}};
 }
 
 } // namespace loom::tools

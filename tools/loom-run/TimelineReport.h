@@ -22,7 +22,7 @@ struct TimelineRow {
   std::string kind;   ///< qkv, attention, o_proj, gate_up, down, lm_head or other
   rt::TimelineLaunch launch;
   uint64_t bytes = 0;
-  int sms = 0;        ///< distinct SMs its CTAs ran on
+  int sms = 0;                                            ///< distinct SMs its CTAs ran on
   double start = 0, firstWait = 0, lastWait = 0, end = 0; ///< us after the origin
   double gap = 0;       ///< start minus the latest end before it (< 0: overlapped)
   double exclusive = 0; ///< end minus max(start, latest end before it): its share of the span
@@ -44,7 +44,8 @@ struct TimelineReport {
 
 /// Matches `launches` (by first entry) to `program` in order by timeline id.
 TimelineReport buildTimelineReport(std::vector<rt::TimelineLaunch> launches,
-                                   const std::vector<TimelineProgramLaunch> &program, uint64_t dropped);
+                                   const std::vector<TimelineProgramLaunch> &program,
+                                   uint64_t dropped);
 /// The kind of a kernel from its name; `previous` is the kind of the launch before it (a
 /// residual GEMV after attention is o_proj, otherwise down).
 std::string timelineKind(const std::string &kernel, const std::string &previous);

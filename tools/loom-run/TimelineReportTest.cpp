@@ -9,7 +9,8 @@ namespace {
 
 /// A complete launch of `kernel` with `grid` CTAs, all entering at `start`, waiting at `wait`
 /// and leaving at `end` (ns).
-rt::TimelineLaunch launch(uint32_t kernel, uint32_t grid, uint64_t start, uint64_t wait, uint64_t end) {
+rt::TimelineLaunch launch(uint32_t kernel, uint32_t grid, uint64_t start, uint64_t wait,
+                          uint64_t end) {
   std::vector<rt::TimelineRecord> ctas;
   for (uint32_t block = 0; block < grid; ++block)
     ctas.push_back({kernel, block, block, grid, start, wait, end});
@@ -17,17 +18,21 @@ rt::TimelineLaunch launch(uint32_t kernel, uint32_t grid, uint64_t start, uint64
 }
 
 std::vector<TimelineProgramLaunch> layer() {
-  return {{0, "fused_rms_norm_linear_gemv_0", 12'000'000}, {1, "paged_attention_decode_1", 0},
-          {2, "fused_linear_add_gemv_2", 8'000'000},       {3, "fused_rms_norm_linear_split_silu_mul_gemv_3", 0},
-          {2, "fused_linear_add_gemv_4", 0},               {5, "fused_linear_cast_gemv_5", 0}};
+  return {{0, "fused_rms_norm_linear_gemv_0", 12'000'000},
+          {1, "paged_attention_decode_1", 0},
+          {2, "fused_linear_add_gemv_2", 8'000'000},
+          {3, "fused_rms_norm_linear_split_silu_mul_gemv_3", 0},
+          {2, "fused_linear_add_gemv_4", 0},
+          {5, "fused_linear_cast_gemv_5", 0}};
 }
 
 std::vector<rt::TimelineLaunch> layerLaunches() {
   // us after 1'000'000 ns: qkv 0-10, attention 9-15 (overlapped 1), o_proj 17-20 (idle gap 2),
   // gate_up 20-40, down 40-50, lm_head 50-60.
-  return {launch(0, 4, 1'000'000, 1'001'000, 1'010'000), launch(1, 2, 1'009'000, 1'010'000, 1'015'000),
-          launch(2, 3, 1'017'000, 1'017'500, 1'020'000), launch(3, 8, 1'020'000, 1'020'000, 1'040'000),
-          launch(2, 3, 1'040'000, 1'040'000, 1'050'000), launch(5, 2, 1'050'000, 1'050'000, 1'060'000)};
+  return {
+      launch(0, 4, 1'000'000, 1'001'000, 1'010'000), launch(1, 2, 1'009'000, 1'010'000, 1'015'000),
+      launch(2, 3, 1'017'000, 1'017'500, 1'020'000), launch(3, 8, 1'020'000, 1'020'000, 1'040'000),
+      launch(2, 3, 1'040'000, 1'040'000, 1'050'000), launch(5, 2, 1'050'000, 1'050'000, 1'060'000)};
 }
 
 TEST(TimelineReportTest, NamesLaunchesAfterTheProgramWithTheirKinds) {
@@ -39,7 +44,8 @@ TEST(TimelineReportTest, NamesLaunchesAfterTheProgramWithTheirKinds) {
     kinds.push_back(row.kind);
     names.push_back(row.kernel);
   }
-  EXPECT_EQ(kinds, (std::vector<std::string>{"qkv", "attention", "o_proj", "gate_up", "down", "lm_head"}));
+  EXPECT_EQ(kinds,
+            (std::vector<std::string>{"qkv", "attention", "o_proj", "gate_up", "down", "lm_head"}));
   EXPECT_EQ(names[4], "fused_linear_add_gemv_4");
   EXPECT_EQ(report.rows[0].bytes, 12'000'000u);
   EXPECT_DOUBLE_EQ(report.span, 60.0);
@@ -72,8 +78,9 @@ TEST(TimelineReportTest, AMissingOrUnknownLaunchDoesNotMatchTheProgram) {
 // early (programmatic dependent launch) does not.
 TEST(TimelineReportTest, AWaitBeforeThePreviousEndIsOutOfStreamOrder) {
   std::vector<rt::TimelineLaunch> launches = layerLaunches();
-  EXPECT_TRUE(buildTimelineReport(launches, layer(), 0).streamOrdered); // attention enters at 9 < 10
-  launches[1] = launch(1, 2, 1'009'000, 1'009'500, 1'015'000);          // and is past its wait at 9.5
+  EXPECT_TRUE(
+      buildTimelineReport(launches, layer(), 0).streamOrdered); // attention enters at 9 < 10
+  launches[1] = launch(1, 2, 1'009'000, 1'009'500, 1'015'000);  // and is past its wait at 9.5
   TimelineReport report = buildTimelineReport(launches, layer(), 0);
   EXPECT_FALSE(report.streamOrdered);
   EXPECT_NE(timelineTable(report, 0).find("NOT in stream order"), std::string::npos);
@@ -82,7 +89,8 @@ TEST(TimelineReportTest, AWaitBeforeThePreviousEndIsOutOfStreamOrder) {
 TEST(TimelineReportTest, TableAndTraceCarryEveryLaunchAndCta) {
   TimelineReport report = buildTimelineReport(layerLaunches(), layer(), 0);
   std::string table = timelineTable(report, 3e12);
-  EXPECT_NE(table.find("every launch complete and in program order, in stream order"), std::string::npos);
+  EXPECT_NE(table.find("every launch complete and in program order, in stream order"),
+            std::string::npos);
   // 12 MB in 10 us = 1.2 TB/s = 40.0% of 3 TB/s.
   EXPECT_NE(table.find("fused_rms_norm_linear_gemv_0"), std::string::npos);
   EXPECT_NE(table.find("   40.0\n"), std::string::npos) << table;

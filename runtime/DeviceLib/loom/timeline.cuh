@@ -79,7 +79,8 @@ public:
     asm volatile("mov.u32 %0, %%smid;" : "=r"(sm));
     unsigned slot = atomicAdd(target.count, 1u);
     if (slot < target.capacity)
-      target.records[slot] = {target.kernel, block, sm, gridDim.x * gridDim.y * gridDim.z, entry_, waited, exit};
+      target.records[slot] = {target.kernel, block,  sm,  gridDim.x * gridDim.y * gridDim.z,
+                              entry_,        waited, exit};
   }
 
 private:
