@@ -52,6 +52,7 @@ public:
   Status adoptInGraph(const SamplerRows &rows);
 
   int vocabSize() const { return vocabSize_; }
+  int maxRows() const { return maxRows_; }
 
 private:
   GpuSampler(const Context &context, int vocabSize, int maxRows)

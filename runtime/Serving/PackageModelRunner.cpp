@@ -59,8 +59,10 @@ PackageModelRunner::create(PackageExecutor &executor, const Stream &stream,
     if (options.sampler && options.greedyInGraph) {
       LOOM_ASSIGN_OR_RETURN(CUdeviceptr logits, executor.outputAddress("logits"));
       GpuSampler *sampler = options.sampler;
+      // A bucket's rows past the sampler's are padding (a step holds at most maxRows rows).
       argmax = [sampler, logits](const Stream &s, const DimValues &dims) {
-        return sampler->enqueueInGraph(logits, static_cast<int>(dims.at("seqs")), s);
+        const int64_t rows = std::min<int64_t>(dims.at("seqs"), sampler->maxRows());
+        return sampler->enqueueInGraph(logits, static_cast<int>(rows), s);
       };
     }
     runner->graphs_ = std::make_unique<DecodeGraphs>(executor, stream, *runner->uploads_,

@@ -129,12 +129,12 @@ protected:
     return runner.isOk() ? std::move(runner).value() : nullptr;
   }
 
-  static EngineConfig engineConfig(int numBlocks) {
+  static EngineConfig engineConfig(int numBlocks, int maxSeqs = kMaxSeqs) {
     EngineConfig config;
     config.blockSize = kBlockSize;
     config.numBlocks = numBlocks;
     config.maxBatchedTokens = kMaxTokens;
-    config.maxSequences = kMaxSeqs;
+    config.maxSequences = maxSeqs;
     config.maxModelLen = kMaxBlocksPerSeq * kBlockSize;
     config.vocabSize = kVocab;
     return config;
@@ -143,8 +143,8 @@ protected:
   /// Serves `requests` (all added before the first step) and returns each one's output tokens.
   std::vector<std::vector<TokenId>> serve(ModelRunner &runner, const std::vector<Request> &requests,
                                           int numBlocks = kPoolBlocks - 1,
-                                          EngineStats *stats = nullptr) {
-    auto engine = Engine::create(engineConfig(numBlocks), runner);
+                                          EngineStats *stats = nullptr, int maxSeqs = kMaxSeqs) {
+    auto engine = Engine::create(engineConfig(numBlocks, maxSeqs), runner);
     EXPECT_TRUE(engine.isOk()) << engine.status().toString();
     std::vector<std::shared_ptr<const Sequence>> seqs;
     for (const Request &r : requests)
@@ -159,6 +159,17 @@ protected:
       outputs.emplace_back(seq->outputTokens().begin(), seq->outputTokens().end());
     }
     return outputs;
+  }
+
+  /// `count` random requests, all greedy without a penalty and 10 tokens longer.
+  static std::vector<Request> greedyRequests(int count, uint32_t seed) {
+    std::vector<Request> requests = randomRequests(count, seed);
+    for (Request &r : requests) {
+      r.params.temperature = 0.0f;
+      r.params.repetitionPenalty = 1.0f;
+      r.params.maxTokens += 10;
+    }
+    return requests;
   }
 
   static std::vector<Request> randomRequests(int count, uint32_t seed) {
@@ -223,12 +234,7 @@ TEST_F(PackageModelRunnerGpuTest, GatheredInputsEqualCopiedInputs) {
 // tokens of sampling after the graph and of the host sampler, over many replays whose inputs
 // change every step; every graph step of an all-greedy run is sampled in its graph.
 TEST_F(PackageModelRunnerGpuTest, GreedyStepsSampledInTheGraphEqualSampledAfterIt) {
-  std::vector<Request> requests = randomRequests(40, 5);
-  for (Request &r : requests) {
-    r.params.temperature = 0.0f;
-    r.params.repetitionPenalty = 1.0f;
-    r.params.maxTokens += 10;
-  }
+  std::vector<Request> requests = greedyRequests(40, 5);
   auto host = runner(true, false, true);
   auto after = runner(true, true, true, false);
   auto inGraph = runner(true, true, true, true);
@@ -264,6 +270,27 @@ TEST_F(PackageModelRunnerGpuTest, MixedStepsFallBackToSamplingAfterTheGraph) {
   EXPECT_LT(stats.inGraphSamplingSteps, stats.graphSteps);
   fmt::print("{} graph steps, {} sampled in the graph, {} graphs\n", stats.graphSteps,
              stats.inGraphSamplingSteps, stats.numGraphs);
+}
+
+// A sampler of fewer rows than the package's sequences: a batch of 5 runs in the 8-row bucket,
+// whose graph reduces only the sampler's 5 rows (the rest is padding); the host sampler's tokens.
+TEST_F(PackageModelRunnerGpuTest, ASamplerSmallerThanTheBucketStillSamplesInTheGraph) {
+  constexpr int kRows = 5;
+  auto small = GpuSampler::create(*context_, compiler_, kVocab, kRows);
+  ASSERT_TRUE(small.isOk()) << small.status().toString();
+  PackageRunnerOptions options;
+  options.sampler = small->get();
+  options.compiler = &compiler_;
+  auto inGraph = PackageModelRunner::create(*executor_, *stream_, options);
+  ASSERT_TRUE(inGraph.isOk()) << inGraph.status().toString();
+  auto host = runner(true, false, true);
+  ASSERT_TRUE(host);
+  std::vector<Request> requests = greedyRequests(12, 7);
+  EXPECT_EQ(serve(**inGraph, requests, kPoolBlocks - 1, nullptr, kRows),
+            serve(*host, requests, kPoolBlocks - 1, nullptr, kRows));
+  PackageRunnerStats stats = (*inGraph)->stats();
+  EXPECT_GT(stats.inGraphSamplingSteps, 0);
+  EXPECT_EQ(stats.inGraphSamplingSteps, stats.graphSteps);
 }
 
 TEST_F(PackageModelRunnerGpuTest, GpuSamplingEqualsHostSampling) {
