@@ -5,6 +5,7 @@
 #include "runtime/Support/Status.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string_view>
@@ -28,6 +29,20 @@ struct LaunchConfig {
   /// emitted kernel does so first thing.
   bool overlapPrevious = false;
 };
+
+/// Whether a launch with `overlapPrevious` keeps the CTA placement of a plain launch. Under
+/// overlap a grid is scheduled while its predecessor still holds most multiprocessors, and the
+/// CTA scheduler fills the ones that free up first to capacity: a grid needing fewer CTAs per
+/// multiprocessor than fit on one (512 CTAs at 6 per SM on 132 SMs) lands on fewer of them with
+/// more CTAs each, and a memory-bound grid then ends on its most crowded multiprocessors
+/// (docs/perf-baseline.md, "Session 8 — timeline": +49 us per batch-1 step from the gate/up GEMV).
+/// A grid whose CTAs fill every resident slot of every multiprocessor cannot crowd.
+constexpr bool overlapKeepsPlacement(int residentPerMultiprocessor, uint64_t ctas,
+                                     int multiprocessors) {
+  const uint64_t perMultiprocessor =
+      multiprocessors > 0 ? (ctas + uint64_t(multiprocessors) - 1) / uint64_t(multiprocessors) : 0;
+  return uint64_t(residentPerMultiprocessor) <= perMultiprocessor;
+}
 
 /// The limits a launch is checked against (from the Kernel and its device).
 struct LaunchLimits {

@@ -35,9 +35,15 @@ constexpr std::string_view kErrorBufferName = "errors";
 /// LOOM_LAUNCH_OVERLAP=0. Every emitted kernel waits for its predecessor before it touches global
 /// memory (checked in its PTX by LoomGridDependencyOrderTests); overlapped launches give
 /// bit-identical results on the GPU (LoomLaunchOverlapGpuTests; docs/perf-baseline.md, session 5).
+/// LOOM_LAUNCH_OVERLAP=all overlaps every launch, also those whose CTAs would crowd fewer
+/// multiprocessors (overlapKeepsPlacement, Launch.h): the A/B of that rule.
 bool launchOverlapEnabled(const Manifest &manifest) {
   const char *setting = std::getenv("LOOM_LAUNCH_OVERLAP");
   return manifest.launchOverlap && !(setting && std::string_view(setting) == "0");
+}
+bool launchOverlapEveryLaunch() {
+  const char *setting = std::getenv("LOOM_LAUNCH_OVERLAP");
+  return setting && std::string_view(setting) == "all";
 }
 
 } // namespace
@@ -47,7 +53,7 @@ StatusOr<std::unique_ptr<PackageExecutor>> PackageExecutor::create(const Context
                                                                    WeightProvider &weights,
                                                                    KernelCompiler &compiler) {
   std::unique_ptr<PackageExecutor> executor(new PackageExecutor(context, std::move(package)));
-  executor->overlapLaunches_ = launchOverlapEnabled(executor->manifest());
+  executor->setLaunchOverlap(launchOverlapEnabled(executor->manifest()), launchOverlapEveryLaunch());
   LOOM_RETURN_IF_ERROR(executor->compileAndLoad(compiler));
   LOOM_RETURN_IF_ERROR(executor->allocate(weights));
   return executor;
@@ -226,7 +232,9 @@ Status PackageExecutor::launch(size_t index, const DimValues &dims, const Stream
   }
   config.block = {spec.block[0], spec.block[1], spec.block[2]};
   config.dynamicSharedBytes = spec.sharedBytes;
-  config.overlapPrevious = overlapLaunches_;
+  if (overlapLaunches_) {
+    LOOM_ASSIGN_OR_RETURN(config.overlapPrevious, overlapKeepsPlacement(index, config));
+  }
   KernelArgs args;
   for (const ParamSpec &param : spec.params) {
     switch (param.kind) {
@@ -270,6 +278,22 @@ Status PackageExecutor::launch(size_t index, const DimValues &dims, const Stream
   }
   return launchKernel(*kernels_[index], config, args, stream.handle())
       .withContext(fmt::format("launching '{}'", spec.name));
+}
+
+StatusOr<bool> PackageExecutor::overlapKeepsPlacement(size_t index, const LaunchConfig &config) {
+  if (overlapEveryLaunch_)
+    return true;
+  if (residentPerMultiprocessor_.size() != kernels_.size())
+    residentPerMultiprocessor_.assign(kernels_.size(), 0);
+  int &resident = residentPerMultiprocessor_[index];
+  if (resident == 0) {
+    const Dim3 &block = config.block;
+    LOOM_ASSIGN_OR_RETURN(resident, kernels_[index]->maxActiveBlocksPerMultiprocessor(
+                                        static_cast<int>(block.x * block.y * block.z),
+                                        config.dynamicSharedBytes));
+  }
+  const uint64_t ctas = uint64_t(config.grid.x) * config.grid.y * config.grid.z;
+  return rt::overlapKeepsPlacement(resident, ctas, context_.info().multiprocessors);
 }
 
 Status PackageExecutor::run(const DimValues &dims, const Stream &stream, LaunchTimer *timer) {

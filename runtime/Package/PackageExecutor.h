@@ -39,7 +39,12 @@ public:
   /// be scheduled while the one before it drains and waits for it at entry. Only where the
   /// package's kernels wait (Manifest::launchOverlap); the default comes from
   /// LOOM_LAUNCH_OVERLAP (PackageExecutor.cpp).
-  void setLaunchOverlap(bool on) { overlapLaunches_ = on && package_.manifest.launchOverlap; }
+  /// A launch whose grid would crowd fewer multiprocessors under overlap runs without it
+  /// (overlapKeepsPlacement, Launch.h) unless `everyLaunch` (LOOM_LAUNCH_OVERLAP=all).
+  void setLaunchOverlap(bool on, bool everyLaunch = false) {
+    overlapLaunches_ = on && package_.manifest.launchOverlap;
+    overlapEveryLaunch_ = everyLaunch;
+  }
   bool launchOverlap() const { return overlapLaunches_; }
   const LoadReport &report() const { return report_; }
   /// The buffer instrumented kernels write to, when loaded with LOOM_TIMELINE=1 (else null).
@@ -80,6 +85,9 @@ private:
   Status compileAndLoad(KernelCompiler &compiler);
   /// Instruments every request's source and creates timeline_.
   Status instrumentForTimeline(std::vector<CompileRequest> &requests);
+  /// Whether kernel `index` launched as `config` may overlap its predecessor (Launch.h's
+  /// overlapKeepsPlacement, with the kernel's occupancy asked once).
+  StatusOr<bool> overlapKeepsPlacement(size_t index, const LaunchConfig &config);
   Status allocate(WeightProvider &weights);
   StatusOr<CUdeviceptr> bufferAddress(const std::string &name) const;
   Status checkDims(const DimValues &dims) const;
@@ -103,6 +111,9 @@ private:
   std::unique_ptr<TimelineBuffer> timeline_;
   std::vector<uint32_t> timelineIdOfKernel_; ///< parallel to manifest().kernels
   bool overlapLaunches_ = false; ///< programmatic dependent launch (Manifest::launchOverlap)
+  bool overlapEveryLaunch_ = false; ///< also launches that would crowd (LOOM_LAUNCH_OVERLAP=all)
+  /// Per manifest kernel, CTAs resident per multiprocessor at its block size (0: not asked yet).
+  std::vector<int> residentPerMultiprocessor_;
 };
 
 } // namespace loom::rt

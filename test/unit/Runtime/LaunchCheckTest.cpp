@@ -40,6 +40,26 @@ TEST(LaunchCheckTest, RejectsEmptyAndOversizedShapes) {
   EXPECT_FALSE(checkLaunch("k", {{1, 1, 1}, {32, 32, 2}, 0}, kH100Limits).isOk());
 }
 
+TEST(OverlapPlacementTest, GridsThatFillTheirResidentSlotsKeepTheirPlacement) {
+  // The batch-1 decode grids of the Llama-3.2-1B package on 132 SMs (docs/perf-baseline.md,
+  // "Session 8 — timeline"): gate/up 512 CTAs with 6 resident per SM would crowd (4 needed),
+  // decode attention 64 CTAs with 2 resident would crowd; o_proj / down 128 CTAs with 1 resident
+  // and QKV 192 CTAs with 2 resident cannot; gate/up at batch 16 (4 resident) cannot.
+  EXPECT_FALSE(overlapKeepsPlacement(6, 512, 132));
+  EXPECT_FALSE(overlapKeepsPlacement(2, 64, 132));
+  EXPECT_TRUE(overlapKeepsPlacement(1, 128, 132));
+  EXPECT_TRUE(overlapKeepsPlacement(2, 192, 132));
+  EXPECT_TRUE(overlapKeepsPlacement(4, 512, 132));
+  // Several waves: every SM is filled anyway.
+  EXPECT_TRUE(overlapKeepsPlacement(4, 2004, 132));
+  // Exactly one CTA per SM at the boundary, and one CTA more.
+  EXPECT_TRUE(overlapKeepsPlacement(1, 132, 132));
+  EXPECT_TRUE(overlapKeepsPlacement(2, 133, 132));
+  EXPECT_FALSE(overlapKeepsPlacement(3, 133, 132));
+  // A single small CTA could sit anywhere.
+  EXPECT_FALSE(overlapKeepsPlacement(8, 1, 132));
+}
+
 TEST(KernelArgsTest, PacksValuesInOrder) {
   KernelArgs args;
   float *pointer = reinterpret_cast<float *>(0x1000);
