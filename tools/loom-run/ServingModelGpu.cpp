@@ -32,6 +32,7 @@ public:
             {"graphs_captured", stats.numGraphs},
             {"graph_memory_bytes", stats.graphMemoryBytes},
             {"graph_steps", stats.graphSteps},
+            {"in_graph_sampling_steps", stats.inGraphSamplingSteps},
             {"eager_steps", stats.eagerSteps},
             {"padded_rows", stats.paddedRows},
             {"kernels", executor->manifest().kernels.size()},
