@@ -122,7 +122,8 @@ public:
       : entry_(entry), pointerParameters_(std::move(pointerParameters)) {}
 
   /// Records what `statement` (op `op`) writes; a load's value counts as kLoaded, an ld.param's as
-  /// its parameter.
+  /// its parameter. A predicated statement ("@%p1 mov ...") may not run, so its destination keeps
+  /// its old origins as well as gaining the new ones.
   void record(std::string_view statement, std::string_view op) {
     std::vector<std::string_view> parts = operands(statement);
     if (parts.empty() || parts[0].empty() || parts[0].front() == '[')
@@ -138,8 +139,13 @@ public:
         for (const std::string &reg : registersIn(parts[i]))
           origins.insert(origins_[reg].begin(), origins_[reg].end());
     }
-    for (const std::string &reg : registersIn(parts[0]))
-      origins_[reg] = origins;
+    bool predicated = statement.front() == '@';
+    for (const std::string &reg : registersIn(parts[0])) {
+      if (predicated)
+        origins_[reg].insert(origins.begin(), origins.end());
+      else
+        origins_[reg] = origins;
+    }
   }
 
   /// True when the address operand of the load `statement` comes from parameter `weight` alone.

@@ -4,8 +4,8 @@
 // griddepcontrol.wait before any global/generic load or store, branch or exit — except that a
 // kernel the compiler marked (`loom.reads-before-wait`: a GEMV whose W is a package weight) may
 // load that one parameter first, and does; and the check itself catches a load, an early exit,
-// a missing wait, and in a marked kernel a store, a branch, a load of another pointer or through
-// a loaded address (CPU only, label unit).
+// a missing wait, and in a marked kernel a store, a branch, a load of another pointer, through
+// a loaded address or through a register a predicated mov may not have set (CPU only, label unit).
 #include "frontend/Readers/ModelConfig.h"
 #include "runtime/CUDA/NvrtcCompiler.h"
 #include "test/gpu/Kernels/Gemm/GridDependencyOrder.h"
@@ -89,6 +89,37 @@ TEST(GridDependencyOrder, ReadsTheEmittersMarker) {
                                      "a package weight no kernel writes, streamed before the grid-dependency wait\n"),
             std::optional<int>(1));
   EXPECT_EQ(readsBeforeWaitParameter("void k(const int *x) { loom::grid_dependency_sync();\n"), std::nullopt);
+}
+
+/// Hand-written PTX of a marked kernel (weight = parameter 0): %rd3 holds parameter 1's address,
+/// then a predicated mov may (or may not) replace it with the weight's, and a global load reads
+/// through %rd3 before the wait. `guard` is the mov's predicate ("" for none).
+std::string predicatedAddressPtx(const std::string &guard) {
+  return ".visible .entry probe(\n"
+         "\t.param .u64 probe_param_0,\n"
+         "\t.param .u64 probe_param_1\n"
+         ")\n{\n"
+         "\tld.param.u64 %rd1, [probe_param_0];\n"
+         "\tld.param.u64 %rd2, [probe_param_1];\n"
+         "\tsetp.eq.s32 %p1, %r1, 0;\n"
+         "\tmov.b64 %rd3, %rd2;\n"
+         "\t" + guard + "mov.b64 %rd3, %rd1;\n"
+         "\tld.global.nc.f32 %f1, [%rd3];\n"
+         "\tgriddepcontrol.wait;\n"
+         "\tret;\n}\n";
+}
+
+TEST(GridDependencyOrder, PredicatedMovKeepsTheOldAddressOrigins) {
+  // Unpredicated, the mov replaces parameter 1's address with the weight's: an allowed weight load.
+  std::vector<EntryWaitOrder> plain = checkWaitOrder(predicatedAddressPtx(""), 0);
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(plain[0].offending, "");
+  EXPECT_EQ(plain[0].weightLoadsBeforeWait, 1);
+  // Predicated, %rd3 may still hold parameter 1's address: the load must be flagged.
+  std::vector<EntryWaitOrder> guarded = checkWaitOrder(predicatedAddressPtx("@%p1 "), 0);
+  ASSERT_EQ(guarded.size(), 1u);
+  EXPECT_EQ(guarded[0].offending, "ld.global.nc.f32 %f1, [%rd3]");
+  EXPECT_EQ(guarded[0].weightLoadsBeforeWait, 0);
 }
 
 /// The distinct kernel bodies of a package, and those that stream a weight before their wait.
