@@ -18,8 +18,8 @@
 //           (more CTAs per sequence, for small batches) with a wider grid; no dynamic shared
 //           memory (static: Config::kStaticSharedBytes).
 //   Workspace (f32, alive during the launch only): partialOut seqs * HEADS * splits * HEAD_DIM
-//   and partialStats seqs * HEADS * splits * 2 floats; Config::workspaceFloats(seqs,
-//   blocksPerSeq) gives the sum for the narrowest grid.
+//   and partialStats seqs * HEADS * splits * 2 floats, for the launch's own splits; a buffer
+//   that serves several grids is sized for the widest (the compiler's maxPartialsPerHead).
 //   splitCounters: seqs * KV_HEADS ints that are zero when the launch starts, and zero again
 //   when it ends (the kernel resets what it counts), so one zeroed buffer serves every launch
 //   and every replay of a CUDA graph; no other buffer may share its bytes.
@@ -55,7 +55,6 @@ template <int HEADS, int KV_HEADS, int HEAD_DIM, int BLOCK_SIZE, int BLOCKS_PER_
 struct AttentionDecodeConfig {
   static constexpr int kHeads = HEADS, kKvHeads = KV_HEADS, kHeadDim = HEAD_DIM;
   static constexpr int kBlockSize = BLOCK_SIZE, kBlocksPerSplit = BLOCKS_PER_SPLIT;
-  static constexpr int kSplitTokens = kBlockSize * kBlocksPerSplit;
   static constexpr int kWarps = 4, kThreads = kWarps * 32, kUnroll = 4;
   static constexpr int kGroup = kHeads / kKvHeads;
   static constexpr int kHeadsPerWarp = kGroup < 8 ? kGroup : 8;
@@ -69,14 +68,6 @@ struct AttentionDecodeConfig {
   static_assert(kHeadDim == 64 || kHeadDim == 128, "head dims 64 and 128");
   static constexpr int kStaticSharedBytes =
       4 * (kBlocksPerSplit + kTokenWarps * kGroup * (kHeadDim + 2) + 1); // + the merge flag
-
-  __host__ __device__ static constexpr int splits(int blocksPerSeq) {
-    return (blocksPerSeq + kBlocksPerSplit - 1) / kBlocksPerSplit;
-  }
-  /// Floats of the two workspace buffers together.
-  __host__ __device__ static constexpr long long workspaceFloats(int seqs, int blocksPerSeq) {
-    return (long long)seqs * kHeads * splits(blocksPerSeq) * (kHeadDim + 2);
-  }
 };
 
 /// Element `d` of one head's output from its first `used` split partials (at `first`, in
