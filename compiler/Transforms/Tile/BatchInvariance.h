@@ -11,7 +11,8 @@ namespace loom::tile {
 inline constexpr llvm::StringLiteral kBatchInvariantAttrName = "loom.batch_invariant";
 
 /// Makes the launch program batch-invariant. Launches guarded "decode" (paged attention's
-/// split-KV + combine branch, which runs only on decode-only steps) are erased with their kernels,
+/// split-KV decode kernel, which merges its splits in-kernel and runs only on decode-only steps,
+/// with a split size chosen by the step's sequences) are erased with their kernels,
 /// and the "prefill" guard of the launch beside them is dropped, so the prefill kernel computes
 /// every step's attention. Row-count variants (GemvVariants.h) must not be added to such a module;
 /// the kernel count is left otherwise unchanged. With `explain`, each erased launch gets a remark.
