@@ -284,16 +284,16 @@ StatusOr<bool> PackageExecutor::overlapKeepsPlacement(size_t index, const Launch
   if (overlapEveryLaunch_)
     return true;
   if (residentPerMultiprocessor_.size() != kernels_.size())
-    residentPerMultiprocessor_.assign(kernels_.size(), 0);
-  int &resident = residentPerMultiprocessor_[index];
-  if (resident == 0) {
+    residentPerMultiprocessor_.assign(kernels_.size(), std::nullopt);
+  std::optional<int> &resident = residentPerMultiprocessor_[index];
+  if (!resident) {
     const Dim3 &block = config.block;
     LOOM_ASSIGN_OR_RETURN(resident, kernels_[index]->maxActiveBlocksPerMultiprocessor(
                                         static_cast<int>(block.x * block.y * block.z),
                                         config.dynamicSharedBytes));
   }
   const uint64_t ctas = uint64_t(config.grid.x) * config.grid.y * config.grid.z;
-  return rt::overlapKeepsPlacement(resident, ctas, context_.info().multiprocessors);
+  return rt::overlapKeepsPlacement(*resident, ctas, context_.info().multiprocessors);
 }
 
 Status PackageExecutor::run(const DimValues &dims, const Stream &stream, LaunchTimer *timer) {

@@ -112,8 +112,8 @@ private:
   std::vector<uint32_t> timelineIdOfKernel_; ///< parallel to manifest().kernels
   bool overlapLaunches_ = false; ///< programmatic dependent launch (Manifest::launchOverlap)
   bool overlapEveryLaunch_ = false; ///< also launches that would crowd (LOOM_LAUNCH_OVERLAP=all)
-  /// Per manifest kernel, CTAs resident per multiprocessor at its block size (0: not asked yet).
-  std::vector<int> residentPerMultiprocessor_;
+  /// Per manifest kernel, CTAs resident per multiprocessor at its block size, once asked.
+  std::vector<std::optional<int>> residentPerMultiprocessor_;
 };
 
 } // namespace loom::rt
