@@ -50,7 +50,9 @@ TEST(EngineStepTimingTest, ChargesTheRunnerAndThePublishedCallbacksToTheirParts)
   double parts =
       timing.scheduleMicros + timing.runMicros + timing.postprocessMicros + timing.publishMicros;
   EXPECT_LE(parts, wallMicros);
-  EXPECT_GT(parts, 0.9 * wallMicros);
+  // What the parts leave out (the step's bookkeeping between them) is small in absolute terms;
+  // a ratio of the wall time flakes when a loaded machine stretches the step.
+  EXPECT_LT(wallMicros - parts, 1000);
 }
 
 } // namespace
