@@ -2,6 +2,7 @@
 #include "runtime/Serving/GpuSampler.h"
 
 #include "runtime/CUDA/Launch.h"
+#include "runtime/Serving/LogitsRows.h"
 
 #include <cstring>
 #include <fmt/format.h>
@@ -78,6 +79,7 @@ Status GpuSampler::enqueue(CUdeviceptr logits, const SamplerRows &rows, const St
     return greedy_->enqueue(logits, rows, stream);
   if (count == 0)
     return Status::ok();
+  LOOM_RETURN_IF_ERROR(checkLogitsRows(rows, maxRows_, "the sampler's logits"));
   // The previous sample has been collected (synchronized), so the staging is free.
   std::memcpy(rowsHost_->data(), rows.rows.data(), count * sizeof(SamplerRow));
   LOOM_RETURN_IF_ERROR(

@@ -2,6 +2,7 @@
 #include "runtime/Serving/GreedyRows.h"
 
 #include "runtime/CUDA/Launch.h"
+#include "runtime/Serving/LogitsRows.h"
 
 #include <algorithm>
 #include <cstring>
@@ -80,6 +81,7 @@ Status GreedyRows::enqueue(CUdeviceptr logits, const SamplerRows &rows, const St
                       fmt::format("greedy rows: {} rows (at most {}), all greedy without a "
                                   "repetition penalty",
                                   count, maxRows_));
+  LOOM_RETURN_IF_ERROR(checkLogitsRows(rows, maxRows_, "the greedy rows' logits"));
   enqueuedRows_ = count;
   if (count == 0)
     return Status::ok();

@@ -44,7 +44,8 @@ public:
   static bool handles(const SamplerRows &rows);
 
   /// Issues the argmax of `rows` (at most maxRows, all handled) of the f32 logits [*, vocab] at
-  /// `logits` and the copy of the results into pinned memory on `stream`.
+  /// `logits` and the copy of the results into pinned memory on `stream`; kInvalidArgument
+  /// when a row's logitsRow is outside [0, maxRows) (checkLogitsRows).
   Status enqueue(CUdeviceptr logits, const SamplerRows &rows, const Stream &stream);
   /// After `stream` has passed the enqueue: the tokens of its rows, in row order.
   std::vector<TokenId> tokens() const;

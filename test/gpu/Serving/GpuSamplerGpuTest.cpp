@@ -40,6 +40,8 @@ const SamplerCase kCases[] = {
     {"all", make(0.9f, 50, 0.9f, 0.02f, 1.2f)},
 };
 
+std::vector<float> plantedGreedyLogits(int vocab, int rows, uint32_t seed); // defined below
+
 class GpuSamplerGpuTest : public testing::GpuTest,
                           public ::testing::WithParamInterface<int> {
 protected:
@@ -49,6 +51,25 @@ protected:
     LOOM_RETURN_IF_ERROR(
         stream_->copyToDevice(buffer.address(), logits.data(), logits.size() * sizeof(float)));
     return buffer;
+  }
+
+  /// A sampler of `rows` rows and planted greedy logits of `rows` rows (seed `seed`) on the
+  /// device, for the checks of which logits rows a sampler may read.
+  struct SamplerOnLogits {
+    std::unique_ptr<CudaMemoryBackend> backend;
+    std::unique_ptr<DeviceAllocator> allocator;
+    std::vector<float> logits;
+    DeviceBuffer buffer;
+    std::unique_ptr<GpuSampler> sampler;
+  };
+  StatusOr<SamplerOnLogits> samplerOnLogits(int vocab, int rows, uint32_t seed) {
+    SamplerOnLogits s;
+    s.backend = std::make_unique<CudaMemoryBackend>(*context_);
+    s.allocator = std::make_unique<DeviceAllocator>(*s.backend);
+    s.logits = plantedGreedyLogits(vocab, rows, seed);
+    LOOM_ASSIGN_OR_RETURN(s.buffer, upload(*s.allocator, s.logits));
+    LOOM_ASSIGN_OR_RETURN(s.sampler, GpuSampler::create(*context_, compiler_, vocab, rows));
+    return s;
   }
 };
 
@@ -214,6 +235,30 @@ TEST_P(GpuSamplerGpuTest, TheArgmaxInAGraphTakesTheHostSamplersArgmax) {
   EXPECT_FALSE(GpuSampler::samplesInGraph(sampled)); // a sampled row: the step falls back
   EXPECT_FALSE((*sampler)->adoptInGraph(sampled).isOk());
   EXPECT_FALSE((*sampler)->enqueueInGraph(logitsBuffer->address(), kRows + 1, *stream_).isOk());
+}
+
+// A logits row outside [0, maxRows) is refused by both paths (GreedyRows for greedy rows,
+// loom/sampler.cuh's launcher for sampled ones) before anything reads the logits.
+TEST_P(GpuSamplerGpuTest, ALogitsRowOutsideTheRowsIsInvalid) {
+  const int vocab = GetParam();
+  constexpr int kRows = 4;
+  auto s = samplerOnLogits(vocab, kRows, 57 + vocab);
+  ASSERT_TRUE(s.isOk()) << s.status().toString();
+  auto &sampler = s->sampler;
+  for (float temperature : {0.0f, 0.8f})
+    for (int32_t logitsRow : {-1, kRows}) {
+      SamplerRows rows = shuffledGreedyRows(2);
+      rows.rows[1].temperature = rows.rows[0].temperature = temperature;
+      rows.rows[1].logitsRow = logitsRow;
+      Status status = sampler->enqueue(s->buffer.address(), rows, *stream_);
+      const std::string label = fmt::format("temperature {}, logits row {}", temperature, logitsRow);
+      EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << label << ": " << status.toString();
+      EXPECT_NE(status.message().find(fmt::format("logits row {}, outside the {} rows", logitsRow,
+                                                  kRows)),
+                std::string::npos)
+          << label << ": " << status.toString();
+    }
+  ASSERT_TRUE(stream_->synchronize().isOk());
 }
 
 INSTANTIATE_TEST_SUITE_P(Vocabularies, GpuSamplerGpuTest, ::testing::Values(512, 32000, 128256),
