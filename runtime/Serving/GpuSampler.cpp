@@ -4,6 +4,7 @@
 #include "runtime/CUDA/Launch.h"
 #include "runtime/Serving/LogitsRows.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fmt/format.h>
 
@@ -107,7 +108,7 @@ StatusOr<std::vector<TokenId>> GpuSampler::collect(const Stream &stream) {
   if (path_ == Path::kInGraph) {
     std::vector<TokenId> tokens(enqueuedRows_);
     for (int r = 0; r < enqueuedRows_; ++r)
-      tokens[r] = graphArgmax_->token(inGraphRows_[r]);
+      tokens[r] = graphArgmax_->token(adoptedLogitsRows_[r]);
     return tokens;
   }
   const TokenId *tokens = tokensHost_->as<TokenId>();
@@ -122,21 +123,26 @@ Status GpuSampler::enqueueInGraph(CUdeviceptr logits, int rows, const Stream &st
   return graphArgmax_->enqueue(logits, rows, stream);
 }
 
-Status GpuSampler::adoptInGraph(const SamplerRows &rows) {
+int GpuSampler::inGraphRows(int64_t bucketRows) const {
+  return static_cast<int>(std::min<int64_t>(bucketRows, maxRows_));
+}
+
+Status GpuSampler::adoptInGraph(const SamplerRows &rows, int graphRows) {
   const int count = static_cast<int>(rows.rows.size());
-  if (!samplesInGraph(rows) || count > maxRows_)
+  if (graphRows < 1 || graphRows > maxRows_)
+    return LOOM_ERROR(StatusCode::kInvalidArgument,
+                      fmt::format("a decode graph's argmax reduces 1 to {} rows, not {}", maxRows_,
+                                  graphRows));
+  if (!samplesInGraph(rows) || count > graphRows)
     return LOOM_ERROR(StatusCode::kInvalidArgument,
                       fmt::format("a decode graph samples 1 to {} rows, all greedy without a "
                                   "repetition penalty; got {}",
-                                  maxRows_, count));
-  inGraphRows_.clear();
-  for (const SamplerRow &row : rows.rows) {
-    if (row.logitsRow < 0 || row.logitsRow >= maxRows_)
-      return LOOM_ERROR(StatusCode::kInvalidArgument,
-                        fmt::format("logits row {} outside the graph argmax's {} rows",
-                                    row.logitsRow, maxRows_));
-    inGraphRows_.push_back(row.logitsRow);
-  }
+                                  graphRows, count));
+  // The graph reduced only logits rows [0, graphRows): a row past them holds a stale token.
+  LOOM_RETURN_IF_ERROR(checkLogitsRows(rows, graphRows, "the graph's argmax"));
+  adoptedLogitsRows_.clear();
+  for (const SamplerRow &row : rows.rows)
+    adoptedLogitsRows_.push_back(row.logitsRow);
   enqueuedRows_ = count;
   path_ = Path::kInGraph;
   return Status::ok();

@@ -47,9 +47,14 @@ public:
   /// Issues the greedy argmax of logits rows [0, rows) (GraphArgmax; a decode graph captures
   /// it after its forward program, for every row of its bucket).
   Status enqueueInGraph(CUdeviceptr logits, int rows, const Stream &stream) const;
-  /// Instead of enqueue: `rows` (samplesInGraph) were sampled by a launch of enqueueInGraph on
-  /// the stream; the next collect returns their tokens.
-  Status adoptInGraph(const SamplerRows &rows);
+  /// The rows a decode graph of `bucketRows` sequences reduces with enqueueInGraph: a bucket's
+  /// rows past the sampler's are padding (a step holds at most maxRows rows).
+  int inGraphRows(int64_t bucketRows) const;
+  /// Instead of enqueue: `rows` (samplesInGraph) were sampled by a launch of enqueueInGraph of
+  /// `graphRows` rows on the stream; the next collect returns their tokens. kInvalidArgument
+  /// when a row's logitsRow is outside [0, graphRows) — the argmax never reduced it — or
+  /// graphRows is outside [1, maxRows].
+  Status adoptInGraph(const SamplerRows &rows, int graphRows);
 
   int vocabSize() const { return vocabSize_; }
   int maxRows() const { return maxRows_; }
@@ -75,7 +80,7 @@ private:
   std::unique_ptr<GraphArgmax> graphArgmax_;
   /// Who sampled the last enqueued rows.
   enum class Path { kSampler, kGreedy, kInGraph } path_ = Path::kSampler;
-  std::vector<int32_t> inGraphRows_; ///< the adopted rows' logits rows
+  std::vector<int32_t> adoptedLogitsRows_; ///< the adopted rows' logits rows
 };
 
 } // namespace loom::rt

@@ -59,10 +59,8 @@ PackageModelRunner::create(PackageExecutor &executor, const Stream &stream,
     if (options.sampler && options.greedyInGraph) {
       LOOM_ASSIGN_OR_RETURN(CUdeviceptr logits, executor.outputAddress("logits"));
       GpuSampler *sampler = options.sampler;
-      // A bucket's rows past the sampler's are padding (a step holds at most maxRows rows).
       argmax = [sampler, logits](const Stream &s, const DimValues &dims) {
-        const int64_t rows = std::min<int64_t>(dims.at("seqs"), sampler->maxRows());
-        return sampler->enqueueInGraph(logits, static_cast<int>(rows), s);
+        return sampler->enqueueInGraph(logits, sampler->inGraphRows(dims.at("seqs")), s);
       };
     }
     runner->graphs_ = std::make_unique<DecodeGraphs>(executor, stream, *runner->uploads_,
@@ -126,7 +124,8 @@ StatusOr<std::vector<TokenId>> PackageModelRunner::run(const ScheduledBatch &bat
   }
   LOOM_RETURN_IF_ERROR(mark(GpuMark::kForwardEnd));
   endPhase(RunnerPhase::kLaunch);
-  if (Status sampling = enqueueSample(inGraph); !sampling) {
+  if (Status sampling = enqueueSample(inGraph ? std::optional<int>(*bucket) : std::nullopt);
+      !sampling) {
     // The graph may still read the pinned inputs that the next step restages: let it finish.
     (void)stream_.synchronize();
     return sampling;
@@ -159,11 +158,11 @@ bool PackageModelRunner::samplesInGraph(const std::optional<int> &bucket) const 
   return bucket && sampler_ && graphs_->hasTail() && GpuSampler::samplesInGraph(samplerRows_);
 }
 
-Status PackageModelRunner::enqueueSample(bool inGraph) {
+Status PackageModelRunner::enqueueSample(std::optional<int> graphBucket) {
   if (!sampler_)
     return Status::ok();
-  if (inGraph)
-    return sampler_->adoptInGraph(samplerRows_);
+  if (graphBucket)
+    return sampler_->adoptInGraph(samplerRows_, sampler_->inGraphRows(*graphBucket));
   LOOM_ASSIGN_OR_RETURN(CUdeviceptr logits, executor_.outputAddress("logits"));
   return sampler_->enqueue(logits, samplerRows_, stream_);
 }

@@ -74,9 +74,9 @@ private:
   Status checkBlocks(const ScheduledBatch &batch) const;
   /// Whether the graph of this decode step samples it (greedyInGraph); samplerRows_ are built.
   bool samplesInGraph(const std::optional<int> &bucket) const;
-  /// Issues the step's sampling (GPU sampler; adopted when the graph did it), then waits for
-  /// its tokens.
-  Status enqueueSample(bool inGraph);
+  /// Issues the step's sampling (GPU sampler); `graphBucket`: the step's graph of this bucket
+  /// sampled it, whose tokens are adopted.
+  Status enqueueSample(std::optional<int> graphBucket);
   StatusOr<std::vector<TokenId>> collectSample(const ScheduledBatch &batch);
   /// The step timer's hooks; nothing without one.
   void endPhase(RunnerPhase phase);

@@ -71,6 +71,17 @@ protected:
     LOOM_ASSIGN_OR_RETURN(s.sampler, GpuSampler::create(*context_, compiler_, vocab, rows));
     return s;
   }
+
+  /// A graph holding `sampler`'s in-graph argmax of `rows` rows of `logits`, instantiated.
+  StatusOr<GraphExec> captureArgmax(const GpuSampler &sampler, CUdeviceptr logits, int rows) {
+    LOOM_RETURN_IF_ERROR(beginCapture(*stream_));
+    Status captured = sampler.enqueueInGraph(logits, rows, *stream_);
+    StatusOr<Graph> graph = endCapture(*stream_);
+    LOOM_RETURN_IF_ERROR(captured);
+    if (!graph.isOk())
+      return graph.status();
+    return GraphExec::instantiate(std::move(graph).value());
+  }
 };
 
 TEST_P(GpuSamplerGpuTest, PicksTheHostSamplersTokens) {
@@ -209,19 +220,14 @@ TEST_P(GpuSamplerGpuTest, TheArgmaxInAGraphTakesTheHostSamplersArgmax) {
   DeviceAllocator allocator(backend);
   auto logitsBuffer = allocator.allocate(size_t(kBucketRows) * vocab * sizeof(float));
   ASSERT_TRUE(logitsBuffer.isOk()) << logitsBuffer.status().toString();
-  ASSERT_TRUE(beginCapture(*stream_).isOk());
-  Status captured = (*sampler)->enqueueInGraph(logitsBuffer->address(), kBucketRows, *stream_);
-  auto graph = endCapture(*stream_);
-  ASSERT_TRUE(captured.isOk()) << captured.toString();
-  ASSERT_TRUE(graph.isOk()) << graph.status().toString();
-  auto exec = GraphExec::instantiate(std::move(graph).value());
+  auto exec = captureArgmax(**sampler, logitsBuffer->address(), kBucketRows);
   ASSERT_TRUE(exec.isOk()) << exec.status().toString();
   for (int replay = 0; replay < 3; ++replay) {
     std::vector<float> logits = plantedGreedyLogits(vocab, kBucketRows, 7000 + 13 * replay + vocab);
     ASSERT_TRUE(stream_->copyToDevice(logitsBuffer->address(), logits.data(),
                                       logits.size() * sizeof(float)).isOk());
     ASSERT_TRUE(exec->launch(*stream_).isOk());
-    ASSERT_TRUE((*sampler)->adoptInGraph(batch).isOk());
+    ASSERT_TRUE((*sampler)->adoptInGraph(batch, kBucketRows).isOk());
     auto tokens = (*sampler)->collect(*stream_);
     ASSERT_TRUE(tokens.isOk()) << tokens.status().toString();
     const std::string label = fmt::format("replay {}", replay);
@@ -233,8 +239,33 @@ TEST_P(GpuSamplerGpuTest, TheArgmaxInAGraphTakesTheHostSamplersArgmax) {
   SamplerRows sampled = batch;
   sampled.rows[3].temperature = 0.7f;
   EXPECT_FALSE(GpuSampler::samplesInGraph(sampled)); // a sampled row: the step falls back
-  EXPECT_FALSE((*sampler)->adoptInGraph(sampled).isOk());
+  EXPECT_FALSE((*sampler)->adoptInGraph(sampled, kBucketRows).isOk());
   EXPECT_FALSE((*sampler)->enqueueInGraph(logitsBuffer->address(), kRows + 1, *stream_).isOk());
+}
+
+// A graph captured for 4 rows reduced only logits rows 0..3: adopting row 6 (inside the
+// sampler's 16) would return a stale token, so it is refused; row 3 is taken.
+TEST_P(GpuSamplerGpuTest, AdoptingARowTheGraphNeverReducedIsInvalid) {
+  const int vocab = GetParam();
+  constexpr int kRows = 16, kGraphRows = 4;
+  auto s = samplerOnLogits(vocab, kRows, 31 + vocab);
+  ASSERT_TRUE(s.isOk()) << s.status().toString();
+  auto &sampler = s->sampler;
+  auto exec = captureArgmax(*sampler, s->buffer.address(), kGraphRows);
+  ASSERT_TRUE(exec.isOk()) << exec.status().toString();
+  ASSERT_TRUE(exec->launch(*stream_).isOk());
+  SamplerRows stale = shuffledGreedyRows(1);
+  stale.rows[0].logitsRow = 6;
+  Status adopted = sampler->adoptInGraph(stale, sampler->inGraphRows(kGraphRows));
+  EXPECT_EQ(adopted.code(), StatusCode::kInvalidArgument) << adopted.toString();
+  EXPECT_NE(adopted.message().find("logits row 6, outside the 4 rows"), std::string::npos)
+      << adopted.toString();
+  SamplerRows reduced = shuffledGreedyRows(1);
+  reduced.rows[0].logitsRow = 3;
+  ASSERT_TRUE(sampler->adoptInGraph(reduced, kGraphRows).isOk());
+  auto tokens = sampler->collect(*stream_);
+  ASSERT_TRUE(tokens.isOk()) << tokens.status().toString();
+  expectHostArgmax(*tokens, reduced, s->logits, vocab, "row 3");
 }
 
 // A logits row outside [0, maxRows) is refused by both paths (GreedyRows for greedy rows,
