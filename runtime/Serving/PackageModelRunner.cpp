@@ -32,6 +32,27 @@ int64_t maxDim(const Manifest &m, const char *name) {
   return it == m.maxDims.end() ? 0 : it->second;
 }
 
+/// Waits for a stream when a step returns early after queueing work on it: the next step's
+/// stage() rewrites the pinned inputs the queued kernels (or the decode graph) may still read.
+class WaitOnEarlyReturn {
+public:
+  explicit WaitOnEarlyReturn(const Stream &stream) : stream_(stream) {}
+  WaitOnEarlyReturn(const WaitOnEarlyReturn &) = delete;
+  WaitOnEarlyReturn &operator=(const WaitOnEarlyReturn &) = delete;
+  ~WaitOnEarlyReturn() {
+    if (armed_)
+      (void)stream_.synchronize(); // the step's own error is the one to report
+  }
+  /// From now on the stream may hold the step's work.
+  void arm() { armed_ = true; }
+  /// The step ends without an error (it has waited for its work).
+  void disarm() { armed_ = false; }
+
+private:
+  const Stream &stream_;
+  bool armed_ = false;
+};
+
 } // namespace
 
 StatusOr<std::unique_ptr<PackageModelRunner>>
@@ -105,6 +126,8 @@ StatusOr<std::vector<TokenId>> PackageModelRunner::run(const ScheduledBatch &bat
     buildSamplerRows(batch, samplerRows_);
   const bool inGraph = samplesInGraph(bucket);
   endPhase(RunnerPhase::kBuildInputs);
+  WaitOnEarlyReturn waitOnError(stream_); // every return below, until the step has waited
+  waitOnError.arm();
   LOOM_RETURN_IF_ERROR(mark(GpuMark::kStart));
   if (!bucket) // a decode graph copies its inputs itself
     LOOM_RETURN_IF_ERROR(uploads_->enqueue(stream_));
@@ -124,12 +147,7 @@ StatusOr<std::vector<TokenId>> PackageModelRunner::run(const ScheduledBatch &bat
   }
   LOOM_RETURN_IF_ERROR(mark(GpuMark::kForwardEnd));
   endPhase(RunnerPhase::kLaunch);
-  if (Status sampling = enqueueSample(inGraph ? std::optional<int>(*bucket) : std::nullopt);
-      !sampling) {
-    // The graph may still read the pinned inputs that the next step restages: let it finish.
-    (void)stream_.synchronize();
-    return sampling;
-  }
+  LOOM_RETURN_IF_ERROR(enqueueSample(inGraph ? std::optional<int>(*bucket) : std::nullopt));
   LOOM_RETURN_IF_ERROR(mark(GpuMark::kEnd));
   endPhase(RunnerPhase::kSample);
   LOOM_ASSIGN_OR_RETURN(std::vector<TokenId> tokens, collectSample(batch));
@@ -142,6 +160,7 @@ StatusOr<std::vector<TokenId>> PackageModelRunner::run(const ScheduledBatch &bat
   if (stepTimer_) {
     LOOM_ASSIGN_OR_RETURN(lastStepTiming_, stepTimer_->finishStep());
   }
+  waitOnError.disarm(); // the step has waited: collecting its tokens synchronized the stream
   return tokens;
 }
 

@@ -21,7 +21,7 @@ namespace loom::rt {
 /// kernel (a CTA per input) reads the regions straight from pinned memory — unified addressing
 /// gives it the same address on the device — instead of seven copies, each of which costs the
 /// GPU ~2.5 us. The caller stages a step only after the previous one has finished reading (the
-/// runner synchronizes every step).
+/// runner synchronizes every step, a step that fails after queueing work included).
 class StepUploads {
 public:
   /// kInvalidArgument when the package lacks an i32 input of the forward step. `compiler`

@@ -3,7 +3,10 @@
 // replay equals eager, GPU sampling equals host sampling, a request's output is the same alone
 // and in a batch of 64, a prefix-cache hit equals a miss, and a tiny pool that forces preemption
 // loses nothing.
+#include "runtime/CUDA/Launch.h"
 #include "runtime/Engine/Engine.h"
+#include "runtime/Package/LaunchTimer.h"
+#include "runtime/Serving/LoadedKernel.h"
 #include "runtime/Serving/PackageModelRunner.h"
 #include "test/gpu/GpuTestSupport.h"
 
@@ -46,6 +49,18 @@ extern "C" __global__ __launch_bounds__(128) void toy_logits(const float *k, con
   int last = tokens[logit_rows[b]];
   for (int t = threadIdx.x; t < 257; t += blockDim.x)
     logits[b * 257 + t] = 4.0f * __sinf(t * 0.37f + s * 3.1f + last * 0.5f);
+}
+)cuda";
+
+const char *kSpinSource = R"cuda(
+// Keeps the stream busy for `nanos`, then raises the flag (pinned host memory).
+extern "C" __global__ void spin_then_flag(int *flag, unsigned long long nanos) {
+  unsigned long long start, now;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(start));
+  do {
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
+  } while (now - start < nanos);
+  *(volatile int *)flag = 1;
 }
 )cuda";
 
@@ -291,6 +306,45 @@ TEST_F(PackageModelRunnerGpuTest, ASamplerSmallerThanTheBucketStillSamplesInTheG
   PackageRunnerStats stats = (*inGraph)->stats();
   EXPECT_GT(stats.inGraphSamplingSteps, 0);
   EXPECT_EQ(stats.inGraphSamplingSteps, stats.graphSteps);
+}
+
+// A step that fails after it queued its inputs' upload (here: the launch timer refuses the
+// first kernel) still waits for the stream before returning, so the next step may restage the
+// pinned inputs: the 200 ms kernel queued before the step has raised its flag by then.
+TEST_F(PackageModelRunnerGpuTest, AStepThatFailsAfterQueueingWorkWaitsForTheStream) {
+  for (bool gatherInputs : {false, true}) {
+    auto eager = runner(false, false, gatherInputs);
+    ASSERT_TRUE(eager);
+    LaunchTimer timer(*context_);
+    timer.reset();
+    ASSERT_TRUE(timer.beforeLaunch(0, *stream_).isOk()); // never ended: the next launch fails
+    eager->setLaunchTimer(&timer);
+    auto spin = loadKernel(*context_, compiler_, "spin_then_flag", kSpinSource);
+    ASSERT_TRUE(spin.isOk()) << spin.status().toString();
+    auto flag = PinnedHostBuffer::allocate(*context_, sizeof(int));
+    ASSERT_TRUE(flag.isOk()) << flag.status().toString();
+    volatile int *raised = flag->as<int>();
+    *raised = 0;
+    KernelArgs args;
+    args.add(reinterpret_cast<CUdeviceptr>(flag->data())).add(200'000'000ull);
+    ASSERT_TRUE(
+        launchKernel(*spin->kernel, LaunchConfig{{1, 1, 1}, {1, 1, 1}, 0}, args, stream_->handle())
+            .isOk());
+    auto engine = Engine::create(engineConfig(kPoolBlocks - 1), *eager);
+    ASSERT_TRUE(engine.isOk()) << engine.status().toString();
+    SamplingParams params;
+    params.maxTokens = 2;
+    (*engine)->addRequest({1, 2, 3}, params);
+    auto step = (*engine)->step();
+    const int flagAfterStep = *raised;
+    ASSERT_FALSE(step.isOk()) << "gather " << gatherInputs;
+    EXPECT_NE(step.status().message().find("launch timer"), std::string::npos)
+        << step.status().toString();
+    EXPECT_EQ(flagAfterStep, 1) << "gather " << gatherInputs
+                                << ": the step returned while its stream was busy";
+    eager->setLaunchTimer(nullptr);
+    ASSERT_TRUE(stream_->synchronize().isOk());
+  }
 }
 
 TEST_F(PackageModelRunnerGpuTest, GpuSamplingEqualsHostSampling) {
