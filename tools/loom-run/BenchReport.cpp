@@ -9,13 +9,6 @@
 namespace loom::tools {
 
 namespace {
-double percentile(const std::vector<double> &sorted, double q) {
-  double rank = q * static_cast<double>(sorted.size() - 1);
-  size_t below = static_cast<size_t>(rank);
-  size_t above = std::min(below + 1, sorted.size() - 1);
-  return sorted[below] + (rank - static_cast<double>(below)) * (sorted[above] - sorted[below]);
-}
-
 nlohmann::json toJson(const LatencySummary &s) {
   return {{"mean_ms", s.mean * 1e3}, {"p50_ms", s.p50 * 1e3}, {"p90_ms", s.p90 * 1e3},
           {"p99_ms", s.p99 * 1e3},   {"max_ms", s.max * 1e3},  {"count", s.count}};

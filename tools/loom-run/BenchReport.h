@@ -6,12 +6,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 namespace loom::tools {
 
-/// Mean and percentiles (linear interpolation between order statistics, as numpy) in seconds.
+/// The `q`-quantile (0..1) of non-empty ascending `sorted`: linear interpolation between
+/// order statistics, as numpy's default. Shared by the latency summary and HostGap's table.
+inline double percentile(const std::vector<double> &sorted, double q) {
+  const double rank = q * static_cast<double>(sorted.size() - 1);
+  const size_t below = static_cast<size_t>(rank);
+  const size_t above = std::min(below + 1, sorted.size() - 1);
+  return sorted[below] + (rank - static_cast<double>(below)) * (sorted[above] - sorted[below]);
+}
+
+/// Mean and percentiles (percentile() above) in seconds.
 struct LatencySummary {
   double mean = 0, p50 = 0, p90 = 0, p99 = 0, max = 0;
   size_t count = 0;

@@ -1,6 +1,8 @@
 // HostGap: per-step samples grouped by batch size, as percentiles.
 #include "tools/loom-run/HostGap.h"
 
+#include "tools/loom-run/BenchReport.h" // percentile: interpolated, as the latency summary
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -51,12 +53,6 @@ const std::vector<std::pair<std::string, Quantity>> &quantities() {
        [](const StepSample &s) { return s.wallMicros - s.runner.gpuForwardMicros; }},
   };
   return table;
-}
-
-/// Nearest-rank percentile of sorted values.
-double percentile(const std::vector<double> &sorted, double fraction) {
-  size_t index = static_cast<size_t>(fraction * static_cast<double>(sorted.size() - 1) + 0.5);
-  return sorted[std::min(index, sorted.size() - 1)];
 }
 
 } // namespace
