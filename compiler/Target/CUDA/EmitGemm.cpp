@@ -22,6 +22,13 @@ namespace loom::cuda {
 
 namespace {
 
+/// Off: with it on, SmolLM2-135M's crowd tests (LoomSmolLM2GpuTests ATinyKvPool... and
+/// DecodeGraphReplayEqualsEagerSteps, 24 ragged requests) produce wrong tokens under launch
+/// overlap on the H100, and pass with it off or with overlap off (docs/perf-baseline.md,
+/// "Session 8 — the early weight stream breaks SmolLM2"); cause not found yet. The weight proof
+/// (loom.weights), loom::gemv's pre-wait stream and the PTX checker's marked-kernel rule stay.
+constexpr bool kStreamWeightsBeforeWait = false;
+
 /// The epilogue parts between the dot and the store, or an error on the op that fits none.
 mlir::FailureOr<std::vector<std::string>> epilogueParts(tile::DotOp dot, KernelSource &source,
                                                         tile::StoreOp &store, const std::string &n) {
@@ -155,7 +162,7 @@ mlir::FailureOr<std::string> emitGemm(tile::KernelOp kernel) {
   }
   bool gemv = kernel.getConfigValue("max_m").has_value();
   source.include(gemv ? "loom/gemv.cuh" : "loom/gemm.cuh");
-  if (gemv && source.isWeight(dot.getB())) {
+  if (kStreamWeightsBeforeWait && gemv && source.isWeight(dot.getB())) {
     // W is a package weight: loom::gemv streams its first batches before its own wait, and
     // builds the epilogue (which may read step data or fill tables) after it.
     source.streamsWeightBeforeWait(dot.getB());

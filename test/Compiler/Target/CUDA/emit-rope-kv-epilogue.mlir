@@ -17,7 +17,7 @@
 // SM80: loom::gemm<Config, loom::bf16, loom::RmsNormPrologue, loom::NoGating>(x, w, tokens, 512, 256, loom::RmsNormPrologue{9.99999975e-06f}, loom::epi::makeRopeKvAppend<loom::bf16, 64, 256, 128, 16>(q, positions, slots, k_cache, v_cache, layer, cache_blocks, loom::RopeFrequencies{theta, factor, low_freq_factor, high_freq_factor, original_max_position}));
 // SM90A: loom::sm90::gemmSkinnySm90<Config, loom::RmsNormPrologue, loom::NoGating>(x, w, tokens, 512, 256, loom::RmsNormPrologue{9.99999975e-06f}, loom::sm90::deferEpilogue([&] { return loom::epi::makeRopeKvAppend<loom::bf16, 64, 256, 128, 16>(q, positions, slots, k_cache, v_cache, layer, cache_blocks, loom::RopeFrequencies{theta, factor, low_freq_factor, high_freq_factor, original_max_position}); }));
 // CHECK-LABEL: // ----- kernels/fused_rms_norm_linear_split_rope_rope_kv_append_gemv_0.cu
-// CHECK: loom::gemv<Config, loom::bf16, loom::RmsNormPrologue, loom::NoGating>(x, w, tokens, 512, 256, loom::RmsNormPrologue{9.99999975e-06f}, loom::deferEpilogue([&] { return loom::epi::makeRopeKvAppend<loom::bf16, 64, 256, 128, 16>(q, positions, slots, k_cache, v_cache, layer, cache_blocks, loom::RopeFrequencies{theta, factor, low_freq_factor, high_freq_factor, original_max_position}); }));
+// CHECK: loom::gemv<Config, loom::bf16, loom::RmsNormPrologue, loom::NoGating>(x, w, tokens, 512, 256, loom::RmsNormPrologue{9.99999975e-06f}, loom::epi::makeRopeKvAppend<loom::bf16, 64, 256, 128, 16>(q, positions, slots, k_cache, v_cache, layer, cache_blocks, loom::RopeFrequencies{theta, factor, low_freq_factor, high_freq_factor, original_max_position}));
 // CHECK-NOT: kernels/rope_kv_append
 // CHECK-LABEL: // ----- manifest.json
 // CHECK: "name": "q_row_stride",
