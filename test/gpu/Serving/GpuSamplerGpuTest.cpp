@@ -148,10 +148,14 @@ TEST_P(GpuSamplerGpuTest, PicksTheHostSamplersTokens) {
 std::vector<float> plantedGreedyLogits(int vocab, int rows, uint32_t seed) {
   std::vector<float> logits = testing::randomFloats(size_t(rows) * vocab, seed);
   auto at = [&](int row, int i) -> float & { return logits[size_t(row) * vocab + i]; };
-  at(1, vocab / 3) = at(1, vocab - 5) = 50.0f;
-  at(2, 0) = at(2, vocab - 1) = 60.0f;
-  at(3, vocab - 1) = 70.0f;
-  for (int i = 0; i < vocab; ++i)
+  // Only the rows that exist are planted (a sampler of 4 rows has no row 4).
+  if (rows > 1)
+    at(1, vocab / 3) = at(1, vocab - 5) = 50.0f;
+  if (rows > 2)
+    at(2, 0) = at(2, vocab - 1) = 60.0f;
+  if (rows > 3)
+    at(3, vocab - 1) = 70.0f;
+  for (int i = 0; rows > 4 && i < vocab; ++i)
     at(4, i) = i % 2 ? -0.0f : 0.0f;
   return logits;
 }
