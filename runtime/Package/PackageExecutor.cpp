@@ -233,7 +233,7 @@ Status PackageExecutor::launch(size_t index, const DimValues &dims, const Stream
   config.block = {spec.block[0], spec.block[1], spec.block[2]};
   config.dynamicSharedBytes = spec.sharedBytes;
   if (overlapLaunches_) {
-    LOOM_ASSIGN_OR_RETURN(config.overlapPrevious, overlapKeepsPlacement(index, config));
+    LOOM_ASSIGN_OR_RETURN(config.overlapPrevious, launchOverlapsPrevious(index, config));
   }
   KernelArgs args;
   for (const ParamSpec &param : spec.params) {
@@ -280,7 +280,7 @@ Status PackageExecutor::launch(size_t index, const DimValues &dims, const Stream
       .withContext(fmt::format("launching '{}'", spec.name));
 }
 
-StatusOr<bool> PackageExecutor::overlapKeepsPlacement(size_t index, const LaunchConfig &config) {
+StatusOr<bool> PackageExecutor::launchOverlapsPrevious(size_t index, const LaunchConfig &config) {
   if (overlapEveryLaunch_)
     return true;
   if (residentPerMultiprocessor_.size() != kernels_.size())
@@ -293,7 +293,7 @@ StatusOr<bool> PackageExecutor::overlapKeepsPlacement(size_t index, const Launch
                                         config.dynamicSharedBytes));
   }
   const uint64_t ctas = uint64_t(config.grid.x) * config.grid.y * config.grid.z;
-  return rt::overlapKeepsPlacement(*resident, ctas, context_.info().multiprocessors);
+  return overlapKeepsPlacement(*resident, ctas, context_.info().multiprocessors);
 }
 
 Status PackageExecutor::run(const DimValues &dims, const Stream &stream, LaunchTimer *timer) {

@@ -85,9 +85,10 @@ private:
   Status compileAndLoad(KernelCompiler &compiler);
   /// Instruments every request's source and creates timeline_.
   Status instrumentForTimeline(std::vector<CompileRequest> &requests);
-  /// Whether kernel `index` launched as `config` may overlap its predecessor (Launch.h's
-  /// overlapKeepsPlacement, with the kernel's occupancy asked once).
-  StatusOr<bool> overlapKeepsPlacement(size_t index, const LaunchConfig &config);
+  /// Whether kernel `index` launched as `config` overlaps its predecessor: always with
+  /// `overlapEveryLaunch_`, else when Launch.h's overlapKeepsPlacement holds for it (the
+  /// kernel's occupancy asked once). Only asked while overlapLaunches_ is on.
+  StatusOr<bool> launchOverlapsPrevious(size_t index, const LaunchConfig &config);
   Status allocate(WeightProvider &weights);
   StatusOr<CUdeviceptr> bufferAddress(const std::string &name) const;
   Status checkDims(const DimValues &dims) const;
