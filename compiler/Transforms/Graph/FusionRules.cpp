@@ -2,6 +2,7 @@
 #include "compiler/Transforms/Graph/FusionRules.h"
 
 #include "dialects/Graph/IR/GraphVerify.h"
+#include "dialects/Tile/IR/TensorCoreOperands.h"
 #include "llvm/ADT/STLExtras.h"
 
 #include <string>
@@ -127,13 +128,14 @@ mlir::FailureOr<Absorption> matchRopeKvTail(const Group &group, SplitOp split, m
     return mlir::failure();
   }
   // The tensor-core GEMM families call the epilogue with column pairs; loom::gemmSimt, which
-  // tile-tiling picks for f32 and for K or N not a multiple of 8 (compiler/Transforms/Tile
-  // SimtFallback.cpp), stores single columns.
-  int64_t k = mlir::cast<mlir::ShapedType>(group.anchor->getOperand(0).getType()).getShape().back();
+  // tile-tiling picks where no tensor-core family can run (SimtFallback.cpp, by the same rules),
+  // stores single columns.
+  auto input = mlir::cast<mlir::ShapedType>(group.anchor->getOperand(0).getType());
   int64_t n = mlir::cast<mlir::ShapedType>(via.getType()).getShape().back();
-  if ((!element.isBF16() && !element.isF16()) || k % 8 != 0 || n % 8 != 0) {
-    why = "only bf16/f16 GEMMs with K and N multiples of 8 call their epilogue with column pairs "
-          "(the others run loom::gemmSimt, which stores single columns)";
+  if (std::string problem = tile::tensorCoreGemmProblem(input.getElementType(), input.getShape().back(), n);
+      !problem.empty()) {
+    why = "the GEMM runs loom::gemmSimt, which stores single columns, not the column pairs the epilogue "
+          "needs: " + problem;
     return mlir::failure();
   }
   return Absorption{{split, queryRope, keyRope, append}, {}, true, std::nullopt};

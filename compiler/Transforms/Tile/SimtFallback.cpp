@@ -2,6 +2,7 @@
 #include "compiler/Transforms/Tile/SimtFallback.h"
 
 #include "compiler/Transforms/Tile/MmaAtoms.h"
+#include "dialects/Tile/IR/TensorCoreOperands.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -22,17 +23,10 @@ const FallbackRule kGemmFallbackRules[] = {
       std::string why;
       return selectMmaAtom(target, shape.operand, shape.rowScale, why) ? std::string() : why;
     }},
-    // The tensor-core families copy X and W rows (and store Y rows) in 16-byte chunks.
-    {[](const KernelShape &shape, const GpuTarget &) {
-      return shape.k % 8 == 0 ? std::string()
-                              : "K (" + std::to_string(shape.k) +
-                                    ") is not a multiple of 8, so rows of X and W are not 16-byte aligned";
-    }},
-    {[](const KernelShape &shape, const GpuTarget &) {
-      return shape.n % 8 == 0 ? std::string()
-                              : "N (" + std::to_string(shape.n) +
-                                    ") is not a multiple of 8, so rows of W and Y are not 16-byte aligned";
-    }},
+    // The tensor-core families copy X and W rows (and store Y rows) in 16-byte chunks; graph-fuse
+    // reads the same rules (TensorCoreOperands.h).
+    {[](const KernelShape &shape, const GpuTarget &) { return reductionAlignmentProblem(shape.k); }},
+    {[](const KernelShape &shape, const GpuTarget &) { return outputAlignmentProblem(shape.n); }},
 };
 
 /// Decode-sized M takes one row per thread row, larger M a 64 x 64 tile.

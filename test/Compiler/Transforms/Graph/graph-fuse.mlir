@@ -276,7 +276,7 @@ func.func @tails_that_stay(%x: tensor<?x32xbf16>, %x32: tensor<?x32xf32>, %pos: 
   %w32 = graph.weight "qkv32" : tensor<32x32xf32>
   // expected-remark @+1 {{not fused: the gemm group it seeds found nothing to absorb}}
   %y32 = graph.linear %x32, %w32 : tensor<?x32xf32>, tensor<32x32xf32> -> tensor<?x32xf32>
-  // expected-remark @+1 {{not fused: not a split epilogue (gating or rope + KV-append) of the gemm group of graph.linear: only bf16/f16 GEMMs with K and N multiples of 8 call their epilogue with column pairs (the others run loom::gemmSimt, which stores single columns)}}
+  // expected-remark @+1 {{not fused: not a split epilogue (gating or rope + KV-append) of the gemm group of graph.linear: the GEMM runs loom::gemmSimt, which stores single columns, not the column pairs the epilogue needs: no MMA atom takes f32 operands}}
   %p32:3 = graph.split %y32 {axis = 1 : i64} : tensor<?x32xf32> -> tensor<?x16xf32>, tensor<?x8xf32>, tensor<?x8xf32>
   // expected-remark @+1 {{not fused: no fusion rule joins it to its producers or consumers}}
   %rq32 = graph.rope %p32#0, %pos {head_dim = 8 : i64, style = #graph.rope_style<interleaved>, theta = 1.0e4 : f32} : tensor<?x16xf32>, tensor<?xi32>
@@ -285,4 +285,28 @@ func.func @tails_that_stay(%x: tensor<?x32xbf16>, %x32: tensor<?x32xf32>, %pos: 
   // expected-remark @+1 {{not fused: no fusion rule joins it to its producers or consumers}}
   %c32 = graph.kv_append %cache32, %rk32, %p32#2, %slots {layer = 0 : i64} : !cache32, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?xi32>
   return %rq, %p#1, %c, %rq32, %c32 : tensor<?x16xbf16>, tensor<?x8xbf16>, !cache, tensor<?x16xf32>, !cache32
+}
+
+// -----
+
+// A bf16 projection whose K (36) leaves its rows unaligned for the tensor-core families also runs
+// loom::gemmSimt (tile-tiling's SIMT fallback, by the same rules): its tail is not absorbed.
+// CHECK-LABEL: func @unaligned_projection_keeps_its_tail
+// CHECK-NOT: graph.fused
+// CHECK: return
+!cache = !graph.kv_cache<layers = 1, blocks = 4, blockSize = 16, kvHeads = 1, headDim = 8, elementType = bf16>
+func.func @unaligned_projection_keeps_its_tail(%x: tensor<?x36xbf16>, %pos: tensor<?xi32>, %slots: tensor<?xi32>,
+                                               %cache: !cache) -> (tensor<?x16xbf16>, !cache) {
+  %w = graph.weight "qkv" : tensor<32x36xbf16>
+  // expected-remark @+1 {{not fused: the gemm group it seeds found nothing to absorb}}
+  %y = graph.linear %x, %w : tensor<?x36xbf16>, tensor<32x36xbf16> -> tensor<?x32xbf16>
+  // expected-remark @+1 {{not fused: not a split epilogue (gating or rope + KV-append) of the gemm group of graph.linear: the GEMM runs loom::gemmSimt, which stores single columns, not the column pairs the epilogue needs: K (36) is not a multiple of 8, so rows of X and W are not 16-byte aligned}}
+  %p:3 = graph.split %y {axis = 1 : i64} : tensor<?x32xbf16> -> tensor<?x16xbf16>, tensor<?x8xbf16>, tensor<?x8xbf16>
+  // expected-remark @+1 {{not fused: no fusion rule joins it to its producers or consumers}}
+  %rq = graph.rope %p#0, %pos {head_dim = 8 : i64, style = #graph.rope_style<interleaved>, theta = 1.0e4 : f32} : tensor<?x16xbf16>, tensor<?xi32>
+  // expected-remark @+1 {{not fused: no fusion rule joins it to its producers or consumers}}
+  %rk = graph.rope %p#1, %pos {head_dim = 8 : i64, style = #graph.rope_style<interleaved>, theta = 1.0e4 : f32} : tensor<?x8xbf16>, tensor<?xi32>
+  // expected-remark @+1 {{not fused: no fusion rule joins it to its producers or consumers}}
+  %c = graph.kv_append %cache, %rk, %p#2, %slots {layer = 0 : i64} : !cache, tensor<?x8xbf16>, tensor<?x8xbf16>, tensor<?xi32>
+  return %rq, %c : tensor<?x16xbf16>, !cache
 }
