@@ -8,7 +8,8 @@
 // parts in order ([bn] add -> Bias, [bm, bn] add -> Residual, silu/gelu -> Activation, a final
 // cast -> the store's rounding); a dot marked loom.gating becomes Gated<act>; a store marked
 // loom.rope_kv becomes loom::epi::makeRopeKvAppend over those parts instead of makeEpilogue
-// (EmitRopeKvEpilogue.cpp); the config picks the family and its template arguments. A GEMV whose
+// (EmitRopeKvEpilogue.cpp); the config picks the family and its template arguments (a GEMV's
+// k_split > 1: GemvConfig's SPLIT and a cluster of that many CTAs). A GEMV whose
 // W is a package weight (tile.kernel `loom.weights`) has no wait at the wrapper's top: loom::gemv
 // streams W's first batches before its own wait and builds the epilogue after it.
 #include "compiler/Target/CUDA/EmitGemmSplitK.h"
@@ -168,12 +169,16 @@ mlir::FailureOr<std::string> emitGemm(tile::KernelOp kernel) {
     source.streamsWeightBeforeWait(dot.getB());
     epilogue = "loom::deferEpilogue([&] { return " + epilogue + "; })";
   }
-  std::string config = gemv ? "loom::GemvConfig<" + templateArgs(kernel, {"warps", "max_m", "row_tiles", "unroll"}) + ">"
+  // A GEMV split over K (tile-tiling's k_split): the ranks of a tile form a cluster, whose
+  // reduction reads their shared memory; the ring depth stays loom::gemv's choice (0).
+  const int64_t kSplit = gemv ? kernel.getConfigValue("k_split").value_or(1) : 1;
+  std::string splitArgs = kSplit > 1 ? ", 0, " + std::to_string(kSplit) : "";
+  std::string config = gemv ? "loom::GemvConfig<" + templateArgs(kernel, {"warps", "max_m", "row_tiles", "unroll"}) + splitArgs + ">"
                             : "loom::GemmConfig<" + templateArgs(kernel, {"bm", "bn", "bk", "warps_m", "warps_n", "stages"}) + ">";
   call = "  using Config = " + config + ";\n  loom::" + (gemv ? "gemv" : "gemm") + "<Config, " + t + ", " +
          prologue + ", " + *gating + ">(" + x + ", " + w + ", " + m + ", " + n + ", " + k + ", " +
          prologueValue + ", " + epilogue + ");\n";
-  return source.render(call, threads);
+  return source.render(call, kSplit > 1 ? threads + ") __cluster_dims__(" + std::to_string(kSplit) + ", 1, 1" : threads);
 }
 
 } // namespace loom::cuda

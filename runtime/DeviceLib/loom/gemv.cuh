@@ -2,19 +2,20 @@
 // W once: Y[M,N] = epilogue(prologue(X[M,K] · W[N,K]^T)), the same prologues, gating and
 // epilogues as loom/gemm.cuh.
 //
-// Wrapper contract (Config = GemvConfig<WARPS, MAX_M, ROW_TILES, UNROLL[, STAGES = 0: chosen]>):
-//   extern "C" __global__ __launch_bounds__(Config::kThreads)
+// Wrapper contract (Config = GemvConfig<WARPS, MAX_M, ROW_TILES, UNROLL[, STAGES = 0: chosen
+// [, SPLIT = 1]]>):
+//   extern "C" __global__ __launch_bounds__(Config::kThreads) [__cluster_dims__(SPLIT, 1, 1)]
 //   void fused_linear_7(const bf16 *x, const bf16 *w, <epilogue pointers>, bf16 *y,
 //                       int M, int N, int K) {
 //     loom::gemv<Config, bf16, loom::NoPrologue, loom::NoGating>(
 //         x, w, M, N, K, loom::NoPrologue{}, loom::epi::makeEpilogue(y, N, <parts>...));
 //   }
 //   block = (Config::kThreads, 1, 1)
-//   grid  = (ceil(N / Config::kCols), ceil(M / MAX_M), 1)      (M is the dynamic size)
+//   grid  = (ceil(N / Config::kCols) * SPLIT, ceil(M / MAX_M), 1)   (M is the dynamic size)
 //   dynamic shared memory = 0 (Config::sharedBytes is static shared memory, for the record).
 //   With Gated<Op>, W has 2N rows (gate [0,N), up [N,2N)) and N is the output width.
 // Requirements: M >= 1; any M works (each grid row handles MAX_M rows), but rows beyond 16 belong
-// in loom/gemm.cuh. N and K multiples of 8, x, w and epilogue pointers 16-byte aligned, row
+// in loom/gemm.cuh. SPLIT > 1 needs sm_90 (thread-block clusters). N and K multiples of 8, x, w and epilogue pointers 16-byte aligned, row
 // strides multiples of 8 elements; otherwise the 16-byte loads straddle rows and results are
 // wrong (loads are predicated per 16-byte chunk, so never out of bounds).
 //
@@ -27,6 +28,14 @@
 // load batch; a ring of STAGES batches keeps STAGES - 1 of them loading while one multiplies. The CTA's
 // warps split K (warp w takes steps w, w + WARPS, ...) and reduce through shared memory; then
 // one thread per output pair applies the row scale, gating and epilogue.
+//
+// Split K over a cluster (SPLIT > 1, for grids that spread unevenly over the SMs: QKV's 192 tiles
+// on 132 SMs): the SPLIT CTAs blockIdx.x = SPLIT * tile + rank share one tile of W rows, and warp
+// w of rank r takes the K steps r * WARPS + w, + SPLIT * WARPS, ...; each CTA sums its warps'
+// partials in shared memory, the cluster synchronizes, and rank 0 sums the ranks' sums in rank
+// order through distributed shared memory (loom/gemm_skinny.cuh's reducePartialsAndStore) and
+// applies the row scale (the ranks' sums of squares added the same way), gating and epilogue
+// once. The order depends on SPLIT and WARPS, never on M or on timing.
 //
 // Programmatic dependent launch: the CTA lets the next kernel be scheduled at once and issues
 // its first batches of W loads before loom::wait_for_previous_grids(), so under a launch with
@@ -43,6 +52,7 @@
 
 #include "loom/async_copy.cuh"
 #include "loom/epilogue.cuh"
+#include "loom/gemm_skinny.cuh" // skinny::clusterSync, reducePartialsAndStore (split K)
 #include "loom/grid_dependency.cuh"
 #include "loom/mma.cuh"
 
@@ -60,9 +70,13 @@ __device__ __forceinline__ uint4 loadWeight16(const void *global, bool valid) {
   return value;
 }
 
-template <int WARPS_, int MAX_M_, int ROW_TILES_, int UNROLL_, int STAGES_ = 0> struct GemvConfig {
+template <int WARPS_, int MAX_M_, int ROW_TILES_, int UNROLL_, int STAGES_ = 0, int SPLIT_ = 1>
+struct GemvConfig {
   static constexpr int kWarps = WARPS_, kMaxM = MAX_M_, kRowTiles = ROW_TILES_;
   static constexpr int kUnroll = UNROLL_;
+  /// CTAs of a cluster sharing one tile of W rows, each a share of K (1: no cluster).
+  static constexpr int kSplit = SPLIT_;
+  static_assert(kSplit >= 1 && kSplit <= 8, "a portable cluster has at most 8 CTAs");
   /// Load batches per warp in registers; 0 lets stages() choose from the measurements.
   static constexpr int kStages = STAGES_;
   static_assert(kStages == 0 || kStages >= 2, "one batch multiplies while the others load");
@@ -85,11 +99,53 @@ template <int WARPS_, int MAX_M_, int ROW_TILES_, int UNROLL_, int STAGES_ = 0> 
   static constexpr int kStepK = 32 * kUnroll;    ///< K columns per warp per load batch
   static_assert(kMaxM == 8 || kMaxM == 16, "MAX_M is 8 or 16");
   static_assert(kMaxM * kCols / 2 <= kThreads, "one thread per output pair in the epilogue");
-  /// Static shared memory of one CTA (partial sums of every warp, padded, and row sums).
+  /// Static shared memory of one CTA (partial sums of every warp, padded, and row sums; with
+  /// SPLIT > 1 also the CTA's sums the cluster reduces).
   __host__ __device__ static constexpr int sharedBytes(int weightsPerOutput) {
-    return 4 * kWarps * (weightsPerOutput * kMaxM * (kCols + 1) + kMaxM);
+    return 4 * kWarps * (weightsPerOutput * kMaxM * (kCols + 1) + kMaxM) +
+           (kSplit > 1 ? 4 * kMaxM * (weightsPerOutput * kCols + 1) : 0);
   }
 };
+
+/// The end of a split-K GEMV CTA, after its warps' partial sums `warpPartials[warp][q][m][n]`
+/// (padded rows of kCols + 1) and sums of squares `warpSquares[warp][m]` are in shared memory and
+/// the CTA has synchronized: the CTA's sums over its warps, in warp order, then the cluster's
+/// reduction of those (rank 0 stores every output; see the file comment).
+template <class Config, class Gating, class Prologue, class Epilogue>
+__device__ __forceinline__ void reduceCluster(const float *warpPartials, const float *warpSquares,
+                                              int rank, int m0, int n0, int M, int N, int K,
+                                              const Prologue &prologue, const Epilogue &epilogue) {
+  constexpr int G = Gating::kWeightsPerOutput, kMaxM = Config::kMaxM, kCols = Config::kCols;
+  constexpr int kWarps = Config::kWarps, kStride = G * kCols; // ctaSums[m][q * kCols + n]
+  __shared__ float ctaSums[kMaxM * kStride];
+  __shared__ float ctaSquares[kMaxM];
+  const int tid = int(threadIdx.x);
+  if (tid < kMaxM * kCols / 2) {
+    const int m = tid / (kCols / 2), n = 2 * (tid % (kCols / 2));
+#pragma unroll
+    for (int q = 0; q < G; ++q)
+#pragma unroll
+      for (int e = 0; e < 2; ++e) {
+        float sum = 0.0f;
+#pragma unroll
+        for (int v = 0; v < kWarps; ++v)
+          sum += warpPartials[((v * G + q) * kMaxM + m) * (kCols + 1) + n + e];
+        ctaSums[m * kStride + q * kCols + n + e] = sum;
+      }
+    if constexpr (Prologue::kRowScale)
+      if (n == 0) {
+        float total = 0.0f;
+#pragma unroll
+        for (int v = 0; v < kWarps; ++v)
+          total += warpSquares[v * kMaxM + m];
+        ctaSquares[m] = total;
+      }
+  }
+  skinny::clusterSync();
+  skinny::reducePartialsAndStore<Config::kSplit, Config::kThreads, kStride, kCols, Gating>(
+      ctaSums, ctaSquares, rank, tid, min(kMaxM, M - m0), n0, m0, N, K, prologue, epilogue);
+  skinny::clusterSync(); // the other ranks read this CTA's shared memory until here
+}
 
 /// The CTA body; see the file comment for the launch contract. `epilogue` is an epilogue or a
 /// loom::deferEpilogue of one.
@@ -105,7 +161,9 @@ __device__ __forceinline__ void gemv(const T *__restrict__ x, const T *__restric
 
   const int lane = int(threadIdx.x) % 32, warp = int(threadIdx.x) / 32;
   const int g = lane / 4, t = lane % 4;
-  const int n0 = int(blockIdx.x) * kCols, m0 = int(blockIdx.y) * kMaxM;
+  constexpr int kSplit = Config::kSplit;
+  const int rank = kSplit > 1 ? int(skinny::clusterRank()) : 0; // blockIdx.x % kSplit
+  const int n0 = int(blockIdx.x) / kSplit * kCols, m0 = int(blockIdx.y) * kMaxM;
 
   // W row pointers of this thread and whether they are in range (rows past the end point at
   // row N - 1, unread: no branch, as this runs before the grid-dependency wait); W row r of gate
@@ -201,9 +259,9 @@ __device__ __forceinline__ void gemv(const T *__restrict__ x, const T *__restric
   };
 
   // A ring of kStages batches: while one multiplies, the other kStages - 1 are in flight.
-  constexpr int kStride = kWarps * Config::kStepK, S = Config::stages(G, Prologue::kRowScale);
+  constexpr int kStride = kSplit * kWarps * Config::kStepK, S = Config::stages(G, Prologue::kRowScale);
   Batch ring[S];
-  int kBase = warp * Config::kStepK;
+  int kBase = (rank * kWarps + warp) * Config::kStepK;
   // W is a weight no kernel of a step writes: its first batches stream in before the wait for
   // the previous kernel (programmatic dependent launch), X and Y only after it.
   allow_next_grid_launch();
@@ -255,6 +313,11 @@ __device__ __forceinline__ void gemv(const T *__restrict__ x, const T *__restric
     }
   }
   __syncthreads();
+  if constexpr (kSplit > 1) {
+    reduceCluster<Config, Gating>(&partial[0][0][0][0], &rowSquares[0][0], rank, m0, n0, M, N, K,
+                                  prologue, epilogue);
+    return;
+  }
 
   const int pair = int(threadIdx.x);
   if (pair >= kMaxM * kCols / 2)

@@ -17,8 +17,11 @@ TEST_P(LinearCompileTest, EveryTestInstantiationCompiles) {
   rt::CompileRequest request;
   request.name = "linear_test_kernels";
   request.arch = GetParam();
-  // The skinny linear needs thread-block clusters (sm_90).
-  auto compiles = [&](const LinearKernelSpec &spec) { return !spec.skinny || GetParam() != rt::GpuArch::kSm80; };
+  // The skinny linear and the split-K GEMV need thread-block clusters (sm_90).
+  auto compiles = [&](const LinearKernelSpec &spec) {
+    const bool clusters = spec.skinny || (spec.gemv && spec.gemvTile.split > 1);
+    return !clusters || GetParam() != rt::GpuArch::kSm80;
+  };
   for (const LinearKernelSpec &spec : linearTestKernels())
     if (compiles(spec))
       request.source += linearKernelSource(spec);

@@ -28,8 +28,8 @@ protected:
                      double maxRelativeL2 = 5e-3, int sampledRows = 0, uint32_t fixedSeed = 0,
                      const std::function<void(const LinearProblem &)> &inspect = {}) {
     const LinearKernelSpec &spec = linearTestKernel(name);
-    if (spec.skinny && !supportsClusters(arch_))
-      GTEST_SKIP() << "the skinny linear needs sm_90 (thread-block clusters)";
+    if ((spec.skinny || spec.gemvTile.split > 1) && !supportsClusters(arch_))
+      GTEST_SKIP() << "the skinny linear and the split-K GEMV need sm_90 (thread-block clusters)";
     if (spec.skinny && spec.skinnyTile.wgmma && arch_ != rt::GpuArch::kSm90a)
       GTEST_SKIP() << "the wgmma skinny linear needs sm_90a";
     StatusOr<LoadedKernel> loaded = compileAndLoad(spec.name, linearKernelSource(spec));
@@ -157,6 +157,48 @@ TEST_F(LinearGpuTest, GemvModelMaxM8Residual) {
 }
 TEST_F(LinearGpuTest, GemvModelMaxM8RmsNormGated) {
   expectMatches("gemv_model8_rmsnorm_gated", {{1, 8192, 2048}, {7, 264, 1000}, {8, 512, 2048}});
+}
+
+// Split K over a cluster: the ranks' sums reduced in rank order by rank 0, then the row scale,
+// gating and epilogue once. M 1..16 (9 and 19: two grid rows), N tails (264, 136: not multiples of
+// the 16 or 32 outputs of a tile), K tails (1000: no multiple of any rank's share; split 8 leaves
+// ranks without a K step), the model's K = 2048 and 8192.
+TEST_F(LinearGpuTest, GemvSplit2MaxM8) {
+  expectMatches("gemv_split2_m8", {{1, 3072, 2048}, {5, 264, 1000}, {8, 512, 2048}, {9, 136, 512}});
+}
+TEST_F(LinearGpuTest, GemvSplit3TwoRowTiles) { expectMatches("gemv_split3_m16_rows2", kDecodeShapes); }
+TEST_F(LinearGpuTest, GemvSplit2F16WithF32Output) {
+  expectMatches("gemv_split2_f16_f32out", kDecodeShapes, 1e-4);
+}
+TEST_F(LinearGpuTest, GemvSplit2RmsNorm) {
+  expectMatches("gemv_split2_rmsnorm", {{1, 3072, 2048}, {3, 264, 1000}, {8, 136, 512}, {9, 264, 200}});
+}
+TEST_F(LinearGpuTest, GemvSplit4RmsNormGated) {
+  expectMatches("gemv_split4_rmsnorm_gated", {{1, 512, 8192}, {7, 264, 1000}, {8, 512, 2048}});
+}
+TEST_F(LinearGpuTest, GemvSplit2GatedSilu) {
+  expectMatches("gemv_split2_gated_silu", {{1, 264, 1000}, {5, 512, 2048}, {16, 136, 512}});
+}
+TEST_F(LinearGpuTest, GemvSplit8Residual) {
+  expectMatches("gemv_split8_residual", {{1, 512, 8192}, {4, 264, 1000}, {8, 2048, 2048}, {9, 136, 512}});
+}
+TEST_F(LinearGpuTest, GemvSplit4BiasGeluErfResidual) {
+  expectMatches("gemv_split4_bias_geluerf_residual", {{1, 264, 1000}, {8, 512, 2048}});
+}
+// A row's result must not depend on how many rows share the launch: the same first row of X gives
+// bit-identical outputs at M = 1, 8 and 5 (1 twice), split or not.
+TEST_F(LinearGpuTest, GemvSplitRowsIndependentOfRowCount) {
+  for (const char *name : {"gemv_split2_rmsnorm", "gemv_split4_rmsnorm_gated", "gemv_model8_rmsnorm"}) {
+    std::vector<unsigned char> first;
+    expectMatches(name, {{1, 512, 2048}, {8, 512, 2048}, {5, 512, 2048}, {1, 512, 2048}}, 5e-3, 0, 5,
+                  [&](const LinearProblem &problem) {
+                    const size_t rowBytes = 512 * 2; // row 0 of the bf16 Y
+                    std::vector<unsigned char> head(problem.output().begin(), problem.output().begin() + rowBytes);
+                    if (first.empty())
+                      first = head;
+                    EXPECT_TRUE(head == first) << name << ": row 0 differs from the M = 1 run";
+                  });
+  }
 }
 
 // The skinny linear: 17..128 rows (129 and 200 take two grid z slices), N tails (264, 200: not

@@ -76,6 +76,20 @@ inline const std::vector<LinearKernelSpec> &linearTestKernels() {
     auto &model8Gated = gemv("gemv_model8_rmsnorm_gated", {4, 8, 1, 2});
     model8Gated.rmsNorm = true;
     model8Gated.gated = true;
+    // Split K over a cluster (sm_90): 2, 3 (odd), 4 and 8 ranks; at K = 1000 split 8 leaves ranks
+    // without a K step, and K is no multiple of any rank's share.
+    gemv("gemv_split2_m8", {8, 8, 1, 2, 2});
+    gemv("gemv_split3_m16_rows2", {8, 16, 2, 2, 3});
+    auto &splitF16 = gemv("gemv_split2_f16_f32out", {4, 16, 1, 4, 2});
+    splitF16.input = "f16";
+    splitF16.output = "float";
+    gemv("gemv_split2_rmsnorm", {8, 8, 1, 2, 2}).rmsNorm = true;
+    auto &splitNormGated = gemv("gemv_split4_rmsnorm_gated", {4, 8, 1, 2, 4});
+    splitNormGated.rmsNorm = true;
+    splitNormGated.gated = true;
+    gemv("gemv_split2_gated_silu", {8, 16, 1, 2, 2}).gated = true;
+    gemv("gemv_split8_residual", {8, 8, 1, 2, 8}).parts = {P::kResidual};
+    gemv("gemv_split4_bias_geluerf_residual", {8, 8, 1, 2, 4}).parts = {P::kBias, P::kGeluErf, P::kResidual};
 
     // The skinny linear (loom/gemm_skinny.cuh, sm_90 clusters): the model's decode shapes at 17..128
     // rows, split 1 (no cluster), 5 (uneven K ranges) and 8; every prologue, gating and epilogue.
