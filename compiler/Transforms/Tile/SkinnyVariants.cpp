@@ -10,7 +10,7 @@
 #include "compiler/Transforms/Tile/GemvVariants.h"
 #include "compiler/Transforms/Tile/MmaAtoms.h"
 #include "compiler/Transforms/Tile/SimtFallback.h"
-
+#include "compiler/Transforms/Tile/SkinnySharedBytes.h"
 
 #include <algorithm>
 
@@ -18,14 +18,15 @@ namespace loom::tile {
 
 namespace {
 
-/// Device-library constants of loom::SkinnyConfig (loom/gemm_skinny.cuh).
-constexpr int64_t kWeightRowsPerCta = 128, kChunk = 128, kThreads = 256, kStages = 3;
+/// Device-library constants of loom::SkinnyConfig (loom/gemm_skinny.cuh); the shared-memory ones
+/// are in SkinnySharedBytes.h.
+constexpr int64_t kWeightRowsPerCta = kSkinnyWeightRowsPerCta, kThreads = 256, kStages = 3;
 constexpr int64_t kMaxSplit = 8; // a portable cluster
 
 /// Device-library constants of loom::sm90::SkinnySm90Config (loom/gemm_sm90_skinny.cuh): two
-/// consumer warpgroups of 64 W rows and a producer warp, 64-column K blocks of 128 bytes per row.
-/// X arrives in boxes of 64 rows (MAX_M / 64 per stage; "bm" is the descriptor's box).
-constexpr int64_t kWgmmaThreads = 288, kWgmmaBlockK = 64, kWgmmaStageBytesPerRow = 128, kWgmmaXBoxRows = 64;
+/// consumer warpgroups of 64 W rows and a producer warp, 64-column K blocks. X arrives in boxes
+/// of kWgmmaSkinnyXBoxRows rows (MAX_M / 64 per stage; "bm" is the descriptor's box).
+constexpr int64_t kWgmmaThreads = 288, kWgmmaBlockK = 64;
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -64,23 +65,14 @@ TileConfig wgmmaSkinnyConfig(const KernelShape &shape, const GpuTarget &target) 
   const int64_t maxM = shape.rowsBound <= 64 ? 64 : 128;
   const int64_t columnBlocks = ceilDiv(shape.n, kWeightRowsPerCta / shape.gating);
   const int64_t split = balancedSplit(splitRule(columnBlocks, shape.k, kWgmmaBlockK, target), shape.k, kWgmmaBlockK);
-  const int64_t stageBytes = (kWeightRowsPerCta + maxM) * kWgmmaStageBytesPerRow;
-  const int64_t partial = maxM * (kWeightRowsPerCta + 4) * 4;
-  // Barriers for the narrow ring too: at <= 64 rows a stage holds one 64-row X box, so the same
-  // ring bytes make more stages (SkinnySm90Config::kNarrowStages).
-  auto narrowStages = [&](int64_t stages) {
-    return stages * stageBytes / ((kWeightRowsPerCta + kWgmmaXBoxRows) * kWgmmaStageBytesPerRow);
-  };
-  auto sharedBytes = [&](int64_t stages) {
-    return 1024 + std::max(stages * stageBytes, partial) + 16 * narrowStages(stages) + 4 * maxM;
-  };
+  auto sharedBytes = [&](int64_t stages) { return wgmmaSkinnySharedBytes(maxM, stages); };
   int64_t stages = 4;
   if (split > 1)
     while (stages > 2 && sharedBytes(stages) + shape.staticSharedBytes > target.sharedBytesPerSm / 2 - 1024)
       --stages;
   TileConfig config;
   config.values = {{"max_m", maxM}, {"split", split}, {"ring", stages}, {"consumers", 2},
-                   {"bm", kWgmmaXBoxRows}, {"bn", kWeightRowsPerCta}};
+                   {"bm", kWgmmaSkinnyXBoxRows}, {"bn", kWeightRowsPerCta}};
   config.threads = int(kWgmmaThreads);
   config.sharedBytes = int(sharedBytes(stages));
   config.registersEstimate = int(40 + maxM / 2);
@@ -108,13 +100,11 @@ TileConfig skinnyConfig(const KernelShape &shape, const GpuTarget &target) {
   } else {
     // One CTA per SM (the ring takes most of the shared memory); 128-column chunks.
     const int64_t maxM = std::min(kSkinnyMaxRows, ceilDiv(shape.rowsBound, 16) * 16);
-    const int64_t split = splitRule(columnBlocks, shape.k, kChunk, target);
+    const int64_t split = splitRule(columnBlocks, shape.k, kSkinnyChunk, target);
     config.values = {{"max_m", maxM}, {"split", split}, {"ring", kStages}, {"bm", maxM},
                      {"bn", kWeightRowsPerCta / shape.gating}};
     config.threads = int(kThreads);
-    int64_t ring = kStages * (kWeightRowsPerCta + maxM) * kChunk * 2;
-    int64_t partial = maxM * (kWeightRowsPerCta + 4) * 4;
-    config.sharedBytes = int(std::max(ring, partial) + 4 * maxM);
+    config.sharedBytes = int(skinnySharedBytes(maxM, kStages));
     config.registersEstimate = int(48 + 4 * (maxM / 8));
   }
   config.staticSharedBytes = int(shape.staticSharedBytes);

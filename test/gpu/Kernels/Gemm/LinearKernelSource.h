@@ -4,6 +4,7 @@
 // loom/gemm_sm90_skinny.cuh). Shared by the GPU tests, the NVRTC compile test and loom-bench.
 #pragma once
 
+#include "compiler/Transforms/Tile/SkinnySharedBytes.h"
 #include "runtime/CUDA/Launch.h"
 #include "runtime/CUDA/TensorMap.h"
 
@@ -20,10 +21,9 @@ struct GemmTile {
   int bm, bn, bk, warpsM, warpsN, stages;
   int threads() const { return warpsM * warpsN * 32; }
 };
-/// Tile configuration of loom::GemvConfig<WARPS, MAX_M, ROW_TILES, UNROLL[, 0, SPLIT]> (SPLIT > 1:
-/// K split over a cluster of SPLIT CTAs, sm_90).
+/// Tile configuration of loom::GemvConfig<WARPS, MAX_M, ROW_TILES, UNROLL>.
 struct GemvTile {
-  int warps, maxM, rowTiles, unroll, split = 1;
+  int warps, maxM, rowTiles, unroll;
   int threads() const { return warps * 32; }
   int cols() const { return 16 * rowTiles; }
 };
@@ -33,16 +33,11 @@ struct GemvTile {
 struct SkinnyTile {
   int maxM, split, stages = 3;
   bool wgmma = false;
-  static constexpr int kWeightRows = 128;
+  static constexpr int kWeightRows = int(tile::kSkinnyWeightRowsPerCta);
   int threads() const { return wgmma ? 288 : 256; }
+  /// The compiler's figure (tile-tiling's), which the wrapper asserts the device Config's equals.
   int sharedBytes() const {
-    int partial = maxM * (kWeightRows + 4) * 4;
-    if (wgmma) { // barriers for the narrow ring's stages (64-row X boxes) too
-      int ringBytes = stages * (kWeightRows + maxM) * 128, narrowStages = ringBytes / ((kWeightRows + 64) * 128);
-      return 1024 + std::max(ringBytes, partial) + 16 * narrowStages + 4 * maxM;
-    }
-    int ring = stages * (kWeightRows + maxM) * 128 * 2;
-    return std::max(ring, partial) + 4 * maxM;
+    return int(wgmma ? tile::wgmmaSkinnySharedBytes(maxM, stages) : tile::skinnySharedBytes(maxM, stages));
   }
 };
 
@@ -85,9 +80,8 @@ inline std::string linearKernelSource(const LinearKernelSpec &spec) {
                           spec.skinnyTile.split, spec.skinnyTile.stages)
       : spec.skinny ? fmt::format("loom::SkinnyConfig<{}, {}, {}>", spec.skinnyTile.maxM,
                                 spec.skinnyTile.split, spec.skinnyTile.stages)
-      : spec.gemv ? fmt::format("loom::GemvConfig<{}, {}, {}, {}{}>", spec.gemvTile.warps,
-                              spec.gemvTile.maxM, spec.gemvTile.rowTiles, spec.gemvTile.unroll,
-                              spec.gemvTile.split > 1 ? fmt::format(", 0, {}", spec.gemvTile.split) : "")
+      : spec.gemv ? fmt::format("loom::GemvConfig<{}, {}, {}, {}>", spec.gemvTile.warps,
+                              spec.gemvTile.maxM, spec.gemvTile.rowTiles, spec.gemvTile.unroll)
                 : fmt::format("loom::GemmConfig<{}, {}, {}, {}, {}, {}>", spec.gemmTile.bm,
                               spec.gemmTile.bn, spec.gemmTile.bk, spec.gemmTile.warpsM,
                               spec.gemmTile.warpsN, spec.gemmTile.stages);
@@ -126,16 +120,15 @@ inline std::string linearKernelSource(const LinearKernelSpec &spec) {
       fmt::arg("family", wgmma ? "sm90::gemmSkinnySm90" : spec.skinny ? "gemmSkinny" : spec.gemv ? "gemv" : "gemm"),
       fmt::arg("header", wgmma ? "gemm_sm90_skinny" : spec.skinny ? "gemm_skinny" : spec.gemv ? "gemv" : "gemm"),
       fmt::arg("config", config),
-      fmt::arg("bounds", spec.skinny ? fmt::format(", 1) __cluster_dims__(1, {}, 1", spec.skinnyTile.split)
-                         : spec.gemv && spec.gemvTile.split > 1 ? fmt::format(") __cluster_dims__({}, 1, 1", spec.gemvTile.split)
-                                                                : ""),
+      fmt::arg("bounds", spec.skinny ? fmt::format(", 1) __cluster_dims__(1, {}, 1", spec.skinnyTile.split) : ""),
       fmt::arg("params", params), fmt::arg("in", wgmma ? "" : in + ", "), fmt::arg("prologue", prologue),
       fmt::arg("gating", spec.gated ? "loom::GatedSilu" : "loom::NoGating"),
       fmt::arg("eps", spec.rmsNorm ? "eps" : ""), fmt::arg("parts", parts),
-      // linearLaunch gives SkinnyTile::sharedBytes(); the device config must fit in it.
+      // linearLaunch gives SkinnyTile::sharedBytes(), the compiler's figure; the device Config's
+      // must be exactly it (NVRTC checks this wherever the wrapper compiles).
       fmt::arg("sharedCheck",
-               spec.skinny ? fmt::format("  static_assert({}::sharedBytes <= {}, \"the test's shared bytes are "
-                                         "below the config's\");\n",
+               spec.skinny ? fmt::format("  static_assert({}::sharedBytes == {}, \"the device Config's shared bytes "
+                                         "are not the compiler's (SkinnySharedBytes.h)\");\n",
                                          config, spec.skinnyTile.sharedBytes())
                            : std::string()));
 }
@@ -156,7 +149,7 @@ inline rt::LaunchConfig linearLaunch(const LinearKernelSpec &spec, int m, int n)
   if (spec.gemv) {
     const GemvTile &tile = spec.gemvTile;
     launch.block.x = unsigned(tile.threads());
-    launch.grid.x = unsigned((n + tile.cols() - 1) / tile.cols() * tile.split);
+    launch.grid.x = unsigned((n + tile.cols() - 1) / tile.cols());
     launch.grid.y = unsigned((m + tile.maxM - 1) / tile.maxM);
     return launch;
   }
