@@ -21,9 +21,10 @@ struct GemmTile {
   int bm, bn, bk, warpsM, warpsN, stages;
   int threads() const { return warpsM * warpsN * 32; }
 };
-/// Tile configuration of loom::GemvConfig<WARPS, MAX_M, ROW_TILES, UNROLL>.
+/// Tile configuration of loom::GemvConfig<WARPS, MAX_M, ROW_TILES, UNROLL[, 0, SPLIT]> (SPLIT > 1:
+/// K split over a cluster of SPLIT CTAs, sm_90).
 struct GemvTile {
-  int warps, maxM, rowTiles, unroll;
+  int warps, maxM, rowTiles, unroll, split = 1;
   int threads() const { return warps * 32; }
   int cols() const { return 16 * rowTiles; }
 };
@@ -80,8 +81,9 @@ inline std::string linearKernelSource(const LinearKernelSpec &spec) {
                           spec.skinnyTile.split, spec.skinnyTile.stages)
       : spec.skinny ? fmt::format("loom::SkinnyConfig<{}, {}, {}>", spec.skinnyTile.maxM,
                                 spec.skinnyTile.split, spec.skinnyTile.stages)
-      : spec.gemv ? fmt::format("loom::GemvConfig<{}, {}, {}, {}>", spec.gemvTile.warps,
-                              spec.gemvTile.maxM, spec.gemvTile.rowTiles, spec.gemvTile.unroll)
+      : spec.gemv ? fmt::format("loom::GemvConfig<{}, {}, {}, {}{}>", spec.gemvTile.warps,
+                              spec.gemvTile.maxM, spec.gemvTile.rowTiles, spec.gemvTile.unroll,
+                              spec.gemvTile.split > 1 ? fmt::format(", 0, {}", spec.gemvTile.split) : "")
                 : fmt::format("loom::GemmConfig<{}, {}, {}, {}, {}, {}>", spec.gemmTile.bm,
                               spec.gemmTile.bn, spec.gemmTile.bk, spec.gemmTile.warpsM,
                               spec.gemmTile.warpsN, spec.gemmTile.stages);
@@ -120,7 +122,9 @@ inline std::string linearKernelSource(const LinearKernelSpec &spec) {
       fmt::arg("family", wgmma ? "sm90::gemmSkinnySm90" : spec.skinny ? "gemmSkinny" : spec.gemv ? "gemv" : "gemm"),
       fmt::arg("header", wgmma ? "gemm_sm90_skinny" : spec.skinny ? "gemm_skinny" : spec.gemv ? "gemv" : "gemm"),
       fmt::arg("config", config),
-      fmt::arg("bounds", spec.skinny ? fmt::format(", 1) __cluster_dims__(1, {}, 1", spec.skinnyTile.split) : ""),
+      fmt::arg("bounds", spec.skinny ? fmt::format(", 1) __cluster_dims__(1, {}, 1", spec.skinnyTile.split)
+                         : spec.gemv && spec.gemvTile.split > 1 ? fmt::format(") __cluster_dims__({}, 1, 1", spec.gemvTile.split)
+                                                                : ""),
       fmt::arg("params", params), fmt::arg("in", wgmma ? "" : in + ", "), fmt::arg("prologue", prologue),
       fmt::arg("gating", spec.gated ? "loom::GatedSilu" : "loom::NoGating"),
       fmt::arg("eps", spec.rmsNorm ? "eps" : ""), fmt::arg("parts", parts),
@@ -149,7 +153,7 @@ inline rt::LaunchConfig linearLaunch(const LinearKernelSpec &spec, int m, int n)
   if (spec.gemv) {
     const GemvTile &tile = spec.gemvTile;
     launch.block.x = unsigned(tile.threads());
-    launch.grid.x = unsigned((n + tile.cols() - 1) / tile.cols());
+    launch.grid.x = unsigned((n + tile.cols() - 1) / tile.cols() * tile.split);
     launch.grid.y = unsigned((m + tile.maxM - 1) / tile.maxM);
     return launch;
   }

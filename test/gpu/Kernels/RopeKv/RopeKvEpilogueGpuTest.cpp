@@ -80,15 +80,15 @@ extern "C" __global__ __launch_bounds__(loom::kKvAppendThreads, 1) void rope_kv_
 
 /// Where a family puts its CTAs (the wrapper contracts of loom/gemv.cuh, loom/gemm.cuh and
 /// loom/gemm_skinny.cuh): column blocks on x, and row blocks on y (gemv), folded into x (gemm) or
-/// on z with the cluster's K splits on y (gemmSkinny).
-enum class GridLayout { kRowsOnY, kRowsInX, kSplitsOnYRowsOnZ };
+/// on z with the cluster's K splits on y (gemmSkinny); a split-K gemv's ranks multiply x.
+enum class GridLayout { kRowsOnY, kRowsInX, kSplitsOnYRowsOnZ, kSplitsInXRowsOnY };
 
 /// A GEMM family with one config, its launch contract and the rows it runs: a CTA covers `cols`
 /// columns and `maxRows` rows.
 struct FamilyCase {
   const char *header, *function, *config;
   GridLayout layout;
-  int split;                 ///< cluster size along grid y (gemmSkinny), else 1
+  int split;                 ///< cluster size along grid y (gemmSkinny) or x (split gemv), else 1
   const char *sharedBytesOf; ///< the Config's dynamic shared bytes expression, or nullptr
   int threads, cols, maxRows, sharedBytes, rows;
   rt::GpuArch minArch;
@@ -100,6 +100,7 @@ struct FamilyCase {
     case GridLayout::kRowsOnY: config.grid.y = rowBlocks; break;
     case GridLayout::kRowsInX: config.grid.x *= rowBlocks; break;
     case GridLayout::kSplitsOnYRowsOnZ: config.grid.y = unsigned(split), config.grid.z = rowBlocks; break;
+    case GridLayout::kSplitsInXRowsOnY: config.grid.x *= unsigned(split), config.grid.y = rowBlocks; break;
     }
     return config;
   }
@@ -109,8 +110,10 @@ struct FamilyCase {
 /// linear_rope_kv stores through the epilogue, linear_f32 stores the f32 accumulators. The
 /// wrappers assert the threads and shared bytes the test launches with.
 std::string linearSource(const Element &element, const FamilyCase &shape) {
-  const std::string bounds = shape.split > 1 ? fmt::format("Config::kThreads, 1) __cluster_dims__(1, {}, 1", shape.split)
-                                             : "Config::kThreads";
+  const std::string bounds =
+      shape.split == 1                                 ? "Config::kThreads"
+      : shape.layout == GridLayout::kSplitsInXRowsOnY ? fmt::format("Config::kThreads) __cluster_dims__({}, 1, 1", shape.split)
+                                                       : fmt::format("Config::kThreads, 1) __cluster_dims__(1, {}, 1", shape.split);
   const std::string sharedCheck =
       shape.sharedBytesOf ? fmt::format("static_assert({} == {}, \"the test's dynamic shared bytes\");",
                                         shape.sharedBytesOf, shape.sharedBytes)
@@ -325,11 +328,13 @@ TEST_P(RopeKvLinearGpuTest, MatchesTheEpilogueOverTheGemmAccumulators) {
 
 /// The decode GEMVs tile-tiling picks for the QKV GEMM (MAX_M 8: 448 of 512 threads return
 /// before the epilogue; MAX_M 16), and the configs emit-rope-kv-epilogue-f16.mlir emits: the
-/// mma.sync GEMM over 300 rows (a partial last row tile) and the split-K skinny GEMM (sm_90).
+/// mma.sync GEMM over 300 rows (a partial last row tile) and the split-K skinny GEMM (sm_90); a
+/// split-K gemv (sm_90: 2 ranks of 2 warps, each rank half of K = 256, rank 0 stores).
 constexpr FamilyCase kFamilyCases[] = {
     {"gemv", "gemv", "loom::GemvConfig<16, 8, 1, 2>", GridLayout::kRowsOnY, 1, nullptr, 512, 16, 8, 0, 1, rt::GpuArch::kSm80},
     {"gemv", "gemv", "loom::GemvConfig<16, 8, 1, 2>", GridLayout::kRowsOnY, 1, nullptr, 512, 16, 8, 0, 8, rt::GpuArch::kSm80},
     {"gemv", "gemv", "loom::GemvConfig<8, 16, 1, 2>", GridLayout::kRowsOnY, 1, nullptr, 256, 16, 16, 0, 13, rt::GpuArch::kSm80},
+    {"gemv", "gemv", "loom::GemvConfig<2, 8, 1, 2, 0, 2>", GridLayout::kSplitsInXRowsOnY, 2, nullptr, 64, 16, 8, 0, 5, rt::GpuArch::kSm90},
     {"gemm", "gemm", "loom::GemmConfig<128, 64, 64, 2, 2, 4>", GridLayout::kRowsInX, 1, "Config::sharedBytes(1)", 128, 64, 128, 98304, 300, rt::GpuArch::kSm80},
     {"gemm_skinny", "gemmSkinny", "loom::SkinnyConfig<128, 2, 3>", GridLayout::kSplitsOnYRowsOnZ, 2, "Config::sharedBytes", 256, 128, 128, int(tile::skinnySharedBytes(128, 3)), 24, rt::GpuArch::kSm90},
 };
