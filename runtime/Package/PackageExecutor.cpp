@@ -51,15 +51,17 @@ bool launchOverlapEveryLaunch() {
 StatusOr<std::unique_ptr<PackageExecutor>> PackageExecutor::create(const Context &context,
                                                                    Package package,
                                                                    WeightProvider &weights,
-                                                                   KernelCompiler &compiler) {
+                                                                   KernelCompiler &compiler,
+                                                                   const ExecutorOptions &options) {
   std::unique_ptr<PackageExecutor> executor(new PackageExecutor(context, std::move(package)));
   executor->setLaunchOverlap(launchOverlapEnabled(executor->manifest()), launchOverlapEveryLaunch());
-  LOOM_RETURN_IF_ERROR(executor->compileAndLoad(compiler));
+  const bool instrumentTimeline = options.instrumentTimeline || timelineRequested(); // LOOM_TIMELINE=1
+  LOOM_RETURN_IF_ERROR(executor->compileAndLoad(compiler, instrumentTimeline));
   LOOM_RETURN_IF_ERROR(executor->allocate(weights));
   return executor;
 }
 
-Status PackageExecutor::compileAndLoad(KernelCompiler &compiler) {
+Status PackageExecutor::compileAndLoad(KernelCompiler &compiler, bool instrumentTimeline) {
   const Manifest &m = package_.manifest;
   LOOM_ASSIGN_OR_RETURN(GpuArch packageArch, parseGpuArch(m.target));
   LOOM_ASSIGN_OR_RETURN(GpuArch deviceArch, context_.arch());
@@ -72,8 +74,8 @@ Status PackageExecutor::compileAndLoad(KernelCompiler &compiler) {
   std::vector<CompileRequest> requests;
   for (const KernelSpec &kernel : m.kernels)
     requests.push_back({kernel.name, package_.sources.at(kernel.name), deviceArch, {}});
-  if (timelineRequested())
-    LOOM_RETURN_IF_ERROR(instrumentForTimeline(requests)); // LOOM_TIMELINE=1 (TimelineBuffer.h)
+  if (instrumentTimeline)
+    LOOM_RETURN_IF_ERROR(instrumentForTimeline(requests));
   auto start = std::chrono::steady_clock::now();
   auto results = compiler.compileShared(requests); // one compile per distinct kernel body
   report_.compileMilliseconds =

@@ -26,13 +26,22 @@ struct LoadReport {
   uint64_t weightBytes = 0, arenaBytes = 0, kvBytes = 0, inputBytes = 0;
 };
 
+/// How create() loads a package.
+struct ExecutorOptions {
+  /// Compile every kernel instrumented for the GPU timeline and give it a TimelineBuffer
+  /// (TimelineSource.h; loom-run bench --timeline). LOOM_TIMELINE=1 in the environment turns it
+  /// on as well (docs/profiling.md).
+  bool instrumentTimeline = false;
+};
+
 class PackageExecutor {
 public:
   /// Compiles every kernel for `context`'s device (through `compiler`'s cache), loads them and
   /// allocates and fills device memory. `context` must outlive the executor and be current.
   static StatusOr<std::unique_ptr<PackageExecutor>> create(const Context &context, Package package,
                                                            WeightProvider &weights,
-                                                           KernelCompiler &compiler);
+                                                           KernelCompiler &compiler,
+                                                           const ExecutorOptions &options = {});
 
   const Manifest &manifest() const { return package_.manifest; }
   /// Programmatic dependent launch for the launches from now on (sm_90 and up): each kernel may
@@ -47,7 +56,8 @@ public:
   }
   bool launchOverlap() const { return overlapLaunches_; }
   const LoadReport &report() const { return report_; }
-  /// The buffer instrumented kernels write to, when loaded with LOOM_TIMELINE=1 (else null).
+  /// The buffer instrumented kernels write to, when loaded with ExecutorOptions::instrumentTimeline
+  /// or LOOM_TIMELINE=1 (else null).
   const TimelineBuffer *timeline() const { return timeline_.get(); }
   /// Per manifest kernel, the id its timeline records carry: the index of the first kernel
   /// that shares its loaded module.
@@ -82,7 +92,8 @@ public:
 private:
   PackageExecutor(const Context &context, Package package)
       : context_(context), package_(std::move(package)), backend_(context), allocator_(backend_) {}
-  Status compileAndLoad(KernelCompiler &compiler);
+  /// With `instrumentTimeline`, every kernel is compiled instrumented (instrumentForTimeline).
+  Status compileAndLoad(KernelCompiler &compiler, bool instrumentTimeline);
   /// Instruments every request's source and creates timeline_.
   Status instrumentForTimeline(std::vector<CompileRequest> &requests);
   /// Whether kernel `index` launched as `config` overlaps its predecessor: always with

@@ -168,8 +168,7 @@ int runBench(Arguments args) {
     return failCommand(kCommand, *error, usage(specs));
 
   auto progress = [](const std::string &line) { fmt::print(stderr, "[loom-run] {}\n", line); };
-  if (!o.timelinePath.empty())
-    ::setenv("LOOM_TIMELINE", "1", 1); // the package's kernels compiled instrumented
+  o.serving.model.instrumentTimeline = !o.timelinePath.empty(); // the kernels record the timeline
   auto model = loadServingModel(o.serving.model, progress);
   if (!model.isOk())
     return failCommand(kCommand, model.status().toString());

@@ -39,6 +39,9 @@ struct ModelRequest {
   /// "bf16", "f16" or "f32" (f32 runs on the CUDA-core kernels, bit-closer to the CPU reference).
   std::string dtype = "auto";
   ServingLimits limits;
+  /// gpu backend: compile every kernel instrumented for the GPU timeline (bench --timeline;
+  /// rt::ExecutorOptions::instrumentTimeline).
+  bool instrumentTimeline = false;
 };
 
 /// The dtype `request` asks for; nullopt for "auto".

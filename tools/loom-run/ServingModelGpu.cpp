@@ -120,9 +120,11 @@ StatusOr<std::unique_ptr<ServingModel>> loadGpuModel(const ModelRequest &request
                        package.manifest.kernels.size(),
                        request.randomWeights ? "random" : "checkpoint"));
   double loadStart = rt::steadyClockSeconds();
-  LOOM_ASSIGN_OR_RETURN(model->executor, rt::PackageExecutor::create(*model->context,
-                                                                     std::move(package), weights,
-                                                                     *model->compiler));
+  rt::ExecutorOptions executorOptions;
+  executorOptions.instrumentTimeline = request.instrumentTimeline;
+  LOOM_ASSIGN_OR_RETURN(model->executor,
+                        rt::PackageExecutor::create(*model->context, std::move(package), weights,
+                                                    *model->compiler, executorOptions));
   LOOM_RETURN_IF_ERROR(
       rt::checkBatchInvariance(engine, model->executor->manifest().batchInvariant));
   const rt::LoadReport &load = model->executor->report();

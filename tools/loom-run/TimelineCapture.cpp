@@ -12,7 +12,8 @@ StatusOr<std::unique_ptr<TimelineCapture>> TimelineCapture::create(const GpuMode
   if (!gpu.executor || !gpu.executor->timeline())
     return LOOM_ERROR(
         StatusCode::kInvalidArgument,
-        "--timeline needs the model's kernels instrumented: load it with LOOM_TIMELINE=1");
+        "--timeline needs the model's kernels instrumented: load it with "
+        "ModelRequest::instrumentTimeline (or LOOM_TIMELINE=1)");
   return std::unique_ptr<TimelineCapture>(new TimelineCapture(gpu, std::move(options)));
 }
 

@@ -21,7 +21,7 @@ struct TimelineCaptureOptions {
 
 class TimelineCapture {
 public:
-  /// kInvalidArgument when the model was not loaded with LOOM_TIMELINE=1.
+  /// kInvalidArgument when the model was not loaded instrumented (ModelRequest::instrumentTimeline).
   static StatusOr<std::unique_ptr<TimelineCapture>> create(const GpuModelParts &gpu,
                                                            TimelineCaptureOptions options);
 

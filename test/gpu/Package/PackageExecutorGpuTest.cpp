@@ -2,6 +2,8 @@
 // arena buffer and a dim-dependent grid, run at several token counts against a CPU reference.
 #include "runtime/Package/PackageExecutor.h"
 
+#include "runtime/CUDA/TimelineSource.h"
+
 #include "test/gpu/GpuTestSupport.h"
 
 #include <cstring>
@@ -59,16 +61,21 @@ public:
   }
 };
 
-class PackageExecutorGpuTest : public testing::GpuTest {};
+class PackageExecutorGpuTest : public testing::GpuTest {
+protected:
+  /// The two-kernel package of kManifest loaded with both halves of its bias.
+  StatusOr<std::unique_ptr<PackageExecutor>> loadPackage(const ExecutorOptions &options = {}) {
+    LOOM_ASSIGN_OR_RETURN(Package package, makePackage(kManifest, {{"kernels/scale_1.cu", kScaleSource},
+                                                                   {"kernels/add_row_2.cu", kAddSource}}));
+    weights_.tensors["lo"] = {1, 2, 3, 4};
+    weights_.tensors["hi"] = {-1, -2, -3, -4};
+    return PackageExecutor::create(*context_, std::move(package), weights_, compiler_, options);
+  }
+  FloatProvider weights_;
+};
 
 TEST_F(PackageExecutorGpuTest, RunsTheProgramAtSeveralTokenCounts) {
-  auto package = makePackage(kManifest, {{"kernels/scale_1.cu", kScaleSource},
-                                         {"kernels/add_row_2.cu", kAddSource}});
-  ASSERT_TRUE(package.isOk()) << package.status().toString();
-  FloatProvider weights;
-  weights.tensors["lo"] = {1, 2, 3, 4};
-  weights.tensors["hi"] = {-1, -2, -3, -4};
-  auto executor = PackageExecutor::create(*context_, std::move(*package), weights, compiler_);
+  auto executor = loadPackage();
   ASSERT_TRUE(executor.isOk()) << executor.status().toString();
   const float bias[kCols] = {1, 2, 3, 4, -1, -2, -3, -4};
   for (int tokens : {1, 17, 40, 3}) {
@@ -90,6 +97,44 @@ TEST_F(PackageExecutorGpuTest, RunsTheProgramAtSeveralTokenCounts) {
             std::string::npos);
   std::vector<float> wrong(5);
   EXPECT_FALSE((*executor)->copyInput("x", std::as_bytes(std::span(wrong)), {{"tokens", 1}}, *stream_).isOk());
+}
+
+TEST_F(PackageExecutorGpuTest, TimelineOptionInstrumentsEveryKernel) {
+  for (bool instrument : {false, true}) {
+    ExecutorOptions options;
+    options.instrumentTimeline = instrument;
+    auto executor = loadPackage(options);
+    ASSERT_TRUE(executor.isOk()) << executor.status().toString();
+    const TimelineBuffer *timeline = (*executor)->timeline();
+    // Off, only the environment's LOOM_TIMELINE=1 instruments (the GPU check runs without it).
+    ASSERT_EQ(timeline != nullptr, instrument || timelineRequested()) << "instrument " << instrument;
+    if (!timeline)
+      continue;
+    const int tokens = 17;
+    DimValues dims{{"tokens", tokens}};
+    std::vector<float> x = testing::randomFloats(size_t(tokens) * kCols, 7);
+    ASSERT_TRUE(timeline->reset(*stream_).isOk());
+    ASSERT_TRUE((*executor)->copyInput("x", std::as_bytes(std::span(x)), dims, *stream_).isOk());
+    ASSERT_TRUE((*executor)->run(dims, *stream_).isOk());
+    auto out = (*executor)->readOutput("out", dims, *stream_);
+    ASSERT_TRUE(out.isOk()) << out.status().toString();
+    std::vector<float> got(x.size());
+    std::memcpy(got.data(), out->data(), out->size());
+    EXPECT_FLOAT_EQ(got[9], x[9] * 0.5f + 2.0f); // row 1, column 1: bias lo[1]
+    auto snapshot = timeline->read(*stream_);
+    ASSERT_TRUE(snapshot.isOk()) << snapshot.status().toString();
+    EXPECT_EQ(snapshot->dropped, 0u);
+    // One record per CTA: scale_1 runs ceildiv(17 * 8, 64) = 3, add_row_2 one per token.
+    std::map<uint32_t, std::vector<uint32_t>> blocksOfKernel;
+    for (const TimelineRecord &record : snapshot->records) {
+      blocksOfKernel[record.kernel].push_back(record.block);
+      EXPECT_LE(record.entry, record.exit);
+    }
+    ASSERT_EQ(blocksOfKernel.size(), 2u);
+    EXPECT_EQ(blocksOfKernel[0].size(), 3u);
+    EXPECT_EQ(blocksOfKernel[1].size(), size_t(tokens));
+    EXPECT_EQ((*executor)->timelineIds(), (std::vector<uint32_t>{0, 1}));
+  }
 }
 
 TEST_F(PackageExecutorGpuTest, MissingWeightIsAnError) {
