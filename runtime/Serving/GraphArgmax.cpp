@@ -1,28 +1,55 @@
-// GraphArgmax: compile, zero the counters once, one fixed launch per step.
+// GraphArgmax: compile, zero the counters once, one launch per step (fixed rows, or rows by index).
 #include "runtime/Serving/GraphArgmax.h"
 
 #include "runtime/CUDA/Launch.h"
-#include "runtime/Serving/GreedyRows.h"
 
 #include <fmt/format.h>
 
 namespace loom::rt {
 
+namespace {
+constexpr int kLogitsPerThread = 16; ///< a CTA's share of a row: kGreedyThreads * kLogitsPerThread
+} // namespace
+
+int greedyChunksPerRow(int vocabSize) {
+  const int perCta = static_cast<int>(kGreedyThreads) * kLogitsPerThread;
+  return (vocabSize + perCta - 1) / perCta;
+}
+
 std::string graphArgmaxKernelSource() {
-  return fmt::format(R"cuda(// The argmax of greedy logits rows written to pinned host memory, one launch a CUDA graph holds (runtime/Serving/GraphArgmax.h).
-{0}
-extern "C" __global__ __launch_bounds__({1}) void {2}(const float *logits,
+  return fmt::format(R"cuda(// The argmax of greedy logits rows written to pinned host memory, one launch a CUDA graph can hold (runtime/Serving/GraphArgmax.h).
+#include "loom/sampler.cuh"
+
+// A warp's largest samplerKey(logit) << 32 | ~index over its CTA's strided share of row x
+// (larger is better: the largest logit, the lowest index among equals); 0 when the share is empty.
+__device__ __forceinline__ unsigned long long loomGreedyWarpBest(const float *x, int vocab) {{
+  unsigned long long mine = 0;
+  for (int i = blockIdx.x * {0} + threadIdx.x; i < vocab; i += gridDim.x * {0}) {{
+    const unsigned long long candidate =
+        ((unsigned long long)loom::samplerKey(x[i]) << 32) | (unsigned)~(unsigned)i;
+    mine = candidate > mine ? candidate : mine;
+  }}
+  for (int offset = 16; offset > 0; offset >>= 1) {{
+    const unsigned long long other = __shfl_xor_sync(0xffffffffu, mine, offset);
+    mine = other > mine ? other : mine;
+  }}
+  return mine;
+}}
+
+// Row blockIdx.y reduces logits row logitsRows[blockIdx.y], or row blockIdx.y when logitsRows is null.
+extern "C" __global__ __launch_bounds__({0}) void {1}(const float *logits, const int *logitsRows,
     unsigned long long *partials, unsigned *arrivals, int *tokens, int vocab) {{
-  __shared__ unsigned long long warpBest[{1} / 32];
+  __shared__ unsigned long long warpBest[{0} / 32];
   __shared__ bool lastOfRow;
-  const unsigned long long mine = loomGreedyWarpBest(logits + (long long)blockIdx.y * vocab, vocab);
+  const long long logitsRow = logitsRows ? (long long)logitsRows[blockIdx.y] : (long long)blockIdx.y;
+  const unsigned long long mine = loomGreedyWarpBest(logits + logitsRow * vocab, vocab);
   if (threadIdx.x % 32 == 0)
     warpBest[threadIdx.x / 32] = mine;
   __syncthreads();
   unsigned long long *rowPartials = partials + (long long)blockIdx.y * gridDim.x;
   if (threadIdx.x == 0) {{
     unsigned long long best = 0;
-    for (int w = 0; w < {1} / 32; ++w)
+    for (int w = 0; w < {0} / 32; ++w)
       best = warpBest[w] > best ? warpBest[w] : best;
     rowPartials[blockIdx.x] = best;
     __threadfence();
@@ -47,7 +74,7 @@ extern "C" __global__ __launch_bounds__({1}) void {2}(const float *logits,
   }}
 }}
 )cuda",
-                     greedyWarpBestSource(), kGreedyThreads, kGraphArgmaxKernelName);
+                     kGreedyThreads, kGraphArgmaxKernelName);
 }
 
 StatusOr<std::unique_ptr<GraphArgmax>> GraphArgmax::create(const Context &context,
@@ -74,11 +101,21 @@ StatusOr<std::unique_ptr<GraphArgmax>> GraphArgmax::create(const Context &contex
 }
 
 Status GraphArgmax::enqueue(CUdeviceptr logits, int rows, const Stream &stream) const {
+  return launch(logits, 0, rows, stream);
+}
+
+Status GraphArgmax::enqueueRows(CUdeviceptr logits, CUdeviceptr logitsRows, int rows,
+                                const Stream &stream) const {
+  return launch(logits, logitsRows, rows, stream);
+}
+
+Status GraphArgmax::launch(CUdeviceptr logits, CUdeviceptr logitsRows, int rows,
+                           const Stream &stream) const {
   if (rows < 1 || rows > maxRows_)
     return LOOM_ERROR(StatusCode::kInvalidArgument,
                       fmt::format("graph argmax of {} rows, it holds 1 to {}", rows, maxRows_));
   KernelArgs args;
-  args.add(logits).add(partials_.address()).add(arrivals_.address());
+  args.add(logits).add(logitsRows).add(partials_.address()).add(arrivals_.address());
   args.add(reinterpret_cast<CUdeviceptr>(tokens_->data())).add(vocabSize_);
   LaunchConfig config{{static_cast<unsigned>(greedyChunksPerRow(vocabSize_)),
                        static_cast<unsigned>(rows), 1},

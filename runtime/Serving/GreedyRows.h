@@ -1,38 +1,23 @@
 // GreedyRows: the GPU sampler's fast path for steps whose rows are all greedy without a
-// repetition penalty — each row's argmax over many CTAs instead of loom/sampler.cuh's one.
+// repetition penalty — each row's argmax over many CTAs (GraphArgmax's kernel, rows by index)
+// instead of loom/sampler.cuh's one.
 #pragma once
 
 #include "runtime/CUDA/CudaMemory.h"
 #include "runtime/CUDA/DeviceAllocator.h"
 #include "runtime/CUDA/KernelCompiler.h"
-#include "runtime/CUDA/Module.h"
-#include "runtime/Serving/LoadedKernel.h"
 #include "runtime/CUDA/Stream.h"
 #include "runtime/Engine/SamplerRows.h"
+#include "runtime/Serving/GraphArgmax.h"
 
 #include <memory>
 #include <optional>
-#include <string>
 
 namespace loom::rt {
 
-/// The kernel's name and source (256 threads; grid = (chunks of a row, rows)).
-inline constexpr const char *kGreedyKernelName = "loom_greedy_rows";
-std::string greedyKernelSource();
-/// The device code both greedy kernels share (this one and GraphArgmax's): the threads per CTA,
-/// and loomGreedyWarpBest(x, vocab), a warp's largest (samplerKey << 32 | ~index) over its CTA's
-/// strided share of row x.
-inline constexpr unsigned kGreedyThreads = 256;
-std::string greedyWarpBestSource();
-/// The CTAs (gridDim.x) that share one row of `vocabSize` logits.
-int greedyChunksPerRow(int vocabSize);
-
-/// How it works: every CTA reduces a strided share of its row to the largest
-/// (samplerKey(logit) << 32 | ~index) — loom/sampler.cuh's greedy order: the largest logit, the
-/// lowest index among equals — and each warp folds its value into the row's slot with a 64-bit
-/// atomicMax. One pinned upload zeroes the slots and carries the rows' logits indices; the slots
-/// come back and the host reads the index from their low half. A row of 128256 logits is read by
-/// 32 CTAs instead of one (which also copies it to scratch and reads it again).
+/// How it works: one pinned upload carries the rows' logits indices; GraphArgmax::enqueueRows
+/// reduces each row over many CTAs and writes its token into pinned host memory, where tokens()
+/// reads it — no zeroed slots to upload and no copy back.
 class GreedyRows {
 public:
   /// Compiles and loads the kernel; `context` must outlive the object.
@@ -44,23 +29,23 @@ public:
   static bool handles(const SamplerRows &rows);
 
   /// Issues the argmax of `rows` (at most maxRows, all handled) of the f32 logits [*, vocab] at
-  /// `logits` and the copy of the results into pinned memory on `stream`; kInvalidArgument
-  /// when a row's logitsRow is outside [0, maxRows) (checkLogitsRows).
+  /// `logits` on `stream`; kInvalidArgument when a row's logitsRow is outside [0, maxRows)
+  /// (checkLogitsRows).
   Status enqueue(CUdeviceptr logits, const SamplerRows &rows, const Stream &stream);
   /// After `stream` has passed the enqueue: the tokens of its rows, in row order.
   std::vector<TokenId> tokens() const;
 
 private:
-  GreedyRows(const Context &context, int vocabSize, int maxRows)
-      : backend_(context), allocator_(backend_), vocabSize_(vocabSize), maxRows_(maxRows) {}
+  GreedyRows(const Context &context, int maxRows)
+      : backend_(context), allocator_(backend_), maxRows_(maxRows) {}
 
   CudaMemoryBackend backend_;
   DeviceAllocator allocator_;
-  LoadedKernel kernel_;
-  /// [rows] u64 slots, then [rows] i32 logits rows — on the device and staged in pinned memory.
-  DeviceBuffer slots_;
+  std::unique_ptr<GraphArgmax> argmax_;
+  /// [maxRows] i32 logits rows, on the device and staged in pinned memory.
+  DeviceBuffer logitsRows_;
   std::optional<PinnedHostBuffer> staging_;
-  int vocabSize_, maxRows_;
+  int maxRows_;
   int enqueuedRows_ = 0;
 };
 

@@ -202,7 +202,7 @@ TEST_P(GpuSamplerGpuTest, AllGreedyRowsTakeTheHostSamplersArgmax) {
   DeviceAllocator allocator(backend);
   auto logitsBuffer = upload(allocator, logits);
   ASSERT_TRUE(logitsBuffer.isOk()) << logitsBuffer.status().toString();
-  // Twice: the second step reuses the zeroed slots.
+  // Twice: the second step reuses the arrival counters the first one reset.
   for (int step = 0; step < 2; ++step) {
     auto tokens = (*sampler)->sample(logitsBuffer->address(), batch, *stream_);
     ASSERT_TRUE(tokens.isOk()) << tokens.status().toString();

@@ -1,9 +1,8 @@
-// The serving side's kernels (loom/sampler.cuh's wrapper, the greedy rows' argmax and its
-// in-graph form, the step inputs' gather) compile with NVRTC for sm_80 and sm_90a without spills or stack (CPU only).
+// The serving side's kernels (loom/sampler.cuh's wrapper, the many-CTA greedy argmax that
+// GreedyRows and the decode graphs launch, the step inputs' gather) compile with NVRTC for sm_80 and sm_90a without spills or stack (CPU only).
 #include "runtime/CUDA/KernelCompiler.h"
 #include "runtime/Serving/GpuSampler.h"
 #include "runtime/Serving/GraphArgmax.h"
-#include "runtime/Serving/GreedyRows.h"
 #include "runtime/Serving/StepUploads.h"
 
 #include <gtest/gtest.h>
@@ -36,11 +35,7 @@ TEST_P(SamplerCompileTest, CompilesWithoutSpills) {
   expectCompilesWithoutSpills(kSamplerKernelName, samplerKernelSource());
 }
 
-TEST_P(SamplerCompileTest, GreedyRowsCompileWithoutSpills) {
-  expectCompilesWithoutSpills(kGreedyKernelName, greedyKernelSource());
-}
-
-TEST_P(SamplerCompileTest, TheArgmaxInAGraphCompilesWithoutSpills) {
+TEST_P(SamplerCompileTest, TheGreedyArgmaxCompilesWithoutSpills) {
   expectCompilesWithoutSpills(kGraphArgmaxKernelName, graphArgmaxKernelSource());
 }
 
