@@ -50,6 +50,42 @@ constexpr double kGemvBytesInFlightPerSm = 32 * 1024;
 /// and the stream stays at the bandwidth (98.8% of copy measured), so bandwidth decides.
 constexpr double kGemvWaveTurnaroundSeconds = 2e-6;
 
+/// Split K over a thread-block cluster (loom/gemv.cuh's SPLIT, sm_90), measured on the H100 in
+/// CUDA graphs of PDL launches (docs/perf-gemm.md, session 9): a GEMV grid of fewer CTAs than
+/// SMs streams W at about kGemvSmBytesPerSecond per busy SM (one 16-warp CTA per SM: 74-78 GB/s
+/// at 8 and 16 CTAs), at most at the copy rate (3.0 of the H100's 3.35 TB/s); a split pays
+/// kGemvClusterSeconds for its cluster barriers and the reduction through distributed shared memory
+/// (0.9-1.0 us more than split 1 for QKV, o_proj and down; clusters alone cost nothing). So a split
+/// pays only on grids that leave most SMs idle (W of 128 x 8192: 5.5 -> 3.6 us at split 8), never
+/// to even out a partial second wave (QKV's 192 CTAs: 6.5 -> 7.4 us at split 2).
+constexpr double kGemvSmBytesPerSecond = 77e9;
+constexpr double kGemvStreamEfficiency = 3.0 / 3.35;
+constexpr double kGemvClusterSeconds = 1.0e-6;
+constexpr std::array<int64_t, 3> kGemvSplits = {2, 4, 8}; // a portable cluster has at most 8 CTAs
+
+/// The W stream of a GEMV grid of `ctas` CTAs: each busy SM's rate, at most the copy rate.
+double gemvStreamSeconds(double bytes, int64_t ctas, const GpuTarget &target) {
+  const double busy = double(std::min<int64_t>(ctas, target.multiprocessors));
+  return bytes / std::min(target.memoryBytesPerSecond * kGemvStreamEfficiency, busy * kGemvSmBytesPerSecond);
+}
+
+/// A GEMV's K split and the seconds it saves over split 1 ({1, 0} when none pays): the split of
+/// the shortest stream plus cluster cost, among those whose CTAs fit the `slots` resident at once
+/// and give every warp of every rank a K step of `stepK` columns (sm_90 and up: clusters).
+std::pair<int64_t, double> gemvSplit(double bytes, int64_t ctas, int64_t slots, int64_t warps, int64_t stepK,
+                                     int64_t k, const GpuTarget &target) {
+  const double unsplit = gemvStreamSeconds(bytes, ctas, target);
+  std::pair<int64_t, double> best = {1, 0.0};
+  for (int64_t split : kGemvSplits) {
+    if (target.sm < 90 || split * warps * stepK > k || ctas * split > slots)
+      break;
+    const double saved = unsplit - gemvStreamSeconds(bytes, ctas * split, target) - kGemvClusterSeconds;
+    if (saved > best.second)
+      best = {split, saved};
+  }
+  return best;
+}
+
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 std::string ceilDivExpr(const std::string &a, int64_t b) {
@@ -137,18 +173,25 @@ mlir::FailureOr<TileConfig> completeGemm(const KernelShape &shape, const GpuTarg
     // 16 bytes of 2 W rows per row tile, unroll step and gate, double-buffered (ptxas, sm_90a:
     // 66-108 registers ungated at 16 rows, 98-100 gated with one row tile and unroll 2).
     config.registersEstimate = 64 + 16 * v.at("row_tiles") * v.at("unroll") * shape.gating;
-    config.grid = {std::to_string(ceilDiv(shape.n, cols)), ceilDivExpr(shape.rows, v.at("max_m")), "1"};
     double bytes = double(shape.gating * shape.n * shape.k) * 2.0;
+    // Split K over a cluster where the grid leaves SMs idle; split 1 leaves no k_split key.
+    const int64_t tiles = ceilDiv(shape.n, cols), rowBlocks = ceilDiv(shape.rowsBound, v.at("max_m"));
+    int64_t slots = target.multiprocessors * std::max<int64_t>(ctasPerSm(config, target), 1);
+    auto [split, splitSaves] =
+        v.count("k_split") ? std::pair<int64_t, double>{v.at("k_split"), 0.0}
+                           : gemvSplit(bytes, tiles * rowBlocks, slots, v.at("warps"), 32 * v.at("unroll"), shape.k, target);
+    if (split > 1)
+      config.values["k_split"] = split;
+    config.grid = {std::to_string(tiles * split), ceilDivExpr(shape.rows, v.at("max_m")), "1"};
     // The W stream runs at full bandwidth only with every SM busy and enough loads in flight:
     // each warp has 2 rows x row_tiles x unroll 16-byte loads per lane (x gating) outstanding.
-    int64_t ctas = ceilDiv(shape.n, cols) * ceilDiv(shape.rowsBound, v.at("max_m"));
+    int64_t ctas = tiles * rowBlocks; // (a split's ranks counted in splitSaves)
     int64_t resident = std::min(ceilDiv(ctas, target.multiprocessors), std::max<int64_t>(ctasPerSm(config, target), 1));
     double inFlight = double(resident * v.at("warps") * 2 * v.at("row_tiles") * v.at("unroll") * shape.gating * 512);
     double idleSms = std::max(1.0, double(target.multiprocessors) / double(ctas));
-    int64_t slots = target.multiprocessors * std::max<int64_t>(ctasPerSm(config, target), 1);
     config.seconds = bytes / target.memoryBytesPerSecond * double(ceilDiv(shape.rowsBound, v.at("max_m"))) *
                          idleSms * std::max(1.0, kGemvBytesInFlightPerSm / inFlight) +
-                     (ctas > slots ? kGemvWaveTurnaroundSeconds : 0.0);
+                     (ctas > slots ? kGemvWaveTurnaroundSeconds : 0.0) - splitSaves;
     return config;
   }
   int64_t bm = v.at("bm"), bn = v.at("bn"), stages = v.at("stages");
