@@ -32,18 +32,20 @@
 // normalizes and writes `out` itself, with no partials and no counter. Pointers 16-byte aligned.
 //
 // How it works: a CTA owns one (sequence, KV head, split of the context's blocks) and all
-// HEADS / KV_HEADS query heads of that KV head, so each K/V row is read from memory once. A token
+// HEADS / KV_HEADS query heads of that KV head, so each K/V row is read from memory once. It
+// reads the context length and its split's block-table entries in one memory round (the entries
+// do not depend on the length; those past it are never used). A token
 // row of HEAD_DIM elements is spread over HEAD_DIM / 8 lanes (16-byte non-caching loads), so a
 // warp covers 32 / (HEAD_DIM / 8) tokens per step and keeps kUnroll steps of K and V in flight.
 // Scores are lane-partial dots reduced with xor shuffles; each lane keeps an online softmax
 // (running max, sum, f32 output slice) per head in the exp2 domain. Groups of more than eight
 // heads are split over warps (kHeadGroups), the remaining warps split the tokens; the token
 // streams merge through shuffles and shared memory into one (max, sum, unnormalized output) per
-// head and split. Each CTA of a sequence of several splits stores that partial, fences it and
-// counts itself on the (sequence, KV head) counter; the CTA that arrives last (the threadfence
-// reduction pattern) resets the counter and merges the splits in split order: it rescales them
-// by exp2(max_s - max) and normalizes — the arithmetic of the former separate combine kernel,
-// without its launch.
+// head and split. Each CTA of a sequence of several splits stores that partial and counts itself
+// on the (sequence, KV head) counter with an acquire-release atomic; the CTA that arrives last
+// (the threadfence reduction pattern) resets the counter and merges the splits in split order,
+// the partials of up to 8 splits loaded in one round: it rescales them by exp2(max_s - max) and
+// normalizes — the arithmetic of the former separate combine kernel, without its launch.
 #pragma once
 
 #include "loom/async_copy.cuh"
@@ -72,18 +74,35 @@ struct AttentionDecodeConfig {
 
 /// Element `d` of one head's output from its first `used` split partials (at `first`, in
 /// split order): sum_s exp2(m_s - m) O_s / sum_s exp2(m_s - m) l_s, read through L2 (other CTAs
-/// wrote them during this launch).
+/// wrote them during this launch) in rounds of kMergeRound partials whose loads are all in
+/// flight together (one L2 round trip per round instead of two per partial).
 template <typename T, int D>
 __device__ __forceinline__ T mergeSplits(const float *partialOut, const float *partialStats,
                                          long long first, int used, int d) {
-  float merged = kSoftmaxStartMax;
-  for (int s = 0; s < used; ++s)
-    merged = fmaxf(merged, __ldcg(partialStats + 2 * (first + s)));
-  float sum = 0.0f, value = 0.0f;
-  for (int s = 0; s < used; ++s) {
-    const float weight = exp2f(__ldcg(partialStats + 2 * (first + s)) - merged);
-    sum += __ldcg(partialStats + 2 * (first + s) + 1) * weight;
-    value += __ldcg(partialOut + (first + s) * D + d) * weight;
+  constexpr int kMergeRound = 8;
+  float merged = kSoftmaxStartMax, sum = 0.0f, value = 0.0f;
+  for (int round = 0; round < used; round += kMergeRound) {
+    float maxes[kMergeRound], sums[kMergeRound], values[kMergeRound];
+#pragma unroll
+    for (int r = 0; r < kMergeRound; ++r) {
+      const bool stored = round + r < used;
+      const long long index = first + round + r;
+      maxes[r] = stored ? __ldcg(partialStats + 2 * index) : kSoftmaxStartMax;
+      sums[r] = stored ? __ldcg(partialStats + 2 * index + 1) : 0.0f;
+      values[r] = stored ? __ldcg(partialOut + index * D + d) : 0.0f;
+    }
+    float roundMax = merged;
+#pragma unroll
+    for (int r = 0; r < kMergeRound; ++r)
+      roundMax = fmaxf(roundMax, maxes[r]);
+    const float rescale = exp2f(merged - roundMax);
+    merged = roundMax, sum *= rescale, value *= rescale;
+#pragma unroll
+    for (int r = 0; r < kMergeRound; ++r) {
+      const float weight = exp2f(maxes[r] - merged);
+      sum += sums[r] * weight;
+      value += values[r] * weight;
+    }
   }
   return fromFloat<T>(sum > 0.0f ? value / sum : 0.0f);
 }
@@ -106,12 +125,18 @@ attentionDecodeSplit(const T *__restrict__ q, int qRowStride, const T *__restric
   __shared__ float mergeStats[kTokenWarps][G][2];
 
   const int split = int(blockIdx.x), kvHead = int(blockIdx.y), seq = int(blockIdx.z);
-  const int context = Layout::clampContext(contextLens[seq], blocksPerSeq);
+  const int thread = int(threadIdx.x), lane = thread % 32, warp = thread / 32;
   // The launch's split: the grid's splits cover the block table (at most BLOCKS_PER_SPLIT blocks
   // each; a narrower grid than the contract's sees only the blocks it covers).
   const int splitBlocks =
       min(Config::kBlocksPerSplit, (blocksPerSeq + int(gridDim.x) - 1) / int(gridDim.x));
   const int splitTokens = splitBlocks * kBlockSize;
+  // The split's block-table entries and the context length in one memory round.
+  const int *tableRow = blockTables + (long long)seq * blocksPerSeq;
+  const int firstBlock = split * splitBlocks;
+  const int firstEntry =
+      thread < splitBlocks && firstBlock + thread < blocksPerSeq ? tableRow[firstBlock + thread] : 0;
+  const int context = Layout::clampContext(contextLens[seq], blocksPerSeq);
   const int first = split * splitTokens;
   // The whole context in split 0: this CTA writes the normalized output (nothing to merge).
   const bool whole = context <= splitTokens;
@@ -122,14 +147,12 @@ attentionDecodeSplit(const T *__restrict__ q, int qRowStride, const T *__restric
     return;
   }
   const int end = min(context, first + splitTokens);
-  const int thread = int(threadIdx.x), lane = thread % 32, warp = thread / 32;
-  for (int i = thread; i < splitBlocks; i += Config::kThreads) {
-    const int index = split * splitBlocks + i;
-    blocks[i] = index < blocksPerSeq
-                    ? Layout::clampBlock(blockTables[(long long)seq * blocksPerSeq + index],
-                                         cacheBlocks)
+  if (thread < splitBlocks)
+    blocks[thread] = Layout::clampBlock(firstEntry, cacheBlocks);
+  for (int i = thread + Config::kThreads; i < splitBlocks; i += Config::kThreads)
+    blocks[i] = firstBlock + i < blocksPerSeq
+                    ? Layout::clampBlock(tableRow[firstBlock + i], cacheBlocks)
                     : 0;
-  }
 
   const int headGroup = warp / kTokenWarps, tokenWarp = warp % kTokenWarps;
   const int sub = lane / kLanes, part = lane % kLanes; // token slot, 8-element slice
@@ -298,19 +321,22 @@ attentionDecodeSplit(const T *__restrict__ q, int qRowStride, const T *__restric
 
   // The last of the sequence's `used` split CTAs to arrive merges them (and resets the counter:
   // every other CTA has counted by then, and the next launch starts after this one ends).
-  // One thread fences for the CTA, as a grid barrier does: the CTA barrier orders every
-  // thread's partials before its fence, and its second fence the other CTAs' before the reads.
+  // One thread counts for the CTA with an acquire-release atomic, as a grid barrier does: the
+  // CTA barrier orders every thread's partials before its release, and its acquire orders the
+  // other CTAs' partials (released by their counts) before the barrier and the merge's reads.
   __shared__ bool mergesSplits;
   const int used = (context + splitTokens - 1) / splitTokens;
   __syncthreads();
   if (thread == 0) {
     int *counter = splitCounters + (long long)seq * Config::kKvHeads + kvHead;
-    __threadfence(); // the CTA's partials are visible device-wide before it counts
-    mergesSplits = atomicAdd(counter, 1) == used - 1;
-    if (mergesSplits) {
+    int arrived;
+    asm volatile("atom.acq_rel.gpu.global.add.s32 %0, [%1], 1;"
+                 : "=r"(arrived)
+                 : "l"(counter)
+                 : "memory");
+    mergesSplits = arrived == used - 1;
+    if (mergesSplits)
       *counter = 0;
-      __threadfence(); // the other CTAs' partials, fenced before they counted, are read after it
-    }
   }
   __syncthreads();
   if (!mergesSplits)

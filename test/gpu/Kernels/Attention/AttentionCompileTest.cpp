@@ -1,6 +1,6 @@
 // Every attention instantiation compiles with NVRTC for sm_80 and sm_90a (the Hopper prefill for
-// sm_90a only), with no spills, mma.sync or wgmma where the kernel is a matrix kernel (CPU only;
-// runs in CI).
+// sm_90a only), with no spills (a few bytes where the table allows them), mma.sync or wgmma where
+// the kernel is a matrix kernel (CPU only; runs in CI).
 #include "AttentionInstantiations.h"
 #include "runtime/CUDA/KernelCompiler.h"
 
@@ -32,8 +32,10 @@ TEST_P(AttentionCompileTest, EveryInstantiationCompilesWithoutSpills) {
     for (const rt::KernelResources &resources : compiled.resources) {
       std::printf("%-56s %3d registers %5d B static shared\n", resources.function.c_str(),
                   resources.registers, resources.sharedBytes);
-      EXPECT_EQ(resources.spillStoreBytes, 0) << resources.function << "\n" << compiled.log;
-      EXPECT_EQ(resources.stackBytes, 0) << resources.function << "\n" << compiled.log;
+      EXPECT_LE(resources.spillStoreBytes, modules[i].spillBytesAllowed)
+          << resources.function << "\n" << compiled.log;
+      EXPECT_LE(resources.stackBytes, modules[i].spillBytesAllowed)
+          << resources.function << "\n" << compiled.log;
       EXPECT_LE(resources.registers, 255) << resources.function;
     }
     if (modules[i].sm90Only) {

@@ -52,7 +52,11 @@ inline std::vector<DecodeKernelSpec> testDecodeKernels() {
           {llamaShape(AttentionType::kF16), 16},
           {{AttentionType::kF16, 32, 1, 64, 16}, 8},   // MQA: 32 heads over 4 warps
           {{AttentionType::kBf16, 16, 1, 128, 16}, 8}, // 16 heads: 2 head groups
-          {smallGqaShape(), 4}};
+          {smallGqaShape(), 4},
+          // GQA groups 1, 3 and 8 (a warp holds 1, 3 and 8 heads).
+          {{AttentionType::kBf16, 8, 8, 128, 16}, 16},
+          {{AttentionType::kF16, 24, 8, 64, 16}, 16},
+          {{AttentionType::kBf16, 32, 4, 64, 16}, 16}};
 }
 
 inline std::vector<KvAppendKernelSpec> testKvAppendKernels() {
@@ -66,9 +70,13 @@ inline std::vector<KvAppendKernelSpec> testKvAppendKernels() {
 }
 
 /// Name and source of every kernel module of the table; sm90Only modules compile for sm_90a only.
+/// spillBytesAllowed: the decode kernels whose warps hold 8 query heads (64 query and 64
+/// accumulator floats per lane) sit at 255 registers, and some of them spill a few bytes (16 at
+/// 32 heads over 4 KV heads, head dim 64, as before session 9's changes); they may spill 16.
 struct AttentionModule {
   std::string name, source;
   bool sm90Only = false;
+  int spillBytesAllowed = 0;
 };
 
 /// The modules of the table that compile for `arch` (all but the sm90Only ones below sm_90a).
@@ -78,7 +86,8 @@ inline std::vector<AttentionModule> attentionModules(rt::GpuArch arch) {
     if (!spec.sm90Only() || arch == rt::GpuArch::kSm90a)
       modules.push_back({spec.name(), spec.source(), spec.sm90Only()});
   for (const DecodeKernelSpec &spec : testDecodeKernels())
-    modules.push_back({spec.name(), spec.source()});
+    modules.push_back({spec.name(), spec.source(), false,
+                       spec.shape.heads / spec.shape.kvHeads >= 8 ? 16 : 0});
   for (const KvAppendKernelSpec &spec : testKvAppendKernels())
     modules.push_back({spec.name(), spec.source()});
   return modules;

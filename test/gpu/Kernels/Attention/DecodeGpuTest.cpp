@@ -1,9 +1,10 @@
 // attentionDecodeSplit (splits merged in-kernel by the last CTA to arrive) against the float64
 // reference: one query per sequence at context lengths around block and split boundaries up to
 // 5000, in one launch with the grid sized by the block-table width; GQA 32/8 (head dims 64 and
-// 128), MQA 32/1, 16/1, bf16/f16; contexts of one split (no partials) alone and beside longer
-// ones; grids of smaller splits than the Config's; the same launch replayed from a CUDA graph
-// (its split counters reset themselves).
+// 128), 24/8, 8/8, 32/4, MQA 32/1, 16/1, bf16/f16; contexts of one split (no partials) alone and
+// beside longer ones; grids of smaller splits than the Config's, up to 79 splits per sequence
+// (merged in rounds of 8); the same launch replayed from a CUDA graph (its split counters reset
+// themselves).
 #include "AttentionGpuFixture.h"
 
 #include "runtime/CUDA/Graph.h"
@@ -132,6 +133,29 @@ TEST_F(DecodeGpuTest, GraphReplaysResetTheSplitCounters) {
         EXPECT_TRUE(bits == first) << "replay differs from the first";
     }
   }
+}
+
+// GQA groups 1, 3, 4 and 8 (head dims 64 and 128) at 64-, 256- and 256/512-token grids: ragged
+// batches with contexts of 1, at split boundaries and up to 2100 tokens (33 splits of 64 tokens
+// at once: the last CTA merges them in rounds of 8 partials).
+TEST_F(DecodeGpuTest, EveryGroupSizeAtEveryGrid) {
+  const std::vector<std::vector<int>> batches = {{1, 63, 64, 65, 129, 200, 384, 496},
+                                                 {129, 500, 1, 256, 257},
+                                                 {1, 64, 65, 300, 513, 1000, 2100}};
+  const DecodeKernelSpec specs[] = {{{AttentionType::kBf16, 8, 8, 128, 16}, 16},
+                                    {{AttentionType::kF16, 24, 8, 64, 16}, 16},
+                                    {llama1bShape(), 32},
+                                    {llamaShape(), 16},
+                                    {{AttentionType::kBf16, 32, 4, 64, 16}, 16}};
+  for (DecodeKernelSpec spec : specs)
+    for (int gridBlocksPerSplit : {4, 16, spec.blocksPerSplit}) {
+      spec.gridBlocksPerSplit = gridBlocksPerSplit;
+      SCOPED_TRACE(spec.name() + " grid split " + std::to_string(gridBlocksPerSplit));
+      for (size_t b = 0; b < batches.size(); ++b) {
+        const PagedBatch batch = decodeBatch(spec.shape, batches[b], 40 + b);
+        EXPECT_TRUE(matchesReference(batch, runDecode(spec, batch), 1)) << "batch " << b;
+      }
+    }
 }
 
 TEST_F(DecodeGpuTest, BlockSize32) {
