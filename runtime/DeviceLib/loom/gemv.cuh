@@ -117,7 +117,7 @@ __device__ __forceinline__ void reduceCluster(const float *warpPartials, const f
                                               const Prologue &prologue, const Epilogue &epilogue) {
   constexpr int G = Gating::kWeightsPerOutput, kMaxM = Config::kMaxM, kCols = Config::kCols;
   constexpr int kWarps = Config::kWarps, kStride = G * kCols; // ctaSums[m][q * kCols + n]
-  __shared__ float ctaSums[kMaxM * kStride];
+  __shared__ __align__(16) float ctaSums[kMaxM * kStride]; // read as float2 through DSMEM
   __shared__ float ctaSquares[kMaxM];
   const int tid = int(threadIdx.x);
   if (tid < kMaxM * kCols / 2) {
