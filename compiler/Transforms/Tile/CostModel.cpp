@@ -177,9 +177,7 @@ mlir::FailureOr<TileConfig> completeGemm(const KernelShape &shape, const GpuTarg
     // Split K over a cluster where the grid leaves SMs idle; split 1 leaves no k_split key.
     const int64_t tiles = ceilDiv(shape.n, cols), rowBlocks = ceilDiv(shape.rowsBound, v.at("max_m"));
     int64_t slots = target.multiprocessors * std::max<int64_t>(ctasPerSm(config, target), 1);
-    auto [split, splitSaves] =
-        v.count("k_split") ? std::pair<int64_t, double>{v.at("k_split"), 0.0}
-                           : gemvSplit(bytes, tiles * rowBlocks, slots, v.at("warps"), 32 * v.at("unroll"), shape.k, target);
+    auto [split, splitSaves] = gemvSplit(bytes, tiles * rowBlocks, slots, v.at("warps"), 32 * v.at("unroll"), shape.k, target);
     if (split > 1)
       config.values["k_split"] = split;
     config.grid = {std::to_string(tiles * split), ceilDivExpr(shape.rows, v.at("max_m")), "1"};

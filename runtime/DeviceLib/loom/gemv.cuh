@@ -29,8 +29,8 @@
 // warps split K (warp w takes steps w, w + WARPS, ...) and reduce through shared memory; then
 // one thread per output pair applies the row scale, gating and epilogue.
 //
-// Split K over a cluster (SPLIT > 1, for grids that spread unevenly over the SMs: QKV's 192 tiles
-// on 132 SMs): the SPLIT CTAs blockIdx.x = SPLIT * tile + rank share one tile of W rows, and warp
+// Split K over a cluster (SPLIT > 1, for grids that leave most SMs idle, e.g. a W of 128 x 8192:
+// 8 tiles; tile-tiling's gemvSplit, measured in docs/perf-gemm.md): the SPLIT CTAs blockIdx.x = SPLIT * tile + rank share one tile of W rows, and warp
 // w of rank r takes the K steps r * WARPS + w, + SPLIT * WARPS, ...; each CTA sums its warps'
 // partials in shared memory, the cluster synchronizes, and rank 0 sums the ranks' sums in rank
 // order through distributed shared memory (loom/gemm_skinny.cuh's reducePartialsAndStore) and

@@ -41,17 +41,19 @@ TEST_F(TensorCoreOperands, SimtFallbackDecidesExactlyWhereTheRulesFail) {
   const std::pair<int64_t, int64_t> sizes[] = {{32, 32}, {36, 32}, {32, 36}, {36, 1001}, {2048, 8192}};
   for (const GpuTarget &target : gpuTargets())
     for (mlir::Type type : types_)
-      for (auto [k, n] : sizes) {
-        KernelShape shape;
-        shape.family = KernelFamily::kGemm;
-        shape.rows = "tokens";
-        shape.rowsBound = 64;
-        shape.k = k;
-        shape.n = n;
-        shape.operand = type;
-        EXPECT_EQ(simtGemmReason(shape, target).empty(), tensorCoreGemmProblem(type, k, n).empty())
-            << target.name.str() << " " << typeName(type) << " K " << k << " N " << n;
-      }
+      for (auto [k, n] : sizes)
+        for (bool rowScale : {false, true}) {
+          KernelShape shape;
+          shape.rowScale = rowScale;
+          shape.family = KernelFamily::kGemm;
+          shape.rows = "tokens";
+          shape.rowsBound = 64;
+          shape.k = k;
+          shape.n = n;
+          shape.operand = type;
+          EXPECT_EQ(simtGemmReason(shape, target).empty(), tensorCoreGemmProblem(type, k, n).empty())
+              << target.name.str() << " " << typeName(type) << " K " << k << " N " << n << " row scale " << rowScale;
+        }
 }
 
 TEST_F(TensorCoreOperands, ProblemsNameEveryReason) {

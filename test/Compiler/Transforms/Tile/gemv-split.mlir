@@ -24,8 +24,8 @@ func.func @forward(%x: tensor<?x8192xbf16>) -> tensor<?x128xbf16> attributes {lo
 
 // -----
 
-// 16 tiles of K = 16384: split 4 (64 CTAs) already streams at the copy rate, so 8 saves nothing
-// more (the smallest split that saves the most wins).
+// 16 tiles of K = 16384: the model has split 4 (64 CTAs) at the copy rate already and ties 8 with
+// it, so the smaller wins (measured, docs/perf-gemm.md run 3: split 8 was ~0.3 us faster).
 // CHECK-LABEL: tile.kernel @linear_gemv8_0
 // CHECK-SAME: k_split = 4 : i64
 // CHECK-SAME: grid = ["64", "ceildiv(tokens, 8)", "1"]
