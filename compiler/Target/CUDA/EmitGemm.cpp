@@ -1,5 +1,5 @@
 // Emission of GEMM kernels: loom::gemm (mma.sync), loom::gemv (small M), loom::gemmSkinny (M 17..128),
-// loom::sm90::gemmSkinnySm90 (wgmma skinny, M 17..128 on sm_90a; EmitGemmSplitK.cpp),
+// loom::sm90::gemmSkinnySm90 (wgmma skinny, M 17..128 on sm_90a; EmitGemmSkinnySm90.cpp),
 // loom::sm90::gemmBf16Sm90 (wgmma + TMA) or loom::gemmSimt (the CUDA-core fallback), with the
 // prologue and the epilogue parts as types.
 //
@@ -12,7 +12,7 @@
 // k_split > 1: GemvConfig's SPLIT and a cluster of that many CTAs). A GEMV whose
 // W is a package weight (tile.kernel `loom.weights`) has no wait at the wrapper's top: loom::gemv
 // streams W's first batches before its own wait and builds the epilogue after it.
-#include "compiler/Target/CUDA/EmitGemmSplitK.h"
+#include "compiler/Target/CUDA/EmitGemmSkinnySm90.h"
 #include "compiler/Target/CUDA/EmitRopeKvEpilogue.h"
 #include "compiler/Target/CUDA/KernelSource.h"
 #include "compiler/Transforms/Tile/KernelAnalysis.h"
@@ -135,7 +135,7 @@ mlir::FailureOr<std::string> emitGemm(tile::KernelOp kernel) {
     source.include("loom/epilogue.cuh");
     source.declare(dot.getA(), "const __grid_constant__ loom::sm90::TmaDescriptor " + x);
     source.declare(dot.getB(), "const __grid_constant__ loom::sm90::TmaDescriptor " + w);
-    if (kernel.getConfigValue("split")) // the wgmma skinny GEMM: 17..128 rows, split-K (EmitGemmSplitK)
+    if (kernel.getConfigValue("split")) // the wgmma skinny GEMM: 17..128 rows, split-K (EmitGemmSkinnySm90)
       return emitSkinnySm90(kernel, source, {x, w, m, n, k, *gating, prologue, prologueValue, epilogue});
     call = "  using Config = loom::sm90::GemmSm90Config<" +
            templateArgs(kernel, {"bm", "bn", "stages", "group_m"}) + ">;\n  loom::sm90::gemmBf16Sm90<Config, " + *gating + ">(" +

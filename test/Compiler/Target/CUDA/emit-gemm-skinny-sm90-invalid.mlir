@@ -1,6 +1,6 @@
 // RUN: loom-opt %s --split-input-file --tile-emit-cuda --verify-diagnostics -o /dev/null
 
-// Errors of the wgmma skinny GEMM's wrapper (EmitGemmSplitK.cpp) on the tiled sm_90a QKV GEMM of
+// Errors of the wgmma skinny GEMM's wrapper (EmitGemmSkinnySm90.cpp) on the tiled sm_90a QKV GEMM of
 // rope-kv-epilogue.mlir (128 rows: the skinny GEMM) with one thing missing each: no literal 0
 // reaches SkinnySm90Config or its shared-memory static_assert.
 

@@ -1,5 +1,5 @@
-// EmitGemmSplitK: the wrapper of the wgmma skinny GEMM (loom/gemm_sm90_skinny.cuh), split-K over a cluster.
-#include "compiler/Target/CUDA/EmitGemmSplitK.h"
+// EmitGemmSkinnySm90: emitSkinnySm90, the wrapper of the wgmma skinny GEMM (loom/gemm_sm90_skinny.cuh).
+#include "compiler/Target/CUDA/EmitGemmSkinnySm90.h"
 
 #include <map>
 #include <optional>

@@ -1,4 +1,4 @@
-// EmitGemmSplitK: the wrapper of the wgmma skinny GEMM (loom/gemm_sm90_skinny.cuh), split-K over a cluster.
+// EmitGemmSkinnySm90: emitSkinnySm90, the wrapper of the wgmma skinny GEMM (loom/gemm_sm90_skinny.cuh).
 #pragma once
 
 #include "compiler/Target/CUDA/KernelSource.h"
