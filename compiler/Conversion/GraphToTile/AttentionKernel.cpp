@@ -23,6 +23,7 @@
 // of the device-library call (compiler/Target/CUDA/EmitLibraryKernel.cpp).
 #include "compiler/Conversion/GraphToTile/GroupLowering.h"
 #include "compiler/Transforms/Tile/SimtFallback.h"
+#include "dialects/Tile/IR/RopeKvParameters.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -250,11 +251,11 @@ void addRopeFrequencyParameters(KernelBuilder &kernel, graph::RopeOp rope) {
   // loom::RopeFrequencies{theta, factor, lowFreqFactor, highFreqFactor, originalMaxPosition}:
   // factor <= 0 means no Llama-3 scaling.
   auto orZero = [](std::optional<llvm::APFloat> value) { return value ? value->convertToFloat() : 0.0f; };
-  kernel.floatParameter("theta", rope.getTheta().convertToFloat());
-  kernel.floatParameter("factor", orZero(rope.getScalingFactor()));
-  kernel.floatParameter("low_freq_factor", orZero(rope.getLowFreqFactor()));
-  kernel.floatParameter("high_freq_factor", orZero(rope.getHighFreqFactor()));
-  kernel.floatParameter("original_max_position", float(rope.getOriginalMaxPosition().value_or(0)));
+  const std::array<float, tile::kRopeFrequencyParameters.size()> values = {
+      rope.getTheta().convertToFloat(), orZero(rope.getScalingFactor()), orZero(rope.getLowFreqFactor()),
+      orZero(rope.getHighFreqFactor()), float(rope.getOriginalMaxPosition().value_or(0))};
+  for (auto [name, value] : llvm::zip_equal(tile::kRopeFrequencyParameters, values))
+    kernel.floatParameter(name, value);
 }
 
 namespace {

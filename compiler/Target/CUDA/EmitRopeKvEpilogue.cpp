@@ -1,6 +1,7 @@
 // Emission of the rope + KV-append GEMM epilogue: a `loom.rope_kv` store becomes
 // loom::epi::makeRopeKvAppend over the kernel's named parameters.
 #include "compiler/Target/CUDA/EmitRopeKvEpilogue.h"
+#include "dialects/Tile/IR/RopeKvParameters.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -20,8 +21,6 @@ mlir::Value parameterNamed(tile::KernelOp kernel, llvm::StringRef name) {
 constexpr llvm::StringLiteral kTemplateParameters[] = {"head_dim", "q_width", "kv_width", "block_size"};
 constexpr llvm::StringLiteral kCallParameters[] = {"positions", "slots", "k_cache", "v_cache", "layer",
                                                    "cache_blocks"};
-constexpr llvm::StringLiteral kFrequencyParameters[] = {"theta", "factor", "low_freq_factor",
-                                                        "high_freq_factor", "original_max_position"};
 
 } // namespace
 
@@ -43,7 +42,7 @@ mlir::FailureOr<std::optional<std::string>> ropeKvEpilogue(tile::KernelOp kernel
     templateArguments.push_back(std::to_string(attr.getInt()));
   }
   std::vector<std::string> arguments = {source.name(store.getPtr())};
-  auto named = [&](llvm::ArrayRef<llvm::StringLiteral> names) -> mlir::LogicalResult {
+  auto named = [&](const auto &names) -> mlir::LogicalResult {
     for (llvm::StringRef name : names) {
       mlir::Value parameter = parameterNamed(kernel, name);
       if (!parameter)
@@ -57,7 +56,7 @@ mlir::FailureOr<std::optional<std::string>> ropeKvEpilogue(tile::KernelOp kernel
   for (llvm::StringRef pool : {"k_cache", "v_cache"}) // written through, so not const
     source.declare(parameterNamed(kernel, pool), element + " *" + pool.str());
   size_t frequenciesBegin = arguments.size();
-  if (mlir::failed(named(kFrequencyParameters)))
+  if (mlir::failed(named(tile::kRopeFrequencyParameters)))
     return mlir::failure();
   std::string frequencies =
       "loom::RopeFrequencies{" + llvm::join(llvm::ArrayRef(arguments).drop_front(frequenciesBegin), ", ") + "}";
