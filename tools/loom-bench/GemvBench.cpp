@@ -7,6 +7,7 @@
 #include "tools/loom-bench/LinearBenchSupport.h"
 
 #include <limits>
+#include <string_view>
 
 namespace loom::bench {
 namespace {
@@ -36,14 +37,25 @@ std::string decodeTileName(const DecodeTile &tile) {
   return gemvTileName(tile.tile) + (tile.stages == 2 ? "" : fmt::format(" s{}", tile.stages));
 }
 
-/// The wrapper of `spec` with `stages` as GemvConfig's fifth argument (the ring depth).
+/// The wrapper of `spec` with `stages` as GemvConfig's fifth argument (the ring depth): every
+/// GemvConfig's arguments become WARPS, MAX_M, ROW_TILES, UNROLL, STAGES, SPLIT of the spec's tile.
 StatusOr<LinearKernel> compileDecode(BenchSession &session, LinearKernelSpec spec, int stages) {
   std::string source = testing::linearKernelSource(spec);
   // Always explicit: without a fifth argument loom::gemv picks its own depth (2 or 3).
   const GemvTile &t = spec.gemvTile;
-  std::string config = fmt::format("loom::GemvConfig<{}, {}, {}, {}", t.warps, t.maxM, t.rowTiles, t.unroll);
-  for (size_t at = source.find(config); at != std::string::npos; at = source.find(config, at + 1))
-    source.insert(at + config.size(), fmt::format(", {}", stages));
+  const std::string arguments =
+      fmt::format("{}, {}, {}, {}, {}, {}", t.warps, t.maxM, t.rowTiles, t.unroll, stages, t.split);
+  constexpr std::string_view kConfig = "loom::GemvConfig<";
+  int replaced = 0;
+  for (size_t at = source.find(kConfig); at != std::string::npos; at = source.find(kConfig, at + 1)) {
+    size_t begin = at + kConfig.size(), end = source.find('>', begin);
+    if (end == std::string::npos)
+      return LOOM_ERROR(StatusCode::kInternal, fmt::format("{}: a GemvConfig without its '>'", spec.name));
+    source.replace(begin, end - begin, arguments);
+    ++replaced;
+  }
+  if (replaced == 0)
+    return LOOM_ERROR(StatusCode::kInternal, fmt::format("{}: the wrapper names no loom::GemvConfig", spec.name));
   LinearKernel kernel{std::move(spec), {}};
   LOOM_ASSIGN_OR_RETURN(kernel.loaded, session.compile(kernel.spec.name, source));
   return kernel;

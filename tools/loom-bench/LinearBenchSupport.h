@@ -57,7 +57,8 @@ inline std::string gemmTileName(const testing::GemmTile &t) {
   return fmt::format("{}x{}x{} w{}x{} s{}", t.bm, t.bn, t.bk, t.warpsM, t.warpsN, t.stages);
 }
 inline std::string gemvTileName(const testing::GemvTile &t) {
-  return fmt::format("w{} m{} r{} u{}", t.warps, t.maxM, t.rowTiles, t.unroll);
+  return fmt::format("w{} m{} r{} u{}{}", t.warps, t.maxM, t.rowTiles, t.unroll,
+                     t.split > 1 ? fmt::format(" split{}", t.split) : "");
 }
 
 /// Elementwise epilogues run after cuBLAS in the unfused baselines, bf16 pairs per thread:
