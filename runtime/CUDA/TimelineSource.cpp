@@ -1,15 +1,9 @@
 // TimelineSource: the recorder inserted at the top of a kernel's wrapper.
 #include "runtime/CUDA/TimelineSource.h"
 
-#include <cstdlib>
 #include <fmt/format.h>
 
 namespace loom::rt {
-
-bool timelineRequested() {
-  const char *setting = std::getenv("LOOM_TIMELINE");
-  return setting && std::string_view(setting) == "1";
-}
 
 StatusOr<std::string> instrumentForTimeline(std::string_view source, std::string_view kernel) {
   auto notFound = [&](std::string_view what) {

@@ -8,9 +8,6 @@
 
 namespace loom::rt {
 
-/// True when the environment asks for instrumented kernels (LOOM_TIMELINE=1).
-bool timelineRequested();
-
 /// The NVRTC define instrumented sources are compiled with (part of the kernel cache key, so
 /// instrumented and plain cubins never mix).
 inline constexpr const char *kTimelineDefine = "LOOM_TIMELINE";

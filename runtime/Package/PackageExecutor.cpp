@@ -55,8 +55,7 @@ StatusOr<std::unique_ptr<PackageExecutor>> PackageExecutor::create(const Context
                                                                    const ExecutorOptions &options) {
   std::unique_ptr<PackageExecutor> executor(new PackageExecutor(context, std::move(package)));
   executor->setLaunchOverlap(launchOverlapEnabled(executor->manifest()), launchOverlapEveryLaunch());
-  const bool instrumentTimeline = options.instrumentTimeline || timelineRequested(); // LOOM_TIMELINE=1
-  LOOM_RETURN_IF_ERROR(executor->compileAndLoad(compiler, instrumentTimeline));
+  LOOM_RETURN_IF_ERROR(executor->compileAndLoad(compiler, options.instrumentTimeline));
   LOOM_RETURN_IF_ERROR(executor->allocate(weights));
   return executor;
 }

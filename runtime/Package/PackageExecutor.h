@@ -29,8 +29,8 @@ struct LoadReport {
 /// How create() loads a package.
 struct ExecutorOptions {
   /// Compile every kernel instrumented for the GPU timeline and give it a TimelineBuffer
-  /// (TimelineSource.h; loom-run bench --timeline). LOOM_TIMELINE=1 in the environment turns it
-  /// on as well (docs/profiling.md).
+  /// (TimelineSource.h; loom-run bench --timeline, or LOOM_TIMELINE=1 in loom-run's
+  /// environment: docs/profiling.md).
   bool instrumentTimeline = false;
 };
 
@@ -57,7 +57,7 @@ public:
   bool launchOverlap() const { return overlapLaunches_; }
   const LoadReport &report() const { return report_; }
   /// The buffer instrumented kernels write to, when loaded with ExecutorOptions::instrumentTimeline
-  /// or LOOM_TIMELINE=1 (else null).
+  /// (else null).
   const TimelineBuffer *timeline() const { return timeline_.get(); }
   /// Per manifest kernel, the id its timeline records carry: the index of the first kernel
   /// that shares its loaded module.

@@ -168,7 +168,8 @@ int runBench(Arguments args) {
     return failCommand(kCommand, *error, usage(specs));
 
   auto progress = [](const std::string &line) { fmt::print(stderr, "[loom-run] {}\n", line); };
-  o.serving.model.instrumentTimeline = !o.timelinePath.empty(); // the kernels record the timeline
+  // The kernels record the timeline: --timeline, or LOOM_TIMELINE=1 (servingOptionSpecs).
+  o.serving.model.instrumentTimeline = o.serving.model.instrumentTimeline || !o.timelinePath.empty();
   auto model = loadServingModel(o.serving.model, progress);
   if (!model.isOk())
     return failCommand(kCommand, model.status().toString());

@@ -4,10 +4,18 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 
 namespace loom::tools {
 
+bool timelineRequestedByEnvironment() {
+  const char *setting = std::getenv("LOOM_TIMELINE");
+  return setting && std::string_view(setting) == "1";
+}
+
 std::vector<OptionSpec> servingOptionSpecs(ServingOptions &options, bool &ignoreEos) {
+  options.model.instrumentTimeline = timelineRequestedByEnvironment();
   ServingLimits &limits = options.model.limits;
   rt::SamplingParams &sampling = options.sampling;
   return {

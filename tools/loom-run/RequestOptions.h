@@ -16,8 +16,13 @@ struct ServingOptions {
 
 /// --model, --backend, --max-seqs, --max-batched-tokens, --max-model-len, --num-blocks,
 /// --block-size, --temperature, --top-k, --top-p, --min-p, --repetition-penalty, --seed,
-/// --ignore-eos, --trace.
+/// --ignore-eos, --trace. Also sets options.model.instrumentTimeline from the environment
+/// (timelineRequestedByEnvironment), so every command honours LOOM_TIMELINE=1.
 std::vector<OptionSpec> servingOptionSpecs(ServingOptions &options, bool &ignoreEos);
+
+/// True when loom-run's environment has LOOM_TIMELINE=1: load the gpu model with every kernel
+/// instrumented for the GPU timeline, as bench --timeline does (docs/profiling.md).
+bool timelineRequestedByEnvironment();
 
 /// --help/-h: prints `usage` and returns 0; a parse error: reports it with the usage and
 /// returns 1; nothing when the arguments parsed (then run the command).

@@ -13,7 +13,7 @@ StatusOr<std::unique_ptr<TimelineCapture>> TimelineCapture::create(const GpuMode
     return LOOM_ERROR(
         StatusCode::kInvalidArgument,
         "--timeline needs the model's kernels instrumented: load it with "
-        "ModelRequest::instrumentTimeline (or LOOM_TIMELINE=1)");
+        "ModelRequest::instrumentTimeline");
   return std::unique_ptr<TimelineCapture>(new TimelineCapture(gpu, std::move(options)));
 }
 
