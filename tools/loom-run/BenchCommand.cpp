@@ -168,8 +168,7 @@ int runBench(Arguments args) {
     return failCommand(kCommand, *error, usage(specs));
 
   auto progress = [](const std::string &line) { fmt::print(stderr, "[loom-run] {}\n", line); };
-  // The kernels record the timeline: --timeline, or LOOM_TIMELINE=1 (servingOptionSpecs).
-  o.serving.model.instrumentTimeline = o.serving.model.instrumentTimeline || !o.timelinePath.empty();
+  o.serving.model.instrumentTimeline = !o.timelinePath.empty(); // the kernels record the timeline
   auto model = loadServingModel(o.serving.model, progress);
   if (!model.isOk())
     return failCommand(kCommand, model.status().toString());

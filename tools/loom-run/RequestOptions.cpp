@@ -15,7 +15,6 @@ bool timelineRequestedByEnvironment() {
 }
 
 std::vector<OptionSpec> servingOptionSpecs(ServingOptions &options, bool &ignoreEos) {
-  options.model.instrumentTimeline = timelineRequestedByEnvironment();
   ServingLimits &limits = options.model.limits;
   rt::SamplingParams &sampling = options.sampling;
   return {

@@ -16,12 +16,12 @@ struct ServingOptions {
 
 /// --model, --backend, --max-seqs, --max-batched-tokens, --max-model-len, --num-blocks,
 /// --block-size, --temperature, --top-k, --top-p, --min-p, --repetition-penalty, --seed,
-/// --ignore-eos, --trace. Also sets options.model.instrumentTimeline from the environment
-/// (timelineRequestedByEnvironment), so every command honours LOOM_TIMELINE=1.
+/// --ignore-eos, --trace.
 std::vector<OptionSpec> servingOptionSpecs(ServingOptions &options, bool &ignoreEos);
 
-/// True when loom-run's environment has LOOM_TIMELINE=1: load the gpu model with every kernel
-/// instrumented for the GPU timeline, as bench --timeline does (docs/profiling.md).
+/// True when loom-run's environment has LOOM_TIMELINE=1: the gpu model of every command is loaded
+/// with every kernel instrumented for the GPU timeline, as bench --timeline asks (read where the
+/// executor is created, ServingModelGpu.cpp; docs/profiling.md).
 bool timelineRequestedByEnvironment();
 
 /// --help/-h: prints `usage` and returns 0; a parse error: reports it with the usage and

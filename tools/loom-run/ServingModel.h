@@ -39,8 +39,9 @@ struct ModelRequest {
   /// "bf16", "f16" or "f32" (f32 runs on the CUDA-core kernels, bit-closer to the CPU reference).
   std::string dtype = "auto";
   ServingLimits limits;
-  /// gpu backend: compile every kernel instrumented for the GPU timeline (bench --timeline, or
-  /// LOOM_TIMELINE=1 through servingOptionSpecs; rt::ExecutorOptions::instrumentTimeline).
+  /// gpu backend: compile every kernel instrumented for the GPU timeline (bench --timeline;
+  /// LOOM_TIMELINE=1 in the environment does it too, timelineRequestedByEnvironment;
+  /// rt::ExecutorOptions::instrumentTimeline).
   bool instrumentTimeline = false;
 };
 

@@ -8,6 +8,7 @@
 #include "runtime/Engine/Engine.h"
 #include "runtime/Serving/PackageModelRunner.h"
 #include "tools/loom-run/GpuModelParts.h"
+#include "tools/loom-run/RequestOptions.h"
 #include "tools/loom-run/ToolWeightProvider.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -121,7 +122,7 @@ StatusOr<std::unique_ptr<ServingModel>> loadGpuModel(const ModelRequest &request
                        request.randomWeights ? "random" : "checkpoint"));
   double loadStart = rt::steadyClockSeconds();
   rt::ExecutorOptions executorOptions;
-  executorOptions.instrumentTimeline = request.instrumentTimeline;
+  executorOptions.instrumentTimeline = request.instrumentTimeline || timelineRequestedByEnvironment();
   LOOM_ASSIGN_OR_RETURN(model->executor,
                         rt::PackageExecutor::create(*model->context, std::move(package), weights,
                                                     *model->compiler, executorOptions));
