@@ -15,9 +15,10 @@
 //   dynamic shared memory = 0 (Config::sharedBytes is static shared memory, for the record).
 //   With Gated<Op>, W has 2N rows (gate [0,N), up [N,2N)) and N is the output width.
 // Requirements: M >= 1; any M works (each grid row handles MAX_M rows), but rows beyond 16 belong
-// in loom/gemm.cuh. SPLIT > 1 needs sm_90 (thread-block clusters). N and K multiples of 8, x, w and epilogue pointers 16-byte aligned, row
-// strides multiples of 8 elements; otherwise the 16-byte loads straddle rows and results are
-// wrong (loads are predicated per 16-byte chunk, so never out of bounds).
+// in loom/gemm.cuh. SPLIT > 1 needs sm_90 (thread-block clusters). N and K multiples of 8, x, w
+// and epilogue pointers 16-byte aligned, row strides multiples of 8 elements; otherwise the
+// 16-byte loads straddle rows and results are wrong (loads are predicated per 16-byte chunk, so
+// never out of bounds).
 //
 // How it works: the W operand goes to the tensor cores' A side (W rows = mma rows, 16 per tile)
 // and X's rows to the B side (8 per tile), so the "skinny" M costs nothing and no shared memory
@@ -30,9 +31,10 @@
 // one thread per output pair applies the row scale, gating and epilogue.
 //
 // Split K over a cluster (SPLIT > 1, for grids that leave most SMs idle, e.g. a W of 128 x 8192:
-// 8 tiles; tile-tiling's gemvSplit, measured in docs/perf-gemm.md): the SPLIT CTAs blockIdx.x = SPLIT * tile + rank share one tile of W rows, and warp
-// w of rank r takes the K steps r * WARPS + w, + SPLIT * WARPS, ...; each CTA sums its warps'
-// partials in shared memory, the cluster synchronizes, and rank 0 sums the ranks' sums in rank
+// 8 tiles; tile-tiling's gemvSplit, measured in docs/perf-gemm.md): the SPLIT CTAs
+// blockIdx.x = SPLIT * tile + rank share one tile of W rows, and warp w of rank r takes the K
+// steps r * WARPS + w, + SPLIT * WARPS, ...; each CTA sums its warps' partials in shared memory,
+// the cluster synchronizes, and rank 0 sums the ranks' sums in rank
 // order through distributed shared memory (loom/gemm_skinny.cuh's reducePartialsAndStore) and
 // applies the row scale (the ranks' sums of squares added the same way), gating and epilogue
 // once. The order depends on SPLIT and WARPS, never on M or on timing.
