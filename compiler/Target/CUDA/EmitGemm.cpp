@@ -9,9 +9,10 @@
 // cast -> the store's rounding); a dot marked loom.gating becomes Gated<act>; a store marked
 // loom.rope_kv becomes loom::epi::makeRopeKvAppend over those parts instead of makeEpilogue
 // (EmitRopeKvEpilogue.cpp); the config picks the family and its template arguments (a GEMV's
-// k_split > 1: GemvConfig's SPLIT and a cluster of that many CTAs). A GEMV whose
-// W is a package weight (tile.kernel `loom.weights`) has no wait at the wrapper's top: loom::gemv
-// streams W's first batches before its own wait and builds the epilogue after it.
+// k_split > 1: GemvConfig's SPLIT and a cluster of that many CTAs). With kStreamWeightsBeforeWait
+// (off, below), a GEMV whose W is a package weight (tile.kernel `loom.weights`) has no wait at the
+// wrapper's top: loom::gemv streams W's first batches before its own wait and builds the epilogue
+// after it.
 #include "compiler/Target/CUDA/EmitGemmSkinnySm90.h"
 #include "compiler/Target/CUDA/EmitRopeKvEpilogue.h"
 #include "compiler/Target/CUDA/KernelSource.h"
@@ -26,7 +27,11 @@ namespace {
 /// Off: with it on, SmolLM2-135M's crowd tests (LoomSmolLM2GpuTests ATinyKvPool... and
 /// DecodeGraphReplayEqualsEagerSteps, 24 ragged requests) produce wrong tokens under launch
 /// overlap on the H100, and pass with it off or with overlap off (docs/perf-baseline.md,
-/// "Session 8 — the early weight stream breaks SmolLM2"); cause not found yet. The weight proof
+/// "Session 8 — the early weight stream breaks SmolLM2"). The cause (docs/perf-baseline.md,
+/// "Session 9"): the early trigger launches kernels two deep, and griddepcontrol.wait does not
+/// invalidate L1, so a kernel can read lines an older, still-running kernel cached from a buffer
+/// since rewritten; a fix (L1 invalidation / X through L2) passes but costs the LM head 33 us, so
+/// the stream stays off until the invalidation is placed only where needed. The weight proof
 /// (loom.weights), loom::gemv's pre-wait stream and the PTX checker's marked-kernel rule stay.
 constexpr bool kStreamWeightsBeforeWait = false;
 
